@@ -1,0 +1,456 @@
+//! Kombo's unified HRIS API: cursor-paginated reads of the five models Roster uses.
+//!
+//! Only the fields of the brief's list are declared in the payload types below; serde skips every
+//! other field (social security numbers, bank accounts, pay...), so they never leave the parser.
+
+use std::time::Duration;
+
+use backon::{BlockingRetryable, ExponentialBuilder};
+use chrono::{DateTime, SecondsFormat, Utc};
+use reqwest::blocking::{Client, Response};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteEmployment,
+    RemoteGroup, RemoteSite, Sink,
+};
+use crate::model::{Field, FieldValues};
+
+/// Kombo's API in the EU and in the US.
+pub const EU_BASE_URL: &str = "https://api.kombo.dev/v1";
+pub const US_BASE_URL: &str = "https://api.us.kombo.dev/v1";
+
+/// The largest page Kombo serves: fewer round trips for a full read.
+const PAGE_SIZE: u32 = 250;
+/// A `Retry-After` longer than this is not waited for within one sync; the next sync tries again.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// A Kombo source's connection settings, as stored with the source. The API key is not here: it
+/// lives in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KomboConfig {
+    pub base_url: String,
+    pub integration_id: String,
+}
+
+/// How often and how patiently a failed page request is retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: usize,
+    pub first_delay: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { attempts: 4, first_delay: Duration::from_millis(500), timeout: Duration::from_secs(30) }
+    }
+}
+
+pub struct KomboConnector {
+    client: Client,
+    config: KomboConfig,
+    api_key: String,
+    retry: RetryPolicy,
+}
+
+impl KomboConnector {
+    pub fn new(config: KomboConfig, api_key: String, retry: RetryPolicy) -> Result<Self, ConnectorError> {
+        let client = Client::builder()
+            .timeout(retry.timeout)
+            .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConnectorError::Transport { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        Ok(KomboConnector { client, config, api_key, retry })
+    }
+
+    /// Checks the API key, as Kombo recommends when a source is connected.
+    pub fn check_api_key(&self) -> Result<(), ConnectorError> {
+        let url = format!("{}/check-api-key", self.config.base_url.trim_end_matches('/'));
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(&self.api_key)
+            .send()
+            .map_err(|e| transport(Model::Employees, 0, &e))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(final_error(Model::Employees, 0, response))
+        }
+    }
+
+    /// Walks every page of one model, calling `each` with the parsed results of each page.
+    fn walk<T: for<'de> Deserialize<'de>>(
+        &self,
+        model: Model,
+        request: &ReadRequest,
+        mut each: impl FnMut(u32, Vec<T>) -> Result<(), crate::Error>,
+    ) -> Result<(), crate::Error> {
+        let mut cursor: Option<String> = None;
+        let mut page = 1;
+        loop {
+            let body: PageEnvelope<T> = self.page(model, page, cursor.as_deref(), request)?;
+            each(page, body.data.results)?;
+            match body.data.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
+            }
+            page += 1;
+        }
+    }
+
+    fn page<T: for<'de> Deserialize<'de>>(
+        &self,
+        model: Model,
+        page: u32,
+        cursor: Option<&str>,
+        request: &ReadRequest,
+    ) -> Result<PageEnvelope<T>, ConnectorError> {
+        let attempt = || self.page_once(model, page, cursor, request);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.first_delay)
+            .with_max_times(self.retry.attempts.saturating_sub(1))
+            .with_jitter();
+        attempt
+            .retry(backoff)
+            .when(|e: &Attempt| matches!(e.retry_after(), Some(None)) || matches!(e.retry_after(), Some(Some(w)) if w <= MAX_RETRY_AFTER))
+            // backon's blocking retry has no hook to replace its delay, so the rest of a longer
+            // `Retry-After` is waited here, before backon's own (shorter) sleep.
+            .notify(|e: &Attempt, delay| {
+                if let Some(Some(wait)) = e.retry_after() {
+                    std::thread::sleep(wait.saturating_sub(delay));
+                }
+            })
+            .call()
+            .map_err(Attempt::into_error)
+    }
+
+    fn page_once<T: for<'de> Deserialize<'de>>(
+        &self,
+        model: Model,
+        page: u32,
+        cursor: Option<&str>,
+        request: &ReadRequest,
+    ) -> Result<PageEnvelope<T>, Attempt> {
+        let url = format!("{}/hris/{}", self.config.base_url.trim_end_matches('/'), model.path());
+        let mut query: Vec<(&str, String)> = vec![("page_size", PAGE_SIZE.to_string())];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor.to_owned()));
+        }
+        if let Some(after) = request.updated_after {
+            query.push(("updated_after", after.to_rfc3339_opts(SecondsFormat::Millis, true)));
+            // Deltas must also say who was deleted, or a deletion would go unnoticed until the next full read.
+            query.push(("include_deleted", "true".to_owned()));
+        }
+        let response = self
+            .client
+            .get(url)
+            .query(&query)
+            .bearer_auth(&self.api_key)
+            .header("X-Integration-Id", &self.config.integration_id)
+            .send()
+            .map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let after = retry_after(&response);
+            return Err(Attempt::Retry { error: ConnectorError::RateLimited { model, page }, after });
+        }
+        if status.is_server_error() {
+            return Err(Attempt::Retry { error: final_error(model, page, response), after: None });
+        }
+        if !status.is_success() {
+            return Err(Attempt::Final(final_error(model, page, response)));
+        }
+        // Read the body first: a connection dropped mid-page is a transport failure (retried), while
+        // a complete body that does not parse is malformed data (not retried).
+        let bytes = response
+            .bytes()
+            .map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() })
+        })
+    }
+}
+
+impl super::Connector for KomboConnector {
+    fn read(&self, request: &ReadRequest, sink: &mut Sink<'_>) -> Result<(), crate::Error> {
+        self.walk(Model::LegalEntities, request, |page, rows: Vec<KomboSite>| {
+            rows.into_iter()
+                .try_for_each(|row| sink(Record::LegalEntity(row.into_site(Model::LegalEntities, page)?)))
+        })?;
+        self.walk(Model::Locations, request, |page, rows: Vec<KomboSite>| {
+            rows.into_iter()
+                .try_for_each(|row| sink(Record::WorkLocation(row.into_site(Model::Locations, page)?)))
+        })?;
+        self.walk(Model::Groups, request, |page, rows: Vec<KomboGroup>| {
+            rows.into_iter().try_for_each(|row| {
+                let remote_id = row.id.ok_or(ConnectorError::MissingId { model: Model::Groups, page })?;
+                sink(Record::Group(RemoteGroup {
+                    remote_id,
+                    name: row.name,
+                    kind: row.r#type,
+                    deleted: row.remote_deleted_at.is_some(),
+                }))
+            })
+        })?;
+        self.walk(Model::Employees, request, |page, rows: Vec<KomboEmployee>| {
+            rows.into_iter()
+                .try_for_each(|row| sink(Record::Employee(row.into_employee(page, &request.disabled_fields)?)))
+        })?;
+        self.walk(Model::Employments, request, |page, rows: Vec<KomboEmployment>| {
+            rows.into_iter().try_for_each(|row| sink(Record::Employment(row.into_employment(page)?)))
+        })
+    }
+}
+
+/// The outcome of one failed request: worth another try (perhaps after a delay the server asked
+/// for), or final.
+enum Attempt {
+    Retry { error: ConnectorError, after: Option<Duration> },
+    Final(ConnectorError),
+}
+
+impl Attempt {
+    /// `Some(delay)` when the request may be retried (with the server's delay, if it gave one).
+    fn retry_after(&self) -> Option<Option<Duration>> {
+        match self {
+            Attempt::Retry { after, .. } => Some(*after),
+            Attempt::Final(_) => None,
+        }
+    }
+
+    fn into_error(self) -> ConnectorError {
+        match self {
+            Attempt::Retry { error, .. } | Attempt::Final(error) => error,
+        }
+    }
+}
+
+fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorError {
+    let detail = if error.is_timeout() {
+        "the request timed out".to_owned()
+    } else if error.is_body() || error.is_decode() {
+        "the connection closed before the page was complete".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        // reqwest's message names the URL, which never carries a secret (the key travels in a header).
+        error.to_string()
+    };
+    ConnectorError::Transport { model, page, detail }
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Maps Kombo's error envelope onto errors a person can act on.
+fn final_error(model: Model, page: u32, response: Response) -> ConnectorError {
+    let status = response.status().as_u16();
+    let envelope: Option<ErrorEnvelope> = response.json().ok();
+    let (code, message) = envelope
+        .map(|e| (e.error.code.unwrap_or_default(), e.error.message.unwrap_or_default()))
+        .unwrap_or_default();
+    match code.as_str() {
+        "PLATFORM.AUTHENTICATION_INVALID" => ConnectorError::AuthenticationInvalid,
+        "INTEGRATION.PERMISSION_MISSING" => ConnectorError::PermissionMissing { model, message },
+        "INTEGRATION.SETUP_SYNC_PENDING" => ConnectorError::SetupSyncPending,
+        "PLATFORM.RATE_LIMIT_EXCEEDED" | "REMOTE.RATE_LIMIT_EXCEEDED" => ConnectorError::RateLimited { model, page },
+        _ if status == 401 => ConnectorError::AuthenticationInvalid,
+        _ => ConnectorError::Status {
+            model,
+            page,
+            status,
+            message: if message.is_empty() { "no details given".to_owned() } else { message },
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct PageEnvelope<T> {
+    data: PageData<T>,
+}
+
+#[derive(Deserialize)]
+struct PageData<T> {
+    next: Option<String>,
+    results: Vec<T>,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+struct KomboAddress {
+    street_1: Option<String>,
+    street_2: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    zip_code: Option<String>,
+    country: Option<String>,
+    raw: Option<String>,
+}
+
+impl KomboAddress {
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an address of strings always serialises")
+    }
+}
+
+#[derive(Deserialize)]
+struct KomboSite {
+    id: Option<String>,
+    name: Option<String>,
+    address: Option<KomboAddress>,
+    remote_deleted_at: Option<String>,
+}
+
+impl KomboSite {
+    fn into_site(self, model: Model, page: u32) -> Result<RemoteSite, ConnectorError> {
+        let remote_id = self.id.ok_or(ConnectorError::MissingId { model, page })?;
+        Ok(RemoteSite {
+            remote_id,
+            name: self.name,
+            country: self.address.as_ref().and_then(|a| a.country.clone()),
+            address: self.address.as_ref().map(KomboAddress::to_json),
+            deleted: self.remote_deleted_at.is_some(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct KomboGroup {
+    id: Option<String>,
+    name: Option<String>,
+    r#type: Option<String>,
+    remote_deleted_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct KomboGroupRef {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct KomboEmployee {
+    id: Option<String>,
+    employee_number: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    job_title: Option<String>,
+    work_email: Option<String>,
+    personal_email: Option<String>,
+    mobile_phone_number: Option<String>,
+    employment_status: Option<String>,
+    employment_type: Option<String>,
+    work_location_id: Option<String>,
+    legal_entity_id: Option<String>,
+    manager_id: Option<String>,
+    home_address: Option<KomboAddress>,
+    start_date: Option<String>,
+    termination_date: Option<String>,
+    changed_at: Option<DateTime<Utc>>,
+    remote_deleted_at: Option<String>,
+    #[serde(default)]
+    groups: Vec<KomboGroupRef>,
+}
+
+impl KomboEmployee {
+    fn into_employee(self, page: u32, disabled: &[Field]) -> Result<RemoteEmployee, ConnectorError> {
+        let model = Model::Employees;
+        let remote_id = self.id.ok_or(ConnectorError::MissingId { model, page })?;
+        let date = |field: &'static str, value: Option<String>| -> Result<Option<String>, ConnectorError> {
+            value
+                .map(|v| {
+                    calendar_date(&v).map(|d| d.to_string()).ok_or_else(|| ConnectorError::InvalidDate {
+                        model,
+                        id: remote_id.clone(),
+                        field,
+                        value: v,
+                    })
+                })
+                .transpose()
+        };
+        let mut values = FieldValues::default();
+        values.set(Field::StartDate, date("start_date", self.start_date)?);
+        values.set(Field::EndDate, date("termination_date", self.termination_date)?);
+        values.set(Field::EmployeeNumber, self.employee_number);
+        values.set(Field::FirstName, self.first_name);
+        values.set(Field::LastName, self.last_name);
+        values.set(Field::JobTitle, self.job_title);
+        values.set(Field::WorkEmail, self.work_email);
+        values.set(Field::PersonalEmail, self.personal_email);
+        values.set(Field::MobilePhone, self.mobile_phone_number);
+        values.set(Field::EmploymentStatus, self.employment_status);
+        values.set(Field::EmploymentType, self.employment_type);
+        values.set(Field::WorkLocation, self.work_location_id);
+        values.set(Field::LegalEntity, self.legal_entity_id);
+        values.set(Field::Manager, self.manager_id);
+        values.set(Field::HomeAddress, self.home_address.as_ref().map(KomboAddress::to_json));
+        let mut groups: Vec<String> = self.groups.into_iter().map(|g| g.id).collect();
+        groups.sort();
+        values.set(Field::Groups, Some(groups.join(",")));
+        for field in disabled {
+            values.set(*field, None);
+        }
+        Ok(RemoteEmployee {
+            remote_id,
+            values,
+            changed_at: self.changed_at,
+            deleted: self.remote_deleted_at.is_some(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct KomboEmployment {
+    id: Option<String>,
+    employee_id: Option<String>,
+    employment_type: Option<String>,
+    effective_date: Option<String>,
+    remote_deleted_at: Option<String>,
+}
+
+impl KomboEmployment {
+    fn into_employment(self, page: u32) -> Result<RemoteEmployment, ConnectorError> {
+        let model = Model::Employments;
+        let remote_id = self.id.ok_or(ConnectorError::MissingId { model, page })?;
+        let employee_remote_id = self.employee_id.ok_or(ConnectorError::MissingId { model, page })?;
+        let effective_date = self
+            .effective_date
+            .map(|v| {
+                calendar_date(&v).ok_or_else(|| ConnectorError::InvalidDate {
+                    model,
+                    id: remote_id.clone(),
+                    field: "effective_date",
+                    value: v,
+                })
+            })
+            .transpose()?;
+        Ok(RemoteEmployment {
+            remote_id,
+            employee_remote_id,
+            employment_type: self.employment_type,
+            effective_date,
+            deleted: self.remote_deleted_at.is_some(),
+        })
+    }
+}

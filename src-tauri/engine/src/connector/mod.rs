@@ -1,0 +1,158 @@
+//! What every HR connector hands the sync: source-neutral records holding only the fields Roster may keep.
+
+pub mod kombo;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Field, FieldValues};
+
+/// A legal entity or a work location.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteSite {
+    pub remote_id: String,
+    pub name: Option<String>,
+    /// The address as JSON (`street_1`, `city`, `zip_code`, `country`...).
+    pub address: Option<String>,
+    /// ISO 3166 alpha-2 country code, used to find the site's time zone.
+    pub country: Option<String>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteGroup {
+    pub remote_id: String,
+    pub name: Option<String>,
+    /// DEPARTMENT, TEAM or COST_CENTER.
+    pub kind: Option<String>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteEmployee {
+    pub remote_id: String,
+    /// References (legal entity, work location, manager, groups) hold the source's remote ids.
+    pub values: FieldValues,
+    pub changed_at: Option<DateTime<Utc>>,
+    /// Set when the HR system reports the record as deleted (`remote_deleted_at`).
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteEmployment {
+    pub remote_id: String,
+    pub employee_remote_id: String,
+    pub employment_type: Option<String>,
+    pub effective_date: Option<NaiveDate>,
+    pub deleted: bool,
+}
+
+/// One record of any model, in the order a connector reads them: sites and groups first, so that
+/// employees can refer to them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    LegalEntity(RemoteSite),
+    WorkLocation(RemoteSite),
+    Group(RemoteGroup),
+    Employee(RemoteEmployee),
+    Employment(RemoteEmployment),
+}
+
+/// The models a connector reads, named as in messages and in Kombo's paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    LegalEntities,
+    Locations,
+    Groups,
+    Employees,
+    Employments,
+}
+
+impl Model {
+    pub fn path(self) -> &'static str {
+        match self {
+            Model::LegalEntities => "legal-entities",
+            Model::Locations => "locations",
+            Model::Groups => "groups",
+            Model::Employees => "employees",
+            Model::Employments => "employments",
+        }
+    }
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+/// What a sync asks of a connector.
+#[derive(Debug, Clone, Default)]
+pub struct ReadRequest {
+    /// Only records changed after this instant (an incremental read); `None` reads everything.
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Optional fields the source has switched off are dropped at the parse, never kept.
+    pub disabled_fields: Vec<Field>,
+}
+
+/// A connector failure. Every variant says which model and page, and what the person can do.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("could not reach the HR system while reading {model} page {page}: {detail}")]
+    Transport { model: Model, page: u32, detail: String },
+    #[error("the HR system rejected the API key; check the key, or create a new one and reconnect the source")]
+    AuthenticationInvalid,
+    #[error("the API key lacks a permission needed to read {model}: {message}. Grant it in the HR system and sync again")]
+    PermissionMissing { model: Model, message: String },
+    #[error("the first sync is still running at the HR provider; retry later")]
+    SetupSyncPending,
+    #[error("the HR system kept rate-limiting the reads of {model} page {page}; Roster will try again at the next sync")]
+    RateLimited { model: Model, page: u32 },
+    #[error("the HR system answered {status} for {model} page {page}: {message}")]
+    Status { model: Model, page: u32, status: u16, message: String },
+    #[error("the HR system sent malformed data for {model} page {page}: {detail}")]
+    Malformed { model: Model, page: u32, detail: String },
+    #[error("the HR system sent {model} page {page} with a record that has no id")]
+    MissingId { model: Model, page: u32 },
+    #[error("the HR system sent {model} id \"{id}\" twice")]
+    DuplicateId { model: Model, id: String },
+    #[error("{model} \"{id}\": {field} \"{value}\" is not a date")]
+    InvalidDate { model: Model, id: String, field: &'static str, value: String },
+}
+
+/// Where a connector delivers records. Returning an error stops the read.
+pub type Sink<'a> = dyn FnMut(Record) -> Result<(), crate::Error> + 'a;
+
+/// A source of HR records.
+pub trait Connector {
+    /// Reads every model, page by page, handing each record to `sink` as soon as its page is parsed.
+    fn read(&self, request: &ReadRequest, sink: &mut Sink<'_>) -> Result<(), crate::Error>;
+}
+
+/// Reads the calendar date of an HR date or date-time. Contract dates are calendar dates, often
+/// written as midnight UTC: the date part is kept as it is, never shifted into a local zone.
+pub fn calendar_date(value: &str) -> Option<NaiveDate> {
+    let date_part = value.get(..10)?;
+    if value.len() > 10 && !value[10..].starts_with('T') && !value[10..].starts_with(' ') {
+        return None;
+    }
+    NaiveDate::parse_from_str(date_part, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::calendar_date;
+
+    #[test]
+    fn midnight_utc_keeps_its_calendar_date() {
+        assert_eq!(
+            calendar_date("2026-04-07T00:00:00.000Z").unwrap().to_string(),
+            "2026-04-07",
+            "a start on the 7th stays on the 7th whatever the machine's zone"
+        );
+        assert_eq!(calendar_date("2026-04-07").unwrap().to_string(), "2026-04-07");
+        assert!(calendar_date("2026-02-31").is_none(), "an impossible date is refused");
+        assert!(calendar_date("07/04/2026").is_none());
+        assert!(calendar_date("2026-04-07garbage").is_none());
+    }
+}

@@ -1,0 +1,15 @@
+//! Roster's engine: the employee directory, its HR connectors and the sync between them.
+//! Nothing here depends on a GUI, so the CLI, the tests and the desktop shell share it.
+
+pub mod connector;
+mod engine;
+pub mod error;
+pub mod model;
+pub mod paths;
+pub mod secrets;
+pub mod store;
+pub mod sync;
+pub mod timezones;
+
+pub use engine::{Engine, SourceStatus, Status};
+pub use error::{Error, Result};

@@ -1,0 +1,212 @@
+//! The schema, as an ordered list of migrations. Append only: a released migration never changes.
+
+use rusqlite_migration::{Migrations, M};
+
+/// Version 1: the directory, its sources and their settings, devices, sync runs and the change log.
+const V1: &str = r#"
+CREATE TABLE meta (
+    key     TEXT PRIMARY KEY,
+    value   TEXT NOT NULL
+);
+
+CREATE TABLE sources (
+    id                  INTEGER PRIMARY KEY,
+    name                TEXT NOT NULL UNIQUE,
+    kind                TEXT NOT NULL CHECK (kind IN ('kombo', 'scim', 'oauth', 'csv')),
+    -- Connection settings without secrets (base URL, integration id...); secrets live in the OS keyring.
+    config              TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    first_synced_at     TEXT,
+    sync_interval_secs  INTEGER NOT NULL DEFAULT 3600 CHECK (sync_interval_secs >= 60),
+    next_sync_at        TEXT,
+    last_full_sync_at   TEXT,
+    -- High-water mark of `changed_at` for incremental reads.
+    updated_after       TEXT,
+    failure_count       INTEGER NOT NULL DEFAULT 0,
+    last_error          TEXT,
+    personal_email_enabled INTEGER NOT NULL DEFAULT 1,
+    mobile_phone_enabled   INTEGER NOT NULL DEFAULT 1,
+    home_address_enabled   INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE legal_entities (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id   TEXT NOT NULL,
+    name        TEXT,
+    address     TEXT,
+    time_zone   TEXT,
+    UNIQUE (source_id, remote_id)
+);
+
+CREATE TABLE work_locations (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id   TEXT NOT NULL,
+    name        TEXT,
+    address     TEXT,
+    time_zone   TEXT,
+    UNIQUE (source_id, remote_id)
+);
+
+CREATE TABLE groups (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id   TEXT NOT NULL,
+    name        TEXT,
+    type        TEXT,
+    UNIQUE (source_id, remote_id)
+);
+
+CREATE TABLE employees (
+    id                  INTEGER PRIMARY KEY,
+    employee_number     TEXT,
+    first_name          TEXT,
+    last_name           TEXT,
+    job_title           TEXT,
+    work_email          TEXT,
+    personal_email      TEXT,
+    mobile_phone        TEXT,
+    employment_status   TEXT,
+    employment_type     TEXT,
+    work_location_id    INTEGER REFERENCES work_locations (id) ON DELETE SET NULL,
+    legal_entity_id     INTEGER REFERENCES legal_entities (id) ON DELETE SET NULL,
+    manager_id          INTEGER REFERENCES employees (id) ON DELETE SET NULL,
+    home_address        TEXT,
+    start_date          TEXT,
+    end_date            TEXT,
+    -- IANA zone of the work location or legal entity: "today" for this person.
+    time_zone           TEXT,
+    hidden              INTEGER NOT NULL DEFAULT 0,
+    departed_at         TEXT,
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL
+);
+CREATE INDEX employees_work_email ON employees (lower(work_email));
+CREATE INDEX employees_employee_number ON employees (employee_number);
+CREATE INDEX employees_last_name ON employees (last_name COLLATE NOCASE);
+
+-- Which employee a source's record is, and that record's standing in the source.
+CREATE TABLE employee_links (
+    source_id       INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id       TEXT NOT NULL,
+    employee_id     INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    missing_since   TEXT,
+    out_of_scope    TEXT,
+    PRIMARY KEY (source_id, remote_id),
+    UNIQUE (source_id, employee_id)
+);
+CREATE INDEX employee_links_employee ON employee_links (employee_id);
+
+CREATE TABLE employments (
+    id              INTEGER PRIMARY KEY,
+    source_id       INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id       TEXT NOT NULL,
+    employee_remote_id TEXT NOT NULL,
+    employment_type TEXT,
+    effective_date  TEXT,
+    UNIQUE (source_id, remote_id)
+);
+
+CREATE TABLE group_memberships (
+    employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    group_id    INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    PRIMARY KEY (employee_id, group_id)
+);
+CREATE INDEX group_memberships_group ON group_memberships (group_id);
+
+CREATE TABLE field_modes (
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    field       TEXT NOT NULL,
+    mode        TEXT NOT NULL CHECK (mode IN ('continuous', 'import_once')),
+    PRIMARY KEY (source_id, field)
+);
+
+CREATE TABLE source_filters (
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('legal_entity', 'employment_type', 'team')),
+    value       TEXT NOT NULL,
+    PRIMARY KEY (source_id, kind, value)
+);
+
+-- Which source and run last set each stored field of an employee.
+CREATE TABLE field_provenance (
+    employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    field       TEXT NOT NULL,
+    source_id   INTEGER REFERENCES sources (id) ON DELETE SET NULL,
+    run_id      INTEGER REFERENCES sync_runs (id) ON DELETE SET NULL,
+    set_at      TEXT NOT NULL,
+    PRIMARY KEY (employee_id, field)
+);
+
+CREATE TABLE devices (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    model           TEXT NOT NULL,
+    serial_number   TEXT NOT NULL UNIQUE,
+    status          TEXT NOT NULL DEFAULT 'in_stock' CHECK (status IN ('in_stock', 'assigned', 'repair', 'retired')),
+    created_at      TEXT NOT NULL
+);
+
+CREATE TABLE device_assignments (
+    id          INTEGER PRIMARY KEY,
+    device_id   INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+    employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    assigned_on TEXT NOT NULL,
+    returned_on TEXT
+);
+CREATE UNIQUE INDEX device_assignments_open ON device_assignments (device_id) WHERE returned_on IS NULL;
+CREATE INDEX device_assignments_employee ON device_assignments (employee_id);
+
+CREATE TABLE sync_runs (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('full', 'incremental')),
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'held', 'discarded')),
+    created     INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    unchanged   INTEGER NOT NULL DEFAULT 0,
+    excluded    INTEGER NOT NULL DEFAULT 0,
+    departing   INTEGER NOT NULL DEFAULT 0,
+    missing     INTEGER NOT NULL DEFAULT 0,
+    error       TEXT
+);
+CREATE INDEX sync_runs_source ON sync_runs (source_id, started_at);
+
+CREATE TABLE change_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    employee_id INTEGER REFERENCES employees (id) ON DELETE CASCADE,
+    source_id   INTEGER REFERENCES sources (id) ON DELETE SET NULL,
+    run_id      INTEGER REFERENCES sync_runs (id) ON DELETE SET NULL,
+    actor       TEXT NOT NULL CHECK (actor IN ('sync', 'user')),
+    action      TEXT NOT NULL,
+    field       TEXT,
+    old_value   TEXT,
+    new_value   TEXT
+);
+CREATE INDEX change_log_employee ON change_log (employee_id, at);
+"#;
+
+const ALL: &[&str] = &[V1];
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The schema version this build writes.
+pub fn count() -> usize {
+    ALL.len()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations()
+            .validate()
+            .expect("every migration applies cleanly to an empty database");
+    }
+}

@@ -1,0 +1,125 @@
+//! The local SQLite store: opening, pragmas, migrations and the schema-version guard.
+
+pub mod employees;
+mod migrations;
+pub mod runs;
+pub mod sources;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// The file name of the directory database inside the data directory.
+pub const DATABASE_FILE: &str = "roster.db";
+
+/// An open connection to Roster's database. Each thread or task that needs the store opens its own:
+/// WAL lets readers go on while a sync writes.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut conn = Connection::open(&path)?;
+        configure(&conn)?;
+        migrate(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    /// This database's random id, which namespaces its secrets in the OS keyring.
+    pub fn installation_id(&self) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?1)", [id])?;
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = 'installation_id'", [], |r| r.get(0))?)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commit.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let migrations = migrations::migrations();
+    let known = migrations::count();
+    let found: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > known {
+        return Err(Error::DatabaseTooNew { found, known });
+    }
+    // rusqlite_migration applies all pending migrations in one transaction.
+    migrations.to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_uses_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mode: String = store
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal", "the store runs in WAL mode so readers never wait for a sync");
+        let fk: i64 = store
+            .conn()
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are enforced");
+    }
+
+    #[test]
+    fn an_older_binary_refuses_a_newer_database() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        match Store::open(dir.path()) {
+            Err(Error::DatabaseTooNew { found: 99, .. }) => {}
+            Err(other) => panic!("expected DatabaseTooNew, got {other}"),
+            Ok(_) => panic!("a database from a newer Roster must not be opened"),
+        }
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let store = Store::open(dir.path()).expect("a second open is a no-op migration");
+        let v: usize = store
+            .conn()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, migrations::count());
+    }
+}

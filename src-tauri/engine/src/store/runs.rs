@@ -1,0 +1,65 @@
+//! The history of sync runs.
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::Result;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncRun {
+    pub id: i64,
+    pub source: String,
+    pub kind: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// running, succeeded, failed, held or discarded.
+    pub outcome: String,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub excluded: u32,
+    pub departing: u32,
+    pub missing: u32,
+    pub error: Option<String>,
+}
+
+/// The latest runs, newest first, optionally of one source.
+pub fn list(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.id, s.name, r.kind, r.started_at, r.finished_at, r.outcome, r.created, r.updated, r.unchanged,
+                r.excluded, r.departing, r.missing, r.error
+         FROM sync_runs r JOIN sources s ON s.id = r.source_id
+         WHERE ?1 IS NULL OR r.source_id = ?1 ORDER BY r.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![source_id, limit], |r| {
+        Ok(SyncRun {
+            id: r.get(0)?,
+            source: r.get(1)?,
+            kind: r.get(2)?,
+            started_at: r.get(3)?,
+            finished_at: r.get(4)?,
+            outcome: r.get(5)?,
+            created: r.get(6)?,
+            updated: r.get(7)?,
+            unchanged: r.get(8)?,
+            excluded: r.get(9)?,
+            departing: r.get(10)?,
+            missing: r.get(11)?,
+            error: r.get(12)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Runs left `running` by a process that stopped mid-sync are closed as failed: their writes were
+/// never committed.
+pub fn close_interrupted(conn: &Connection, now: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_runs SET outcome = 'failed', finished_at = ?1, error = 'interrupted: Roster stopped during this sync'
+         WHERE outcome = 'running'",
+        [now],
+    )?;
+    Ok(())
+}

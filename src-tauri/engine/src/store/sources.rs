@@ -1,0 +1,215 @@
+//! Connected HR sources and their settings: field modes, filters, optional fields, schedule.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::model::{Field, FieldMode};
+use crate::sync::plan::Filters;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SourceKind {
+    Kombo,
+    Scim,
+    Oauth,
+    Csv,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Kombo => "kombo",
+            SourceKind::Scim => "scim",
+            SourceKind::Oauth => "oauth",
+            SourceKind::Csv => "csv",
+        }
+    }
+
+    fn parse(s: &str) -> Result<SourceKind> {
+        match s {
+            "kombo" => Ok(SourceKind::Kombo),
+            "scim" => Ok(SourceKind::Scim),
+            "oauth" => Ok(SourceKind::Oauth),
+            "csv" => Ok(SourceKind::Csv),
+            other => Err(Error::Invalid(format!("unknown source kind {other}"))),
+        }
+    }
+}
+
+/// A connected source, as the CLI and the UI list it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Source {
+    pub id: i64,
+    pub name: String,
+    pub kind: SourceKind,
+    /// Connection settings without secrets.
+    #[ts(type = "Record<string, unknown>")]
+    pub config: serde_json::Value,
+    pub created_at: String,
+    pub first_synced_at: Option<String>,
+    pub sync_interval_secs: i64,
+    pub next_sync_at: Option<String>,
+    pub last_full_sync_at: Option<String>,
+    pub failure_count: i64,
+    pub last_error: Option<String>,
+    /// Optional fields (personal email, mobile phone, home address) switched off for this source.
+    pub disabled_fields: Vec<Field>,
+}
+
+impl Source {
+    /// The keyring account of this source's secret.
+    pub fn secret_account(&self) -> String {
+        format!("source-{}", self.id)
+    }
+}
+
+const SOURCE_COLUMNS: &str = "id, name, kind, config, created_at, first_synced_at, sync_interval_secs, next_sync_at, \
+     last_full_sync_at, failure_count, last_error, personal_email_enabled, mobile_phone_enabled, home_address_enabled";
+
+fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Source, String, String)> {
+    let mut disabled_fields = Vec::new();
+    for (i, field) in [(11, Field::PersonalEmail), (12, Field::MobilePhone), (13, Field::HomeAddress)] {
+        if !row.get::<_, bool>(i)? {
+            disabled_fields.push(field);
+        }
+    }
+    Ok((
+        Source {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            kind: SourceKind::Csv,
+            config: serde_json::Value::Null,
+            created_at: row.get(4)?,
+            first_synced_at: row.get(5)?,
+            sync_interval_secs: row.get(6)?,
+            next_sync_at: row.get(7)?,
+            last_full_sync_at: row.get(8)?,
+            failure_count: row.get(9)?,
+            last_error: row.get(10)?,
+            disabled_fields,
+        },
+        row.get(2)?,
+        row.get(3)?,
+    ))
+}
+
+fn finish((mut source, kind, config): (Source, String, String)) -> Result<Source> {
+    source.kind = SourceKind::parse(&kind)?;
+    source.config = serde_json::from_str(&config)?;
+    Ok(source)
+}
+
+pub fn add(conn: &Connection, name: &str, kind: SourceKind, config: &serde_json::Value, now: DateTime<Utc>) -> Result<Source> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid("a source needs a name".into()));
+    }
+    let exists: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sources WHERE name = ?1)", [name], |r| r.get(0))?;
+    if exists {
+        return Err(Error::DuplicateSource(name.to_owned()));
+    }
+    conn.execute(
+        "INSERT INTO sources (name, kind, config, created_at, next_sync_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![name, kind.as_str(), config.to_string(), now.to_rfc3339()],
+    )?;
+    by_name(conn, name)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Source>> {
+    let mut stmt = conn.prepare(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id"))?;
+    let rows = stmt.query_map([], source_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(finish).collect()
+}
+
+pub fn by_name(conn: &Connection, name: &str) -> Result<Source> {
+    conn.query_row(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = ?1"), [name], source_from_row)
+        .optional()?
+        .map(finish)
+        .transpose()?
+        .ok_or_else(|| Error::UnknownSource(name.to_owned()))
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> Result<Source> {
+    conn.query_row(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?1"), [id], source_from_row)
+        .optional()?
+        .map(finish)
+        .transpose()?
+        .ok_or_else(|| Error::UnknownSource(id.to_string()))
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM sources WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Switches one of the brief's optional fields on or off for a source.
+pub fn set_optional_field(conn: &Connection, source_id: i64, field: Field, enabled: bool) -> Result<()> {
+    let column = match field {
+        Field::PersonalEmail => "personal_email_enabled",
+        Field::MobilePhone => "mobile_phone_enabled",
+        Field::HomeAddress => "home_address_enabled",
+        other => return Err(Error::Invalid(format!("{other} is not an optional field; only personal_email, mobile_phone and home_address can be switched off"))),
+    };
+    conn.execute(&format!("UPDATE sources SET {column} = ?2 WHERE id = ?1"), params![source_id, enabled])?;
+    Ok(())
+}
+
+/// The effective mode of every field for a source: stored choices over the defaults.
+pub fn field_modes(conn: &Connection, source_id: i64) -> Result<HashMap<Field, FieldMode>> {
+    let mut modes: HashMap<Field, FieldMode> = Field::ALL.iter().map(|f| (*f, f.default_mode())).collect();
+    let mut stmt = conn.prepare("SELECT field, mode FROM field_modes WHERE source_id = ?1")?;
+    let rows = stmt.query_map([source_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (field, mode) = row?;
+        if let (Some(field), Some(mode)) = (Field::parse(&field), FieldMode::parse(&mode)) {
+            modes.insert(field, mode);
+        }
+    }
+    Ok(modes)
+}
+
+pub fn set_field_mode(conn: &Connection, source_id: i64, field: Field, mode: FieldMode) -> Result<()> {
+    conn.execute(
+        "INSERT INTO field_modes (source_id, field, mode) VALUES (?1, ?2, ?3)
+         ON CONFLICT (source_id, field) DO UPDATE SET mode = excluded.mode",
+        params![source_id, field.name(), mode.as_str()],
+    )?;
+    Ok(())
+}
+
+pub fn filters(conn: &Connection, source_id: i64) -> Result<Filters> {
+    let mut filters = Filters::default();
+    let mut stmt = conn.prepare("SELECT kind, value FROM source_filters WHERE source_id = ?1")?;
+    let rows = stmt.query_map([source_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (kind, value) = row?;
+        match kind.as_str() {
+            "legal_entity" => filters.legal_entities.insert(value),
+            "employment_type" => filters.employment_types.insert(value),
+            _ => filters.teams.insert(value),
+        };
+    }
+    Ok(filters)
+}
+
+pub fn set_filters(conn: &Connection, source_id: i64, filters: &Filters) -> Result<()> {
+    conn.execute("DELETE FROM source_filters WHERE source_id = ?1", [source_id])?;
+    let mut insert = conn.prepare("INSERT INTO source_filters (source_id, kind, value) VALUES (?1, ?2, ?3)")?;
+    for (kind, values) in [
+        ("legal_entity", &filters.legal_entities),
+        ("employment_type", &filters.employment_types),
+        ("team", &filters.teams),
+    ] {
+        for value in values {
+            insert.execute(params![source_id, kind, value])?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! The writing half of a sync: executes a [`SyncPlan`] inside the caller's transaction.
+//! Every write is guarded so that an unchanged record costs a read, never a write.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::local::TEXT_COLUMNS;
+use super::plan::{Action, SyncPlan};
+use crate::connector::{RemoteGroup, RemoteSite};
+use crate::error::Result;
+use crate::model::{Field, FieldValues};
+use crate::timezones::zone_of_country;
+
+/// Who and when, for provenance and the change log.
+pub struct Stamp<'a> {
+    pub source_id: i64,
+    pub run_id: i64,
+    pub now: &'a str,
+}
+
+/// Local ids of the source's organisation units, by remote id.
+#[derive(Default)]
+struct OrgIds {
+    legal_entities: HashMap<String, i64>,
+    work_locations: HashMap<String, i64>,
+    groups: HashMap<String, i64>,
+}
+
+pub fn apply(
+    conn: &Connection,
+    plan: &SyncPlan,
+    legal_entities: &[RemoteSite],
+    work_locations: &[RemoteSite],
+    groups: &[RemoteGroup],
+    stamp: &Stamp<'_>,
+) -> Result<()> {
+    let mut ids = OrgIds {
+        legal_entities: upsert_sites(conn, "legal_entities", legal_entities, stamp.source_id)?,
+        work_locations: upsert_sites(conn, "work_locations", work_locations, stamp.source_id)?,
+        groups: upsert_groups(conn, groups, stamp.source_id)?,
+    };
+    // Incremental reads bring only changed units: the rest are already stored.
+    ids.legal_entities.extend(stored_ids(conn, "legal_entities", stamp.source_id)?);
+    ids.work_locations.extend(stored_ids(conn, "work_locations", stamp.source_id)?);
+    ids.groups.extend(stored_ids(conn, "groups", stamp.source_id)?);
+
+    // Managers are set after every employee exists, since a manager may be created by this same plan.
+    let mut managers: Vec<(i64, Option<&str>)> = Vec::new();
+    for planned in &plan.employees {
+        match &planned.action {
+            Action::Create { values } => {
+                let employee_id = create(conn, values, &ids, stamp)?;
+                link(conn, stamp.source_id, &planned.remote_id, employee_id)?;
+                managers.push((employee_id, values.get(Field::Manager)));
+            }
+            Action::Update { employee_id, matched, changes, restored, .. } => {
+                if matched.is_some() {
+                    link(conn, stamp.source_id, &planned.remote_id, *employee_id)?;
+                    log(conn, *employee_id, stamp, "linked", None, None, None)?;
+                }
+                if *restored {
+                    conn.execute(
+                        "UPDATE employee_links SET missing_since = NULL, out_of_scope = NULL WHERE source_id = ?1 AND remote_id = ?2",
+                        params![stamp.source_id, planned.remote_id],
+                    )?;
+                    log(conn, *employee_id, stamp, "restored", None, None, None)?;
+                }
+                for change in changes {
+                    if change.field == Field::Manager {
+                        managers.push((*employee_id, change.new.as_deref()));
+                    } else {
+                        write_field(conn, *employee_id, change.field, change.new.as_deref(), &ids, stamp)?;
+                    }
+                    log(conn, *employee_id, stamp, "updated", Some(change.field), change.old.as_deref(), change.new.as_deref())?;
+                }
+                if !changes.is_empty() {
+                    conn.execute("UPDATE employees SET updated_at = ?2 WHERE id = ?1", params![employee_id, stamp.now])?;
+                }
+            }
+            Action::Exclude { employee_id: Some(employee_id), reasons } => {
+                let reason = reasons.join("; ");
+                conn.execute(
+                    "UPDATE employee_links SET out_of_scope = ?3 WHERE source_id = ?1 AND remote_id = ?2",
+                    params![stamp.source_id, planned.remote_id, reason],
+                )?;
+                log(conn, *employee_id, stamp, "out_of_scope", None, None, Some(&reason))?;
+            }
+            Action::Exclude { employee_id: None, .. } => {}
+            Action::Missing { employee_id, since } => {
+                conn.execute(
+                    "UPDATE employee_links SET missing_since = ?3 WHERE source_id = ?1 AND remote_id = ?2",
+                    params![stamp.source_id, planned.remote_id, since],
+                )?;
+                log(conn, *employee_id, stamp, "missing", None, None, Some(since))?;
+            }
+        }
+    }
+    for (employee_id, manager) in managers {
+        let manager_id: Option<i64> = match manager {
+            Some(remote) => conn
+                .query_row(
+                    "SELECT employee_id FROM employee_links WHERE source_id = ?1 AND remote_id = ?2",
+                    params![stamp.source_id, remote],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => None,
+        };
+        conn.execute("UPDATE employees SET manager_id = ?2 WHERE id = ?1", params![employee_id, manager_id])?;
+        provenance(conn, employee_id, Field::Manager, stamp)?;
+    }
+    refresh_time_zones(conn, stamp.source_id)?;
+    Ok(())
+}
+
+fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<i64> {
+    conn.execute("INSERT INTO employees (created_at, updated_at) VALUES (?1, ?1)", [stamp.now])?;
+    let employee_id = conn.last_insert_rowid();
+    for field in Field::ALL {
+        if field != Field::Manager && values.get(field).is_some() {
+            write_field(conn, employee_id, field, values.get(field), ids, stamp)?;
+        }
+    }
+    log(conn, employee_id, stamp, "created", None, None, None)?;
+    Ok(employee_id)
+}
+
+fn link(conn: &Connection, source_id: i64, remote_id: &str, employee_id: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)",
+        params![source_id, remote_id, employee_id],
+    )?;
+    Ok(())
+}
+
+/// Stores one field's value (references resolved to local ids) and records where it came from.
+fn write_field(conn: &Connection, employee_id: i64, field: Field, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
+    let local = |map: &HashMap<String, i64>| value.and_then(|v| map.get(v).copied());
+    match field {
+        Field::LegalEntity => {
+            conn.execute("UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1", params![employee_id, local(&ids.legal_entities)])?;
+        }
+        Field::WorkLocation => {
+            conn.execute("UPDATE employees SET work_location_id = ?2 WHERE id = ?1", params![employee_id, local(&ids.work_locations)])?;
+        }
+        Field::Groups => {
+            conn.execute(
+                "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
+                params![employee_id, stamp.source_id],
+            )?;
+            for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
+                conn.execute("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)", params![employee_id, group])?;
+            }
+        }
+        Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
+        _ => {
+            let column = TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
+            conn.execute(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"), params![employee_id, value])?;
+        }
+    }
+    provenance(conn, employee_id, field, stamp)
+}
+
+fn provenance(conn: &Connection, employee_id: i64, field: Field, stamp: &Stamp<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (employee_id, field) DO UPDATE SET source_id = excluded.source_id, run_id = excluded.run_id, set_at = excluded.set_at",
+        params![employee_id, field.name(), stamp.source_id, stamp.run_id, stamp.now],
+    )?;
+    Ok(())
+}
+
+fn log(
+    conn: &Connection,
+    employee_id: i64,
+    stamp: &Stamp<'_>,
+    action: &str,
+    field: Option<Field>,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO change_log (at, employee_id, source_id, run_id, actor, action, field, old_value, new_value)
+         VALUES (?1, ?2, ?3, ?4, 'sync', ?5, ?6, ?7, ?8)",
+        params![stamp.now, employee_id, stamp.source_id, stamp.run_id, action, field.map(Field::name), old, new],
+    )?;
+    Ok(())
+}
+
+fn upsert_sites(conn: &Connection, table: &str, sites: &[RemoteSite], source_id: i64) -> Result<HashMap<String, i64>> {
+    let mut stmt = conn.prepare(&format!(
+        "INSERT INTO {table} (source_id, remote_id, name, address, time_zone) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, address = excluded.address, time_zone = excluded.time_zone
+         WHERE name IS NOT excluded.name OR address IS NOT excluded.address OR time_zone IS NOT excluded.time_zone"
+    ))?;
+    for site in sites {
+        let zone = site.country.as_deref().and_then(zone_of_country);
+        stmt.execute(params![source_id, site.remote_id, site.name, site.address, zone])?;
+    }
+    stored_ids(conn, table, source_id)
+}
+
+fn upsert_groups(conn: &Connection, groups: &[RemoteGroup], source_id: i64) -> Result<HashMap<String, i64>> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO groups (source_id, remote_id, name, type) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, type = excluded.type
+         WHERE name IS NOT excluded.name OR type IS NOT excluded.type",
+    )?;
+    for group in groups {
+        stmt.execute(params![source_id, group.remote_id, group.name, group.kind])?;
+    }
+    stored_ids(conn, "groups", source_id)
+}
+
+fn stored_ids(conn: &Connection, table: &str, source_id: i64) -> Result<HashMap<String, i64>> {
+    let mut stmt = conn.prepare(&format!("SELECT remote_id, id FROM {table} WHERE source_id = ?1"))?;
+    let rows = stmt.query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Keeps each employee's zone in step with their work location, else their legal entity.
+fn refresh_time_zones(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE employees SET time_zone = zone FROM (
+             SELECT e.id AS eid, COALESCE(wl.time_zone, le.time_zone) AS zone
+             FROM employee_links l JOIN employees e ON e.id = l.employee_id
+             LEFT JOIN work_locations wl ON wl.id = e.work_location_id
+             LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
+             WHERE l.source_id = ?1
+         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone",
+        [source_id],
+    )?;
+    Ok(())
+}

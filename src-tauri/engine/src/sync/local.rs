@@ -1,0 +1,87 @@
+//! Reads the directory as one source's plan sees it: references expressed in that source's ids.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use super::plan::{LocalEmployee, LocalState};
+use crate::error::Result;
+use crate::model::{Field, FieldValues};
+
+/// The employee columns that hold a field's value as text, in [`Field`] terms.
+pub const TEXT_COLUMNS: [(Field, &str); 12] = [
+    (Field::EmployeeNumber, "employee_number"),
+    (Field::FirstName, "first_name"),
+    (Field::LastName, "last_name"),
+    (Field::JobTitle, "job_title"),
+    (Field::WorkEmail, "work_email"),
+    (Field::PersonalEmail, "personal_email"),
+    (Field::MobilePhone, "mobile_phone"),
+    (Field::EmploymentStatus, "employment_status"),
+    (Field::EmploymentType, "employment_type"),
+    (Field::HomeAddress, "home_address"),
+    (Field::StartDate, "start_date"),
+    (Field::EndDate, "end_date"),
+];
+
+pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
+    let groups = group_ids(conn, source_id)?;
+    let text_columns: Vec<String> = TEXT_COLUMNS.iter().map(|(_, c)| format!("e.{c}")).collect();
+    let sql = format!(
+        "SELECT e.id, l.remote_id, l.missing_since, l.out_of_scope, le.remote_id, wl.remote_id, ml.remote_id, {}
+         FROM employees e
+         LEFT JOIN employee_links l ON l.employee_id = e.id AND l.source_id = ?1
+         LEFT JOIN legal_entities le ON le.id = e.legal_entity_id AND le.source_id = ?1
+         LEFT JOIN work_locations wl ON wl.id = e.work_location_id AND wl.source_id = ?1
+         LEFT JOIN employee_links ml ON ml.employee_id = e.manager_id AND ml.source_id = ?1",
+        text_columns.join(", ")
+    );
+    let mut state = LocalState::default();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([source_id])?;
+    while let Some(row) = rows.next()? {
+        let employee_id: i64 = row.get(0)?;
+        let mut values = FieldValues::default();
+        values.set(Field::LegalEntity, row.get(4)?);
+        values.set(Field::WorkLocation, row.get(5)?);
+        values.set(Field::Manager, row.get(6)?);
+        for (i, (field, _)) in TEXT_COLUMNS.iter().enumerate() {
+            values.set(*field, row.get(7 + i)?);
+        }
+        values.set(Field::Groups, Some(groups.get(&employee_id).cloned().unwrap_or_default()));
+        let employee = LocalEmployee { employee_id, values, missing_since: row.get(2)?, out_of_scope: row.get(3)? };
+        match row.get::<_, Option<String>>(1)? {
+            Some(remote_id) => {
+                state.linked.insert(remote_id, employee);
+            }
+            None => {
+                if let Some(email) = employee.values.get(Field::WorkEmail) {
+                    state.unlinked_by_email.insert(email.to_lowercase(), employee.clone());
+                }
+                if let Some(number) = employee.values.get(Field::EmployeeNumber) {
+                    state.unlinked_by_number.insert(number.to_owned(), employee.clone());
+                }
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// Each employee's groups of this source, as the sorted, comma-joined remote ids HR sends.
+fn group_ids(conn: &Connection, source_id: i64) -> Result<HashMap<i64, String>> {
+    let mut stmt = conn.prepare(
+        "SELECT gm.employee_id, g.remote_id FROM group_memberships gm
+         JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1
+         ORDER BY gm.employee_id, g.remote_id",
+    )?;
+    let mut out: HashMap<i64, String> = HashMap::new();
+    let mut rows = stmt.query([source_id])?;
+    while let Some(row) = rows.next()? {
+        let ids = out.entry(row.get(0)?).or_default();
+        if !ids.is_empty() {
+            ids.push(',');
+        }
+        ids.push_str(&row.get::<_, String>(1)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,332 @@
+//! The pure half of a sync: what HR sent, what the directory holds and the source's settings in;
+//! the list of changes out. No I/O and no clock: `now` is an argument, so every rule is testable.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::connector::RemoteEmployee;
+use crate::model::{Field, FieldMode, FieldValues};
+
+/// A source's include-lists. An empty list means "all"; a person must match every non-empty list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct Filters {
+    /// Legal entity remote ids.
+    pub legal_entities: BTreeSet<String>,
+    /// Employment types (FULL_TIME, CONTRACT...).
+    pub employment_types: BTreeSet<String>,
+    /// Team remote ids.
+    pub teams: BTreeSet<String>,
+}
+
+/// Names of the source's organisation units, so that reasons speak in words, not ids.
+#[derive(Debug, Clone, Default)]
+pub struct OrgNames {
+    pub legal_entities: HashMap<String, String>,
+    pub groups: HashMap<String, String>,
+}
+
+impl OrgNames {
+    fn legal_entity(&self, id: &str) -> String {
+        self.legal_entities.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    fn group(&self, id: &str) -> String {
+        self.groups.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// Everything about the source that the plan depends on.
+#[derive(Debug, Clone)]
+pub struct SourceSettings {
+    /// True until the source's first successful sync: then every synchronised field overwrites.
+    pub first_sync: bool,
+    /// True when the connector read everything (not only changes): only then does absence mean "missing".
+    pub full_read: bool,
+    pub modes: HashMap<Field, FieldMode>,
+    pub filters: Filters,
+    pub names: OrgNames,
+}
+
+impl SourceSettings {
+    pub fn mode(&self, field: Field) -> FieldMode {
+        self.modes.get(&field).copied().unwrap_or_else(|| field.default_mode())
+    }
+}
+
+/// An employee of the directory as the plan sees it, references in the source's remote ids.
+#[derive(Debug, Clone)]
+pub struct LocalEmployee {
+    pub employee_id: i64,
+    pub values: FieldValues,
+    pub missing_since: Option<String>,
+    pub out_of_scope: Option<String>,
+}
+
+/// The directory as far as one source's plan needs it.
+#[derive(Debug, Clone, Default)]
+pub struct LocalState {
+    /// Employees already linked to this source, by the source's id.
+    pub linked: HashMap<String, LocalEmployee>,
+    /// Employees not linked to this source, by lower-cased work email, for the first meeting.
+    pub unlinked_by_email: HashMap<String, LocalEmployee>,
+    /// The same, by employee number.
+    pub unlinked_by_number: HashMap<String, LocalEmployee>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeReason {
+    /// The source's first sync overwrites every synchronised field.
+    FirstSync,
+    /// The field is in continuous mode.
+    Continuous,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FieldChange {
+    pub field: Field,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub reason: ChangeReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MatchedBy {
+    WorkEmail,
+    EmployeeNumber,
+}
+
+/// What the sync will do with one employee.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// A person new to the directory: the profile is created from HR data.
+    Create { values: FieldValues },
+    /// A person already in the directory; `matched` is set when this is the source's first meeting
+    /// with someone created otherwise (CSV, another source).
+    Update {
+        employee_id: i64,
+        matched: Option<MatchedBy>,
+        changes: Vec<FieldChange>,
+        /// Import-once fields where HR differs from the directory: the local value is kept.
+        kept: Vec<Field>,
+        /// The person had been missing from the feed and is back.
+        restored: bool,
+    },
+    /// Outside the source's filters. `employee_id` is set when the person is in the directory:
+    /// they are marked out of scope, never deleted.
+    Exclude { employee_id: Option<i64>, reasons: Vec<String> },
+    /// In the directory but deleted in or absent from HR: marked missing since `since`.
+    Missing { employee_id: i64, since: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedEmployee {
+    pub remote_id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PlanCounts {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub excluded: u32,
+    pub departing: u32,
+    pub missing: u32,
+}
+
+/// The plan of one sync: every employee that changes, with the reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncPlan {
+    pub employees: Vec<PlannedEmployee>,
+    pub counts: PlanCounts,
+}
+
+/// Why a person is outside the source's filters: one reason per list they fail, naming the value.
+pub fn exclusion_reasons(values: &FieldValues, filters: &Filters, names: &OrgNames) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if !filters.legal_entities.is_empty() {
+        match values.get(Field::LegalEntity) {
+            Some(id) if filters.legal_entities.contains(id) => {}
+            Some(id) => reasons.push(format!(
+                "legal entity \"{}\" is not among the selected legal entities",
+                names.legal_entity(id)
+            )),
+            None => reasons.push("no legal entity, and the source only includes selected legal entities".into()),
+        }
+    }
+    if !filters.employment_types.is_empty() {
+        match values.get(Field::EmploymentType) {
+            Some(t) if filters.employment_types.contains(t) => {}
+            Some(t) => reasons.push(format!("employment type {t} is not among the selected employment types")),
+            None => reasons.push("no employment type, and the source only includes selected employment types".into()),
+        }
+    }
+    if !filters.teams.is_empty() {
+        let groups: Vec<&str> = values.get(Field::Groups).map(|g| g.split(',').collect()).unwrap_or_default();
+        if !groups.iter().any(|g| filters.teams.contains(*g)) {
+            let teams: Vec<String> =
+                groups.iter().filter(|g| names.groups.contains_key(**g)).map(|g| names.group(g)).collect();
+            reasons.push(if teams.is_empty() {
+                "in no team, and the source only includes selected teams".into()
+            } else {
+                format!("teams \"{}\" are not among the selected teams", teams.join("\", \""))
+            });
+        }
+    }
+    reasons
+}
+
+/// A person's display name from HR values.
+pub fn display_name(values: &FieldValues) -> String {
+    let name = [values.get(Field::FirstName), values.get(Field::LastName)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        values.get(Field::WorkEmail).unwrap_or("(no name)").to_owned()
+    } else {
+        name
+    }
+}
+
+/// Plans one sync of one source.
+pub fn plan(
+    remote: impl IntoIterator<Item = RemoteEmployee>,
+    local: &LocalState,
+    settings: &SourceSettings,
+    now: DateTime<Utc>,
+) -> SyncPlan {
+    let mut out = SyncPlan::default();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let today = now.date_naive().to_string();
+    let mut remote_count = 0usize;
+
+    for person in remote {
+        remote_count += 1;
+        let linked = local.linked.get_key_value(person.remote_id.as_str());
+        if let Some((key, _)) = linked {
+            seen.insert(key.as_str());
+        }
+        let linked = linked.map(|(_, l)| l);
+        let name = display_name(&person.values);
+
+        if person.deleted {
+            if let Some(existing) = linked.filter(|l| l.missing_since.is_none()) {
+                out.counts.missing += 1;
+                out.employees.push(PlannedEmployee {
+                    remote_id: person.remote_id,
+                    name,
+                    action: Action::Missing { employee_id: existing.employee_id, since: today.clone() },
+                });
+            }
+            continue;
+        }
+
+        let reasons = exclusion_reasons(&person.values, &settings.filters, &settings.names);
+        if !reasons.is_empty() {
+            out.counts.excluded += 1;
+            let employee_id = linked.map(|l| l.employee_id);
+            let already_marked = linked.and_then(|l| l.out_of_scope.as_deref()) == Some(reasons.join("; ").as_str());
+            if !already_marked || employee_id.is_none() {
+                out.employees.push(PlannedEmployee {
+                    remote_id: person.remote_id,
+                    name,
+                    action: Action::Exclude { employee_id, reasons },
+                });
+            }
+            continue;
+        }
+
+        let (existing, matched, first_meeting) = match linked {
+            Some(l) => (Some(l), None, false),
+            None => match match_unlinked(&person.values, local) {
+                Some((l, how)) => (Some(l), Some(how), true),
+                None => (None, None, true),
+            },
+        };
+        let Some(existing) = existing else {
+            out.counts.created += 1;
+            out.employees.push(PlannedEmployee {
+                remote_id: person.remote_id,
+                name,
+                action: Action::Create { values: person.values },
+            });
+            continue;
+        };
+
+        let overwrite_all = settings.first_sync || first_meeting;
+        let mut changes = Vec::new();
+        let mut kept = Vec::new();
+        for field in Field::ALL {
+            let new = person.values.get(field);
+            let old = existing.values.get(field);
+            if new == old {
+                continue;
+            }
+            let reason = if overwrite_all {
+                ChangeReason::FirstSync
+            } else if settings.mode(field) == FieldMode::Continuous {
+                ChangeReason::Continuous
+            } else {
+                kept.push(field);
+                continue;
+            };
+            changes.push(FieldChange { field, old: old.map(str::to_owned), new: new.map(str::to_owned), reason });
+        }
+        let restored = existing.missing_since.is_some() || existing.out_of_scope.is_some();
+        if changes.is_empty() && !restored && matched.is_none() {
+            out.counts.unchanged += 1;
+            continue;
+        }
+        out.counts.updated += 1;
+        out.employees.push(PlannedEmployee {
+            remote_id: person.remote_id,
+            name,
+            action: Action::Update { employee_id: existing.employee_id, matched, changes, kept, restored },
+        });
+    }
+
+    // Absence means "missing" only after a complete read that returned people: an empty or partial
+    // answer is never read as "everyone left".
+    if settings.full_read && remote_count > 0 {
+        let mut absent: Vec<(&String, &LocalEmployee)> = local
+            .linked
+            .iter()
+            .filter(|(id, l)| !seen.contains(id.as_str()) && l.missing_since.is_none())
+            .collect();
+        absent.sort_by_key(|(id, _)| id.as_str());
+        for (remote_id, l) in absent {
+            out.counts.missing += 1;
+            out.employees.push(PlannedEmployee {
+                remote_id: remote_id.clone(),
+                name: display_name(&l.values),
+                action: Action::Missing { employee_id: l.employee_id, since: today.clone() },
+            });
+        }
+    }
+    out
+}
+
+fn match_unlinked<'a>(values: &FieldValues, local: &'a LocalState) -> Option<(&'a LocalEmployee, MatchedBy)> {
+    if let Some(found) = values.get(Field::WorkEmail).and_then(|e| local.unlinked_by_email.get(&e.to_lowercase())) {
+        return Some((found, MatchedBy::WorkEmail));
+    }
+    values
+        .get(Field::EmployeeNumber)
+        .and_then(|n| local.unlinked_by_number.get(n))
+        .map(|found| (found, MatchedBy::EmployeeNumber))
+}
