@@ -75,6 +75,20 @@ impl Engine {
         Ok(source)
     }
 
+    /// Points a Kombo source at another base URL (the built-in demo's simulator gets a new port at
+    /// every start).
+    pub fn set_kombo_base_url(&mut self, name: &str, base_url: &str) -> Result<()> {
+        let source = self.source(name)?;
+        let mut config: KomboConfig = serde_json::from_value(source.config)?;
+        config.base_url = base_url.to_owned();
+        sources::set_config(self.store.conn(), source.id, &serde_json::to_value(&config)?)
+    }
+
+    /// The secret of a source, read from the OS keyring.
+    pub fn source_secret(&self, source: &Source) -> Result<String> {
+        Ok(self.secrets.load(&source.secret_account())?)
+    }
+
     pub fn sources(&self) -> Result<Vec<Source>> {
         sources::list(self.store.conn())
     }
@@ -105,7 +119,7 @@ impl Engine {
         match source.kind {
             SourceKind::Kombo => {
                 let config: KomboConfig = serde_json::from_value(source.config.clone())?;
-                let key = self.secrets.load(&source.secret_account())?;
+                let key = self.source_secret(source)?;
                 Ok(Box::new(KomboConnector::new(config, key, self.retry)?))
             }
             other => Err(Error::Invalid(format!("{} sources cannot be synced by this build", other.as_str()))),

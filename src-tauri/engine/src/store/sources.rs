@@ -144,6 +144,11 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Source> {
         .ok_or_else(|| Error::UnknownSource(id.to_string()))
 }
 
+pub fn set_config(conn: &Connection, source_id: i64, config: &serde_json::Value) -> Result<()> {
+    conn.execute("UPDATE sources SET config = ?2 WHERE id = ?1", params![source_id, config.to_string()])?;
+    Ok(())
+}
+
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     conn.execute("DELETE FROM sources WHERE id = ?1", [id])?;
     Ok(())
