@@ -1,1 +1,162 @@
+//! The `roster` command line against the Kombo simulator over HTTP, with real SQLite files.
 
+mod harness;
+
+use std::collections::BTreeSet;
+
+use harness::{any_file_contains, simulator, today, Roster};
+use roster_simulator::{Change, EditableField, Employee, EmploymentStatus, Fault, Model};
+
+/// The simulator's people who belong in a view, by the product's definitions, as (first, last, email).
+fn expected(sim: &roster_simulator::Simulator, view: &str) -> BTreeSet<(String, String, String)> {
+    let today = today();
+    sim.employees()
+        .into_iter()
+        .filter(|e| e.remote_deleted_at.is_none())
+        .filter(|e: &Employee| {
+            let start = e.start_date.map(|d| d.date_naive());
+            let end = e.termination_date.map(|d| d.date_naive());
+            let status = e.employment_status;
+            let left = matches!(end, Some(d) if d < today) || (end.is_none() && status == Some(EmploymentStatus::Inactive));
+            let onboarding = matches!(start, Some(d) if d > today) || status == Some(EmploymentStatus::Pending);
+            match view {
+                "active" => !left && (matches!(start, Some(d) if d <= today) || (start.is_none() && status != Some(EmploymentStatus::Pending))),
+                "onboardings" => !left && onboarding,
+                "offboardings" => matches!(end, Some(d) if d >= today - chrono::Duration::days(30)),
+                _ => unreachable!(),
+            }
+        })
+        .map(|e| (e.first_name.unwrap_or_default(), e.last_name.unwrap_or_default(), e.work_email.unwrap_or_default()))
+        .collect()
+}
+
+fn listed(roster: &Roster, view: &str) -> BTreeSet<(String, String, String)> {
+    let rows = roster.json(&["employees", "--view", view]);
+    rows.as_array()
+        .expect("employees --json prints an array")
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+            (s("first_name"), s("last_name"), s("work_email"))
+        })
+        .collect()
+}
+
+#[test]
+fn sync_fills_the_directory_with_the_simulators_employees_under_kombo_field_names() {
+    let sim = simulator(11, 80);
+    let roster = Roster::new();
+    roster.add_kombo("Acme HR", &sim);
+    let report = roster.json(&["sync"]);
+    assert_eq!(report[0]["run_id"], 1, "the sync is recorded as run 1");
+
+    let rows = roster.json(&["employees"]);
+    let first = &rows[0];
+    for key in ["first_name", "last_name", "work_email", "job_title", "employment_status", "start_date", "termination_date", "employee_number"] {
+        assert!(first.get(key).is_some(), "employees --json uses Kombo's field name {key}: {first}");
+    }
+    for view in ["active", "onboardings", "offboardings"] {
+        let want = expected(&sim, view);
+        assert!(!want.is_empty(), "the simulated company has people in {view}");
+        assert_eq!(listed(&roster, view), want, "the {view} view lists exactly the simulator's {view}");
+    }
+    let listed_sources = roster.json(&["source", "list"]);
+    assert_eq!(listed_sources[0]["name"], "Acme HR");
+    assert!(listed_sources[0]["first_synced_at"].is_string(), "a successful sync marks the source as synced");
+}
+
+#[test]
+fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
+    let sim = simulator(12, 60);
+    let roster = Roster::new();
+    roster.add_kombo("Acme HR", &sim);
+    roster.ok(&["sync"]);
+    let files = roster.database_files();
+    assert!(!files.is_empty());
+    assert!(!any_file_contains(&files, sim.api_key()), "the API key lives in the OS keyring, never in SQLite");
+
+    let mut checked = 0;
+    for e in sim.employees() {
+        let mut secrets: Vec<String> = [e.ssn.clone(), e.tax_id.clone()].into_iter().flatten().collect();
+        secrets.extend(e.date_of_birth.map(|d| d.date_naive().to_string()));
+        for account in e.bank_accounts.clone().unwrap_or_default() {
+            secrets.extend(account.iban.clone());
+            secrets.extend(account.account_number.clone());
+        }
+        for secret in secrets {
+            checked += 1;
+            assert!(!any_file_contains(&files, &secret), "{secret:?} of {:?} is not on the brief's list and is never stored", e.last_name);
+        }
+    }
+    assert!(checked > 100, "the simulator sends sensitive values to check ({checked} checked)");
+}
+
+#[test]
+fn a_wrong_api_key_is_refused_when_connecting_and_never_echoed() {
+    let sim = simulator(13, 30);
+    let roster = Roster::new();
+    let wrong = "sk_wrong_key_0123456789";
+    let out = roster.run_with_stdin(
+        &["source", "add", "kombo", "--name", "Acme HR", "--base-url", &sim.base_url(), "--integration-id", sim.integration_id()],
+        wrong,
+    );
+    assert!(!out.status.success(), "a key Kombo rejects does not connect a source");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rejected the API key"), "the error says what is wrong: {stderr}");
+    assert!(!stderr.contains(wrong), "the error never repeats the key");
+    assert_eq!(roster.json(&["source", "list"]), serde_json::json!([]), "no source is left half-connected");
+}
+
+#[test]
+fn a_sync_that_fails_mid_run_names_the_model_and_page_and_changes_nothing() {
+    // 600 people make three pages of 250.
+    let sim = simulator(14, 600);
+    let roster = Roster::new();
+    roster.add_kombo("Acme HR", &sim);
+
+    sim.inject(Fault::ServerError { model: Model::Employees, page: 3, times: u32::MAX });
+    let out = roster.run(&["sync"]);
+    assert!(!out.status.success(), "a failed first sync exits non-zero");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("employees page 3"), "the error names the model and page: {stderr}");
+    assert_eq!(roster.json(&["employees", "--view", "all"]), serde_json::json!([]), "a failed first sync stores nobody");
+    sim.clear_faults();
+    roster.ok(&["sync"]);
+
+    let someone = sim.employees().into_iter().find(|e| e.employment_status == Some(EmploymentStatus::Active)).unwrap();
+    sim.apply(Change::Edit { employee_id: someone.id.clone(), field: EditableField::LastName, value: Some("Renamed".into()) });
+    let before = roster.directory_dump();
+    for fault in [
+        Fault::ServerError { model: Model::Employees, page: 3, times: u32::MAX },
+        Fault::DropConnection { model: Model::Employees, page: 3, times: u32::MAX },
+        Fault::MalformedJson { model: Model::Employees, page: 3, times: u32::MAX },
+    ] {
+        sim.clear_faults();
+        sim.inject(fault);
+        let out = roster.run(&["sync"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{fault:?} makes the sync fail");
+        assert!(stderr.contains("employees page 3"), "{fault:?}: the error names the model and page: {stderr}");
+        assert_eq!(roster.directory_dump(), before, "{fault:?}: a failed sync leaves the directory exactly as it was");
+    }
+    let runs = roster.json(&["runs"]);
+    assert_eq!(runs[0]["outcome"], "failed", "the failed run is in the history");
+    assert!(runs[0]["error"].as_str().unwrap().contains("employees page 3"));
+
+    sim.clear_faults();
+    roster.ok(&["sync"]);
+    let renamed = roster.json(&["employees", "--search", "Renamed"]);
+    assert_eq!(renamed.as_array().unwrap().len(), 1, "once the HR system answers again, the change arrives");
+}
+
+#[test]
+fn a_rate_limited_read_waits_as_told_and_succeeds() {
+    let sim = simulator(15, 40);
+    let roster = Roster::new();
+    roster.add_kombo("Acme HR", &sim);
+    sim.inject(Fault::RateLimit { model: Model::Employees, retry_after_secs: 1, times: 1 });
+    roster.ok(&["sync"]);
+    let employee_requests = sim.requests().iter().filter(|r| r.path.ends_with("/hris/employees")).count();
+    assert!(employee_requests >= 2, "the rate-limited page was asked again ({employee_requests} requests)");
+    assert!(!roster.json(&["employees"]).as_array().unwrap().is_empty());
+}

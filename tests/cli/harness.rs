@@ -1,0 +1,124 @@
+//! What every CLI test needs: a simulator on 127.0.0.1, a throw-away data directory, and the real
+//! `roster` binary run as a separate process.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use chrono::NaiveDate;
+use roster_simulator::{CompanySpec, Simulator, SimulatorConfig};
+
+/// The instant every test runs at, and the simulator's "today".
+pub const NOW: &str = "2026-11-25T12:00:00Z";
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+}
+
+pub fn simulator(seed: u64, size: usize) -> Simulator {
+    Simulator::start(SimulatorConfig::new(CompanySpec { seed, size, today: today() })).expect("the simulator starts on 127.0.0.1")
+}
+
+pub struct Roster {
+    pub dir: tempfile::TempDir,
+}
+
+impl Roster {
+    pub fn new() -> Roster {
+        Roster { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `roster ARGS` with `stdin` piped in.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(args)
+            .env("ROSTER_DATA_DIR", self.data_dir())
+            .env("ROSTER_NOW", NOW)
+            .env_remove("ROSTER_API_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the roster binary runs");
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    /// Runs a command that must succeed and returns its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "roster {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("--json prints JSON")
+    }
+
+    pub fn add_kombo(&self, name: &str, sim: &Simulator) {
+        let out = self.run_with_stdin(
+            &["source", "add", "kombo", "--name", name, "--base-url", &sim.base_url(), "--integration-id", sim.integration_id()],
+            sim.api_key(),
+        );
+        assert!(out.status.success(), "adding a Kombo source works: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The database and its WAL and shared-memory files.
+    pub fn database_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.data_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("roster.db"))
+            .collect()
+    }
+
+    /// Every row of every table of the directory, as text: the state a failed sync must not change.
+    /// Sync history and the sources' sync status are left out: a failure is meant to be recorded there.
+    pub fn directory_dump(&self) -> String {
+        let conn = rusqlite::Connection::open(self.data_dir().join("roster.db")).unwrap();
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sync_runs', 'sources') ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut dump = String::new();
+        for table in tables {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2")).unwrap();
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([]).unwrap();
+            while let Some(row) = rows.next().unwrap() {
+                let values: Vec<String> = (0..columns).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect();
+                dump.push_str(&format!("{table}: {}\n", values.join(" | ")));
+            }
+        }
+        let mut stmt = conn
+            .prepare("SELECT id, name, config, first_synced_at, last_full_sync_at, updated_after FROM sources ORDER BY id")
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let values: Vec<String> = (0..6).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect();
+            dump.push_str(&format!("sources: {}\n", values.join(" | ")));
+        }
+        dump
+    }
+}
+
+/// True when `needle` occurs in any of `files`.
+pub fn any_file_contains(files: &[PathBuf], needle: &str) -> bool {
+    files.iter().any(|f| {
+        let bytes = std::fs::read(f).unwrap();
+        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+    })
+}
