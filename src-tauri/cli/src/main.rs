@@ -1,6 +1,6 @@
 //! `roster`: the headless command line over Roster's engine, for scripts, servers and tests.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,11 +8,11 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use roster_engine::connector::kombo::{KomboConfig, EU_BASE_URL, US_BASE_URL};
-use roster_engine::model::View;
+use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::paths;
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::sync::SyncRequest;
-use roster_engine::Engine;
+use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
 
 mod output;
@@ -43,7 +43,45 @@ enum Command {
         /// Print the plan without changing anything.
         #[arg(long)]
         dry_run: bool,
+        /// Read everything, not only what changed since the last sync.
+        #[arg(long)]
+        full: bool,
+        /// Only the sources whose scheduled sync is due (for cron or a service manager).
+        #[arg(long, conflicts_with = "source")]
+        due: bool,
     },
+    /// Show every person a source returns, included or excluded by its filters, with the reason.
+    Preview {
+        #[arg(long)]
+        source: String,
+    },
+    /// How each field of a source is synchronised: continuous or import once.
+    #[command(subcommand)]
+    FieldMode(FieldModeCommand),
+    /// Which people a source brings: legal entities, employment types, teams.
+    #[command(subcommand)]
+    Filter(FilterCommand),
+    /// Hide a person (an external consultant, an HR administrator) from lists and workflows.
+    Hide { who: String },
+    /// Show a hidden person again.
+    Unhide { who: String },
+    /// Edit a field by hand (only fields no source synchronises continuously).
+    Edit {
+        who: String,
+        field: String,
+        /// The new value; leave out to clear the field.
+        value: Option<String>,
+    },
+    /// Every field of a person with its source and mode, and the history of changes.
+    Show { who: String },
+    /// Apply a plan that the mass-change guard held for approval.
+    Approve { run: i64 },
+    /// Drop a plan that the mass-change guard held for approval.
+    Discard { run: i64 },
+    /// Why is this person missing? Answers from the directory and from what the sources returned.
+    Explain { who: String },
+    /// Directory-wide settings.
+    Settings(SettingsArgs),
     /// List employees.
     Employees(EmployeesArgs),
     /// The history of sync runs.
@@ -92,6 +130,64 @@ enum AddSource {
 enum Region {
     Eu,
     Us,
+}
+
+#[derive(Subcommand)]
+enum FieldModeCommand {
+    List {
+        #[arg(long)]
+        source: String,
+    },
+    Set {
+        #[arg(long)]
+        source: String,
+        field: String,
+        /// continuous or import-once.
+        mode: String,
+    },
+    /// Switch an optional field (personal_email, mobile_phone, home_address) on or off.
+    Optional {
+        #[arg(long)]
+        source: String,
+        field: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilterCommand {
+    List {
+        #[arg(long)]
+        source: String,
+    },
+    /// Replace the source's filters; each option can repeat; none at all means "everyone".
+    Set {
+        #[arg(long)]
+        source: String,
+        /// A legal entity's name (or id).
+        #[arg(long = "legal-entity")]
+        legal_entities: Vec<String>,
+        /// FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, FREELANCE...
+        #[arg(long = "employment-type")]
+        employment_types: Vec<String>,
+        /// A team's name (or id).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+struct SettingsArgs {
+    /// Days someone may be missing from a feed before they are moved to departed.
+    #[arg(long)]
+    missing_grace_days: Option<u32>,
+    /// Hold a plan for approval when it would offboard or remove more than this % of a source.
+    #[arg(long)]
+    mass_change_percent: Option<u32>,
+    /// Pause or resume scheduled syncing.
+    #[arg(long, value_parser = ["on", "off"])]
+    paused: Option<String>,
 }
 
 #[derive(Args)]
@@ -176,24 +272,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             engine.remove_source(&name, erase)?;
             print(json, &serde_json::json!({ "removed": name, "erased": erase }), || format!("disconnected {name}"))
         }
-        Command::Sync { source, dry_run } => {
+        Command::Sync { source, dry_run, full, due } => {
             let names = match source {
                 Some(name) => vec![name],
+                None if due => engine.due_sources(now)?.into_iter().map(|s| s.name).collect(),
                 None => engine.sources()?.into_iter().map(|s| s.name).collect(),
             };
-            if names.is_empty() {
+            if names.is_empty() && !due {
                 bail!("no source is connected; add one with `roster source add`");
             }
             let mut reports = Vec::new();
             for name in names {
-                let report = engine.sync(&name, now, SyncRequest { dry_run })?;
+                let report = engine.sync(&name, now, SyncRequest { dry_run, full })?;
                 if !json {
-                    println!("{}", output::report(&report, dry_run));
+                    print(false, &(), || output::report(&report, dry_run))?;
                 }
                 reports.push(report);
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&reports)?);
+                print(true, &reports, String::new)?;
             }
             Ok(())
         }
@@ -212,6 +309,88 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let runs = engine.runs(source.as_deref(), limit)?;
             print(json, &runs, || output::runs(&runs))
         }
+        Command::Preview { source } => {
+            let rows = engine.preview(&source, None)?;
+            print(json, &rows, || output::preview(&rows))
+        }
+        Command::FieldMode(FieldModeCommand::List { source }) => {
+            let rows = engine.field_modes(&source)?;
+            print(json, &rows, || output::field_modes(&rows))
+        }
+        Command::FieldMode(FieldModeCommand::Set { source, field, mode }) => {
+            let field = parse_field(&field)?;
+            let mode = FieldMode::parse(&mode).with_context(|| format!("mode \"{mode}\" is neither continuous nor import-once"))?;
+            engine.set_field_mode(&source, field, mode)?;
+            let rows = engine.field_modes(&source)?;
+            print(json, &rows, || format!("{field} is now {} for {source}", mode.as_str()))
+        }
+        Command::FieldMode(FieldModeCommand::Optional { source, field, state }) => {
+            let field = parse_field(&field)?;
+            engine.set_optional_field(&source, field, state == "on", now)?;
+            let rows = engine.field_modes(&source)?;
+            print(json, &rows, || format!("{field} is now {state} for {source}"))
+        }
+        Command::Filter(FilterCommand::List { source }) => {
+            let filters = engine.filters(&source)?;
+            print(json, &filters, || output::filters(&filters))
+        }
+        Command::Filter(FilterCommand::Set { source, legal_entities, employment_types, teams }) => {
+            let filters = engine.resolve_filters(&source, &FilterInput { legal_entities, employment_types, teams })?;
+            engine.set_filters(&source, &filters)?;
+            let view = engine.filters(&source)?;
+            print(json, &view, || output::filters(&view))
+        }
+        Command::Hide { who } => {
+            let id = engine.set_hidden(&who, true, now)?;
+            print(json, &serde_json::json!({ "id": id, "hidden": true }), || format!("{who} is hidden"))
+        }
+        Command::Unhide { who } => {
+            let id = engine.set_hidden(&who, false, now)?;
+            print(json, &serde_json::json!({ "id": id, "hidden": false }), || format!("{who} is shown again"))
+        }
+        Command::Edit { who, field, value } => {
+            let field = parse_field(&field)?;
+            engine.edit_field(&who, field, value.as_deref(), now)?;
+            let profile = engine.profile(&who, now)?;
+            print(json, &profile, || format!("{field} of {who} is now {}", value.as_deref().unwrap_or("empty")))
+        }
+        Command::Show { who } => {
+            let profile = engine.profile(&who, now)?;
+            print(json, &profile, || output::profile(&profile))
+        }
+        Command::Approve { run } => {
+            let report = engine.approve(run, now)?;
+            print(json, &report, || output::report(&report, false))
+        }
+        Command::Discard { run } => {
+            engine.discard(run, now)?;
+            print(json, &serde_json::json!({ "discarded": run }), || format!("the plan of run {run} is discarded"))
+        }
+        Command::Explain { who } => {
+            let explanation = engine.explain(&who, now)?;
+            print(json, &explanation, || explanation.findings.join("\n"))
+        }
+        Command::Settings(args) => {
+            let mut settings = engine.settings()?;
+            if let Some(days) = args.missing_grace_days {
+                settings.missing_grace_days = days;
+            }
+            if let Some(percent) = args.mass_change_percent {
+                settings.mass_change_percent = percent;
+            }
+            if let Some(paused) = args.paused {
+                settings.paused = paused == "on";
+            }
+            engine.save_settings(&settings)?;
+            print(json, &settings, || {
+                format!(
+                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}",
+                    settings.missing_grace_days,
+                    settings.mass_change_percent,
+                    if settings.paused { "paused" } else { "on" }
+                )
+            })
+        }
         Command::Status => {
             let status = engine.status(now)?;
             print(json, &status, || output::status(&status))
@@ -219,13 +398,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+fn parse_field(name: &str) -> anyhow::Result<Field> {
+    let normalised = name.trim().to_lowercase().replace(['-', ' '], "_");
+    Field::parse(&normalised).with_context(|| {
+        let known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown field \"{name}\"; fields are {}", known.join(", "))
+    })
+}
+
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(value)?);
-    } else {
-        println!("{}", text());
+    let out = if json { serde_json::to_string_pretty(value)? } else { text() };
+    // A reader that stops early (`| head`) is not an error worth a panic.
+    match writeln!(std::io::stdout(), "{out}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
-    Ok(())
 }
 
 /// Reads a secret from an environment variable or standard input, never from the command line,

@@ -4,8 +4,9 @@ use roster_engine::model::EmployeeRow;
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
 use roster_engine::sync::plan::Action;
-use roster_engine::sync::SyncReport;
-use roster_engine::Status;
+use roster_engine::sync::preview::PreviewRow;
+use roster_engine::sync::{Outcome, SyncReport};
+use roster_engine::{FieldModeRow, FilterView, Profile, Status};
 
 pub fn sources(sources: &[Source]) -> String {
     if sources.is_empty() {
@@ -27,29 +28,42 @@ pub fn sources(sources: &[Source]) -> String {
 pub fn report(report: &SyncReport, dry_run: bool) -> String {
     let c = &report.counts;
     let mut out = format!(
-        "{}{}: {} created, {} updated, {} unchanged, {} excluded, {} missing",
+        "{}{} ({} read): {} created, {} updated, {} unchanged, {} excluded, {} departing, {} missing",
         if dry_run { "plan for " } else { "" },
         report.source,
+        if report.full_read { "full" } else { "incremental" },
         c.created,
         c.updated,
         c.unchanged,
         c.excluded,
+        c.departing,
         c.missing
     );
-    if dry_run {
+    if report.outcome == Outcome::Held {
+        out.push_str(&format!(
+            "\nheld for approval: this plan would offboard, remove or put out of scope {} people. `roster approve {run}` applies it, `roster discard {run}` drops it",
+            report.plan.disruptive(),
+            run = report.run_id.unwrap_or_default()
+        ));
+    }
+    if dry_run || report.outcome == Outcome::Held {
         for planned in &report.plan.employees {
             let line = match &planned.action {
                 Action::Create { .. } => "create".to_owned(),
-                Action::Update { changes, kept, .. } => {
+                Action::Update { changes, kept, conflicts, .. } => {
                     let mut parts: Vec<String> = changes
                         .iter()
                         .map(|ch| format!("{}: {} → {}", ch.field, ch.old.as_deref().unwrap_or("∅"), ch.new.as_deref().unwrap_or("∅")))
                         .collect();
                     parts.extend(kept.iter().map(|f| format!("{f}: kept (import once)")));
+                    parts.extend(conflicts.iter().map(|c| {
+                        format!("{}: conflict, kept {} over {}", c.field, c.kept.as_deref().unwrap_or("∅"), c.theirs.as_deref().unwrap_or("∅"))
+                    }));
                     format!("update ({})", parts.join("; "))
                 }
                 Action::Exclude { reasons, .. } => format!("excluded: {}", reasons.join("; ")),
                 Action::Missing { since, .. } => format!("missing since {since}"),
+                Action::Depart { missing_since, .. } => format!("departed (missing since {missing_since})"),
             };
             out.push_str(&format!("\n  {}: {}", planned.name, line));
         }
@@ -116,6 +130,53 @@ pub fn status(status: &Status) -> String {
             last,
             s.source.next_sync_at.as_deref().unwrap_or("-")
         ));
+    }
+    out
+}
+
+pub fn preview(rows: &[PreviewRow]) -> String {
+    let included = rows.iter().filter(|r| r.included).count();
+    let mut out = format!("{} people: {} included, {} excluded", rows.len(), included, rows.len() - included);
+    for r in rows {
+        let standing = if r.included { "Included".to_owned() } else { format!("Excluded: {}", r.reasons.join("; ")) };
+        out.push_str(&format!("\n{}\t{}\t{}", r.name, r.work_email.as_deref().unwrap_or("-"), standing));
+    }
+    out
+}
+
+pub fn field_modes(rows: &[FieldModeRow]) -> String {
+    rows.iter()
+        .map(|r| {
+            let state = if !r.enabled { " (switched off)" } else if r.optional { " (optional)" } else { "" };
+            format!("{}\t{}{}", r.field, r.mode.as_str(), state)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn filters(f: &FilterView) -> String {
+    let list = |items: Vec<String>| if items.is_empty() { "all".to_owned() } else { items.join(", ") };
+    format!(
+        "legal entities: {}\nemployment types: {}\nteams: {}",
+        list(f.legal_entities.iter().map(|n| n.name.clone()).collect()),
+        list(f.employment_types.clone()),
+        list(f.teams.iter().map(|n| n.name.clone()).collect())
+    )
+}
+
+pub fn profile(p: &Profile) -> String {
+    let mut out = format!("employee {}{}", p.id, if p.hidden { " (hidden)" } else { "" });
+    for f in &p.fields {
+        let origin = match (&f.source, f.mode) {
+            (Some(source), Some(mode)) => format!("{source}, {}", mode.as_str()),
+            (Some(source), None) => source.clone(),
+            (None, _) if f.value.is_some() => "edited in Roster".to_owned(),
+            (None, _) => String::new(),
+        };
+        out.push_str(&format!("\n{}: {}\t[{}]", f.field, f.value.as_deref().unwrap_or("-"), origin));
+        for c in &f.conflicts {
+            out.push_str(&format!("\n    conflict: {c}"));
+        }
     }
     out
 }

@@ -6,8 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::connector::csv::{CsvConfig, CsvConnector};
 use crate::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
+use crate::connector::scim::{ScimConfig, ScimConnector};
 use crate::connector::Connector;
+use crate::oauth::{self, OAuthConfig, OAuthConnector};
 use crate::error::{Error, Result};
 use crate::model::{EmployeeRow, View};
 use crate::secrets::Secrets;
@@ -15,7 +18,14 @@ use crate::store::employees::{self, EmployeeQuery};
 use crate::store::runs::{self, SyncRun};
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
-use crate::sync::{self, SyncReport, SyncRequest};
+
+mod explain;
+mod people;
+mod settings;
+mod syncing;
+
+pub use people::{ChangeEntry, Explanation, Profile, ProfileField};
+pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 
 pub struct Engine {
     store: Store,
@@ -45,9 +55,10 @@ impl Engine {
     /// Opens the directory in `data_dir`; runs a crash left open are closed as failed.
     pub fn open(data_dir: &Path) -> Result<Engine> {
         let store = Store::open(data_dir)?;
-        runs::close_interrupted(store.conn(), &Utc::now().to_rfc3339())?;
         let secrets = Secrets::new(&store.installation_id()?);
-        Ok(Engine { store, secrets, retry: RetryPolicy::default() })
+        let engine = Engine { store, secrets, retry: RetryPolicy::default() };
+        engine.close_interrupted_runs(Utc::now())?;
+        Ok(engine)
     }
 
     /// Replaces the retry policy of HTTP connectors (tests use short delays).
@@ -71,6 +82,52 @@ impl Engine {
         let source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
         // The source row is committed only once its secret is safely in the keyring.
         self.secrets.store(&source.secret_account(), api_key)?;
+        tx.commit()?;
+        Ok(source)
+    }
+
+    /// Imports a CSV file as a source: the whole file is checked now, and read again at every sync.
+    pub fn add_csv_source(&mut self, name: &str, path: &Path, now: DateTime<Utc>) -> Result<Source> {
+        // An absolute path, so a sync started from another working directory reads the same file.
+        let path = std::fs::canonicalize(path).map_err(|e| {
+            crate::connector::ConnectorError::CsvUnreadable { path: path.display().to_string(), detail: e.to_string() }
+        })?;
+        let config = CsvConfig { path };
+        CsvConnector::new(config.clone()).load(&[])?;
+        sources::add(self.store.conn(), name, SourceKind::Csv, &serde_json::to_value(&config)?, now)
+    }
+
+    /// Connects a SCIM 2.0 service provider: the token is checked with a first read, then kept in the OS keyring.
+    pub fn add_scim_source(&mut self, name: &str, base_url: &str, token: &str, now: DateTime<Utc>) -> Result<Source> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(Error::Invalid("the SCIM bearer token is empty".into()));
+        }
+        let config = ScimConfig { base_url: base_url.trim_end_matches('/').to_owned() };
+        ScimConnector::new(config.clone(), token.to_owned(), self.retry)?.check()?;
+        self.add_with_secret(name, SourceKind::Scim, &serde_json::to_value(&config)?, token, now)
+    }
+
+    /// Connects an HR API through an OAuth sign-in: `open` shows the person the sign-in address
+    /// (a browser, or a printed URL); the tokens are kept in the OS keyring only.
+    pub fn add_oauth_source(
+        &mut self,
+        name: &str,
+        config: OAuthConfig,
+        open: &mut dyn FnMut(&str) -> std::result::Result<(), String>,
+        timeout: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Source> {
+        let tokens = oauth::login(&config, open, timeout)?;
+        config.check_api(&tokens.access_token, self.retry)?;
+        self.add_with_secret(name, SourceKind::Oauth, &serde_json::to_value(&config)?, &serde_json::to_string(&tokens)?, now)
+    }
+
+    fn add_with_secret(&mut self, name: &str, kind: SourceKind, config: &serde_json::Value, secret: &str, now: DateTime<Utc>) -> Result<Source> {
+        let tx = self.store.conn_mut().transaction()?;
+        let source = sources::add(&tx, name, kind, config, now)?;
+        // The source row is committed only once its secret is safely in the keyring.
+        self.secrets.store(&source.secret_account(), secret)?;
         tx.commit()?;
         Ok(source)
     }
@@ -100,6 +157,9 @@ impl Engine {
     /// Disconnects a source: its secret leaves the keyring; with `erase`, everything it brought goes too.
     pub fn remove_source(&mut self, name: &str, erase: bool) -> Result<()> {
         let source = self.source(name)?;
+        if source.kind == SourceKind::Oauth {
+            self.revoke_oauth_grant(&source);
+        }
         self.secrets.delete(&source.secret_account())?;
         let tx = self.store.conn_mut().transaction()?;
         if erase {
@@ -115,6 +175,23 @@ impl Engine {
         Ok(())
     }
 
+    /// Revokes an OAuth source's grant at the authorisation server. Best effort: disconnecting
+    /// must work even when the server is unreachable or the grant is already gone.
+    fn revoke_oauth_grant(&self, source: &Source) {
+        let revoked = serde_json::from_value::<OAuthConfig>(source.config.clone()).map_err(Error::from).and_then(|config| {
+            let tokens: oauth::Tokens = serde_json::from_str(&self.source_secret(source)?)?;
+            Ok(oauth::revoke(&config, &tokens)?)
+        });
+        if let Err(error) = revoked {
+            tracing::warn!(source = %source.name, %error, "could not revoke the OAuth grant while disconnecting");
+        }
+    }
+
+    /// The directory's data directory (the database's folder).
+    fn data_dir(&self) -> &Path {
+        self.store.path().parent().expect("the database file lives in the data directory")
+    }
+
     fn connector(&self, source: &Source) -> Result<Box<dyn Connector>> {
         match source.kind {
             SourceKind::Kombo => {
@@ -122,15 +199,16 @@ impl Engine {
                 let key = self.source_secret(source)?;
                 Ok(Box::new(KomboConnector::new(config, key, self.retry)?))
             }
-            other => Err(Error::Invalid(format!("{} sources cannot be synced by this build", other.as_str()))),
+            SourceKind::Csv => Ok(Box::new(CsvConnector::new(serde_json::from_value(source.config.clone())?))),
+            SourceKind::Scim => {
+                let config: ScimConfig = serde_json::from_value(source.config.clone())?;
+                Ok(Box::new(ScimConnector::new(config, self.source_secret(source)?, self.retry)?))
+            }
+            SourceKind::Oauth => {
+                let config: OAuthConfig = serde_json::from_value(source.config.clone())?;
+                Ok(Box::new(OAuthConnector::new(config, self.secrets.clone(), source.secret_account(), self.retry)))
+            }
         }
-    }
-
-    /// Syncs one source now.
-    pub fn sync(&mut self, source_name: &str, now: DateTime<Utc>, request: SyncRequest) -> Result<SyncReport> {
-        let source = self.source(source_name)?;
-        let connector = self.connector(&source)?;
-        sync::run(&mut self.store, &source, connector.as_ref(), now, request)
     }
 
     pub fn employees(&self, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {

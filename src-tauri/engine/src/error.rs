@@ -1,6 +1,7 @@
 //! The engine's error type. Messages say what happened and, where a person can act, what to do next.
 
 use crate::connector::ConnectorError;
+use crate::oauth::OAuthError;
 use crate::secrets::SecretError;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,12 +24,16 @@ pub enum Error {
     AmbiguousEmployee(String),
     #[error("{field} is synchronised continuously from {source_name}: change it there, or switch the field to import once")]
     ContinuousField { field: crate::model::Field, source_name: String },
+    #[error("a sync of {0} is already running; wait for it to finish")]
+    SyncRunning(String),
     #[error("invalid value: {0}")]
     Invalid(String),
     #[error(transparent)]
     Connector(#[from] ConnectorError),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
 }

@@ -5,11 +5,15 @@ pub mod connector;
 mod engine;
 pub mod error;
 pub mod model;
+pub mod oauth;
 pub mod paths;
+pub mod providers;
 pub mod secrets;
 pub mod store;
 pub mod sync;
 pub mod timezones;
 
-pub use engine::{Engine, SourceStatus, Status};
+pub use engine::{
+    ChangeEntry, Engine, Explanation, FieldModeRow, FilterInput, FilterView, Named, Profile, ProfileField, SourceStatus, Status,
+};
 pub use error::{Error, Result};

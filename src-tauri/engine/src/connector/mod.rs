@@ -1,6 +1,8 @@
 //! What every HR connector hands the sync: source-neutral records holding only the fields Roster may keep.
 
+pub mod csv;
 pub mod kombo;
+pub mod scim;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -118,6 +120,73 @@ pub enum ConnectorError {
     DuplicateId { model: Model, id: String },
     #[error("{model} \"{id}\": {field} \"{value}\" is not a date")]
     InvalidDate { model: Model, id: String, field: &'static str, value: String },
+    #[error("could not read the CSV file {path}: {detail}; check that the file exists and that Roster may read it")]
+    CsvUnreadable { path: String, detail: String },
+    #[error("the CSV file {path} was not imported, nothing was changed; fix these problems and import it again:\n{problems}")]
+    CsvInvalid { path: String, problems: Problems },
+}
+
+/// Every problem found in an imported file, one per line, capped so a wholly wrong file still
+/// gives a readable message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems {
+    pub shown: Vec<String>,
+    /// How many more problems were found than are shown.
+    pub more: usize,
+}
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.shown.iter().map(|p| format!("  {p}")).collect();
+        f.write_str(&lines.join("\n"))?;
+        if self.more > 0 {
+            write!(f, "\n  ...and {} more", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+/// A postal address as the store keeps it, whatever the source: Kombo's field names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub street_1: Option<String>,
+    pub street_2: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip_code: Option<String>,
+    pub country: Option<String>,
+    pub raw: Option<String>,
+}
+
+impl Address {
+    /// The JSON the store keeps; `None` when every part is empty.
+    pub fn to_json(&self) -> Option<String> {
+        if *self == Address::default() {
+            return None;
+        }
+        Some(serde_json::to_string(self).expect("an address of strings always serialises"))
+    }
+}
+
+/// An enum-like value written by hand or by a tool ("Full time", "contractor") in the form
+/// Kombo uses and filters compare (`FULL_TIME`, `CONTRACTOR`).
+pub fn enum_value(raw: &str) -> String {
+    raw.trim().to_uppercase().replace([' ', '-'], "_")
+}
+
+/// A stable id for an organisation unit known only by its name (CSV teams, SCIM departments):
+/// case, spacing and punctuation do not matter, and the id never holds the `,` that separates
+/// group ids in [`Field::Groups`].
+pub fn id_from_name(prefix: &str, name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    format!("{prefix}:{}", slug.trim_matches('-'))
 }
 
 /// Where a connector delivers records. Returning an error stops the read.

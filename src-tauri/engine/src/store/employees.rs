@@ -126,3 +126,19 @@ pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTi
     }
     Ok(())
 }
+
+/// The lists a person appears in at `now` (hidden or not).
+pub fn views_of(conn: &Connection, employee_id: i64, now: DateTime<Utc>) -> Result<Vec<View>> {
+    register_today(conn, now)?;
+    let mut views = Vec::new();
+    for view in [View::Active, View::Onboardings, View::Offboardings, View::Departed] {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM (SELECT *, roster_today(time_zone) AS today FROM employees WHERE id = ?1) e WHERE {})",
+            view_condition(view)
+        );
+        if conn.query_row(&sql, [employee_id], |r| r.get::<_, bool>(0))? {
+            views.push(view);
+        }
+    }
+    Ok(views)
+}

@@ -188,6 +188,35 @@ CREATE TABLE change_log (
     new_value   TEXT
 );
 CREATE INDEX change_log_employee ON change_log (employee_id, at);
+
+-- What the last full read of each source returned, included or not and why: the answer to
+-- "why is this person missing?" without asking the HR system again.
+CREATE TABLE fetched_people (
+    source_id       INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id       TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    work_email      TEXT,
+    employment_status TEXT,
+    start_date      TEXT,
+    end_date        TEXT,
+    excluded        TEXT,
+    PRIMARY KEY (source_id, remote_id)
+);
+
+-- A plan the mass-change guard held back, waiting to be approved or discarded.
+CREATE TABLE held_plans (
+    run_id  INTEGER PRIMARY KEY REFERENCES sync_runs (id) ON DELETE CASCADE,
+    plan    TEXT NOT NULL
+);
+
+-- Values a later-connected source holds for a field that an earlier source owns.
+CREATE TABLE field_conflicts (
+    employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    field       TEXT NOT NULL,
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    value       TEXT,
+    PRIMARY KEY (employee_id, field, source_id)
+);
 "#;
 
 const ALL: &[&str] = &[V1];

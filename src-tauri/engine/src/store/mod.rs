@@ -3,6 +3,7 @@
 pub mod employees;
 mod migrations;
 pub mod runs;
+pub mod settings;
 pub mod sources;
 
 use std::path::{Path, PathBuf};

@@ -53,13 +53,13 @@ pub fn list(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Runs left `running` by a process that stopped mid-sync are closed as failed: their writes were
+/// Closes a source's runs left `running` by a process that stopped mid-sync: their writes were
 /// never committed.
-pub fn close_interrupted(conn: &Connection, now: &str) -> Result<()> {
+pub fn close_interrupted(conn: &Connection, source_id: i64, now: &str) -> Result<()> {
     conn.execute(
-        "UPDATE sync_runs SET outcome = 'failed', finished_at = ?1, error = 'interrupted: Roster stopped during this sync'
-         WHERE outcome = 'running'",
-        [now],
+        "UPDATE sync_runs SET outcome = 'failed', finished_at = ?2, error = 'interrupted: Roster stopped during this sync'
+         WHERE outcome = 'running' AND source_id = ?1",
+        params![source_id, now],
     )?;
     Ok(())
 }

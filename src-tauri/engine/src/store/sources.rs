@@ -61,9 +61,17 @@ pub struct Source {
     pub last_error: Option<String>,
     /// Optional fields (personal email, mobile phone, home address) switched off for this source.
     pub disabled_fields: Vec<Field>,
+    /// When the last successful sync started: the next incremental read asks for changes since.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub updated_after: Option<String>,
 }
 
 impl Source {
+    pub fn updated_after(&self) -> Option<DateTime<Utc>> {
+        self.updated_after.as_deref().and_then(|t| t.parse().ok())
+    }
+
     /// The keyring account of this source's secret.
     pub fn secret_account(&self) -> String {
         format!("source-{}", self.id)
@@ -71,7 +79,8 @@ impl Source {
 }
 
 const SOURCE_COLUMNS: &str = "id, name, kind, config, created_at, first_synced_at, sync_interval_secs, next_sync_at, \
-     last_full_sync_at, failure_count, last_error, personal_email_enabled, mobile_phone_enabled, home_address_enabled";
+     last_full_sync_at, failure_count, last_error, personal_email_enabled, mobile_phone_enabled, home_address_enabled, \
+     updated_after";
 
 fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Source, String, String)> {
     let mut disabled_fields = Vec::new();
@@ -94,6 +103,7 @@ fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Source, String,
             failure_count: row.get(9)?,
             last_error: row.get(10)?,
             disabled_fields,
+            updated_after: row.get(14)?,
         },
         row.get(2)?,
         row.get(3)?,
@@ -163,7 +173,7 @@ pub fn set_optional_field(conn: &Connection, source_id: i64, field: Field, enabl
         other => return Err(Error::Invalid(format!("{other} is not an optional field; only personal_email, mobile_phone and home_address can be switched off"))),
     };
     conn.execute(&format!("UPDATE sources SET {column} = ?2 WHERE id = ?1"), params![source_id, enabled])?;
-    Ok(())
+    require_full_read(conn, source_id)
 }
 
 /// The effective mode of every field for a source: stored choices over the defaults.
@@ -186,6 +196,13 @@ pub fn set_field_mode(conn: &Connection, source_id: i64, field: Field, mode: Fie
          ON CONFLICT (source_id, field) DO UPDATE SET mode = excluded.mode",
         params![source_id, field.name(), mode.as_str()],
     )?;
+    require_full_read(conn, source_id)
+}
+
+/// After a settings change the next sync reads everything: an incremental read would only apply
+/// the new settings to the few people who changed in HR.
+fn require_full_read(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute("UPDATE sources SET last_full_sync_at = NULL WHERE id = ?1", [source_id])?;
     Ok(())
 }
 
@@ -216,5 +233,5 @@ pub fn set_filters(conn: &Connection, source_id: i64, filters: &Filters) -> Resu
             insert.execute(params![source_id, kind, value])?;
         }
     }
-    Ok(())
+    require_full_read(conn, source_id)
 }

@@ -54,7 +54,7 @@ pub fn apply(
                 link(conn, stamp.source_id, &planned.remote_id, employee_id)?;
                 managers.push((employee_id, values.get(Field::Manager)));
             }
-            Action::Update { employee_id, matched, changes, restored, .. } => {
+            Action::Update { employee_id, matched, changes, conflicts, restored, .. } => {
                 if matched.is_some() {
                     link(conn, stamp.source_id, &planned.remote_id, *employee_id)?;
                     log(conn, *employee_id, stamp, "linked", None, None, None)?;
@@ -64,7 +64,18 @@ pub fn apply(
                         "UPDATE employee_links SET missing_since = NULL, out_of_scope = NULL WHERE source_id = ?1 AND remote_id = ?2",
                         params![stamp.source_id, planned.remote_id],
                     )?;
+                    conn.execute("UPDATE employees SET departed_at = NULL WHERE id = ?1", [employee_id])?;
                     log(conn, *employee_id, stamp, "restored", None, None, None)?;
+                }
+                conn.execute(
+                    "DELETE FROM field_conflicts WHERE employee_id = ?1 AND source_id = ?2",
+                    params![employee_id, stamp.source_id],
+                )?;
+                for conflict in conflicts {
+                    conn.execute(
+                        "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)",
+                        params![employee_id, conflict.field.name(), stamp.source_id, conflict.theirs],
+                    )?;
                 }
                 for change in changes {
                     if change.field == Field::Manager {
@@ -93,6 +104,13 @@ pub fn apply(
                     params![stamp.source_id, planned.remote_id, since],
                 )?;
                 log(conn, *employee_id, stamp, "missing", None, None, Some(since))?;
+            }
+            Action::Depart { employee_id, missing_since } => {
+                conn.execute(
+                    "UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL",
+                    params![employee_id, stamp.now],
+                )?;
+                log(conn, *employee_id, stamp, "departed", None, Some(missing_since), None)?;
             }
         }
     }

@@ -26,9 +26,11 @@ pub const TEXT_COLUMNS: [(Field, &str); 12] = [
 
 pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
     let groups = group_ids(conn, source_id)?;
+    let mut owned = owned_elsewhere(conn, source_id)?;
+    let mut conflicts = conflicts(conn, source_id)?;
     let text_columns: Vec<String> = TEXT_COLUMNS.iter().map(|(_, c)| format!("e.{c}")).collect();
     let sql = format!(
-        "SELECT e.id, l.remote_id, l.missing_since, l.out_of_scope, le.remote_id, wl.remote_id, ml.remote_id, {}
+        "SELECT e.id, l.remote_id, l.missing_since, l.out_of_scope, le.remote_id, wl.remote_id, ml.remote_id, e.departed_at IS NOT NULL, {}
          FROM employees e
          LEFT JOIN employee_links l ON l.employee_id = e.id AND l.source_id = ?1
          LEFT JOIN legal_entities le ON le.id = e.legal_entity_id AND le.source_id = ?1
@@ -46,10 +48,18 @@ pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
         values.set(Field::WorkLocation, row.get(5)?);
         values.set(Field::Manager, row.get(6)?);
         for (i, (field, _)) in TEXT_COLUMNS.iter().enumerate() {
-            values.set(*field, row.get(7 + i)?);
+            values.set(*field, row.get(8 + i)?);
         }
         values.set(Field::Groups, Some(groups.get(&employee_id).cloned().unwrap_or_default()));
-        let employee = LocalEmployee { employee_id, values, missing_since: row.get(2)?, out_of_scope: row.get(3)? };
+        let employee = LocalEmployee {
+            employee_id,
+            values,
+            missing_since: row.get(2)?,
+            out_of_scope: row.get(3)?,
+            departed: row.get(7)?,
+            owned_elsewhere: owned.remove(&employee_id).unwrap_or_default(),
+            conflicts: conflicts.remove(&employee_id).unwrap_or_default(),
+        };
         match row.get::<_, Option<String>>(1)? {
             Some(remote_id) => {
                 state.linked.insert(remote_id, employee);
@@ -65,6 +75,35 @@ pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
         }
     }
     Ok(state)
+}
+
+/// Fields whose stored value came from a source connected before this one (a lower id).
+fn owned_elsewhere(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec<Field>>> {
+    let mut stmt = conn.prepare("SELECT employee_id, field FROM field_provenance WHERE source_id < ?1")?;
+    let mut out: HashMap<i64, Vec<Field>> = HashMap::new();
+    let mut rows = stmt.query([source_id])?;
+    while let Some(row) = rows.next()? {
+        if let Some(field) = Field::parse(&row.get::<_, String>(1)?) {
+            out.entry(row.get(0)?).or_default().push(field);
+        }
+    }
+    Ok(out)
+}
+
+/// This source's recorded conflicts, in field order as the plan lists them.
+fn conflicts(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec<(Field, Option<String>)>>> {
+    let mut stmt = conn.prepare("SELECT employee_id, field, value FROM field_conflicts WHERE source_id = ?1")?;
+    let mut out: HashMap<i64, Vec<(Field, Option<String>)>> = HashMap::new();
+    let mut rows = stmt.query([source_id])?;
+    while let Some(row) = rows.next()? {
+        if let Some(field) = Field::parse(&row.get::<_, String>(1)?) {
+            out.entry(row.get(0)?).or_default().push((field, row.get(2)?));
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|(field, _)| *field);
+    }
+    Ok(out)
 }
 
 /// Each employee's groups of this source, as the sorted, comma-joined remote ids HR sends.

@@ -2,25 +2,46 @@
 //! A read that fails leaves the directory exactly as it was; the run is recorded either way.
 
 mod apply;
-mod local;
+mod fetched;
+pub(crate) mod local;
 pub mod plan;
+pub mod preview;
 mod stage;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, TransactionBehavior};
-use serde::Serialize;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-use crate::connector::{Connector, ReadRequest};
-use crate::error::Result;
+use crate::connector::{Connector, ReadRequest, RemoteGroup, RemoteSite};
+use crate::error::{Error, Result};
+use crate::store::settings;
 use crate::store::sources::{self, Source};
-use crate::store::Store;
 use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
+
+/// A full read runs at least this often, to catch what incremental reads miss (deletions not
+/// reported, drift); every other scheduled run asks only for changes.
+pub const FULL_READ_EVERY: Duration = Duration::hours(24);
 
 /// What the caller asks of a sync.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SyncRequest {
     /// Plan only: nothing is written, not even a run.
     pub dry_run: bool,
+    /// Read everything, even if an incremental read would do.
+    pub full: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Outcome {
+    /// The plan was applied.
+    Applied,
+    /// The plan was computed and shown, nothing written.
+    DryRun,
+    /// The mass-change guard held the plan back: approve or discard it.
+    Held,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,63 +49,197 @@ pub struct SyncReport {
     pub source: String,
     /// The recorded run; `None` for a dry run.
     pub run_id: Option<i64>,
+    pub outcome: Outcome,
+    pub full_read: bool,
     pub counts: PlanCounts,
     pub plan: SyncPlan,
 }
 
+/// Organisation units as read; stored with the plan when it is held, so approval applies exactly it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Org {
+    legal_entities: Vec<RemoteSite>,
+    work_locations: Vec<RemoteSite>,
+    groups: Vec<RemoteGroup>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HeldPlan {
+    plan: SyncPlan,
+    org: Org,
+    full_read: bool,
+}
+
 /// Runs one sync of `source` with `connector`, at `now`.
-pub fn run(store: &mut Store, source: &Source, connector: &dyn Connector, now: DateTime<Utc>, request: SyncRequest) -> Result<SyncReport> {
-    let conn = store.conn_mut();
-    let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, now)?) };
-    let result = read_plan_apply(conn, source, connector, now, run_id);
+pub fn run(conn: &mut Connection, source: &Source, connector: &dyn Connector, now: DateTime<Utc>, request: SyncRequest) -> Result<SyncReport> {
+    let full_read = request.full || needs_full_read(source, now);
+    let read = ReadRequest {
+        updated_after: if full_read { None } else { source.updated_after() },
+        disabled_fields: source.disabled_fields.clone(),
+    };
+    let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, full_read, now)?) };
+    let result = read_plan_apply(conn, source, connector, &read, now, run_id);
     stage::drop(conn)?;
-    match (result, run_id) {
-        (Ok(plan), run_id) => Ok(SyncReport { source: source.name.clone(), run_id, counts: plan.counts, plan }),
-        (Err(error), Some(run_id)) => {
-            fail_run(conn, source, run_id, now, &error.to_string())?;
+    match result {
+        Ok((outcome, plan)) => Ok(SyncReport { source: source.name.clone(), run_id, outcome, full_read, counts: plan.counts, plan }),
+        Err(error) => {
+            if let Some(run_id) = run_id {
+                fail_run(conn, source, run_id, now, &error.to_string())?;
+            }
             Err(error)
         }
-        (Err(error), None) => Err(error),
     }
 }
 
-fn read_plan_apply(conn: &mut Connection, source: &Source, connector: &dyn Connector, now: DateTime<Utc>, run_id: Option<i64>) -> Result<SyncPlan> {
-    stage::create(conn)?;
-    let request = ReadRequest { updated_after: None, disabled_fields: source.disabled_fields.clone() };
-    {
-        // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
-        // nothing in the database file, so a failure here leaves the directory as it was.
-        let tx = conn.transaction()?;
-        connector.read(&request, &mut |record| stage::put(&tx, record))?;
-        tx.commit()?;
+fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
+    match (source.updated_after(), source.last_full_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok())) {
+        (Some(_), Some(last_full)) => now - last_full >= FULL_READ_EVERY,
+        _ => true,
     }
-    let legal_entities = stage::sites(conn, "legal_entity")?;
-    let work_locations = stage::sites(conn, "work_location")?;
-    let groups = stage::groups(conn)?;
+}
 
+/// Reads the source into staging and returns its organisation units.
+fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest) -> Result<Org> {
+    stage::create(conn)?;
+    // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
+    // nothing in the database file, so a failure here leaves the directory as it was.
+    let tx = conn.transaction()?;
+    connector.read(request, &mut |record| stage::put(&tx, record))?;
+    tx.commit()?;
+    Ok(Org {
+        legal_entities: stage::sites(conn, "legal_entity")?,
+        work_locations: stage::sites(conn, "work_location")?,
+        groups: stage::groups(conn)?,
+    })
+}
+
+fn read_plan_apply(
+    conn: &mut Connection,
+    source: &Source,
+    connector: &dyn Connector,
+    request: &ReadRequest,
+    now: DateTime<Utc>,
+    run_id: Option<i64>,
+) -> Result<(Outcome, SyncPlan)> {
+    let org = read(conn, connector, request)?;
+    let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let directory_settings = settings::load(&tx)?;
     let settings = SourceSettings {
         first_sync: source.first_synced_at.is_none(),
-        full_read: request.updated_after.is_none(),
+        full_read,
         modes: sources::field_modes(&tx, source.id)?,
         filters: sources::filters(&tx, source.id)?,
-        names: OrgNames {
-            legal_entities: legal_entities.iter().filter_map(|s| Some((s.remote_id.clone(), s.name.clone()?))).collect(),
-            groups: groups.iter().filter_map(|g| Some((g.remote_id.clone(), g.name.clone()?))).collect(),
-        },
+        names: org_names(&tx, source.id, &org)?,
+        missing_grace_days: directory_settings.missing_grace_days,
     };
     let local = local::load(&tx, source.id)?;
     let plan = stage::for_each_employee(&tx, |remote| plan::plan(remote, &local, &settings, now))?;
     drop(local);
     let Some(run_id) = run_id else {
-        return Ok(plan);
+        return Ok((Outcome::DryRun, plan));
     };
-    let stamp = apply::Stamp { source_id: source.id, run_id, now: &now.to_rfc3339() };
-    apply::apply(&tx, &plan, &legal_entities, &work_locations, &groups, &stamp)?;
-    store_employments(&tx, source.id)?;
-    finish_run(&tx, source, run_id, now, &plan.counts)?;
+    if full_read {
+        fetched::record(&tx, source.id, &settings.filters, &settings.names)?;
+    }
+    supersede_held(&tx, source.id, now)?;
+    if plan.needs_approval(directory_settings.mass_change_percent) {
+        let held = HeldPlan { plan, org, full_read };
+        tx.execute("INSERT INTO held_plans (run_id, plan) VALUES (?1, ?2)", params![run_id, serde_json::to_string(&held)?])?;
+        close_run(&tx, run_id, "held", now, &held.plan.counts)?;
+        tx.commit()?;
+        return Ok((Outcome::Held, held.plan));
+    }
+    apply_plan(&tx, source, run_id, &plan, &org, full_read, now)?;
     tx.commit()?;
-    Ok(plan)
+    Ok((Outcome::Applied, plan))
+}
+
+fn apply_plan(tx: &Connection, source: &Source, run_id: i64, plan: &SyncPlan, org: &Org, full_read: bool, now: DateTime<Utc>) -> Result<()> {
+    let stamp = apply::Stamp { source_id: source.id, run_id, now: &now.to_rfc3339() };
+    apply::apply(tx, plan, &org.legal_entities, &org.work_locations, &org.groups, &stamp)?;
+    if stage::exists(tx)? {
+        store_employments(tx, source.id)?;
+    }
+    close_run(tx, run_id, "succeeded", now, &plan.counts)?;
+    let next = now + Duration::seconds(source.sync_interval_secs);
+    tx.execute(
+        "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?2, next_sync_at = ?3,
+             failure_count = 0, last_error = NULL, last_full_sync_at = CASE WHEN ?4 THEN ?2 ELSE last_full_sync_at END
+         WHERE id = ?1",
+        params![source.id, now.to_rfc3339(), next.to_rfc3339(), full_read],
+    )?;
+    Ok(())
+}
+
+/// Applies a plan the mass-change guard held, exactly as it was shown.
+pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (source_id, held) = held_plan(&tx, run_id)?;
+    let source = sources::by_id(&tx, source_id)?;
+    tx.execute("DELETE FROM held_plans WHERE run_id = ?1", [run_id])?;
+    apply_plan(&tx, &source, run_id, &held.plan, &held.org, held.full_read, now)?;
+    tx.commit()?;
+    Ok(SyncReport {
+        source: source.name,
+        run_id: Some(run_id),
+        outcome: Outcome::Applied,
+        full_read: held.full_read,
+        counts: held.plan.counts,
+        plan: held.plan,
+    })
+}
+
+/// Drops a held plan: nothing of it is applied.
+pub fn discard(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let tx = conn.transaction()?;
+    held_plan(&tx, run_id)?;
+    tx.execute("DELETE FROM held_plans WHERE run_id = ?1", [run_id])?;
+    tx.execute("UPDATE sync_runs SET outcome = 'discarded', finished_at = ?2 WHERE id = ?1", params![run_id, now.to_rfc3339()])?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn held_plan(conn: &Connection, run_id: i64) -> Result<(i64, HeldPlan)> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT r.source_id, h.plan FROM held_plans h JOIN sync_runs r ON r.id = h.run_id WHERE h.run_id = ?1",
+            [run_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (source_id, plan) = row.ok_or_else(|| Error::Invalid(format!("run {run_id} has no plan waiting for approval")))?;
+    Ok((source_id, serde_json::from_str(&plan)?))
+}
+
+/// A newer run replaces a plan still waiting for approval: the older one describes a stale state.
+fn supersede_held(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_runs SET outcome = 'discarded', finished_at = ?2, error = 'superseded by a newer sync'
+         WHERE source_id = ?1 AND outcome = 'held'",
+        params![source_id, now.to_rfc3339()],
+    )?;
+    conn.execute(
+        "DELETE FROM held_plans WHERE run_id IN (SELECT id FROM sync_runs WHERE source_id = ?1 AND outcome = 'discarded')",
+        [source_id],
+    )?;
+    Ok(())
+}
+
+/// Names for reasons: what this read brought, over what is stored (incremental reads bring only changes).
+fn org_names(conn: &Connection, source_id: i64, org: &Org) -> Result<OrgNames> {
+    let mut names = OrgNames::default();
+    for (table, map) in [("legal_entities", &mut names.legal_entities), ("groups", &mut names.groups)] {
+        let mut stmt = conn.prepare(&format!("SELECT remote_id, name FROM {table} WHERE source_id = ?1 AND name IS NOT NULL"))?;
+        let rows = stmt.query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (id, name): (String, String) = row?;
+            map.insert(id, name);
+        }
+    }
+    names.legal_entities.extend(org.legal_entities.iter().filter_map(|s| Some((s.remote_id.clone(), s.name.clone()?))));
+    names.groups.extend(org.groups.iter().filter_map(|g| Some((g.remote_id.clone(), g.name.clone()?))));
+    Ok(names)
 }
 
 fn store_employments(conn: &Connection, source_id: i64) -> Result<()> {
@@ -106,31 +261,34 @@ fn store_employments(conn: &Connection, source_id: i64) -> Result<()> {
     Ok(())
 }
 
-fn start_run(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<i64> {
+fn start_run(conn: &Connection, source_id: i64, full_read: bool, now: DateTime<Utc>) -> Result<i64> {
     conn.execute(
-        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, 'full', ?2, 'running')",
-        params![source_id, now.to_rfc3339()],
+        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, ?2, ?3, 'running')",
+        params![source_id, if full_read { "full" } else { "incremental" }, now.to_rfc3339()],
     )?;
     Ok(conn.last_insert_rowid())
 }
 
-fn finish_run(conn: &Connection, source: &Source, run_id: i64, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
-    let finished = Utc::now().max(now).to_rfc3339();
+fn close_run(conn: &Connection, run_id: i64, outcome: &str, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
     conn.execute(
-        "UPDATE sync_runs SET outcome = 'succeeded', finished_at = ?2, created = ?3, updated = ?4, unchanged = ?5,
-             excluded = ?6, departing = ?7, missing = ?8 WHERE id = ?1",
-        params![run_id, finished, counts.created, counts.updated, counts.unchanged, counts.excluded, counts.departing, counts.missing],
-    )?;
-    let next = now + Duration::seconds(source.sync_interval_secs);
-    conn.execute(
-        "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), last_full_sync_at = ?2, updated_after = ?2,
-             next_sync_at = ?3, failure_count = 0, last_error = NULL WHERE id = ?1",
-        params![source.id, now.to_rfc3339(), next.to_rfc3339()],
+        "UPDATE sync_runs SET outcome = ?2, finished_at = ?3, created = ?4, updated = ?5, unchanged = ?6,
+             excluded = ?7, departing = ?8, missing = ?9 WHERE id = ?1",
+        params![
+            run_id,
+            outcome,
+            Utc::now().max(now).to_rfc3339(),
+            counts.created,
+            counts.updated,
+            counts.unchanged,
+            counts.excluded,
+            counts.departing,
+            counts.missing
+        ],
     )?;
     Ok(())
 }
 
-/// Records a failed run; the next try backs off exponentially (1, 2, 4... minutes, at most the interval).
+/// Records a failed run; the next try backs off exponentially (2, 4, 8... minutes, at most the interval).
 fn fail_run(conn: &Connection, source: &Source, run_id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
     conn.execute(
         "UPDATE sync_runs SET outcome = 'failed', finished_at = ?2, error = ?3 WHERE id = ?1",

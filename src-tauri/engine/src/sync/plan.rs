@@ -49,6 +49,8 @@ pub struct SourceSettings {
     pub modes: HashMap<Field, FieldMode>,
     pub filters: Filters,
     pub names: OrgNames,
+    /// Days a person may be missing from the feed before they are moved to departed.
+    pub missing_grace_days: u32,
 }
 
 impl SourceSettings {
@@ -64,6 +66,11 @@ pub struct LocalEmployee {
     pub values: FieldValues,
     pub missing_since: Option<String>,
     pub out_of_scope: Option<String>,
+    pub departed: bool,
+    /// Fields whose value comes from a source connected before this one: that source wins.
+    pub owned_elsewhere: Vec<Field>,
+    /// This source's recorded conflicts on the person: field and this source's value.
+    pub conflicts: Vec<(Field, Option<String>)>,
 }
 
 /// The directory as far as one source's plan needs it.
@@ -77,7 +84,7 @@ pub struct LocalState {
     pub unlinked_by_number: HashMap<String, LocalEmployee>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ChangeReason {
@@ -87,7 +94,7 @@ pub enum ChangeReason {
     Continuous,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct FieldChange {
     pub field: Field,
@@ -96,7 +103,18 @@ pub struct FieldChange {
     pub reason: ChangeReason,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// Two sources disagree on a field: the directory keeps the value of the source connected first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct FieldConflict {
+    pub field: Field,
+    /// The value in the directory, from the source connected first.
+    pub kept: Option<String>,
+    /// This source's value.
+    pub theirs: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum MatchedBy {
@@ -105,7 +123,7 @@ pub enum MatchedBy {
 }
 
 /// What the sync will do with one employee.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// A person new to the directory: the profile is created from HR data.
@@ -118,6 +136,8 @@ pub enum Action {
         changes: Vec<FieldChange>,
         /// Import-once fields where HR differs from the directory: the local value is kept.
         kept: Vec<Field>,
+        /// Fields where this source disagrees with the source connected first.
+        conflicts: Vec<FieldConflict>,
         /// The person had been missing from the feed and is back.
         restored: bool,
     },
@@ -126,9 +146,11 @@ pub enum Action {
     Exclude { employee_id: Option<i64>, reasons: Vec<String> },
     /// In the directory but deleted in or absent from HR: marked missing since `since`.
     Missing { employee_id: i64, since: String },
+    /// Missing for longer than the grace period: moved to departed.
+    Depart { employee_id: i64, missing_since: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlannedEmployee {
     pub remote_id: String,
     pub name: String,
@@ -136,7 +158,7 @@ pub struct PlannedEmployee {
     pub action: Action,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct PlanCounts {
     pub created: u32,
@@ -148,10 +170,30 @@ pub struct PlanCounts {
 }
 
 /// The plan of one sync: every employee that changes, with the reason.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct SyncPlan {
     pub employees: Vec<PlannedEmployee>,
     pub counts: PlanCounts,
+    /// How many people of the source the directory held before this plan.
+    pub linked_before: u32,
+}
+
+impl SyncPlan {
+    /// People this plan would offboard, remove or put out of scope.
+    pub fn disruptive(&self) -> u32 {
+        let newly_out_of_scope = self
+            .employees
+            .iter()
+            .filter(|p| matches!(p.action, Action::Exclude { employee_id: Some(_), .. }))
+            .count() as u32;
+        self.counts.departing + self.counts.missing + newly_out_of_scope
+    }
+
+    /// True when the plan touches more than `percent` % of the source's people: it is then held
+    /// for approval instead of applied. A source's first sync is never held: it removes nobody.
+    pub fn needs_approval(&self, percent: u32) -> bool {
+        self.linked_before > 0 && u64::from(self.disruptive()) * 100 > u64::from(percent) * u64::from(self.linked_before)
+    }
 }
 
 /// Why a person is outside the source's filters: one reason per list they fail, naming the value.
@@ -210,8 +252,10 @@ pub fn plan(
     settings: &SourceSettings,
     now: DateTime<Utc>,
 ) -> SyncPlan {
-    let mut out = SyncPlan::default();
+    let mut out = SyncPlan { linked_before: local.linked.len() as u32, ..SyncPlan::default() };
+    // Everyone the feed mentioned, and those of them it did not report as deleted.
     let mut seen: HashSet<&str> = HashSet::new();
+    let mut present: HashSet<&str> = HashSet::new();
     let today = now.date_naive().to_string();
     let mut remote_count = 0usize;
 
@@ -220,6 +264,9 @@ pub fn plan(
         let linked = local.linked.get_key_value(person.remote_id.as_str());
         if let Some((key, _)) = linked {
             seen.insert(key.as_str());
+            if !person.deleted {
+                present.insert(key.as_str());
+            }
         }
         let linked = linked.map(|(_, l)| l);
         let name = display_name(&person.values);
@@ -271,13 +318,17 @@ pub fn plan(
         let overwrite_all = settings.first_sync || first_meeting;
         let mut changes = Vec::new();
         let mut kept = Vec::new();
+        let mut conflicts = Vec::new();
         for field in Field::ALL {
             let new = person.values.get(field);
             let old = existing.values.get(field);
             if new == old {
                 continue;
             }
-            let reason = if overwrite_all {
+            let reason = if existing.owned_elsewhere.contains(&field) {
+                conflicts.push(FieldConflict { field, kept: old.map(str::to_owned), theirs: new.map(str::to_owned) });
+                continue;
+            } else if overwrite_all {
                 ChangeReason::FirstSync
             } else if settings.mode(field) == FieldMode::Continuous {
                 ChangeReason::Continuous
@@ -287,16 +338,20 @@ pub fn plan(
             };
             changes.push(FieldChange { field, old: old.map(str::to_owned), new: new.map(str::to_owned), reason });
         }
-        let restored = existing.missing_since.is_some() || existing.out_of_scope.is_some();
-        if changes.is_empty() && !restored && matched.is_none() {
+        let restored = existing.missing_since.is_some() || existing.out_of_scope.is_some() || existing.departed;
+        let conflicts_changed = conflicts.iter().map(|c| (c.field, c.theirs.clone())).collect::<Vec<_>>() != existing.conflicts;
+        if changes.is_empty() && !conflicts_changed && !restored && matched.is_none() {
             out.counts.unchanged += 1;
             continue;
+        }
+        if changes.iter().any(|c| c.field == Field::EndDate && c.old.is_none() && c.new.is_some()) {
+            out.counts.departing += 1;
         }
         out.counts.updated += 1;
         out.employees.push(PlannedEmployee {
             remote_id: person.remote_id,
             name,
-            action: Action::Update { employee_id: existing.employee_id, matched, changes, kept, restored },
+            action: Action::Update { employee_id: existing.employee_id, matched, changes, kept, conflicts, restored },
         });
     }
 
@@ -318,7 +373,31 @@ pub fn plan(
             });
         }
     }
+
+    // People missing for longer than the grace period have left.
+    let mut overdue: Vec<(&String, &LocalEmployee, &str)> = local
+        .linked
+        .iter()
+        .filter(|(_, l)| !l.departed)
+        .filter_map(|(id, l)| Some((id, l, l.missing_since.as_deref()?)))
+        .filter(|(id, _, since)| !present.contains(id.as_str()) && grace_over(since, now, settings.missing_grace_days))
+        .collect();
+    overdue.sort_by_key(|(id, _, _)| id.as_str());
+    for (remote_id, l, since) in overdue {
+        out.counts.departing += 1;
+        out.employees.push(PlannedEmployee {
+            remote_id: remote_id.clone(),
+            name: display_name(&l.values),
+            action: Action::Depart { employee_id: l.employee_id, missing_since: since.to_owned() },
+        });
+    }
     out
+}
+
+fn grace_over(missing_since: &str, now: DateTime<Utc>, grace_days: u32) -> bool {
+    chrono::NaiveDate::parse_from_str(missing_since, "%Y-%m-%d")
+        .map(|since| (now.date_naive() - since).num_days() >= i64::from(grace_days))
+        .unwrap_or(false)
 }
 
 fn match_unlinked<'a>(values: &FieldValues, local: &'a LocalState) -> Option<(&'a LocalEmployee, MatchedBy)> {

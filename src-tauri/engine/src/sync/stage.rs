@@ -23,6 +23,11 @@ pub fn create(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// True when this connection has staged a read (an approval applies a held plan without one).
+pub fn exists(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE name = 'stage_employments')", [], |r| r.get(0))?)
+}
+
 pub fn drop(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.stage_sites; DROP TABLE IF EXISTS temp.stage_groups;

@@ -1,0 +1,206 @@
+//! What a person does to one employee: find, hide, edit an import-once field, read the profile,
+//! and ask why someone is missing.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::model::{Field, FieldMode, View};
+use crate::store::employees;
+use crate::store::sources;
+use crate::sync::local::TEXT_COLUMNS;
+
+/// One field of a profile, with where its value comes from and whether it may be edited here.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ProfileField {
+    pub field: Field,
+    pub value: Option<String>,
+    /// The source that last set the value; `None` for a local edit or a value no source set.
+    pub source: Option<String>,
+    pub mode: Option<FieldMode>,
+    pub editable: bool,
+    /// Values other sources hold for this field, when they disagree.
+    pub conflicts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ChangeEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Profile {
+    pub id: i64,
+    pub hidden: bool,
+    pub views: Vec<View>,
+    pub fields: Vec<ProfileField>,
+    pub history: Vec<ChangeEntry>,
+}
+
+/// The answer to "why is this person missing?".
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Explanation {
+    pub query: String,
+    pub findings: Vec<String>,
+}
+
+impl Engine {
+    /// Finds one employee by id, work email or full name.
+    pub fn find_employee(&self, who: &str) -> Result<i64> {
+        let who = who.trim();
+        let conn = self.store.conn();
+        if let Ok(id) = who.parse::<i64>() {
+            if let Some(id) = conn.query_row("SELECT id FROM employees WHERE id = ?1", [id], |r| r.get(0)).optional()? {
+                return Ok(id);
+            }
+        }
+        let mut stmt = conn.prepare(
+            "SELECT id FROM employees WHERE lower(work_email) = lower(?1)
+             UNION SELECT id FROM employees WHERE lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))) = lower(?1)",
+        )?;
+        let ids: Vec<i64> = stmt.query_map([who], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        match ids.as_slice() {
+            [id] => Ok(*id),
+            [] => Err(Error::UnknownEmployee(who.to_owned())),
+            _ => Err(Error::AmbiguousEmployee(who.to_owned())),
+        }
+    }
+
+    /// Hides or shows a person. Hiding is local: no sync changes it.
+    pub fn set_hidden(&mut self, who: &str, hidden: bool, now: DateTime<Utc>) -> Result<i64> {
+        let id = self.find_employee(who)?;
+        employees::set_hidden(self.store.conn(), id, hidden, now)?;
+        Ok(id)
+    }
+
+    /// Edits a field by hand. A field some source synchronises continuously is refused: HR owns it.
+    pub fn edit_field(&mut self, who: &str, field: Field, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        let id = self.find_employee(who)?;
+        let Some(column) = TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c) else {
+            return Err(Error::Invalid(format!("{field} is set by the HR system's organisation data and cannot be edited by hand")));
+        };
+        if let Some(source_name) = self.continuous_owner(id, field)? {
+            return Err(Error::ContinuousField { field, source_name });
+        }
+        if matches!(field, Field::StartDate | Field::EndDate) {
+            if let Some(v) = value {
+                crate::connector::calendar_date(v)
+                    .filter(|_| v.len() == 10)
+                    .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
+            }
+        }
+        let tx = self.store.conn_mut().transaction()?;
+        let old: Option<String> = tx.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [id], |r| r.get(0))?;
+        let value = value.map(str::trim).filter(|v| !v.is_empty());
+        if old.as_deref() != value {
+            let at = now.to_rfc3339();
+            tx.execute(&format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"), params![id, value, at])?;
+            tx.execute(
+                "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, NULL, NULL, ?3)
+                 ON CONFLICT (employee_id, field) DO UPDATE SET source_id = NULL, run_id = NULL, set_at = excluded.set_at",
+                params![id, field.name(), at],
+            )?;
+            tx.execute(
+                "INSERT INTO change_log (at, employee_id, actor, action, field, old_value, new_value)
+                 VALUES (?1, ?2, 'user', 'edited', ?3, ?4, ?5)",
+                params![at, id, field.name(), old, value],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The first source (in connection order) that links the person and syncs `field` continuously.
+    fn continuous_owner(&self, employee_id: i64, field: Field) -> Result<Option<String>> {
+        let conn = self.store.conn();
+        let mut stmt = conn.prepare(
+            "SELECT s.id, s.name FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = ?1 ORDER BY s.id",
+        )?;
+        let linked: Vec<(i64, String)> = stmt.query_map([employee_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (source_id, name) in linked {
+            if sources::field_modes(conn, source_id)?[&field] == FieldMode::Continuous {
+                return Ok(Some(name));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn profile(&self, who: &str, now: DateTime<Utc>) -> Result<Profile> {
+        let id = self.find_employee(who)?;
+        let conn = self.store.conn();
+        let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
+        let values: Vec<Option<String>> = conn.query_row(
+            &format!(
+                "SELECT {}, (SELECT name FROM legal_entities WHERE id = e.legal_entity_id),
+                        (SELECT name FROM work_locations WHERE id = e.work_location_id),
+                        (SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM employees m WHERE m.id = e.manager_id),
+                        (SELECT group_concat(g.name, ', ') FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id)
+                 FROM employees e WHERE id = ?1",
+                columns.join(", ")
+            ),
+            [id],
+            |r| (0..columns.len() + 4).map(|i| r.get(i)).collect(),
+        )?;
+        let value_of = |field: Field| -> Option<String> {
+            match field {
+                Field::LegalEntity => values[columns.len()].clone(),
+                Field::WorkLocation => values[columns.len() + 1].clone(),
+                Field::Manager => values[columns.len() + 2].clone(),
+                Field::Groups => values[columns.len() + 3].clone(),
+                _ => TEXT_COLUMNS.iter().position(|(f, _)| *f == field).and_then(|i| values[i].clone()),
+            }
+        };
+        let mut fields = Vec::new();
+        for field in Field::ALL {
+            let provenance: Option<(Option<i64>, Option<String>)> = conn
+                .query_row(
+                    "SELECT p.source_id, s.name FROM field_provenance p LEFT JOIN sources s ON s.id = p.source_id
+                     WHERE p.employee_id = ?1 AND p.field = ?2",
+                    params![id, field.name()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (source_id, source) = provenance.unwrap_or((None, None));
+            let mode = source_id.map(|s| sources::field_modes(conn, s).map(|m| m[&field])).transpose()?;
+            let editable = TEXT_COLUMNS.iter().any(|(f, _)| *f == field) && self.continuous_owner(id, field)?.is_none();
+            let mut stmt = conn.prepare(
+                "SELECT s.name || ': ' || coalesce(c.value, '(empty)') FROM field_conflicts c JOIN sources s ON s.id = c.source_id
+                 WHERE c.employee_id = ?1 AND c.field = ?2 ORDER BY s.id",
+            )?;
+            let conflicts = stmt.query_map(params![id, field.name()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            fields.push(ProfileField { field, value: value_of(field), source, mode, editable, conflicts });
+        }
+        let mut stmt = conn.prepare(
+            "SELECT c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name FROM change_log c
+             LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1 ORDER BY c.id DESC LIMIT 200",
+        )?;
+        let history = stmt
+            .query_map([id], |r| {
+                Ok(ChangeEntry {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    field: r.get(3)?,
+                    old_value: r.get(4)?,
+                    new_value: r.get(5)?,
+                    source: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let hidden: bool = conn.query_row("SELECT hidden FROM employees WHERE id = ?1", [id], |r| r.get(0))?;
+        Ok(Profile { id, hidden, views: employees::views_of(conn, id, now)?, fields, history })
+    }
+}

@@ -1,0 +1,159 @@
+//! A source's settings as people name them: field modes, filters by name, optional fields, and
+//! the directory's own settings.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::model::{Field, FieldMode};
+use crate::store::settings::{self, Settings};
+use crate::store::sources;
+use crate::sync::plan::Filters;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FieldModeRow {
+    pub field: Field,
+    pub mode: FieldMode,
+    /// Optional fields can be switched off; then they are neither read nor kept.
+    pub optional: bool,
+    pub enabled: bool,
+}
+
+/// A filter list with each value's display name.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FilterView {
+    pub legal_entities: Vec<Named>,
+    pub employment_types: Vec<String>,
+    pub teams: Vec<Named>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// Filters given by name (or id), as a person types them.
+#[derive(Debug, Clone, Default)]
+pub struct FilterInput {
+    pub legal_entities: Vec<String>,
+    pub employment_types: Vec<String>,
+    pub teams: Vec<String>,
+}
+
+impl Engine {
+    pub fn field_modes(&self, source_name: &str) -> Result<Vec<FieldModeRow>> {
+        let source = self.source(source_name)?;
+        let modes = sources::field_modes(self.store.conn(), source.id)?;
+        Ok(Field::ALL
+            .into_iter()
+            .map(|field| FieldModeRow {
+                field,
+                mode: modes[&field],
+                optional: field.is_optional(),
+                enabled: !source.disabled_fields.contains(&field),
+            })
+            .collect())
+    }
+
+    pub fn set_field_mode(&mut self, source_name: &str, field: Field, mode: FieldMode) -> Result<()> {
+        let source = self.source(source_name)?;
+        sources::set_field_mode(self.store.conn(), source.id, field, mode)
+    }
+
+    /// Switches an optional field on or off. Switched off, the values already stored are erased at
+    /// once: a field the source may not read is not kept either.
+    pub fn set_optional_field(&mut self, source_name: &str, field: Field, enabled: bool, now: DateTime<Utc>) -> Result<()> {
+        let source = self.source(source_name)?;
+        let tx = self.store.conn_mut().transaction()?;
+        sources::set_optional_field(&tx, source.id, field, enabled)?;
+        if !enabled {
+            let column = field.name();
+            tx.execute(
+                &format!(
+                    "UPDATE employees SET {column} = NULL, updated_at = ?2
+                     WHERE {column} IS NOT NULL AND id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)"
+                ),
+                params![source.id, now.to_rfc3339()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn filters(&self, source_name: &str) -> Result<FilterView> {
+        let source = self.source(source_name)?;
+        let filters = sources::filters(self.store.conn(), source.id)?;
+        let named = |table: &str, ids: &std::collections::BTreeSet<String>| -> Result<Vec<Named>> {
+            ids.iter()
+                .map(|id| {
+                    let name: Option<String> = self
+                        .store
+                        .conn()
+                        .query_row(
+                            &format!("SELECT name FROM {table} WHERE source_id = ?1 AND remote_id = ?2"),
+                            params![source.id, id],
+                            |r| r.get(0),
+                        )
+                        .ok()
+                        .flatten();
+                    Ok(Named { id: id.clone(), name: name.unwrap_or_else(|| id.clone()) })
+                })
+                .collect()
+        };
+        Ok(FilterView {
+            legal_entities: named("legal_entities", &filters.legal_entities)?,
+            employment_types: filters.employment_types.iter().cloned().collect(),
+            teams: named("groups", &filters.teams)?,
+        })
+    }
+
+    /// Resolves names to the source's ids; an unknown name is an error that lists the known ones.
+    pub fn resolve_filters(&self, source_name: &str, input: &FilterInput) -> Result<Filters> {
+        let source = self.source(source_name)?;
+        let resolve = |table: &str, what: &str, extra: &str, values: &[String]| -> Result<std::collections::BTreeSet<String>> {
+            let mut stmt = self.store.conn().prepare(&format!(
+                "SELECT remote_id, coalesce(name, remote_id) FROM {table} WHERE source_id = ?1 {extra} ORDER BY name"
+            ))?;
+            let known: Vec<(String, String)> =
+                stmt.query_map([source.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            values
+                .iter()
+                .map(|v| {
+                    known
+                        .iter()
+                        .find(|(id, name)| id == v || name.eq_ignore_ascii_case(v))
+                        .map(|(id, _)| id.clone())
+                        .ok_or_else(|| {
+                            let names: Vec<&str> = known.iter().map(|(_, n)| n.as_str()).collect();
+                            Error::Invalid(format!("{source_name} has no {what} \"{v}\"; known: {}", names.join(", ")))
+                        })
+                })
+                .collect()
+        };
+        Ok(Filters {
+            legal_entities: resolve("legal_entities", "legal entity", "", &input.legal_entities)?,
+            employment_types: input.employment_types.iter().map(|t| t.trim().to_uppercase()).collect(),
+            teams: resolve("groups", "team", "AND type = 'TEAM'", &input.teams)?,
+        })
+    }
+
+    pub fn set_filters(&mut self, source_name: &str, filters: &Filters) -> Result<()> {
+        let source = self.source(source_name)?;
+        sources::set_filters(self.store.conn(), source.id, filters)
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        settings::load(self.store.conn())
+    }
+
+    pub fn save_settings(&mut self, settings: &Settings) -> Result<()> {
+        settings::save(self.store.conn(), settings)
+    }
+}

@@ -1,0 +1,98 @@
+//! Running syncs: now, when due, as a dry run or a preview; approving and discarding held plans.
+
+use std::fs::{File, TryLockError};
+
+use chrono::{DateTime, Utc};
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::store::settings;
+use crate::store::sources::{self, Source};
+use crate::sync::plan::Filters;
+use crate::sync::preview::{self, PreviewRow};
+use crate::sync::{self, SyncReport, SyncRequest};
+
+impl Engine {
+    /// Syncs one source now. Never two runs of one source at once, in this process or another.
+    pub fn sync(&mut self, source_name: &str, now: DateTime<Utc>, request: SyncRequest) -> Result<SyncReport> {
+        let source = self.source(source_name)?;
+        let _lock = self.lock(&source)?;
+        let connector = self.connector(&source)?;
+        sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request)
+    }
+
+    /// Sources whose next sync is due at `now` (none while syncing is paused). A run missed while
+    /// the machine slept or Roster was closed is due at once.
+    pub fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
+        if settings::load(self.store.conn())?.paused {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .sources()?
+            .into_iter()
+            .filter(|s| s.next_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok()).is_none_or(|next| next <= now))
+            .collect())
+    }
+
+    /// Runs every due sync; each source's result is returned, a failure does not stop the others.
+    pub fn sync_due(&mut self, now: DateTime<Utc>) -> Result<Vec<(String, Result<SyncReport>)>> {
+        let due = self.due_sources(now)?;
+        Ok(due
+            .into_iter()
+            .map(|source| {
+                let result = self.sync(&source.name, now, SyncRequest::default());
+                (source.name, result)
+            })
+            .collect())
+    }
+
+    /// Reads the source and shows every person included or excluded under `filters` (the stored
+    /// filters when `None`). Nothing is written.
+    pub fn preview(&mut self, source_name: &str, filters: Option<Filters>) -> Result<Vec<PreviewRow>> {
+        let source = self.source(source_name)?;
+        let filters = match filters {
+            Some(f) => f,
+            None => sources::filters(self.store.conn(), source.id)?,
+        };
+        let _lock = self.lock(&source)?;
+        let connector = self.connector(&source)?;
+        preview::preview(self.store.conn_mut(), &source, connector.as_ref(), &filters)
+    }
+
+    /// Applies a plan held by the mass-change guard.
+    pub fn approve(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
+        sync::approve(self.store.conn_mut(), run_id, now)
+    }
+
+    /// Drops a plan held by the mass-change guard.
+    pub fn discard(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<()> {
+        sync::discard(self.store.conn_mut(), run_id, now)
+    }
+
+    /// An exclusive lock on the source, held for the life of the returned file. The OS releases it
+    /// if the process dies, so a crash never leaves a source locked.
+    fn lock(&self, source: &Source) -> Result<File> {
+        let dir = self.data_dir().join("locks");
+        let io = |source: std::io::Error| Error::DataDir { path: dir.display().to_string(), source };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let file = File::create(dir.join(format!("source-{}.lock", source.id))).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(TryLockError::WouldBlock) => Err(Error::SyncRunning(source.name.clone())),
+            Err(TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
+}
+
+impl Engine {
+    /// Runs left `running` by a process that stopped mid-sync are closed as failed (their writes
+    /// were never committed). A run whose source is locked belongs to a live process and is left.
+    pub(super) fn close_interrupted_runs(&self, now: DateTime<Utc>) -> Result<()> {
+        for source in self.sources()? {
+            if let Ok(_lock) = self.lock(&source) {
+                crate::store::runs::close_interrupted(self.store.conn(), source.id, &now.to_rfc3339())?;
+            }
+        }
+        Ok(())
+    }
+}

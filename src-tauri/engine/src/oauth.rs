@@ -1,0 +1,347 @@
+//! OAuth 2.0 sign-in to an HR API: authorisation code with PKCE (S256) on a loopback redirect
+//! (RFC 8252), tokens kept only in the OS keyring, refreshed before expiry and after a 401.
+//!
+//! The API behind the sign-in is read by the Kombo or the SCIM connector with the access token as
+//! its bearer key, so an OAuth source differs from those only in how it gets and renews the key.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, RefreshToken, RevocationUrl, Scope,
+    StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
+use crate::connector::scim::{ScimConfig, ScimConnector};
+use crate::connector::{Connector, ConnectorError, ReadRequest, Sink};
+use crate::secrets::Secrets;
+
+/// An access token this close to its expiry is renewed before it is used: a long read must not
+/// run out of token half-way.
+const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
+/// The only path the loopback listener answers; other requests (a browser's favicon) get a 404.
+const CALLBACK_PATH: &str = "/callback";
+
+/// The API an OAuth source reads, once signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OAuthApi {
+    Kombo { integration_id: String },
+    Scim,
+}
+
+/// An OAuth source's settings. There is no client secret: Roster is a public (native) client, so
+/// PKCE protects the code instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthConfig {
+    pub auth_url: String,
+    pub token_url: String,
+    /// RFC 7009 endpoint; when set, disconnecting revokes Roster's grant.
+    pub revocation_url: Option<String>,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub api: OAuthApi,
+    /// The API's base URL (Kombo's `/v1`, or the SCIM `/v2` root).
+    pub base_url: String,
+}
+
+/// What the keyring holds for an OAuth source, as one JSON secret.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("the OAuth settings are invalid: {0}")]
+    Config(String),
+    #[error("could not listen for the sign-in redirect on 127.0.0.1: {0}")]
+    Listener(String),
+    #[error("could not open the browser for the sign-in ({0}); open the sign-in address yourself")]
+    Browser(String),
+    #[error("the sign-in was not completed within {0} seconds; start the connection again")]
+    Timeout(u64),
+    #[error("the sign-in answer does not belong to this sign-in attempt (its state does not match), so it was refused and nothing was connected; start the connection again")]
+    StateMismatch,
+    #[error("the authorisation server refused the sign-in ({0}); start the connection again, and accept the requested access")]
+    Denied(String),
+    #[error("the sign-in answer carried no authorisation code; start the connection again")]
+    MissingCode,
+    #[error("the authorisation server refused to issue tokens: {0}")]
+    Exchange(String),
+    #[error("could not reach the authorisation server: {0}")]
+    Transport(String),
+    #[error("the HR system no longer accepts Roster's sign-in ({0}); reconnect the source to sign in again")]
+    ReconnectNeeded(String),
+    #[error("the HR API refused a freshly renewed access token; check that the scopes ({0}) grant access to the API, then reconnect the source")]
+    TokenRefused(String),
+}
+
+impl OAuthConfig {
+    fn client_id(&self) -> ClientId {
+        ClientId::new(self.client_id.clone())
+    }
+
+    fn token_url(&self) -> Result<TokenUrl, OAuthError> {
+        TokenUrl::new(self.token_url.clone()).map_err(|e| OAuthError::Config(format!("token URL \"{}\": {e}", self.token_url)))
+    }
+
+    /// The connector of the API behind the sign-in, with `access_token` as its bearer key.
+    pub fn api_connector(&self, access_token: &str, retry: RetryPolicy) -> Result<Box<dyn Connector>, ConnectorError> {
+        Ok(match &self.api {
+            OAuthApi::Kombo { integration_id } => {
+                let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone() };
+                Box::new(KomboConnector::new(config, access_token.to_owned(), retry)?)
+            }
+            OAuthApi::Scim => Box::new(ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?),
+        })
+    }
+
+    /// Checks that the API accepts `access_token`, as a new source is connected.
+    pub fn check_api(&self, access_token: &str, retry: RetryPolicy) -> Result<(), ConnectorError> {
+        match &self.api {
+            OAuthApi::Kombo { integration_id } => {
+                let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone() };
+                KomboConnector::new(config, access_token.to_owned(), retry)?.check_api_key()
+            }
+            OAuthApi::Scim => ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?.check(),
+        }
+    }
+}
+
+/// An HTTP client that never follows redirects: a token endpoint that redirects is an error, and
+/// following it could send the code or tokens elsewhere.
+fn http() -> Result<oauth2::reqwest::blocking::Client, OAuthError> {
+    oauth2::reqwest::blocking::Client::builder()
+        .redirect(oauth2::reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| OAuthError::Transport(e.to_string()))
+}
+
+/// Signs in: opens `open(url)` (a browser, or a printed address), waits for the redirect on a
+/// random loopback port, checks its state and exchanges the code with the PKCE verifier.
+pub fn login(config: &OAuthConfig, open: &mut dyn FnMut(&str) -> Result<(), String>, timeout: Duration) -> Result<Tokens, OAuthError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| OAuthError::Listener(e.to_string()))?;
+    let port = listener.local_addr().map_err(|e| OAuthError::Listener(e.to_string()))?.port();
+    let redirect = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
+    let client = BasicClient::new(config.client_id())
+        .set_auth_uri(AuthUrl::new(config.auth_url.clone()).map_err(|e| OAuthError::Config(format!("authorisation URL \"{}\": {e}", config.auth_url)))?)
+        .set_token_uri(config.token_url()?)
+        .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| OAuthError::Config(e.to_string()))?);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(config.scopes.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(challenge);
+    if config.scopes.iter().any(|s| s == "offline_access") {
+        // OpenID Connect issues a refresh token for offline_access only with prompt=consent.
+        request = request.add_extra_param("prompt", "consent");
+    }
+    let (url, state) = request.url();
+    open(url.as_str()).map_err(OAuthError::Browser)?;
+    let params = wait_for_redirect(&listener, state.secret(), Instant::now() + timeout, timeout)?;
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if let Some(error) = param("error") {
+        let description = param("error_description").map(|d| format!(": {d}")).unwrap_or_default();
+        return Err(OAuthError::Denied(format!("{error}{description}")));
+    }
+    let code = param("code").ok_or(OAuthError::MissingCode)?;
+    let response = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request(&http()?)
+        .map_err(|e| token_error(e, false))?;
+    Ok(Tokens {
+        access_token: response.access_token().secret().clone(),
+        refresh_token: response.refresh_token().map(|t| t.secret().clone()),
+        expires_at: response.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| expiry(d)),
+    })
+}
+
+/// When a token given now for `lifetime` expires. Tokens expire in the authorisation server's real
+/// time, so this reads the real clock, not the sync's (possibly pinned) `now`.
+fn expiry(lifetime: chrono::Duration) -> DateTime<Utc> {
+    Utc::now() + lifetime
+}
+
+/// Answers requests on the loopback listener until the redirect arrives or time runs out.
+fn wait_for_redirect(listener: &TcpListener, state: &str, deadline: Instant, timeout: Duration) -> Result<Vec<(String, String)>, OAuthError> {
+    listener.set_nonblocking(true).map_err(|e| OAuthError::Listener(e.to_string()))?;
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() >= deadline {
+                    return Err(OAuthError::Timeout(timeout.as_secs()));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            Err(e) => return Err(OAuthError::Listener(e.to_string())),
+        };
+        let Some(target) = request_target(&stream) else { continue };
+        let url = oauth2::url::Url::parse(&format!("http://127.0.0.1{target}")).ok();
+        let Some(url) = url.filter(|u| u.path() == CALLBACK_PATH) else {
+            respond(stream, "404 Not Found", "Not found.");
+            continue;
+        };
+        let params: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let given = params.iter().find(|(k, _)| k == "state").map(|(_, v)| v.as_str());
+        // Compared before anything else: an answer to someone else's sign-in is never used.
+        if given != Some(state) {
+            respond(stream, "400 Bad Request", "This sign-in answer does not belong to Roster's sign-in attempt and was refused. Start the connection again in Roster.");
+            return Err(OAuthError::StateMismatch);
+        }
+        respond(stream, "200 OK", "Roster received the sign-in. You can close this window.");
+        return Ok(params);
+    }
+}
+
+/// The request target of one HTTP request (`/callback?code=...`), or `None` for anything unreadable.
+fn request_target(stream: &TcpStream) -> Option<String> {
+    stream.set_nonblocking(false).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    // The headers are read and dropped so the browser sees a clean answer.
+    let mut header = String::new();
+    while reader.read_line(&mut header).ok()? > 2 {
+        header.clear();
+    }
+    let mut parts = line.split_whitespace();
+    (parts.next()? == "GET").then_some(())?;
+    parts.next().map(str::to_owned)
+}
+
+fn respond(mut stream: TcpStream, status: &str, message: &str) {
+    let body = format!("<!doctype html><meta charset=\"utf-8\"><title>Roster</title><p>{message}</p>");
+    // The browser may already have gone; nothing more can be done for it then.
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// Renews the tokens with the refresh token. A refused refresh token means the grant is gone
+/// (revoked, expired): only a new sign-in helps.
+pub fn refresh(config: &OAuthConfig, tokens: &Tokens) -> Result<Tokens, OAuthError> {
+    let Some(refresh_token) = &tokens.refresh_token else {
+        return Err(OAuthError::ReconnectNeeded("the access token expired and the sign-in gave no refresh token".into()));
+    };
+    let client = BasicClient::new(config.client_id()).set_token_uri(config.token_url()?);
+    let response = client
+        .exchange_refresh_token(&RefreshToken::new(refresh_token.clone()))
+        .request(&http()?)
+        .map_err(|e| token_error(e, true))?;
+    Ok(Tokens {
+        access_token: response.access_token().secret().clone(),
+        // Servers that rotate refresh tokens send a new one; the others keep the old one valid.
+        refresh_token: response.refresh_token().map(|t| t.secret().clone()).or_else(|| tokens.refresh_token.clone()),
+        expires_at: response.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| expiry(d)),
+    })
+}
+
+/// Revokes the grant (RFC 7009) when the server has a revocation endpoint; the refresh token is
+/// revoked when there is one, since that ends the whole grant.
+pub fn revoke(config: &OAuthConfig, tokens: &Tokens) -> Result<(), OAuthError> {
+    let Some(url) = &config.revocation_url else { return Ok(()) };
+    let url = RevocationUrl::new(url.clone()).map_err(|e| OAuthError::Config(format!("revocation URL \"{url}\": {e}")))?;
+    let token = match &tokens.refresh_token {
+        Some(t) => StandardRevocableToken::RefreshToken(RefreshToken::new(t.clone())),
+        None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(tokens.access_token.clone())),
+    };
+    BasicClient::new(config.client_id())
+        .set_revocation_url(url)
+        .revoke_token(token)
+        .map_err(|e| OAuthError::Config(e.to_string()))?
+        .request(&http()?)
+        .map_err(|e| OAuthError::Exchange(e.to_string()))
+}
+
+/// Maps a token endpoint failure; `invalid_grant` on a refresh means the grant is gone.
+fn token_error<E: std::error::Error + 'static>(error: BasicRequestTokenError<E>, refreshing: bool) -> OAuthError {
+    match error {
+        oauth2::RequestTokenError::ServerResponse(response) => {
+            let description = response.error_description().map(|d| format!(": {d}")).unwrap_or_default();
+            let message = format!("{}{description}", response.error());
+            if refreshing && *response.error() == BasicErrorResponseType::InvalidGrant {
+                OAuthError::ReconnectNeeded(message)
+            } else {
+                OAuthError::Exchange(message)
+            }
+        }
+        oauth2::RequestTokenError::Request(e) => OAuthError::Transport(e.to_string()),
+        oauth2::RequestTokenError::Parse(e, _) => OAuthError::Exchange(format!("its answer could not be read: {e}")),
+        oauth2::RequestTokenError::Other(e) => OAuthError::Exchange(e),
+    }
+}
+
+/// The connector of an OAuth source: renews the tokens as needed, keeps them in the keyring, and
+/// reads the API with the Kombo or SCIM connector.
+pub struct OAuthConnector {
+    config: OAuthConfig,
+    secrets: Secrets,
+    account: String,
+    retry: RetryPolicy,
+}
+
+impl OAuthConnector {
+    pub fn new(config: OAuthConfig, secrets: Secrets, account: String, retry: RetryPolicy) -> OAuthConnector {
+        OAuthConnector { config, secrets, account, retry }
+    }
+
+    fn load(&self) -> Result<Tokens, crate::Error> {
+        Ok(serde_json::from_str(&self.secrets.load(&self.account)?)?)
+    }
+
+    /// Renews and stores the tokens at once: a rotated refresh token is single-use, so losing the
+    /// new one would lose the grant.
+    fn renew(&self, tokens: &Tokens) -> Result<Tokens, crate::Error> {
+        let renewed = refresh(&self.config, tokens)?;
+        self.secrets.store(&self.account, &serde_json::to_string(&renewed)?)?;
+        Ok(renewed)
+    }
+
+    fn refused(&self) -> crate::Error {
+        OAuthError::TokenRefused(self.config.scopes.join(" ")).into()
+    }
+}
+
+impl Connector for OAuthConnector {
+    fn read(&self, request: &ReadRequest, sink: &mut Sink<'_>) -> Result<(), crate::Error> {
+        let mut tokens = self.load()?;
+        let mut renewed = false;
+        if tokens.expires_at.is_some_and(|at| at - REFRESH_MARGIN <= Utc::now()) {
+            tokens = self.renew(&tokens)?;
+            renewed = true;
+        }
+        let mut delivered = 0usize;
+        let first = self.config.api_connector(&tokens.access_token, self.retry)?.read(request, &mut |record| {
+            delivered += 1;
+            sink(record)
+        });
+        match first {
+            // A token revoked or expired early: renew once and read again, but only if nothing was
+            // handed over yet, since a second read of the same records would stage them twice.
+            Err(crate::Error::Connector(ConnectorError::AuthenticationInvalid)) if !renewed && delivered == 0 => {
+                let tokens = self.renew(&tokens)?;
+                match self.config.api_connector(&tokens.access_token, self.retry)?.read(request, sink) {
+                    Err(crate::Error::Connector(ConnectorError::AuthenticationInvalid)) => Err(self.refused()),
+                    other => other,
+                }
+            }
+            Err(crate::Error::Connector(ConnectorError::AuthenticationInvalid)) if renewed => Err(self.refused()),
+            other => other,
+        }
+    }
+}

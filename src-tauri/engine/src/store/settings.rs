@@ -1,0 +1,57 @@
+//! Directory-wide settings, kept in the `meta` table with their defaults here.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Settings {
+    /// Days a person may be missing from a source's feed before they are moved to departed.
+    pub missing_grace_days: u32,
+    /// A plan that would offboard, remove or put out of scope more than this share (in %) of a
+    /// source's people is held for approval.
+    pub mass_change_percent: u32,
+    /// Automatic syncing is paused (the tray's "Pause syncing").
+    pub paused: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false }
+    }
+}
+
+const KEYS: [&str; 3] = ["missing_grace_days", "mass_change_percent", "paused"];
+
+pub fn load(conn: &Connection) -> Result<Settings> {
+    let get = |key: &str| -> Result<Option<u32>> {
+        let value: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        value
+            .map(|v| v.parse::<u32>().map_err(|_| Error::Invalid(format!("setting {key} holds {v:?}, not a number"))))
+            .transpose()
+    };
+    let defaults = Settings::default();
+    Ok(Settings {
+        missing_grace_days: get(KEYS[0])?.unwrap_or(defaults.missing_grace_days),
+        mass_change_percent: get(KEYS[1])?.unwrap_or(defaults.mass_change_percent),
+        paused: get(KEYS[2])?.map(|v| v != 0).unwrap_or(defaults.paused),
+    })
+}
+
+pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
+    if settings.mass_change_percent > 100 {
+        return Err(Error::Invalid("the mass-change threshold is a percentage, 0 to 100".into()));
+    }
+    let values = [settings.missing_grace_days, settings.mass_change_percent, settings.paused as u32];
+    for (key, value) in KEYS.iter().zip(values) {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value.to_string()],
+        )?;
+    }
+    Ok(())
+}
