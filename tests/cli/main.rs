@@ -133,7 +133,8 @@ fn a_sync_that_fails_mid_run_names_the_model_and_page_and_changes_nothing() {
     ] {
         sim.clear_faults();
         sim.inject(fault);
-        let out = roster.run(&["sync"]);
+        // A full read: an incremental one would fetch one page only.
+        let out = roster.run(&["sync", "--full"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{fault:?} makes the sync fail");
         assert!(stderr.contains("employees page 3"), "{fault:?}: the error names the model and page: {stderr}");

@@ -261,7 +261,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Region::Us => US_BASE_URL.to_owned(),
             });
             let key = read_secret("ROSTER_API_KEY", "Kombo API key")?;
-            let source = engine.add_kombo_source(&name, KomboConfig { base_url, integration_id }, &key, now)?;
+            let source = engine.add_kombo_source(&name, KomboConfig { base_url, integration_id, tool: None }, &key, now)?;
             print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
         }
         Command::Source(SourceCommand::List) => {

@@ -77,7 +77,9 @@ impl Engine {
         if api_key.is_empty() {
             return Err(Error::Invalid("the API key is empty".into()));
         }
-        KomboConnector::new(config.clone(), api_key.to_owned(), self.retry)?.check_api_key()?;
+        let connector = KomboConnector::new(config.clone(), api_key.to_owned(), self.retry)?;
+        connector.check_api_key()?;
+        let config = KomboConfig { tool: connector.integration_tool()?, ..config };
         let tx = self.store.conn_mut().transaction()?;
         let source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
         // The source row is committed only once its secret is safely in the keyring.

@@ -97,7 +97,7 @@ impl OAuthConfig {
     pub fn api_connector(&self, access_token: &str, retry: RetryPolicy) -> Result<Box<dyn Connector>, ConnectorError> {
         Ok(match &self.api {
             OAuthApi::Kombo { integration_id } => {
-                let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone() };
+                let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone(), tool: None };
                 Box::new(KomboConnector::new(config, access_token.to_owned(), retry)?)
             }
             OAuthApi::Scim => Box::new(ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?),
@@ -108,7 +108,7 @@ impl OAuthConfig {
     pub fn check_api(&self, access_token: &str, retry: RetryPolicy) -> Result<(), ConnectorError> {
         match &self.api {
             OAuthApi::Kombo { integration_id } => {
-                let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone() };
+                let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone(), tool: None };
                 KomboConnector::new(config, access_token.to_owned(), retry)?.check_api_key()
             }
             OAuthApi::Scim => ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?.check(),

@@ -32,6 +32,10 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 pub struct KomboConfig {
     pub base_url: String,
     pub integration_id: String,
+    /// The HR system behind the integration (Kombo's tool id, e.g. `personio`, `lucca`), for
+    /// provider-specific advice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
 }
 
 /// How often and how patiently a failed page request is retried.
@@ -79,6 +83,36 @@ impl KomboConnector {
         } else {
             Err(final_error(Model::Employees, 0, response))
         }
+    }
+
+    /// The HR system behind the integration, as Kombo names it.
+    pub fn integration_tool(&self) -> Result<Option<String>, ConnectorError> {
+        let url = format!("{}/integrations/{}", self.config.base_url.trim_end_matches('/'), self.config.integration_id);
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(&self.api_key)
+            .send()
+            .map_err(|e| transport(Model::Employees, 0, &e))?;
+        if !response.status().is_success() {
+            return Err(final_error(Model::Employees, 0, response));
+        }
+        #[derive(Deserialize)]
+        struct Integration {
+            data: IntegrationData,
+        }
+        #[derive(Deserialize)]
+        struct IntegrationData {
+            tool: Option<Tool>,
+        }
+        #[derive(Deserialize)]
+        struct Tool {
+            id: String,
+        }
+        let body: Integration = response
+            .json()
+            .map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        Ok(body.data.tool.map(|t| t.id))
     }
 
     /// Walks every page of one model, calling `each` with the parsed results of each page.

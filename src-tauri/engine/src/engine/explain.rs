@@ -95,7 +95,7 @@ impl Engine {
         for source in self.sources()? {
             let (total, future, departed): (i64, i64, i64) = conn.query_row(
                 "SELECT count(*), count(*) FILTER (WHERE employment_status = 'PENDING' OR start_date > ?2),
-                        count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date IS NOT NULL)
+                        count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date < ?2)
                  FROM fetched_people WHERE source_id = ?1",
                 params![source.id, now.date_naive().to_string()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

@@ -23,6 +23,11 @@ use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
 /// reported, drift); every other scheduled run asks only for changes.
 pub const FULL_READ_EVERY: Duration = Duration::hours(24);
 
+/// Incremental reads start this long before the previous sync began: a change stamped by the HR
+/// system's clock (which may run behind ours) is read twice rather than never. Reading a record
+/// twice is harmless: an unchanged record plans to nothing.
+pub const DELTA_OVERLAP: Duration = Duration::minutes(5);
+
 /// What the caller asks of a sync.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SyncRequest {
@@ -164,10 +169,10 @@ fn apply_plan(tx: &Connection, source: &Source, run_id: i64, plan: &SyncPlan, or
     close_run(tx, run_id, "succeeded", now, &plan.counts)?;
     let next = now + Duration::seconds(source.sync_interval_secs);
     tx.execute(
-        "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?2, next_sync_at = ?3,
+        "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?5, next_sync_at = ?3,
              failure_count = 0, last_error = NULL, last_full_sync_at = CASE WHEN ?4 THEN ?2 ELSE last_full_sync_at END
          WHERE id = ?1",
-        params![source.id, now.to_rfc3339(), next.to_rfc3339(), full_read],
+        params![source.id, now.to_rfc3339(), next.to_rfc3339(), full_read, (now - DELTA_OVERLAP).to_rfc3339()],
     )?;
     Ok(())
 }

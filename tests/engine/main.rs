@@ -1,0 +1,5 @@
+//! The sync engine's rules, each a test named after it, against real SQLite files and the Kombo
+//! simulator over HTTP.
+
+mod harness;
+mod rules;
