@@ -1,1 +1,5 @@
-fn main() { tauri_build::build() }
+//! Generates Tauri's context (config, icons, capabilities) from the top-level tauri.conf.json.
+
+fn main() {
+    tauri_build::build()
+}

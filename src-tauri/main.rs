@@ -1,1 +1,8 @@
-fn main() {}
+//! The `roster-app` binary: starts the desktop shell.
+
+// No console window next to the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    roster_app::run();
+}

@@ -1,0 +1,81 @@
+//! The one error the UI receives from every command: a stable `code` to branch on and a
+//! `message` that says what to do. The UI never matches on message text.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// The database or the data directory could not be used.
+    Storage,
+    /// The database was written by a newer Roster.
+    DatabaseTooNew,
+    NotFound,
+    Conflict,
+    Invalid,
+    /// The HR system could not be reached, refused the request or its sign-in failed.
+    Connector,
+    /// The OS keyring is locked, unavailable or lacks a secret.
+    Keyring,
+    /// A bug or a crashed background task: nothing the user did.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[error("{message}")]
+#[ts(export)]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn internal(message: impl Into<String>) -> CommandError {
+        CommandError {
+            code: ErrorCode::Internal,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<roster_engine::Error> for CommandError {
+    fn from(error: roster_engine::Error) -> CommandError {
+        use roster_engine::Error as E;
+        let code = match &error {
+            E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Corrupt(_) => {
+                ErrorCode::Storage
+            }
+            E::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
+            E::UnknownSource(_) | E::UnknownEmployee(_) => ErrorCode::NotFound,
+            E::DuplicateSource(_)
+            | E::AmbiguousEmployee(_)
+            | E::ContinuousField { .. }
+            | E::SyncRunning(_) => ErrorCode::Conflict,
+            E::Invalid(_) => ErrorCode::Invalid,
+            E::Connector(_) | E::OAuth(_) => ErrorCode::Connector,
+            E::Secret(_) => ErrorCode::Keyring,
+        };
+        // Engine messages never carry secrets: keyring and connector errors name accounts and URLs only.
+        CommandError {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+/// A poisoned lock means an earlier command panicked while holding it.
+impl<T> From<std::sync::PoisonError<T>> for CommandError {
+    fn from(_: std::sync::PoisonError<T>) -> CommandError {
+        CommandError::internal("an earlier operation crashed; restart Roster")
+    }
+}
+
+impl From<tauri::Error> for CommandError {
+    fn from(error: tauri::Error) -> CommandError {
+        CommandError::internal(format!("a background task failed: {error}"))
+    }
+}
+
+pub type CommandResult<T> = Result<T, CommandError>;
