@@ -1,6 +1,7 @@
 //! Plain-text renderings of command results, for people at a terminal.
 
 use roster_engine::model::EmployeeRow;
+use roster_engine::store::devices::Device;
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
 use roster_engine::sync::plan::Action;
@@ -78,7 +79,7 @@ pub fn employees(rows: &[EmployeeRow]) -> String {
     rows.iter()
         .map(|e| {
             format!(
-                "{} {}\t{}\t{}\t{}\t{} → {}{}",
+                "{} {}\t{}\t{}\t{}\t{} → {}\t{} device(s){}",
                 e.first_name.as_deref().unwrap_or(""),
                 e.last_name.as_deref().unwrap_or(""),
                 e.work_email.as_deref().unwrap_or("-"),
@@ -86,6 +87,7 @@ pub fn employees(rows: &[EmployeeRow]) -> String {
                 e.legal_entity.as_deref().unwrap_or("-"),
                 e.start_date.as_deref().unwrap_or("?"),
                 e.termination_date.as_deref().unwrap_or(""),
+                e.devices,
                 if e.hidden { "\t(hidden)" } else { "" }
             )
         })
@@ -179,4 +181,18 @@ pub fn profile(p: &Profile) -> String {
         }
     }
     out
+}
+
+pub fn devices(devices: &[Device]) -> String {
+    if devices.is_empty() {
+        return "no devices".into();
+    }
+    devices
+        .iter()
+        .map(|d| {
+            let holder = d.holder.as_deref().map(|h| format!("held by {h} since {}", d.assigned_on.as_deref().unwrap_or("?")));
+            format!("{}\t{}\t{}\t{}\t{}", d.id, d.kind, d.model, d.serial_number, holder.unwrap_or_else(|| d.status.clone()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

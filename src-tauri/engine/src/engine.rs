@@ -19,6 +19,7 @@ use crate::store::runs::{self, SyncRun};
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
+mod devices;
 mod explain;
 mod people;
 mod settings;

@@ -186,4 +186,6 @@ pub struct EmployeeRow {
     pub termination_date: Option<String>,
     pub hidden: bool,
     pub sources: Vec<String>,
+    /// Devices the person holds now: none yet for an onboarding, to recover for an offboarding.
+    pub devices: u32,
 }

@@ -73,7 +73,8 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
                     WHERE gm.employee_id = e.id AND g.type = 'TEAM' ORDER BY g.name)),
                 e.start_date, e.end_date, e.hidden,
                 (SELECT group_concat(name, char(31)) FROM (SELECT s.name FROM employee_links l JOIN sources s ON s.id = l.source_id
-                    WHERE l.employee_id = e.id ORDER BY s.id))
+                    WHERE l.employee_id = e.id ORDER BY s.id)),
+                (SELECT count(*) FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)
          FROM (SELECT *, roster_today(time_zone) AS today FROM employees) e
          LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
          LEFT JOIN work_locations wl ON wl.id = e.work_location_id
@@ -107,6 +108,7 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
             termination_date: r.get(13)?,
             hidden: r.get(14)?,
             sources: split(r.get(15)?),
+            devices: r.get(16)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

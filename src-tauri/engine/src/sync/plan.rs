@@ -409,3 +409,133 @@ fn match_unlinked<'a>(values: &FieldValues, local: &'a LocalState) -> Option<(&'
         .and_then(|n| local.unlinked_by_number.get(n))
         .map(|found| (found, MatchedBy::EmployeeNumber))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-25T12:00:00Z".parse().unwrap()
+    }
+
+    fn settings() -> SourceSettings {
+        SourceSettings {
+            first_sync: false,
+            full_read: true,
+            modes: HashMap::new(),
+            filters: Filters::default(),
+            names: OrgNames::default(),
+            missing_grace_days: 7,
+        }
+    }
+
+    fn values(last_name: &str) -> FieldValues {
+        let mut v = FieldValues::default();
+        v.set(Field::LastName, Some(last_name.into()));
+        v.set(Field::WorkEmail, Some(format!("{}@example.com", last_name.to_lowercase())));
+        v
+    }
+
+    fn remote(id: &str, last_name: &str) -> RemoteEmployee {
+        RemoteEmployee { remote_id: id.into(), values: values(last_name), changed_at: None, deleted: false }
+    }
+
+    fn local(employee_id: i64, last_name: &str) -> LocalEmployee {
+        LocalEmployee {
+            employee_id,
+            values: values(last_name),
+            missing_since: None,
+            out_of_scope: None,
+            departed: false,
+            owned_elsewhere: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    fn state(people: Vec<(&str, LocalEmployee)>) -> LocalState {
+        LocalState { linked: people.into_iter().map(|(id, l)| (id.to_owned(), l)).collect(), ..LocalState::default() }
+    }
+
+    #[test]
+    fn an_empty_feed_is_never_read_as_everyone_left() {
+        let local = state(vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))]);
+        let plan = plan(Vec::new(), &local, &settings(), now());
+        assert!(plan.employees.is_empty(), "an empty answer marks nobody missing: {plan:?}");
+    }
+
+    #[test]
+    fn absence_from_an_incremental_read_means_nothing() {
+        let local = state(vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))]);
+        let plan = plan(vec![remote("a", "Ames")], &local, &SourceSettings { full_read: false, ..settings() }, now());
+        assert_eq!(plan.counts.missing, 0, "only a full read can tell who is gone");
+        assert_eq!(plan.counts.unchanged, 1);
+    }
+
+    #[test]
+    fn absence_from_a_full_read_marks_a_person_missing() {
+        let local = state(vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))]);
+        let plan = plan(vec![remote("a", "Ames")], &local, &settings(), now());
+        assert_eq!(
+            plan.employees[0].action,
+            Action::Missing { employee_id: 2, since: "2026-11-25".into() },
+            "a person absent from a full read is marked missing since today"
+        );
+    }
+
+    #[test]
+    fn a_missing_person_who_reappears_is_restored() {
+        let mut berg = local(2, "Berg");
+        berg.missing_since = Some("2026-11-20".into());
+        let local = state(vec![("b", berg)]);
+        let plan = plan(vec![remote("b", "Berg")], &local, &settings(), now());
+        assert!(
+            matches!(plan.employees[0].action, Action::Update { restored: true, .. }),
+            "a person back in the feed is restored: {plan:?}"
+        );
+        assert_eq!(plan.counts.departing, 0);
+    }
+
+    #[test]
+    fn a_person_missing_past_the_grace_period_departs_once() {
+        let mut berg = local(2, "Berg");
+        berg.missing_since = Some("2026-11-18".into());
+        let mut gone = local(3, "Gone");
+        gone.missing_since = Some("2026-10-01".into());
+        gone.departed = true;
+        let local = state(vec![("a", local(1, "Ames")), ("b", berg), ("g", gone)]);
+        let plan = plan(vec![remote("a", "Ames")], &local, &settings(), now());
+        assert_eq!(plan.counts.departing, 1, "7 days missing: departs; already departed: nothing more");
+        assert!(matches!(plan.employees[0].action, Action::Depart { employee_id: 2, .. }));
+    }
+
+    #[test]
+    fn the_mass_change_guard_counts_departures_against_the_sources_size() {
+        let people: Vec<(String, LocalEmployee)> = (0..20).map(|i| (format!("p{i}"), local(i, &format!("N{i}")))).collect();
+        let local = LocalState { linked: people.into_iter().collect(), ..LocalState::default() };
+        let feed: Vec<RemoteEmployee> = (0..18).map(|i| remote(&format!("p{i}"), &format!("N{i}"))).collect();
+        let plan = plan(feed, &local, &settings(), now());
+        assert_eq!(plan.disruptive(), 2);
+        assert!(!plan.needs_approval(10), "2 of 20 is 10%: not more than the threshold");
+        assert!(plan.needs_approval(9), "but more than 9%");
+    }
+
+    #[test]
+    fn every_failed_filter_gives_its_own_reason() {
+        let mut v = values("Ames");
+        v.set(Field::LegalEntity, Some("le1".into()));
+        v.set(Field::EmploymentType, Some("CONTRACT".into()));
+        let filters = Filters {
+            legal_entities: ["le2".to_owned()].into(),
+            employment_types: ["FULL_TIME".to_owned()].into(),
+            teams: Default::default(),
+        };
+        let names = OrgNames { legal_entities: [("le1".to_owned(), "Acme GmbH".to_owned())].into(), ..OrgNames::default() };
+        assert_eq!(
+            exclusion_reasons(&v, &filters, &names),
+            vec![
+                "legal entity \"Acme GmbH\" is not among the selected legal entities".to_owned(),
+                "employment type CONTRACT is not among the selected employment types".to_owned()
+            ]
+        );
+    }
+}

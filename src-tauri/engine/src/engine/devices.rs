@@ -1,0 +1,37 @@
+//! Devices: the inventory, and handing them to and taking them back from employees.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Engine;
+use crate::error::Result;
+use crate::store::devices::{self, Device, NewDevice};
+
+impl Engine {
+    pub fn add_device(&mut self, device: &NewDevice, now: DateTime<Utc>) -> Result<Device> {
+        devices::add(self.store.conn(), device, &now.to_rfc3339())
+    }
+
+    /// Every device, or those `who` holds.
+    pub fn devices(&self, who: Option<&str>) -> Result<Vec<Device>> {
+        let holder = who.map(|w| self.find_employee(w)).transpose()?;
+        devices::list(self.store.conn(), holder)
+    }
+
+    /// Assigns a device (by id or serial number) to a person from `on`.
+    pub fn assign_device(&mut self, device: &str, who: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
+        let employee_id = self.find_employee(who)?;
+        let tx = self.store.conn_mut().transaction()?;
+        let device = devices::find(&tx, device)?;
+        let device = devices::assign(&tx, device.id, employee_id, on, &now.to_rfc3339())?;
+        tx.commit()?;
+        Ok(device)
+    }
+
+    pub fn take_back_device(&mut self, device: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
+        let tx = self.store.conn_mut().transaction()?;
+        let device = devices::find(&tx, device)?;
+        let device = devices::take_back(&tx, device.id, on, &now.to_rfc3339())?;
+        tx.commit()?;
+        Ok(device)
+    }
+}

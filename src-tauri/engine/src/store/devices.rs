@@ -1,0 +1,127 @@
+//! The device inventory and who holds what: Roster's own data, never touched by a sync.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewDevice {
+    /// laptop, phone, monitor...
+    pub kind: String,
+    pub model: String,
+    pub serial_number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Device {
+    pub id: i64,
+    pub kind: String,
+    pub model: String,
+    pub serial_number: String,
+    /// in_stock, assigned, repair or retired.
+    pub status: String,
+    pub holder_id: Option<i64>,
+    pub holder: Option<String>,
+    pub assigned_on: Option<String>,
+}
+
+const DEVICE_SELECT: &str = "SELECT d.id, d.kind, d.model, d.serial_number, d.status, a.employee_id,
+        trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), a.assigned_on
+     FROM devices d
+     LEFT JOIN device_assignments a ON a.device_id = d.id AND a.returned_on IS NULL
+     LEFT JOIN employees e ON e.id = a.employee_id";
+
+fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        model: r.get(2)?,
+        serial_number: r.get(3)?,
+        status: r.get(4)?,
+        holder_id: r.get(5)?,
+        holder: r.get(6)?,
+        assigned_on: r.get(7)?,
+    })
+}
+
+pub fn add(conn: &Connection, new: &NewDevice, now: &str) -> Result<Device> {
+    let (kind, model, serial) = (new.kind.trim(), new.model.trim(), new.serial_number.trim());
+    if kind.is_empty() || model.is_empty() || serial.is_empty() {
+        return Err(Error::Invalid("a device needs a kind, a model and a serial number".into()));
+    }
+    let taken: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM devices WHERE serial_number = ?1)", [serial], |r| r.get(0))?;
+    if taken {
+        return Err(Error::Invalid(format!("a device with serial number {serial} is already in the inventory")));
+    }
+    conn.execute(
+        "INSERT INTO devices (kind, model, serial_number, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![kind, model, serial, now],
+    )?;
+    get(conn, conn.last_insert_rowid())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Device> {
+    conn.query_row(&format!("{DEVICE_SELECT} WHERE d.id = ?1"), [id], device)
+        .optional()?
+        .ok_or_else(|| Error::Invalid(format!("no device {id}")))
+}
+
+/// A device by id or serial number.
+pub fn find(conn: &Connection, key: &str) -> Result<Device> {
+    let id: Option<i64> = conn
+        .query_row("SELECT id FROM devices WHERE serial_number = ?1 OR CAST(id AS TEXT) = ?1", [key.trim()], |r| r.get(0))
+        .optional()?;
+    get(conn, id.ok_or_else(|| Error::Invalid(format!("no device with id or serial number \"{key}\"")))?)
+}
+
+pub fn list(conn: &Connection, holder: Option<i64>) -> Result<Vec<Device>> {
+    let mut stmt = conn.prepare(&format!("{DEVICE_SELECT} WHERE ?1 IS NULL OR a.employee_id = ?1 ORDER BY d.kind, d.model, d.serial_number"))?;
+    let rows = stmt.query_map([holder], device)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Hands a device to an employee from `on`. A device is held by one person at a time.
+pub fn assign(conn: &Connection, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
+    let current = get(conn, device_id)?;
+    if let Some(holder) = &current.holder {
+        return Err(Error::Invalid(format!("{} {} is held by {holder}; take it back first", current.model, current.serial_number)));
+    }
+    if current.status == "retired" {
+        return Err(Error::Invalid(format!("{} {} is retired", current.model, current.serial_number)));
+    }
+    conn.execute(
+        "INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (?1, ?2, ?3)",
+        params![device_id, employee_id, on.to_string()],
+    )?;
+    conn.execute("UPDATE devices SET status = 'assigned' WHERE id = ?1", [device_id])?;
+    log(conn, employee_id, "device_assigned", &current, now)?;
+    get(conn, device_id)
+}
+
+/// Takes a device back on `on`; it returns to stock.
+pub fn take_back(conn: &Connection, device_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
+    let current = get(conn, device_id)?;
+    let Some(holder) = current.holder_id else {
+        return Err(Error::Invalid(format!("{} {} is not assigned to anyone", current.model, current.serial_number)));
+    };
+    conn.execute(
+        "UPDATE device_assignments SET returned_on = ?2 WHERE device_id = ?1 AND returned_on IS NULL",
+        params![device_id, on.to_string()],
+    )?;
+    conn.execute("UPDATE devices SET status = 'in_stock' WHERE id = ?1", [device_id])?;
+    log(conn, holder, "device_returned", &current, now)?;
+    get(conn, device_id)
+}
+
+fn log(conn: &Connection, employee_id: i64, action: &str, device: &Device, now: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO change_log (at, employee_id, actor, action, new_value) VALUES (?1, ?2, 'user', ?3, ?4)",
+        params![now, employee_id, action, format!("{} {} ({})", device.kind, device.model, device.serial_number)],
+    )?;
+    Ok(())
+}
