@@ -20,7 +20,11 @@ fn expected(sim: &roster_simulator::Simulator, view: &str) -> BTreeSet<(String, 
             let left = matches!(end, Some(d) if d < today) || (end.is_none() && status == Some(EmploymentStatus::Inactive));
             let onboarding = matches!(start, Some(d) if d > today) || status == Some(EmploymentStatus::Pending);
             match view {
-                "active" => !left && (matches!(start, Some(d) if d <= today) || (start.is_none() && status != Some(EmploymentStatus::Pending))),
+                "active" => {
+                    !left
+                        && (matches!(start, Some(d) if d <= today)
+                            || (start.is_none() && status != Some(EmploymentStatus::Pending)))
+                }
                 "onboardings" => !left && onboarding,
                 "offboardings" => matches!(end, Some(d) if d >= today - chrono::Duration::days(30)),
                 _ => unreachable!(),
@@ -52,7 +56,16 @@ fn sync_fills_the_directory_with_the_simulators_employees_under_kombo_field_name
 
     let rows = roster.json(&["employees"]);
     let first = &rows[0];
-    for key in ["first_name", "last_name", "work_email", "job_title", "employment_status", "start_date", "termination_date", "employee_number"] {
+    for key in [
+        "first_name",
+        "last_name",
+        "work_email",
+        "job_title",
+        "employment_status",
+        "start_date",
+        "termination_date",
+        "employee_number",
+    ] {
         assert!(first.get(key).is_some(), "employees --json uses Kombo's field name {key}: {first}");
     }
     for view in ["active", "onboardings", "offboardings"] {
@@ -85,7 +98,11 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
         }
         for secret in secrets {
             checked += 1;
-            assert!(!any_file_contains(&files, &secret), "{secret:?} of {:?} is not on the brief's list and is never stored", e.last_name);
+            assert!(
+                !any_file_contains(&files, &secret),
+                "{secret:?} of {:?} is not on the brief's list and is never stored",
+                e.last_name
+            );
         }
     }
     assert!(checked > 100, "the simulator sends sensitive values to check ({checked} checked)");

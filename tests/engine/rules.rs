@@ -48,8 +48,11 @@ fn rule_01_first_sync_overwrites_every_synchronised_field_and_matches_people_alr
         "the first sync overwrites even import-once fields such as the job title"
     );
     let matched = world.engine.profile(&email(&by_number), now()).unwrap();
-    assert_eq!(matched.fields.iter().find(|p| p.field == Field::FirstName).unwrap().value, by_number.first_name,
-        "a person is matched by employee number when the work email differs");
+    assert_eq!(
+        matched.fields.iter().find(|p| p.field == Field::FirstName).unwrap().value,
+        by_number.first_name,
+        "a person is matched by employee number when the work email differs"
+    );
 }
 
 #[test]
@@ -81,7 +84,10 @@ fn rule_03_continuous_fields_follow_hr_and_import_once_fields_keep_their_local_v
     world.sync();
     let person = world.remote(active);
     let who = email(&person);
-    world.engine.edit_field(&who, Field::JobTitle, Some("Head of Laptops"), now()).expect("an import-once field can be edited locally");
+    world
+        .engine
+        .edit_field(&who, Field::JobTitle, Some("Head of Laptops"), now())
+        .expect("an import-once field can be edited locally");
     let refused = world.engine.edit_field(&who, Field::LastName, Some("Local"), now());
     match refused {
         Err(e @ Error::ContinuousField { .. }) => {
@@ -89,8 +95,16 @@ fn rule_03_continuous_fields_follow_hr_and_import_once_fields_keep_their_local_v
         }
         other => panic!("a continuous field cannot be edited locally, got {other:?}"),
     }
-    world.sim.apply(Change::Edit { employee_id: person.id.clone(), field: EditableField::JobTitle, value: Some("HR title".into()) });
-    world.sim.apply(Change::Edit { employee_id: person.id.clone(), field: EditableField::LastName, value: Some("Married".into()) });
+    world.sim.apply(Change::Edit {
+        employee_id: person.id.clone(),
+        field: EditableField::JobTitle,
+        value: Some("HR title".into()),
+    });
+    world.sim.apply(Change::Edit {
+        employee_id: person.id.clone(),
+        field: EditableField::LastName,
+        value: Some("Married".into()),
+    });
     let report = world.sync_at(now() + Duration::hours(1));
     let planned = report.plan.employees.iter().find(|p| matches!(p.action, Action::Update { .. })).unwrap();
     let Action::Update { kept, changes, .. } = &planned.action else { unreachable!() };
@@ -146,7 +160,9 @@ fn rule_05_filters_exclude_people_with_a_reason_and_never_delete_anyone_silently
     assert!(!excluded.is_empty() && excluded.len() < 40, "some are included, some excluded");
     for row in &excluded {
         assert!(
-            row.reasons.iter().any(|r| r.starts_with("legal entity \"Quillon") && r.ends_with("is not among the selected legal entities")),
+            row.reasons
+                .iter()
+                .any(|r| r.starts_with("legal entity \"Quillon") && r.ends_with("is not among the selected legal entities")),
             "an exclusion names the filter and the person's value: {:?}",
             row.reasons
         );
@@ -164,7 +180,10 @@ fn rule_05_filters_exclude_people_with_a_reason_and_never_delete_anyone_silently
     assert_eq!(out_of_scope as usize, excluded.len(), "each excluded person in the directory is marked out of scope");
     let one = excluded.iter().find(|r| r.work_email.is_some()).unwrap();
     let why = world.engine.explain(one.work_email.as_deref().unwrap(), now()).unwrap();
-    assert!(why.findings.iter().any(|f| f.contains("out of scope") && f.contains("legal entity")), "explain gives the reason: {why:?}");
+    assert!(
+        why.findings.iter().any(|f| f.contains("out of scope") && f.contains("legal entity")),
+        "explain gives the reason: {why:?}"
+    );
 }
 
 #[test]
@@ -172,12 +191,18 @@ fn rule_06_hidden_people_stay_hidden_through_syncs_and_out_of_workflows() {
     let mut world = World::new(26, 40);
     world.sync();
     let consultant = world.remote(|e| {
-        e.job_title.as_deref().is_some_and(|t| t.starts_with("External")) && e.work_email.is_some() && e.termination_date.is_none()
+        e.job_title.as_deref().is_some_and(|t| t.starts_with("External"))
+            && e.work_email.is_some()
+            && e.termination_date.is_none()
     });
     let who = email(&consultant);
     assert!(world.emails(View::Active, false).contains(&who));
     world.engine.set_hidden(&who, true, now()).unwrap();
-    world.sim.apply(Change::Edit { employee_id: consultant.id.clone(), field: EditableField::LastName, value: Some("Renamed".into()) });
+    world.sim.apply(Change::Edit {
+        employee_id: consultant.id.clone(),
+        field: EditableField::LastName,
+        value: Some("Renamed".into()),
+    });
     world.sync_at(now() + Duration::hours(1));
     world.sync_at(now() + Duration::days(2));
     assert!(!world.emails(View::Active, false).contains(&who), "a hidden person stays out of the default list after syncs");
@@ -210,7 +235,8 @@ fn rule_07_onboardings_and_offboardings_come_from_calendar_dates_where_the_perso
     world.sync();
     // 03:00 UTC on the 25th: already the 25th in Berlin, still the 24th in New York.
     let early = "2026-11-25T03:00:00Z".parse().unwrap();
-    let onboarding: Vec<String> = world.list_at(View::Onboardings, false, early).into_iter().filter_map(|e| e.work_email).collect();
+    let onboarding: Vec<String> =
+        world.list_at(View::Onboardings, false, early).into_iter().filter_map(|e| e.work_email).collect();
     let active: Vec<String> = world.list_at(View::Active, false, early).into_iter().filter_map(|e| e.work_email).collect();
     assert!(active.contains(&"starts.berlin@quillon.example".to_owned()), "in Berlin the start day has come");
     assert!(
@@ -232,7 +258,11 @@ fn rule_08_the_same_person_in_two_sources_is_one_employee_with_a_visible_conflic
     // A second HR system with the same people (same seed), where one name differs.
     let second = start(28, 30);
     let person = world.remote(active);
-    second.apply(Change::Edit { employee_id: person.id.clone(), field: EditableField::LastName, value: Some("Othername".into()) });
+    second.apply(Change::Edit {
+        employee_id: person.id.clone(),
+        field: EditableField::LastName,
+        value: Some("Othername".into()),
+    });
     harness::connect(&mut world.engine, "Payroll HR", &second);
     world.engine.sync("Payroll HR", now(), SyncRequest::default()).unwrap();
     assert_eq!(world.count_employees(), 30, "the same people in two sources are one employee each, never two");
@@ -261,7 +291,10 @@ fn rule_09_people_missing_from_the_feed_are_marked_then_departed_after_the_grace
     let report = world.sync_at(now() + Duration::days(8));
     assert_eq!(report.counts.departing, 1, "after 7 days the person is moved to departed");
     let later = now() + Duration::days(8);
-    assert!(!world.list_at(View::Active, false, later).iter().any(|e| e.work_email == person.work_email), "departed people leave the active list");
+    assert!(
+        !world.list_at(View::Active, false, later).iter().any(|e| e.work_email == person.work_email),
+        "departed people leave the active list"
+    );
     assert!(world.list_at(View::Departed, false, later).iter().any(|e| e.work_email == person.work_email));
 }
 
@@ -303,7 +336,8 @@ fn rule_11_hourly_syncs_read_only_changes_and_a_daily_full_read_catches_drift() 
     assert_eq!(delta.query_param("include_deleted").as_deref(), Some("true"), "and asks for deletions");
     let daily = world.sync_at(now() + Duration::hours(25));
     assert!(daily.full_read, "at least once a day a full read runs");
-    let on_demand = world.engine.sync(SOURCE, now() + Duration::hours(26), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    let on_demand =
+        world.engine.sync(SOURCE, now() + Duration::hours(26), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
     assert!(on_demand.full_read, "and on demand");
 }
 
@@ -313,7 +347,11 @@ fn rule_12_sources_sync_on_schedule_back_off_after_failures_and_never_run_twice_
     assert_eq!(world.engine.due_sources(now()).unwrap().len(), 1, "a new source is due at once");
     world.sync();
     assert!(world.engine.due_sources(now() + Duration::minutes(59)).unwrap().is_empty(), "not due before an hour");
-    assert_eq!(world.engine.due_sources(now() + Duration::minutes(61)).unwrap().len(), 1, "due after an hour, also if the app was closed meanwhile");
+    assert_eq!(
+        world.engine.due_sources(now() + Duration::minutes(61)).unwrap().len(),
+        1,
+        "due after an hour, also if the app was closed meanwhile"
+    );
 
     world.sim.inject(Fault::ServerError { model: Model::Employees, page: 1, times: u32::MAX });
     let at = now() + Duration::hours(2);
@@ -353,7 +391,10 @@ fn rule_13_every_run_is_recorded_and_every_value_knows_its_source_and_run() {
     let runs = world.engine.runs(Some(SOURCE), 10).unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!((runs[1].created, runs[1].outcome.as_str()), (30, "succeeded"), "the first run created everyone");
-    assert!(runs[0].finished_at.is_some() && runs[0].unchanged > 0, "the second run counts the people it left unchanged (job titles are imported once)");
+    assert!(
+        runs[0].finished_at.is_some() && runs[0].unchanged > 0,
+        "the second run counts the people it left unchanged (job titles are imported once)"
+    );
     let person = world.remote(active);
     let run_of = |world: &World, field: Field| -> Option<i64> {
         world
@@ -371,8 +412,14 @@ fn rule_13_every_run_is_recorded_and_every_value_knows_its_source_and_run() {
     world.engine.edit_field(&email(&person), Field::JobTitle, Some("Edited"), now()).unwrap();
     assert_eq!(run_of(&world, Field::JobTitle), None, "a local edit has no run: it is Roster's own");
     let history = world.engine.profile(&email(&person), now()).unwrap().history;
-    assert!(history.iter().any(|h| h.action == "edited" && h.actor == "user" && h.new_value.as_deref() == Some("Edited")), "local edits are logged");
-    assert!(history.iter().any(|h| h.action == "created" && h.source.as_deref() == Some(SOURCE)), "creation is logged with its source");
+    assert!(
+        history.iter().any(|h| h.action == "edited" && h.actor == "user" && h.new_value.as_deref() == Some("Edited")),
+        "local edits are logged"
+    );
+    assert!(
+        history.iter().any(|h| h.action == "created" && h.source.as_deref() == Some(SOURCE)),
+        "creation is logged with its source"
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use roster_engine::connector::kombo::{KomboConfig, EU_BASE_URL, US_BASE_URL};
 use roster_engine::model::{Field, FieldMode, View};
+use roster_engine::oauth::{OAuthApi, OAuthConfig};
 use roster_engine::paths;
+use roster_engine::store::devices::NewDevice;
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::sync::SyncRequest;
 use roster_engine::{Engine, FilterInput};
@@ -82,6 +84,9 @@ enum Command {
     Explain { who: String },
     /// Directory-wide settings.
     Settings(SettingsArgs),
+    /// The device inventory: add, list, assign to and take back from employees.
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// List employees.
     Employees(EmployeesArgs),
     /// The history of sync runs.
@@ -124,6 +129,52 @@ enum AddSource {
         #[arg(long)]
         integration_id: String,
     },
+    /// A CSV file, checked whole now and read again at every sync.
+    Csv {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// A SCIM 2.0 service provider. The bearer token comes from ROSTER_API_KEY or standard input.
+    Scim {
+        #[arg(long)]
+        name: String,
+        /// The SCIM root, e.g. https://idp.example.com/scim/v2
+        #[arg(long)]
+        base_url: String,
+    },
+    /// An HR API behind an OAuth 2.0 sign-in: prints the address to open, then waits for the sign-in.
+    Oauth {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        auth_url: String,
+        #[arg(long)]
+        token_url: String,
+        /// RFC 7009 endpoint, so that disconnecting revokes Roster's access.
+        #[arg(long)]
+        revocation_url: Option<String>,
+        #[arg(long)]
+        client_id: String,
+        /// Space- or comma-separated scopes.
+        #[arg(long, default_value = "")]
+        scopes: String,
+        #[arg(long, value_enum)]
+        api: ApiArg,
+        /// The API's base URL (Kombo's /v1, or the SCIM root).
+        #[arg(long)]
+        base_url: String,
+        /// The Kombo integration id (with --api kombo).
+        #[arg(long)]
+        integration_id: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ApiArg {
+    Kombo,
+    Scim,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -174,6 +225,38 @@ enum FilterCommand {
         /// A team's name (or id).
         #[arg(long = "team")]
         teams: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    Add {
+        /// laptop, phone, monitor...
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        model: String,
+        #[arg(long)]
+        serial: String,
+    },
+    List {
+        /// Only the devices this person holds.
+        #[arg(long)]
+        holder: Option<String>,
+    },
+    /// Hand a device (id or serial number) to a person.
+    Assign {
+        device: String,
+        who: String,
+        /// The hand-over date (default: today).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
+    /// Take a device back.
+    Return {
+        device: String,
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
     },
 }
 
@@ -264,6 +347,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let source = engine.add_kombo_source(&name, KomboConfig { base_url, integration_id, tool: None }, &key, now)?;
             print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
         }
+        Command::Source(SourceCommand::Add(AddSource::Csv { name, file })) => {
+            let source = engine.add_csv_source(&name, &file, now)?;
+            print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
+        }
+        Command::Source(SourceCommand::Add(AddSource::Scim { name, base_url })) => {
+            let token = read_secret("ROSTER_API_KEY", "SCIM bearer token")?;
+            let source = engine.add_scim_source(&name, &base_url, &token, now)?;
+            print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
+        }
+        Command::Source(SourceCommand::Add(AddSource::Oauth {
+            name,
+            auth_url,
+            token_url,
+            revocation_url,
+            client_id,
+            scopes,
+            api,
+            base_url,
+            integration_id,
+        })) => {
+            let api = match (api, integration_id) {
+                (ApiArg::Kombo, Some(integration_id)) => OAuthApi::Kombo { integration_id },
+                (ApiArg::Kombo, None) => bail!("--api kombo needs --integration-id"),
+                (ApiArg::Scim, _) => OAuthApi::Scim,
+            };
+            let scopes = scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            let config = OAuthConfig { auth_url, token_url, revocation_url, client_id, scopes, api, base_url };
+            // The address goes to standard error, so `--json` output stays one JSON document.
+            let mut open = |url: &str| {
+                eprintln!("Open this address in a browser to sign in (waiting up to 5 minutes):\n{url}");
+                Ok(())
+            };
+            let source = engine.add_oauth_source(&name, config, &mut open, std::time::Duration::from_secs(300), now)?;
+            print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
+        }
         Command::Source(SourceCommand::List) => {
             let sources = engine.sources()?;
             print(json, &sources, || output::sources(&sources))
@@ -319,7 +437,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::FieldMode(FieldModeCommand::Set { source, field, mode }) => {
             let field = parse_field(&field)?;
-            let mode = FieldMode::parse(&mode).with_context(|| format!("mode \"{mode}\" is neither continuous nor import-once"))?;
+            let mode =
+                FieldMode::parse(&mode).with_context(|| format!("mode \"{mode}\" is neither continuous nor import-once"))?;
             engine.set_field_mode(&source, field, mode)?;
             let rows = engine.field_modes(&source)?;
             print(json, &rows, || format!("{field} is now {} for {source}", mode.as_str()))
@@ -390,6 +509,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     if settings.paused { "paused" } else { "on" }
                 )
             })
+        }
+        Command::Device(DeviceCommand::Add { kind, model, serial }) => {
+            let device = engine.add_device(&NewDevice { kind, model, serial_number: serial }, now)?;
+            print(json, &device, || format!("added {} {} ({})", device.kind, device.model, device.serial_number))
+        }
+        Command::Device(DeviceCommand::List { holder }) => {
+            let devices = engine.devices(holder.as_deref())?;
+            print(json, &devices, || output::devices(&devices))
+        }
+        Command::Device(DeviceCommand::Assign { device, who, on }) => {
+            let device = engine.assign_device(&device, &who, on.unwrap_or(now.date_naive()), now)?;
+            print(json, &device, || format!("{} {} is now held by {who}", device.model, device.serial_number))
+        }
+        Command::Device(DeviceCommand::Return { device, on }) => {
+            let device = engine.take_back_device(&device, on.unwrap_or(now.date_naive()), now)?;
+            print(json, &device, || format!("{} {} is back in stock", device.model, device.serial_number))
         }
         Command::Status => {
             let status = engine.status(now)?;

@@ -54,11 +54,18 @@ pub fn report(report: &SyncReport, dry_run: bool) -> String {
                 Action::Update { changes, kept, conflicts, .. } => {
                     let mut parts: Vec<String> = changes
                         .iter()
-                        .map(|ch| format!("{}: {} → {}", ch.field, ch.old.as_deref().unwrap_or("∅"), ch.new.as_deref().unwrap_or("∅")))
+                        .map(|ch| {
+                            format!("{}: {} → {}", ch.field, ch.old.as_deref().unwrap_or("∅"), ch.new.as_deref().unwrap_or("∅"))
+                        })
                         .collect();
                     parts.extend(kept.iter().map(|f| format!("{f}: kept (import once)")));
                     parts.extend(conflicts.iter().map(|c| {
-                        format!("{}: conflict, kept {} over {}", c.field, c.kept.as_deref().unwrap_or("∅"), c.theirs.as_deref().unwrap_or("∅"))
+                        format!(
+                            "{}: conflict, kept {} over {}",
+                            c.field,
+                            c.kept.as_deref().unwrap_or("∅"),
+                            c.theirs.as_deref().unwrap_or("∅")
+                        )
                     }));
                     format!("update ({})", parts.join("; "))
                 }
@@ -126,12 +133,7 @@ pub fn status(status: &Status) -> String {
     );
     for s in &status.sources {
         let last = s.last_run.as_ref().map_or("never synced".to_owned(), |r| format!("last run {} {}", r.outcome, r.started_at));
-        out.push_str(&format!(
-            "\n{}: {}; next sync {}",
-            s.source.name,
-            last,
-            s.source.next_sync_at.as_deref().unwrap_or("-")
-        ));
+        out.push_str(&format!("\n{}: {}; next sync {}", s.source.name, last, s.source.next_sync_at.as_deref().unwrap_or("-")));
     }
     out
 }
@@ -149,7 +151,13 @@ pub fn preview(rows: &[PreviewRow]) -> String {
 pub fn field_modes(rows: &[FieldModeRow]) -> String {
     rows.iter()
         .map(|r| {
-            let state = if !r.enabled { " (switched off)" } else if r.optional { " (optional)" } else { "" };
+            let state = if !r.enabled {
+                " (switched off)"
+            } else if r.optional {
+                " (optional)"
+            } else {
+                ""
+            };
             format!("{}\t{}{}", r.field, r.mode.as_str(), state)
         })
         .collect::<Vec<_>>()

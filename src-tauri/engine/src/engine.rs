@@ -10,9 +10,9 @@ use crate::connector::csv::{CsvConfig, CsvConnector};
 use crate::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
 use crate::connector::scim::{ScimConfig, ScimConnector};
 use crate::connector::Connector;
-use crate::oauth::{self, OAuthConfig, OAuthConnector};
 use crate::error::{Error, Result};
 use crate::model::{EmployeeRow, View};
+use crate::oauth::{self, OAuthConfig, OAuthConnector};
 use crate::secrets::Secrets;
 use crate::store::employees::{self, EmployeeQuery};
 use crate::store::runs::{self, SyncRun};
@@ -92,8 +92,9 @@ impl Engine {
     /// Imports a CSV file as a source: the whole file is checked now, and read again at every sync.
     pub fn add_csv_source(&mut self, name: &str, path: &Path, now: DateTime<Utc>) -> Result<Source> {
         // An absolute path, so a sync started from another working directory reads the same file.
-        let path = std::fs::canonicalize(path).map_err(|e| {
-            crate::connector::ConnectorError::CsvUnreadable { path: path.display().to_string(), detail: e.to_string() }
+        let path = std::fs::canonicalize(path).map_err(|e| crate::connector::ConnectorError::CsvUnreadable {
+            path: path.display().to_string(),
+            detail: e.to_string(),
         })?;
         let config = CsvConfig { path };
         CsvConnector::new(config.clone()).load(&[])?;
@@ -126,7 +127,14 @@ impl Engine {
         self.add_with_secret(name, SourceKind::Oauth, &serde_json::to_value(&config)?, &serde_json::to_string(&tokens)?, now)
     }
 
-    fn add_with_secret(&mut self, name: &str, kind: SourceKind, config: &serde_json::Value, secret: &str, now: DateTime<Utc>) -> Result<Source> {
+    fn add_with_secret(
+        &mut self,
+        name: &str,
+        kind: SourceKind,
+        config: &serde_json::Value,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Source> {
         let tx = self.store.conn_mut().transaction()?;
         let source = sources::add(&tx, name, kind, config, now)?;
         // The source row is committed only once its secret is safely in the keyring.

@@ -128,8 +128,9 @@ impl FieldMode {
 
 /// One value per [`Field`], in the textual form the store keeps: ISO dates, JSON for addresses,
 /// the source's remote ids for references (legal entity, work location, manager, groups).
+/// Boxed: records and plan actions carry one each, and move far more often than they are read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldValues([Option<String>; Field::ALL.len()]);
+pub struct FieldValues(Box<[Option<String>; Field::ALL.len()]>);
 
 impl FieldValues {
     pub fn get(&self, field: Field) -> Option<&str> {

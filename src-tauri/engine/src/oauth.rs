@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, RefreshToken, RevocationUrl, Scope,
-    StandardRevocableToken, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +99,9 @@ impl OAuthConfig {
                 let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone(), tool: None };
                 Box::new(KomboConnector::new(config, access_token.to_owned(), retry)?)
             }
-            OAuthApi::Scim => Box::new(ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?),
+            OAuthApi::Scim => {
+                Box::new(ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?)
+            }
         })
     }
 
@@ -111,7 +112,9 @@ impl OAuthConfig {
                 let config = KomboConfig { base_url: self.base_url.clone(), integration_id: integration_id.clone(), tool: None };
                 KomboConnector::new(config, access_token.to_owned(), retry)?.check_api_key()
             }
-            OAuthApi::Scim => ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?.check(),
+            OAuthApi::Scim => {
+                ScimConnector::new(ScimConfig { base_url: self.base_url.clone() }, access_token.to_owned(), retry)?.check()
+            }
         }
     }
 }
@@ -128,12 +131,21 @@ fn http() -> Result<oauth2::reqwest::blocking::Client, OAuthError> {
 
 /// Signs in: opens `open(url)` (a browser, or a printed address), waits for the redirect on a
 /// random loopback port, checks its state and exchanges the code with the PKCE verifier.
-pub fn login(config: &OAuthConfig, open: &mut dyn FnMut(&str) -> Result<(), String>, timeout: Duration) -> Result<Tokens, OAuthError> {
+pub fn login(
+    config: &OAuthConfig,
+    open: &mut dyn FnMut(&str) -> Result<(), String>,
+    timeout: Duration,
+) -> Result<Tokens, OAuthError> {
+    check_url("authorisation URL", &config.auth_url)?;
+    check_url("token URL", &config.token_url)?;
     let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| OAuthError::Listener(e.to_string()))?;
     let port = listener.local_addr().map_err(|e| OAuthError::Listener(e.to_string()))?.port();
     let redirect = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
     let client = BasicClient::new(config.client_id())
-        .set_auth_uri(AuthUrl::new(config.auth_url.clone()).map_err(|e| OAuthError::Config(format!("authorisation URL \"{}\": {e}", config.auth_url)))?)
+        .set_auth_uri(
+            AuthUrl::new(config.auth_url.clone())
+                .map_err(|e| OAuthError::Config(format!("authorisation URL \"{}\": {e}", config.auth_url)))?,
+        )
         .set_token_uri(config.token_url()?)
         .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| OAuthError::Config(e.to_string()))?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -162,7 +174,7 @@ pub fn login(config: &OAuthConfig, open: &mut dyn FnMut(&str) -> Result<(), Stri
     Ok(Tokens {
         access_token: response.access_token().secret().clone(),
         refresh_token: response.refresh_token().map(|t| t.secret().clone()),
-        expires_at: response.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| expiry(d)),
+        expires_at: response.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(expiry),
     })
 }
 
@@ -173,7 +185,12 @@ fn expiry(lifetime: chrono::Duration) -> DateTime<Utc> {
 }
 
 /// Answers requests on the loopback listener until the redirect arrives or time runs out.
-fn wait_for_redirect(listener: &TcpListener, state: &str, deadline: Instant, timeout: Duration) -> Result<Vec<(String, String)>, OAuthError> {
+fn wait_for_redirect(
+    listener: &TcpListener,
+    state: &str,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<Vec<(String, String)>, OAuthError> {
     listener.set_nonblocking(true).map_err(|e| OAuthError::Listener(e.to_string()))?;
     loop {
         let stream = match listener.accept() {
@@ -247,25 +264,41 @@ pub fn refresh(config: &OAuthConfig, tokens: &Tokens) -> Result<Tokens, OAuthErr
         access_token: response.access_token().secret().clone(),
         // Servers that rotate refresh tokens send a new one; the others keep the old one valid.
         refresh_token: response.refresh_token().map(|t| t.secret().clone()).or_else(|| tokens.refresh_token.clone()),
-        expires_at: response.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| expiry(d)),
+        expires_at: response.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(expiry),
     })
 }
 
 /// Revokes the grant (RFC 7009) when the server has a revocation endpoint; the refresh token is
-/// revoked when there is one, since that ends the whole grant.
+/// revoked when there is one, since that ends the whole grant. The request is made here rather
+/// than by `oauth2`, which refuses plain-HTTP revocation URLs even on loopback.
 pub fn revoke(config: &OAuthConfig, tokens: &Tokens) -> Result<(), OAuthError> {
     let Some(url) = &config.revocation_url else { return Ok(()) };
-    let url = RevocationUrl::new(url.clone()).map_err(|e| OAuthError::Config(format!("revocation URL \"{url}\": {e}")))?;
-    let token = match &tokens.refresh_token {
-        Some(t) => StandardRevocableToken::RefreshToken(RefreshToken::new(t.clone())),
-        None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(tokens.access_token.clone())),
+    check_url("revocation URL", url)?;
+    let (token, hint) = match &tokens.refresh_token {
+        Some(t) => (t.as_str(), "refresh_token"),
+        None => (tokens.access_token.as_str(), "access_token"),
     };
-    BasicClient::new(config.client_id())
-        .set_revocation_url(url)
-        .revoke_token(token)
-        .map_err(|e| OAuthError::Config(e.to_string()))?
-        .request(&http()?)
-        .map_err(|e| OAuthError::Exchange(e.to_string()))
+    let response = http()?
+        .post(url)
+        .form(&[("token", token), ("token_type_hint", hint), ("client_id", config.client_id.as_str())])
+        .send()
+        .map_err(|e| OAuthError::Transport(e.without_url().to_string()))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(OAuthError::Exchange(format!("the revocation endpoint answered {}", response.status())))
+    }
+}
+
+/// Tokens travel only over HTTPS, or plain HTTP to this machine (a local test or proxy).
+fn check_url(what: &str, url: &str) -> Result<(), OAuthError> {
+    let parsed = oauth2::url::Url::parse(url).map_err(|e| OAuthError::Config(format!("{what} \"{url}\": {e}")))?;
+    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(OAuthError::Config(format!("{what} \"{url}\" must use https"))),
+    }
 }
 
 /// Maps a token endpoint failure; `invalid_grant` on a refresh means the grant is gone.

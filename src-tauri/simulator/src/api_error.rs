@@ -18,22 +18,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, title: &'static str, message: String) -> Self {
-        ApiError {
-            status,
-            code,
-            title,
-            message,
-            retry_after_secs: None,
-        }
+        ApiError { status, code, title, message, retry_after_secs: None }
     }
 
     pub fn authentication(message: &str) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "PLATFORM.AUTHENTICATION_INVALID",
-            "Authentication invalid",
-            message.to_owned(),
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "PLATFORM.AUTHENTICATION_INVALID", "Authentication invalid", message.to_owned())
     }
 
     pub fn integration_not_found(id: &str) -> Self {
@@ -46,12 +35,7 @@ impl ApiError {
     }
 
     pub fn input(message: String) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "PLATFORM.INPUT_INVALID",
-            "Input invalid",
-            message,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "PLATFORM.INPUT_INVALID", "Input invalid", message)
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
@@ -80,8 +64,7 @@ impl ApiError {
             StatusCode::CONFLICT,
             "INTEGRATION.SETUP_SYNC_PENDING",
             "Setup sync pending",
-            "The initial sync of this integration has not finished yet. Try again later."
-                .to_owned(),
+            "The initial sync of this integration has not finished yet. Try again later.".to_owned(),
         )
     }
 
@@ -108,9 +91,7 @@ impl IntoResponse for ApiError {
         });
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -73,11 +73,7 @@ pub enum ChangeError {
     #[error("no employee with id {0}; take ids from Simulator::employees()")]
     UnknownEmployee(String),
     #[error("{field:?} cannot be set to {value:?}: {reason}")]
-    InvalidValue {
-        field: EditableField,
-        value: Option<String>,
-        reason: &'static str,
-    },
+    InvalidValue { field: EditableField, value: Option<String>, reason: &'static str },
 }
 
 impl Company {
@@ -85,11 +81,7 @@ impl Company {
     pub fn apply(&mut self, change: Change, now: DateTime<Utc>) -> Result<(), ChangeError> {
         match change {
             Change::Hire(hire) => self.hire(hire, now),
-            Change::Edit {
-                employee_id,
-                field,
-                value,
-            } => self.edit(&employee_id, field, value, now),
+            Change::Edit { employee_id, field, value } => self.edit(&employee_id, field, value, now),
             Change::Terminate { employee_id, date } => {
                 let today = self.spec.today;
                 let employee = self.employee_mut(&employee_id)?;
@@ -132,9 +124,7 @@ impl Company {
     }
 
     fn employee_mut(&mut self, id: &str) -> Result<&mut Employee, ChangeError> {
-        self.employees
-            .get_mut(id)
-            .ok_or_else(|| ChangeError::UnknownEmployee(id.to_owned()))
+        self.employees.get_mut(id).ok_or_else(|| ChangeError::UnknownEmployee(id.to_owned()))
     }
 
     fn hire(&mut self, hire: NewHire, now: DateTime<Utc>) -> Result<(), ChangeError> {
@@ -149,15 +139,11 @@ impl Company {
                 reason: "not a legal entity id of this company",
             })?;
         let entity = &self.legal_entities[&entity_id];
-        let currency = entity
-            .address
-            .as_ref()
-            .and_then(|address| address.country.as_deref())
-            .map(|country| match country {
-                "US" => "USD",
-                "GB" => "GBP",
-                _ => "EUR",
-            });
+        let currency = entity.address.as_ref().and_then(|address| address.country.as_deref()).map(|country| match country {
+            "US" => "USD",
+            "GB" => "GBP",
+            _ => "EUR",
+        });
         let id = opaque_id(&mut self.rng);
         let employment_id = opaque_id(&mut self.rng);
         let number = 1000 + self.employees.len();
@@ -235,11 +221,7 @@ impl Company {
         value: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), ChangeError> {
-        let invalid = |reason| ChangeError::InvalidValue {
-            field,
-            value: value.clone(),
-            reason,
-        };
+        let invalid = |reason| ChangeError::InvalidValue { field, value: value.clone(), reason };
         let date = |value: &Option<String>| match value {
             None => Ok(None),
             Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
@@ -257,28 +239,21 @@ impl Company {
             _ => None,
         };
         let location = match (field, &value) {
-            (EditableField::WorkLocation, Some(id)) => Some(
-                self.locations
-                    .get(id)
-                    .cloned()
-                    .ok_or_else(|| invalid("not a location id of this company"))?,
-            ),
+            (EditableField::WorkLocation, Some(id)) => {
+                Some(self.locations.get(id).cloned().ok_or_else(|| invalid("not a location id of this company"))?)
+            }
             _ => None,
         };
         let manager = match (field, &value) {
             (EditableField::Manager, Some(id)) => Some(
-                self.employees
-                    .get(id)
-                    .map(Employee::as_manager)
-                    .ok_or_else(|| invalid("not an employee id of this company"))?,
+                self.employees.get(id).map(Employee::as_manager).ok_or_else(|| invalid("not an employee id of this company"))?,
             ),
             _ => None,
         };
         let employment_type = match (field, &value) {
-            (EditableField::EmploymentType, Some(raw)) => Some(
-                EmploymentType::from_wire(raw)
-                    .ok_or_else(|| invalid("expected a Kombo employment type"))?,
-            ),
+            (EditableField::EmploymentType, Some(raw)) => {
+                Some(EmploymentType::from_wire(raw).ok_or_else(|| invalid("expected a Kombo employment type"))?)
+            }
             _ => None,
         };
         let employment_status = match (field, &value) {
@@ -304,14 +279,11 @@ impl Company {
                     employee.last_name = value;
                 }
                 employee.display_full_name = Some(
-                    [
-                        employee.first_name.as_deref(),
-                        employee.last_name.as_deref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                    [employee.first_name.as_deref(), employee.last_name.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 );
                 manager_copy_changed = true;
             }

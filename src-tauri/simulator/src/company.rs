@@ -80,25 +80,15 @@ impl Company {
         serde_json::to_value(self).expect("company records always serialise")
     }
 
-    pub(crate) fn employments_after<'a>(
-        &'a self,
-        after: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Employment> + 'a {
-        self.employment_owner
-            .range::<str, _>((exclusive(after), Bound::Unbounded))
-            .filter_map(|(employment_id, employee_id)| {
-                self.employees
-                    .get(employee_id)?
-                    .employments
-                    .iter()
-                    .find(|employment| &employment.id == employment_id)
-            })
+    pub(crate) fn employments_after<'a>(&'a self, after: Option<&'a str>) -> impl Iterator<Item = &'a Employment> + 'a {
+        self.employment_owner.range::<str, _>((exclusive(after), Bound::Unbounded)).filter_map(|(employment_id, employee_id)| {
+            self.employees.get(employee_id)?.employments.iter().find(|employment| &employment.id == employment_id)
+        })
     }
 
     pub(crate) fn insert_employee(&mut self, employee: Employee) {
         for employment in &employee.employments {
-            self.employment_owner
-                .insert(employment.id.clone(), employee.id.clone());
+            self.employment_owner.insert(employment.id.clone(), employee.id.clone());
         }
         self.employees.insert(employee.id.clone(), employee);
     }
@@ -111,9 +101,7 @@ impl Company {
             return;
         };
         for employee in self.employees.values_mut() {
-            if employee.manager_id.as_deref() == Some(manager_id)
-                && employee.manager.as_ref() != Some(&manager)
-            {
+            if employee.manager_id.as_deref() == Some(manager_id) && employee.manager.as_ref() != Some(&manager) {
                 employee.manager = Some(manager.clone());
                 employee.changed_at = now;
             }
@@ -122,13 +110,8 @@ impl Company {
 }
 
 /// Records of one model in id order, starting strictly after `after`.
-pub(crate) fn after<'a, T>(
-    records: &'a BTreeMap<String, T>,
-    after: Option<&'a str>,
-) -> impl Iterator<Item = &'a T> + 'a {
-    records
-        .range::<str, _>((exclusive(after), Bound::Unbounded))
-        .map(|(_, record)| record)
+pub(crate) fn after<'a, T>(records: &'a BTreeMap<String, T>, after: Option<&'a str>) -> impl Iterator<Item = &'a T> + 'a {
+    records.range::<str, _>((exclusive(after), Bound::Unbounded)).map(|(_, record)| record)
 }
 
 /// A range start that skips everything up to and including `after`.

@@ -37,11 +37,7 @@ impl SimulatorConfig {
 
     /// The company the app's demo mode shows: seed 7, 60 employees.
     pub fn demo(today: NaiveDate) -> Self {
-        SimulatorConfig::new(CompanySpec {
-            seed: 7,
-            size: 60,
-            today,
-        })
+        SimulatorConfig::new(CompanySpec { seed: 7, size: 60, today })
     }
 }
 

@@ -21,10 +21,7 @@ use crate::state::{ConnectLink, Inner, Shared};
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/v1/connect/create-link", post(create_link))
-        .route(
-            "/v1/connect/integration-by-token/{token}",
-            get(integration_by_token),
-        )
+        .route("/v1/connect/integration-by-token/{token}", get(integration_by_token))
         .route("/connect/{link_id}", get(link_page).post(complete_page))
 }
 
@@ -36,21 +33,13 @@ struct CreateLinkBody {
     integration_tool: Option<String>,
 }
 
-async fn create_link(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+async fn create_link(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     authenticate(&shared, &headers)?;
     let body: CreateLinkBody = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::input(format!(
-            "The body must be JSON with end_user_email and end_user_organization_name: {error}."
-        ))
+        ApiError::input(format!("The body must be JSON with end_user_email and end_user_organization_name: {error}."))
     })?;
     if body.end_user_organization_name.is_empty() || !body.end_user_email.contains('@') {
-        return Err(ApiError::input(
-            "end_user_email must be an email and end_user_organization_name non-empty.".to_owned(),
-        ));
+        return Err(ApiError::input("end_user_email must be an email and end_user_organization_name non-empty.".to_owned()));
     }
     let link_id = {
         let mut inner = shared.lock();
@@ -61,9 +50,7 @@ async fn create_link(
                 end_user_email: body.end_user_email,
                 end_user_organization_name: body.end_user_organization_name,
                 end_user_origin_id: body.end_user_origin_id,
-                tool: body
-                    .integration_tool
-                    .unwrap_or_else(|| shared.config.tool.clone()),
+                tool: body.integration_tool.unwrap_or_else(|| shared.config.tool.clone()),
             },
         );
         link_id
@@ -114,18 +101,12 @@ async fn complete_page(State(shared): State<Arc<Shared>>, Path(link_id): Path<St
 }
 
 fn unknown_link() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html("<!doctype html><html><body><h1>This Connect link is unknown or expired.</h1></body></html>"),
-    )
+    (StatusCode::NOT_FOUND, Html("<!doctype html><html><body><h1>This Connect link is unknown or expired.</h1></body></html>"))
         .into_response()
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 async fn integration_by_token(
@@ -134,16 +115,9 @@ async fn integration_by_token(
     Path(activation_token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     authenticate(&shared, &headers)?;
-    let link = shared
-        .lock()
-        .activations
-        .get(&activation_token)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::input(format!(
-                "Unknown activation token \"{activation_token}\"; complete the Connect flow first."
-            ))
-        })?;
+    let link = shared.lock().activations.get(&activation_token).cloned().ok_or_else(|| {
+        ApiError::input(format!("Unknown activation token \"{activation_token}\"; complete the Connect flow first."))
+    })?;
     Ok(Json(json!({
         "status": "success",
         "data": {

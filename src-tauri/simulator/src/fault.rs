@@ -33,11 +33,7 @@ pub enum Fault {
     /// Delay before every response.
     Latency(Duration),
     /// 429 with `Retry-After` and `PLATFORM.RATE_LIMIT_EXCEEDED`, on any page.
-    RateLimit {
-        model: Model,
-        retry_after_secs: u64,
-        times: u32,
-    },
+    RateLimit { model: Model, retry_after_secs: u64, times: u32 },
     /// 500 with the error envelope.
     ServerError { model: Model, page: u32, times: u32 },
     /// Headers and half the body, then the connection is aborted.
@@ -85,36 +81,16 @@ impl Faults {
                 self.latency = delay;
                 return;
             }
-            Fault::RateLimit {
-                model,
-                retry_after_secs,
-                times,
-            } => (
-                Some(model),
-                None,
-                Outcome::RateLimited { retry_after_secs },
-                times,
-            ),
-            Fault::ServerError { model, page, times } => {
-                (Some(model), Some(page), Outcome::ServerError, times)
+            Fault::RateLimit { model, retry_after_secs, times } => {
+                (Some(model), None, Outcome::RateLimited { retry_after_secs }, times)
             }
-            Fault::DropConnection { model, page, times } => {
-                (Some(model), Some(page), Outcome::DropConnection, times)
-            }
-            Fault::MalformedJson { model, page, times } => {
-                (Some(model), Some(page), Outcome::MalformedJson, times)
-            }
+            Fault::ServerError { model, page, times } => (Some(model), Some(page), Outcome::ServerError, times),
+            Fault::DropConnection { model, page, times } => (Some(model), Some(page), Outcome::DropConnection, times),
+            Fault::MalformedJson { model, page, times } => (Some(model), Some(page), Outcome::MalformedJson, times),
             Fault::SetupSyncPending => (None, None, Outcome::SetupSyncPending, u32::MAX),
-            Fault::PermissionMissing { model } => {
-                (Some(model), None, Outcome::PermissionMissing, u32::MAX)
-            }
+            Fault::PermissionMissing { model } => (Some(model), None, Outcome::PermissionMissing, u32::MAX),
         };
-        self.armed.push(Armed {
-            model,
-            page,
-            outcome,
-            remaining,
-        });
+        self.armed.push(Armed { model, page, outcome, remaining });
     }
 
     pub fn clear(&mut self) {
@@ -128,9 +104,7 @@ impl Faults {
     /// The first armed fault matching this request fires, and counts down.
     pub fn fire(&mut self, model: Model, page: u32) -> Option<Outcome> {
         let armed = self.armed.iter_mut().find(|armed| {
-            armed.remaining > 0
-                && armed.model.is_none_or(|m| m == model)
-                && armed.page.is_none_or(|p| p == page)
+            armed.remaining > 0 && armed.model.is_none_or(|m| m == model) && armed.page.is_none_or(|p| p == page)
         })?;
         if armed.remaining != u32::MAX {
             armed.remaining -= 1;
@@ -146,35 +120,11 @@ mod tests {
     #[test]
     fn a_fault_disarms_after_its_count() {
         let mut faults = Faults::default();
-        faults.inject(Fault::ServerError {
-            model: Model::Groups,
-            page: 2,
-            times: 2,
-        });
-        assert_eq!(
-            faults.fire(Model::Groups, 1),
-            None,
-            "other pages are unaffected"
-        );
-        assert_eq!(
-            faults.fire(Model::Employees, 2),
-            None,
-            "other models are unaffected"
-        );
-        assert_eq!(
-            faults.fire(Model::Groups, 2),
-            Some(Outcome::ServerError),
-            "first hit fails"
-        );
-        assert_eq!(
-            faults.fire(Model::Groups, 2),
-            Some(Outcome::ServerError),
-            "second hit fails"
-        );
-        assert_eq!(
-            faults.fire(Model::Groups, 2),
-            None,
-            "the fault disarms after `times` hits"
-        );
+        faults.inject(Fault::ServerError { model: Model::Groups, page: 2, times: 2 });
+        assert_eq!(faults.fire(Model::Groups, 1), None, "other pages are unaffected");
+        assert_eq!(faults.fire(Model::Employees, 2), None, "other models are unaffected");
+        assert_eq!(faults.fire(Model::Groups, 2), Some(Outcome::ServerError), "first hit fails");
+        assert_eq!(faults.fire(Model::Groups, 2), Some(Outcome::ServerError), "second hit fails");
+        assert_eq!(faults.fire(Model::Groups, 2), None, "the fault disarms after `times` hits");
     }
 }

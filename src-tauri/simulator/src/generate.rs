@@ -13,12 +13,10 @@ use serde_json::{json, Map};
 
 use crate::company::{Company, CompanySpec};
 use crate::ids::opaque_id;
-use crate::names::{
-    FIRST_NAMES, GENDERS, LAST_NAMES, MARITAL_STATUSES, NATIONALITIES, SALARY_BANDS, STREETS,
-};
+use crate::names::{FIRST_NAMES, GENDERS, LAST_NAMES, MARITAL_STATUSES, NATIONALITIES, SALARY_BANDS, STREETS};
 use crate::records::{
-    Address, BankAccount, DomesticBankRouting, Employee, Employment, EmploymentStatus,
-    EmploymentType, Group, GroupType, LegalEntity, Location,
+    Address, BankAccount, DomesticBankRouting, Employee, Employment, EmploymentStatus, EmploymentType, Group, GroupType,
+    LegalEntity, Location,
 };
 use crate::timestamp::midnight;
 
@@ -106,33 +104,18 @@ struct DepartmentSeed {
 }
 
 const DEPARTMENTS: &[DepartmentSeed] = &[
-    DepartmentSeed {
-        name: "Executive",
-        teams: &[],
-        cost_center: 1,
-        titles: &["Chief of Staff"],
-    },
+    DepartmentSeed { name: "Executive", teams: &[], cost_center: 1, titles: &["Chief of Staff"] },
     DepartmentSeed {
         name: "Engineering",
         teams: &["Platform", "Mobile", "Data"],
         cost_center: 0,
-        titles: &[
-            "Software Engineer",
-            "Senior Software Engineer",
-            "Staff Engineer",
-            "QA Engineer",
-            "Data Engineer",
-        ],
+        titles: &["Software Engineer", "Senior Software Engineer", "Staff Engineer", "QA Engineer", "Data Engineer"],
     },
     DepartmentSeed {
         name: "Sales",
         teams: &["Field Sales", "Inside Sales"],
         cost_center: 2,
-        titles: &[
-            "Account Executive",
-            "Sales Representative",
-            "Sales Engineer",
-        ],
+        titles: &["Account Executive", "Sales Representative", "Sales Engineer"],
     },
     DepartmentSeed {
         name: "Finance",
@@ -140,12 +123,7 @@ const DEPARTMENTS: &[DepartmentSeed] = &[
         cost_center: 1,
         titles: &["Accountant", "Financial Analyst", "Payroll Specialist"],
     },
-    DepartmentSeed {
-        name: "People",
-        teams: &["Talent Acquisition"],
-        cost_center: 1,
-        titles: &["People Partner", "Recruiter"],
-    },
+    DepartmentSeed { name: "People", teams: &["Talent Acquisition"], cost_center: 1, titles: &["People Partner", "Recruiter"] },
     DepartmentSeed {
         name: "IT",
         teams: &["Helpdesk"],
@@ -160,11 +138,7 @@ const DEPARTMENTS: &[DepartmentSeed] = &[
     },
 ];
 
-const COST_CENTERS: &[&str] = &[
-    "CC-100 Research & Development",
-    "CC-200 General & Administrative",
-    "CC-300 Go-to-market",
-];
+const COST_CENTERS: &[&str] = &["CC-100 Research & Development", "CC-200 General & Administrative", "CC-300 Go-to-market"];
 
 enum StartRule {
     Drawn,
@@ -391,33 +365,16 @@ impl Generator {
         let cost_centers: Vec<String> = COST_CENTERS
             .iter()
             .enumerate()
-            .map(|(index, name)| {
-                self.group(
-                    name,
-                    GroupType::CostCenter,
-                    None,
-                    format!("cc-{}", index + 1),
-                )
-            })
+            .map(|(index, name)| self.group(name, GroupType::CostCenter, None, format!("cc-{}", index + 1)))
             .collect();
         for (index, seed) in DEPARTMENTS.iter().enumerate() {
-            let group_id = self.group(
-                seed.name,
-                GroupType::Department,
-                None,
-                format!("dep-{}", index + 1),
-            );
+            let group_id = self.group(seed.name, GroupType::Department, None, format!("dep-{}", index + 1));
             let team_ids = seed
                 .teams
                 .iter()
                 .enumerate()
                 .map(|(team, name)| {
-                    self.group(
-                        name,
-                        GroupType::Team,
-                        Some(group_id.clone()),
-                        format!("team-{}-{}", index + 1, team + 1),
-                    )
+                    self.group(name, GroupType::Team, Some(group_id.clone()), format!("team-{}-{}", index + 1, team + 1))
                 })
                 .collect();
             self.departments.push(Department {
@@ -429,13 +386,7 @@ impl Generator {
         }
     }
 
-    fn group(
-        &mut self,
-        name: &str,
-        kind: GroupType,
-        parent_id: Option<String>,
-        remote_id: String,
-    ) -> String {
+    fn group(&mut self, name: &str, kind: GroupType, parent_id: Option<String>, remote_id: String) -> String {
         let id = opaque_id(&mut self.rng);
         let changed_at = self.instant_before_today(30..=600);
         self.company.groups.insert(
@@ -475,16 +426,11 @@ impl Generator {
         match self.rng.gen_range(0..100) {
             0..=3 => {
                 draft.status = Pending;
-                draft.start =
-                    StartRule::On(self.today + Duration::days(self.rng.gen_range(1..=45)));
+                draft.start = StartRule::On(self.today + Duration::days(self.rng.gen_range(1..=45)));
             }
             4..=8 => {
                 draft.status = Inactive;
-                let days_ago = if self.rng.gen_bool(0.7) {
-                    self.rng.gen_range(1..=90)
-                } else {
-                    self.rng.gen_range(91..=1500)
-                };
+                let days_ago = if self.rng.gen_bool(0.7) { self.rng.gen_range(1..=90) } else { self.rng.gen_range(91..=1500) };
                 draft.termination = Some(self.today - Duration::days(days_ago));
             }
             9..=11 => {
@@ -494,11 +440,7 @@ impl Generator {
             _ => {}
         }
         if matches!(kind, Contract | Freelance) && self.rng.gen_bool(0.5) {
-            draft.job_title = Some(if department == 3 {
-                "External accountant"
-            } else {
-                "External consultant"
-            });
+            draft.job_title = Some(if department == 3 { "External accountant" } else { "External consultant" });
         }
         if self.rng.gen_range(0..100) == 0 {
             draft.email = EmailRule::Missing;
@@ -521,9 +463,7 @@ impl Generator {
             EmailRule::Fixed(email) => Some(email.to_owned()),
         };
         let site = self.rng.gen_range(0..SITES.len());
-        let entity = SITES[site]
-            .2
-            .unwrap_or_else(|| self.rng.gen_range(0..ENTITIES.len()));
+        let entity = SITES[site].2.unwrap_or_else(|| self.rng.gen_range(0..ENTITIES.len()));
         let entity_seed = &ENTITIES[entity];
         let entity_id = self.company.entity_order[entity].clone();
 
@@ -542,11 +482,7 @@ impl Generator {
         let created_at = changed_at - Duration::days(self.rng.gen_range(0..=700));
 
         let department = &self.departments[draft.department];
-        let manager_id = if draft.head {
-            self.ceo_id.clone()
-        } else {
-            department.head_id.clone()
-        };
+        let manager_id = if draft.head { self.ceo_id.clone() } else { department.head_id.clone() };
         let mut groups = vec![self.company.groups[&department.group_id].embedded()];
         let mut teams = Vec::new();
         if let Some(team) = draft.team {
@@ -556,22 +492,16 @@ impl Generator {
         }
         groups.push(self.company.groups[&department.cost_center_id].embedded());
 
-        let job_title = draft.job_title.map(str::to_owned).or_else(|| {
-            DEPARTMENTS[draft.department]
-                .titles
-                .choose(&mut self.rng)
-                .map(|title| (*title).to_owned())
-        });
+        let job_title = draft
+            .job_title
+            .map(str::to_owned)
+            .or_else(|| DEPARTMENTS[draft.department].titles.choose(&mut self.rng).map(|title| (*title).to_owned()));
         let (pay_rate, pay_period, weekly_hours) = match draft.kind {
-            Some(EmploymentType::PartTime) => {
-                (self.rng.gen_range(20_000..=60_000), "YEAR", Some(20.0))
-            }
+            Some(EmploymentType::PartTime) => (self.rng.gen_range(20_000..=60_000), "YEAR", Some(20.0)),
             Some(EmploymentType::Internship | EmploymentType::WorkingStudent) => {
                 (self.rng.gen_range(1_000..=1_800), "MONTH", Some(20.0))
             }
-            Some(EmploymentType::Contract | EmploymentType::Freelance) => {
-                (self.rng.gen_range(60..=150), "HOUR", None)
-            }
+            Some(EmploymentType::Contract | EmploymentType::Freelance) => (self.rng.gen_range(60..=150), "HOUR", None),
             _ => (self.rng.gen_range(45_000..=140_000), "YEAR", Some(40.0)),
         };
         let display_name = format!("{first} {last}");
@@ -597,10 +527,7 @@ impl Generator {
         };
         let mut custom_fields = Map::new();
         custom_fields.insert("shoe_size".into(), json!(self.rng.gen_range(36..=47)));
-        custom_fields.insert(
-            "salary_band".into(),
-            json!(SALARY_BANDS.choose(&mut self.rng).copied().unwrap_or("L1")),
-        );
+        custom_fields.insert("salary_band".into(), json!(SALARY_BANDS.choose(&mut self.rng).copied().unwrap_or("L1")));
         let age_days = self.rng.gen_range(20 * 365..=64 * 365);
         let employee = Employee {
             id: id.clone(),
@@ -618,19 +545,9 @@ impl Generator {
                 last.to_lowercase(),
                 self.rng.gen_range(10..100)
             )),
-            mobile_phone_number: Some(format!(
-                "{} {:07}",
-                entity_seed.phone_prefix,
-                self.rng.gen_range(0..10_000_000)
-            )),
-            ssn: Some(format!(
-                "SSN-{:09}",
-                self.rng.gen_range(0..1_000_000_000u64)
-            )),
-            tax_id: Some(format!(
-                "TAX-{:010}",
-                self.rng.gen_range(0..10_000_000_000u64)
-            )),
+            mobile_phone_number: Some(format!("{} {:07}", entity_seed.phone_prefix, self.rng.gen_range(0..10_000_000))),
+            ssn: Some(format!("SSN-{:09}", self.rng.gen_range(0..1_000_000_000u64))),
+            tax_id: Some(format!("TAX-{:010}", self.rng.gen_range(0..10_000_000_000u64))),
             gender: GENDERS.choose(&mut self.rng).map(|g| (*g).into()),
             ethnicity: None,
             marital_status: MARITAL_STATUSES.choose(&mut self.rng).map(|m| (*m).into()),
@@ -654,10 +571,7 @@ impl Generator {
             remote_data: None,
             employments: vec![employment],
             time_off_balances: Vec::new(),
-            manager: manager_id
-                .as_deref()
-                .and_then(|manager| self.company.employees.get(manager))
-                .map(Employee::as_manager),
+            manager: manager_id.as_deref().and_then(|manager| self.company.employees.get(manager)).map(Employee::as_manager),
             groups,
             legal_entity: Some(self.company.legal_entities[&entity_id].embedded()),
             teams,
@@ -685,23 +599,11 @@ impl Generator {
     }
 
     fn home_address(&mut self, entity: &EntitySeed) -> Address {
-        let street = format!(
-            "{} {}",
-            STREETS
-                .choose(&mut self.rng)
-                .copied()
-                .unwrap_or("Main Street"),
-            self.rng.gen_range(1..200)
-        );
-        let street_2 = self
-            .rng
-            .gen_bool(0.2)
-            .then(|| format!("Apartment {}", self.rng.gen_range(1..60)));
+        let street =
+            format!("{} {}", STREETS.choose(&mut self.rng).copied().unwrap_or("Main Street"), self.rng.gen_range(1..200));
+        let street_2 = self.rng.gen_bool(0.2).then(|| format!("Apartment {}", self.rng.gen_range(1..60)));
         Address {
-            raw: Some(format!(
-                "{street}, {} {}, {}",
-                entity.zip, entity.city, entity.country
-            )),
+            raw: Some(format!("{street}, {} {}, {}", entity.zip, entity.city, entity.country)),
             city: Some(entity.city.into()),
             country: Some(entity.country.into()),
             state: entity.state.map(Into::into),
@@ -724,10 +626,7 @@ impl Generator {
             account_number: Some(account_number),
             holder_name: Some(holder.into()),
             bank_name: Some("Quillon Test Bank".into()),
-            domestic_bank_routing: Some(DomesticBankRouting {
-                number: entity.routing.0.into(),
-                kind: entity.routing.1.into(),
-            }),
+            domestic_bank_routing: Some(DomesticBankRouting { number: entity.routing.0.into(), kind: entity.routing.1.into() }),
         }
     }
 
@@ -744,10 +643,7 @@ fn entity_address(seed: &EntitySeed) -> Address {
     Address {
         city: Some(seed.city.into()),
         country: Some(seed.country.into()),
-        raw: Some(format!(
-            "{}, {} {}, {}",
-            seed.street, seed.zip, seed.city, seed.country
-        )),
+        raw: Some(format!("{}, {} {}, {}", seed.street, seed.zip, seed.city, seed.country)),
         state: seed.state.map(Into::into),
         street_1: Some(seed.street.into()),
         street_2: None,

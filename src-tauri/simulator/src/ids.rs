@@ -11,7 +11,5 @@ pub fn opaque_id(rng: &mut impl Rng) -> String {
 
 /// A secret-looking token (API keys, activation tokens) of the given length.
 pub fn token(rng: &mut impl Rng, len: usize) -> String {
-    (0..len)
-        .map(|_| BASE58[rng.gen_range(0..BASE58.len())] as char)
-        .collect()
+    (0..len).map(|_| BASE58[rng.gen_range(0..BASE58.len())] as char).collect()
 }

@@ -27,8 +27,8 @@ pub use fault::{Fault, Model};
 pub use generate::EMAIL_DOMAIN;
 pub use listing::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use records::{
-    Address, BankAccount, DomesticBankRouting, Employee, Employment, EmploymentStatus,
-    EmploymentType, Group, GroupRef, GroupType, LegalEntity, LegalEntityRef, Location, ManagerRef,
+    Address, BankAccount, DomesticBankRouting, Employee, Employment, EmploymentStatus, EmploymentType, Group, GroupRef,
+    GroupType, LegalEntity, LegalEntityRef, Location, ManagerRef,
 };
 pub use request_log::RecordedRequest;
 pub use simulator::Simulator;

@@ -35,42 +35,30 @@ impl ListQuery {
     pub fn parse(params: &HashMap<String, String>) -> Result<Self, ApiError> {
         let (page, after) = match params.get("cursor") {
             Some(cursor) => {
-                let (page, after) = decode_cursor(cursor)
-                    .ok_or_else(|| ApiError::input(format!("Invalid cursor \"{cursor}\".")))?;
+                let (page, after) =
+                    decode_cursor(cursor).ok_or_else(|| ApiError::input(format!("Invalid cursor \"{cursor}\".")))?;
                 (page, Some(after))
             }
             None => (1, None),
         };
         let page_size = match params.get("page_size") {
             None => DEFAULT_PAGE_SIZE,
-            Some(raw) => raw
-                .parse::<usize>()
-                .ok()
-                .filter(|size| (1..=MAX_PAGE_SIZE).contains(size))
-                .ok_or_else(|| {
-                    ApiError::input(format!(
-                        "page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got \"{raw}\"."
-                    ))
-                })?,
+            Some(raw) => raw.parse::<usize>().ok().filter(|size| (1..=MAX_PAGE_SIZE).contains(size)).ok_or_else(|| {
+                ApiError::input(format!("page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got \"{raw}\"."))
+            })?,
         };
         let updated_after = params
             .get("updated_after")
             .map(|raw| {
                 timestamp::parse_query(raw).ok_or_else(|| {
-                    ApiError::input(format!(
-                        "updated_after must be a date-time like 2026-04-07T00:00:00.000Z, got \"{raw}\"."
-                    ))
+                    ApiError::input(format!("updated_after must be a date-time like 2026-04-07T00:00:00.000Z, got \"{raw}\"."))
                 })
             })
             .transpose()?;
         let include_deleted = match params.get("include_deleted").map(String::as_str) {
             None | Some("false") => false,
             Some("true") => true,
-            Some(raw) => {
-                return Err(ApiError::input(format!(
-                    "include_deleted must be true or false, got \"{raw}\"."
-                )))
-            }
+            Some(raw) => return Err(ApiError::input(format!("include_deleted must be true or false, got \"{raw}\"."))),
         };
         Ok(ListQuery {
             after,
@@ -85,21 +73,15 @@ impl ListQuery {
 }
 
 fn split_list(raw: &str) -> HashSet<String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(str::to_owned)
-        .collect()
+    raw.split(',').map(str::trim).filter(|part| !part.is_empty()).map(str::to_owned).collect()
 }
 
 /// Hex-encoded so clients treat it as opaque, as they must with Kombo's.
 pub fn encode_cursor(page: u32, after: &str) -> String {
-    format!("{page}:{after}")
-        .bytes()
-        .fold(String::new(), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    format!("{page}:{after}").bytes().fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
 }
 
 fn decode_cursor(cursor: &str) -> Option<(u32, String)> {
@@ -112,10 +94,7 @@ fn decode_cursor(cursor: &str) -> Option<(u32, String)> {
         .collect::<Option<Vec<u8>>>()?;
     let text = String::from_utf8(bytes).ok()?;
     let (page, after) = text.split_once(':')?;
-    Some((
-        page.parse().ok().filter(|page| *page > 1)?,
-        after.to_owned(),
-    ))
+    Some((page.parse().ok().filter(|page| *page > 1)?, after.to_owned()))
 }
 
 /// The fields every Kombo record has, which the shared filters read.
@@ -166,10 +145,7 @@ pub struct Envelope<T> {
 
 impl<T> Envelope<T> {
     pub fn success(data: T) -> Self {
-        Envelope {
-            status: "success",
-            data,
-        }
+        Envelope { status: "success", data }
     }
 }
 
@@ -182,32 +158,17 @@ pub fn page<'a, T: Listed + 'a>(
 ) -> Page<'a, T> {
     let mut results: Vec<&T> = records
         .filter(|record| query.include_deleted || !record.is_deleted())
+        .filter(|record| query.updated_after.is_none_or(|after| record.changed_at() > after))
+        .filter(|record| query.ids.as_ref().is_none_or(|ids| ids.contains(record.id())))
         .filter(|record| {
-            query
-                .updated_after
-                .is_none_or(|after| record.changed_at() > after)
-        })
-        .filter(|record| {
-            query
-                .ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(record.id()))
-        })
-        .filter(|record| {
-            query.remote_ids.as_ref().is_none_or(|ids| {
-                record
-                    .remote_id()
-                    .is_some_and(|remote| ids.contains(remote))
-            })
+            query.remote_ids.as_ref().is_none_or(|ids| record.remote_id().is_some_and(|remote| ids.contains(remote)))
         })
         .filter(|record| visible(record))
         .take(query.page_size + 1)
         .collect();
     let next = if results.len() > query.page_size {
         results.truncate(query.page_size);
-        results
-            .last()
-            .map(|last| encode_cursor(query.page + 1, last.id()))
+        results.last().map(|last| encode_cursor(query.page + 1, last.id()))
     } else {
         None
     };
@@ -226,11 +187,7 @@ mod tests {
             Some((3, "26vafvWSRmbhNcxJYqjCzuJg".to_owned())),
             "a cursor carries the next page number and the last id served"
         );
-        assert_eq!(
-            decode_cursor("zz"),
-            None,
-            "a cursor that is not ours is rejected"
-        );
+        assert_eq!(decode_cursor("zz"), None, "a cursor that is not ours is rejected");
     }
 
     #[test]
@@ -238,10 +195,7 @@ mod tests {
         for bad in ["0", "251", "-1", "ten"] {
             let params = HashMap::from([("page_size".to_owned(), bad.to_owned())]);
             let error = ListQuery::parse(&params).expect_err("out of range page_size fails");
-            assert_eq!(
-                error.code, "PLATFORM.INPUT_INVALID",
-                "page_size={bad} is invalid input"
-            );
+            assert_eq!(error.code, "PLATFORM.INPUT_INVALID", "page_size={bad} is invalid input");
         }
     }
 }

@@ -49,8 +49,7 @@ fn main() -> std::io::Result<()> {
     config.tool = args.tool;
     config.hide_future_and_departed = args.hide_future_and_departed;
 
-    let simulator =
-        Simulator::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)), config)?;
+    let simulator = Simulator::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)), config)?;
     // The key is printed because this process is a test peer, never a real Kombo.
     let ready = serde_json::json!({
         "base_url": simulator.base_url(),

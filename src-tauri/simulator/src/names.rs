@@ -2,12 +2,11 @@
 //! derived from them match Kombo's email pattern.
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Katrin",
-    "Leon", "Marie", "Noah", "Olivia", "Paul", "Quentin", "Rosa", "Samuel", "Tara", "Ulrich",
-    "Vera", "William", "Xenia", "Yusuf", "Zoe", "Amelie", "Bruno", "Chloe", "Daniel", "Emma",
-    "Finn", "Hannah", "Isaac", "Julia", "Karim", "Lena", "Mateo", "Nora", "Oscar", "Priya",
-    "Rafael", "Sofia", "Tom", "Valentin", "Wen", "Yara", "Aiko", "Camille", "Lucas", "Manon",
-    "Theo", "Louise", "Jack", "Grace", "Ethan", "Ava", "Liam", "Mia", "Omar",
+    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Katrin", "Leon", "Marie", "Noah",
+    "Olivia", "Paul", "Quentin", "Rosa", "Samuel", "Tara", "Ulrich", "Vera", "William", "Xenia", "Yusuf", "Zoe", "Amelie",
+    "Bruno", "Chloe", "Daniel", "Emma", "Finn", "Hannah", "Isaac", "Julia", "Karim", "Lena", "Mateo", "Nora", "Oscar", "Priya",
+    "Rafael", "Sofia", "Tom", "Valentin", "Wen", "Yara", "Aiko", "Camille", "Lucas", "Manon", "Theo", "Louise", "Jack", "Grace",
+    "Ethan", "Ava", "Liam", "Mia", "Omar",
 ];
 
 pub const LAST_NAMES: &[&str] = &[

@@ -241,12 +241,7 @@ impl Employee {
 
 impl Group {
     pub fn embedded(&self) -> GroupRef {
-        GroupRef {
-            id: self.id.clone(),
-            remote_id: self.remote_id.clone(),
-            name: self.name.clone(),
-            kind: self.kind,
-        }
+        GroupRef { id: self.id.clone(), remote_id: self.remote_id.clone(), name: self.name.clone(), kind: self.kind }
     }
 }
 

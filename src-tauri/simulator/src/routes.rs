@@ -28,13 +28,9 @@ use crate::timestamp;
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let listing = |model: Model| {
-        get(
-            move |state: State<Arc<Shared>>,
-                  headers: HeaderMap,
-                  params: Query<HashMap<String, String>>| {
-                list(model, state, headers, params)
-            },
-        )
+        get(move |state: State<Arc<Shared>>, headers: HeaderMap, params: Query<HashMap<String, String>>| {
+            list(model, state, headers, params)
+        })
     };
     Router::new()
         .route("/v1/check-api-key", get(check_api_key))
@@ -74,15 +70,9 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::authentication(
-                "Missing API key: send the header \"Authorization: Bearer <api key>\".",
-            )
-        })?;
+        .ok_or_else(|| ApiError::authentication("Missing API key: send the header \"Authorization: Bearer <api key>\"."))?;
     if bearer.trim() != shared.config.api_key {
-        return Err(ApiError::authentication(
-            "The API key is invalid. Check the key in the Kombo dashboard.",
-        ));
+        return Err(ApiError::authentication("The API key is invalid. Check the key in the Kombo dashboard."));
     }
     Ok(())
 }
@@ -93,19 +83,14 @@ fn authenticate_integration(shared: &Shared, headers: &HeaderMap) -> Result<(), 
     let integration = headers
         .get("x-integration-id")
         .and_then(|value| value.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::authentication("Missing integration: send the header \"X-Integration-Id\".")
-        })?;
+        .ok_or_else(|| ApiError::authentication("Missing integration: send the header \"X-Integration-Id\"."))?;
     if integration != shared.config.integration_id {
         return Err(ApiError::integration_not_found(integration));
     }
     Ok(())
 }
 
-async fn check_api_key(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+async fn check_api_key(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     authenticate(&shared, &headers)?;
     Ok(Json(json!({
         "status": "success",
@@ -176,31 +161,20 @@ async fn integration(
 
 pub fn tool_label(tool: &str) -> String {
     let mut chars = tool.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-async fn force_sync(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+async fn force_sync(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     authenticate_integration(&shared, &headers)?;
     let kind = if body.is_empty() {
         "FULL".to_owned()
     } else {
-        let body: Value = serde_json::from_slice(&body)
-            .map_err(|error| ApiError::input(format!("The body is not valid JSON: {error}.")))?;
+        let body: Value =
+            serde_json::from_slice(&body).map_err(|error| ApiError::input(format!("The body is not valid JSON: {error}.")))?;
         match body.get("type").and_then(Value::as_str) {
             None => "FULL".to_owned(),
             Some(kind @ ("FULL" | "DELTA")) => kind.to_owned(),
-            Some(other) => {
-                return Err(ApiError::input(format!(
-                    "type must be FULL or DELTA, got \"{other}\"."
-                )))
-            }
+            Some(other) => return Err(ApiError::input(format!("type must be FULL or DELTA, got \"{other}\"."))),
         }
     };
     let sync_id = opaque_id(&mut shared.lock().rng);
@@ -221,19 +195,12 @@ async fn list(
     let (outcome, body) = {
         let mut inner = shared.lock();
         let outcome = inner.faults.fire(model, query.page);
-        let body = render(
-            model,
-            &inner.company,
-            &query,
-            shared.config.hide_future_and_departed,
-        );
+        let body = render(model, &inner.company, &query, shared.config.hide_future_and_departed);
         (outcome, body)
     };
     match outcome {
         None => Ok(json_response(Body::from(body))),
-        Some(Outcome::RateLimited { retry_after_secs }) => {
-            Err(ApiError::rate_limited(retry_after_secs))
-        }
+        Some(Outcome::RateLimited { retry_after_secs }) => Err(ApiError::rate_limited(retry_after_secs)),
         Some(Outcome::ServerError) => Err(ApiError::unknown()),
         Some(Outcome::SetupSyncPending) => Err(ApiError::setup_sync_pending()),
         Some(Outcome::PermissionMissing) => Err(ApiError::permission_missing(model.path())),
@@ -247,10 +214,7 @@ async fn list(
             let half = Bytes::from(body[..body.len() / 2].to_vec());
             let chunks = [
                 Ok(half),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "connection dropped by the simulator",
-                )),
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "connection dropped by the simulator")),
             ];
             // The pause lets hyper flush the headers and the first half before
             // the error makes it abort the connection.
@@ -266,55 +230,35 @@ async fn list(
 }
 
 fn json_response(body: Body) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A Lucca key without the "future/departed" right sees neither.
 fn visible(employee: &Employee, hide_future_and_departed: bool) -> bool {
     !hide_future_and_departed
-        || !matches!(
-            employee.employment_status,
-            Some(EmploymentStatus::Pending | EmploymentStatus::Inactive)
-        )
+        || !matches!(employee.employment_status, Some(EmploymentStatus::Pending | EmploymentStatus::Inactive))
 }
 
 fn render(model: Model, company: &Company, query: &ListQuery, hide: bool) -> Vec<u8> {
     let after = query.after.as_deref();
     let body = match model {
-        Model::Employees => serde_json::to_vec(&Envelope::success(page(
-            company::after(&company.employees, after),
-            query,
-            |employee| visible(employee, hide),
-        ))),
-        Model::Employments => serde_json::to_vec(&Envelope::success(page(
-            company.employments_after(after),
-            query,
-            |employment| {
-                company
-                    .employee(&employment.employee_id)
-                    .is_some_and(|employee| visible(employee, hide))
-            },
-        ))),
-        Model::Groups => serde_json::to_vec(&Envelope::success(page(
-            company::after(&company.groups, after),
-            query,
-            |_| true,
-        ))),
-        Model::LegalEntities => serde_json::to_vec(&Envelope::success(page(
-            company::after(&company.legal_entities, after),
-            query,
-            |_| true,
-        ))),
-        Model::Locations => serde_json::to_vec(&Envelope::success(page(
-            company::after(&company.locations, after),
-            query,
-            |_| true,
-        ))),
+        Model::Employees => {
+            serde_json::to_vec(&Envelope::success(page(company::after(&company.employees, after), query, |employee| {
+                visible(employee, hide)
+            })))
+        }
+        Model::Employments => {
+            serde_json::to_vec(&Envelope::success(page(company.employments_after(after), query, |employment| {
+                company.employee(&employment.employee_id).is_some_and(|employee| visible(employee, hide))
+            })))
+        }
+        Model::Groups => serde_json::to_vec(&Envelope::success(page(company::after(&company.groups, after), query, |_| true))),
+        Model::LegalEntities => {
+            serde_json::to_vec(&Envelope::success(page(company::after(&company.legal_entities, after), query, |_| true)))
+        }
+        Model::Locations => {
+            serde_json::to_vec(&Envelope::success(page(company::after(&company.locations, after), query, |_| true)))
+        }
     };
     body.expect("records always serialise")
 }

@@ -40,41 +40,32 @@ impl Simulator {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let shared = Arc::new(Shared::new(config, format!("http://{addr}")));
         let router = routes::router(shared.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name(format!("roster-simulator-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => listener,
-                        Err(error) => {
-                            tracing::error!(%error, "simulator could not adopt its socket");
-                            return;
-                        }
-                    };
-                    tokio::select! {
-                        result = axum::serve(listener, router).into_future() => {
-                            if let Err(error) = result {
-                                tracing::error!(%error, "simulator server stopped");
-                            }
-                        }
-                        _ = stopped => {}
+        let thread = std::thread::Builder::new().name(format!("roster-simulator-{}", addr.port())).spawn(move || {
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => listener,
+                    Err(error) => {
+                        tracing::error!(%error, "simulator could not adopt its socket");
+                        return;
                     }
-                });
-                // Open keep-alive connections would otherwise hold the thread.
-                runtime.shutdown_timeout(Duration::from_millis(100));
-            })?;
-        Ok(Simulator {
-            shared,
-            addr,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+                };
+                tokio::select! {
+                    result = axum::serve(listener, router).into_future() => {
+                        if let Err(error) = result {
+                            tracing::error!(%error, "simulator server stopped");
+                        }
+                    }
+                    _ = stopped => {}
+                }
+            });
+            // Open keep-alive connections would otherwise hold the thread.
+            runtime.shutdown_timeout(Duration::from_millis(100));
+        })?;
+        Ok(Simulator { shared, addr, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
     /// `http://127.0.0.1:PORT/v1`, the equivalent of `https://api.kombo.dev/v1`.
@@ -132,12 +123,7 @@ impl Simulator {
     }
 
     pub fn legal_entities(&self) -> Vec<LegalEntity> {
-        self.shared
-            .lock()
-            .company
-            .legal_entities()
-            .cloned()
-            .collect()
+        self.shared.lock().company.legal_entities().cloned().collect()
     }
 
     /// Fixes the time stamped on changes; until called, the wall clock is used.
@@ -151,11 +137,7 @@ impl Simulator {
     /// # Panics
     /// If `link` was not created by this simulator's `create-link`.
     pub fn complete_connect_link(&self, link: &str) -> String {
-        let link_id = link
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(link);
+        let link_id = link.trim_end_matches('/').rsplit('/').next().unwrap_or(link);
         let activation_token = connect::complete(&mut self.shared.lock(), link_id);
         activation_token.unwrap_or_else(|| panic!("{link} is not a Connect link of this simulator"))
     }

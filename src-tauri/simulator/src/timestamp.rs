@@ -13,10 +13,7 @@ pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::
     serializer.serialize_str(&format(at))
 }
 
-pub fn serialize_opt<S: Serializer>(
-    at: &Option<DateTime<Utc>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub fn serialize_opt<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
     match at {
         Some(at) => serialize(at, serializer),
         None => serializer.serialize_none(),
@@ -25,9 +22,7 @@ pub fn serialize_opt<S: Serializer>(
 
 /// A calendar date as Kombo sends it: midnight UTC.
 pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0)
-        .expect("midnight exists on every date")
-        .and_utc()
+    date.and_hms_opt(0, 0, 0).expect("midnight exists on every date").and_utc()
 }
 
 /// Stored instants are cut to the millisecond so that a `changed_at` read from the
@@ -46,9 +41,7 @@ pub fn parse_query(raw: &str) -> Option<DateTime<Utc>> {
     if let Ok(at) = chrono::NaiveDateTime::parse_from_str(naive, "%Y-%m-%dT%H:%M:%S%.f") {
         return Some(at.and_utc());
     }
-    NaiveDate::parse_from_str(naive, "%Y-%m-%d")
-        .ok()
-        .map(midnight)
+    NaiveDate::parse_from_str(naive, "%Y-%m-%d").ok().map(midnight)
 }
 
 #[cfg(test)]
@@ -58,27 +51,14 @@ mod tests {
     #[test]
     fn dates_are_sent_as_midnight_utc_with_milliseconds() {
         let date = NaiveDate::from_ymd_opt(2026, 4, 7).unwrap();
-        assert_eq!(
-            format(&midnight(date)),
-            "2026-04-07T00:00:00.000Z",
-            "Kombo dates are midnight UTC with milliseconds"
-        );
+        assert_eq!(format(&midnight(date)), "2026-04-07T00:00:00.000Z", "Kombo dates are midnight UTC with milliseconds");
     }
 
     #[test]
     fn updated_after_accepts_every_form_kombo_documents() {
         let expected = midnight(NaiveDate::from_ymd_opt(2026, 4, 7).unwrap());
-        for raw in [
-            "2026-04-07",
-            "2026-04-07T00:00:00",
-            "2026-04-07T00:00:00Z",
-            "2026-04-07T00:00:00.000Z",
-        ] {
-            assert_eq!(
-                parse_query(raw),
-                Some(expected),
-                "updated_after form {raw} is accepted"
-            );
+        for raw in ["2026-04-07", "2026-04-07T00:00:00", "2026-04-07T00:00:00Z", "2026-04-07T00:00:00.000Z"] {
+            assert_eq!(parse_query(raw), Some(expected), "updated_after form {raw} is accepted");
         }
         assert_eq!(parse_query("yesterday"), None, "garbage is rejected");
     }

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    enum_value, id_from_name, Address, ConnectorError, Problems, ReadRequest, Record, RemoteEmployee, RemoteGroup,
-    RemoteSite, Sink,
+    enum_value, id_from_name, Address, ConnectorError, Problems, ReadRequest, Record, RemoteEmployee, RemoteGroup, RemoteSite,
+    Sink,
 };
 use crate::model::{Field, FieldValues};
 
@@ -48,20 +48,35 @@ enum Column {
 
 /// Header spellings, compared after dropping case, spaces, underscores and punctuation.
 const ALIASES: &[(&[&str], Column)] = &[
-    (&["employeenumber", "employeeno", "employeeid", "employeecode", "personnelnumber", "staffnumber", "matricule"], Column::Field(Field::EmployeeNumber)),
+    (
+        &["employeenumber", "employeeno", "employeeid", "employeecode", "personnelnumber", "staffnumber", "matricule"],
+        Column::Field(Field::EmployeeNumber),
+    ),
     (&["firstname", "givenname", "forename", "prenom"], Column::Field(Field::FirstName)),
     (&["lastname", "surname", "familyname", "nom"], Column::Field(Field::LastName)),
     (&["jobtitle", "title", "position", "role"], Column::Field(Field::JobTitle)),
     (&["workemail", "email", "emailaddress", "businessemail", "professionalemail", "mail"], Column::Field(Field::WorkEmail)),
     (&["personalemail", "privateemail", "homeemail"], Column::Field(Field::PersonalEmail)),
-    (&["mobilephone", "mobilephonenumber", "mobile", "mobilenumber", "phone", "phonenumber", "cellphone"], Column::Field(Field::MobilePhone)),
+    (
+        &["mobilephone", "mobilephonenumber", "mobile", "mobilenumber", "phone", "phonenumber", "cellphone"],
+        Column::Field(Field::MobilePhone),
+    ),
     (&["employmentstatus", "status"], Column::Field(Field::EmploymentStatus)),
     (&["employmenttype", "contracttype", "contract"], Column::Field(Field::EmploymentType)),
     (&["legalentity", "entity", "company", "employer"], Column::Field(Field::LegalEntity)),
     (&["worklocation", "location", "office", "site"], Column::Field(Field::WorkLocation)),
-    (&["manager", "managerid", "manageremail", "managernumber", "manageremployeenumber", "reportsto"], Column::Field(Field::Manager)),
-    (&["startdate", "start", "hiredate", "hired", "joindate", "joiningdate", "contractstartdate"], Column::Field(Field::StartDate)),
-    (&["enddate", "end", "terminationdate", "leavingdate", "leavedate", "exitdate", "contractenddate"], Column::Field(Field::EndDate)),
+    (
+        &["manager", "managerid", "manageremail", "managernumber", "manageremployeenumber", "reportsto"],
+        Column::Field(Field::Manager),
+    ),
+    (
+        &["startdate", "start", "hiredate", "hired", "joindate", "joiningdate", "contractstartdate"],
+        Column::Field(Field::StartDate),
+    ),
+    (
+        &["enddate", "end", "terminationdate", "leavingdate", "leavedate", "exitdate", "contractenddate"],
+        Column::Field(Field::EndDate),
+    ),
     (&["homeaddress", "address"], Column::Field(Field::HomeAddress)),
     (&["team", "teams", "group", "groups"], Column::Teams),
     (&["department", "departments"], Column::Departments),
@@ -120,9 +135,7 @@ impl Row {
 
     /// The person's id within the file: the employee number, else the work email.
     fn remote_id(&self) -> Option<String> {
-        self.field(Field::EmployeeNumber)
-            .map(str::to_owned)
-            .or_else(|| self.field(Field::WorkEmail).map(str::to_lowercase))
+        self.field(Field::EmployeeNumber).map(str::to_owned).or_else(|| self.field(Field::WorkEmail).map(str::to_lowercase))
     }
 }
 
@@ -152,7 +165,9 @@ fn parse(bytes: &[u8], disabled: &[Field]) -> Result<Vec<Record>, Vec<String>> {
     }
     let identity = [Column::Field(Field::EmployeeNumber), Column::Field(Field::WorkEmail)];
     if !identity.iter().any(|c| seen.contains_key(c)) {
-        problems.push("line 1: there is no employee_number or work_email column; Roster needs one of them to recognise each person".into());
+        problems.push(
+            "line 1: there is no employee_number or work_email column; Roster needs one of them to recognise each person".into(),
+        );
         return Err(problems);
     }
 
@@ -204,7 +219,9 @@ fn parse(bytes: &[u8], disabled: &[Field]) -> Result<Vec<Record>, Vec<String>> {
 fn check_row(row: &Row, problems: &mut Vec<String>) {
     let line = row.line;
     if row.remote_id().is_none() {
-        problems.push(format!("line {line}: neither an employee_number nor a work_email; Roster needs one of them to recognise the person"));
+        problems.push(format!(
+            "line {line}: neither an employee_number nor a work_email; Roster needs one of them to recognise the person"
+        ));
     }
     let mut dates = [None, None];
     for (i, field) in [Field::StartDate, Field::EndDate].into_iter().enumerate() {
@@ -236,7 +253,8 @@ fn check_row(row: &Row, problems: &mut Vec<String>) {
 
 /// Only `YYYY-MM-DD`: `03/04/2026` means different days in different countries, so it is refused.
 fn iso_date(value: &str) -> Option<NaiveDate> {
-    let well_formed = value.len() == 10 && value.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    let well_formed =
+        value.len() == 10 && value.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
     well_formed.then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()).flatten()
 }
 
@@ -249,7 +267,10 @@ fn check_unique(rows: &[Row], field: Field, key: impl Fn(&str) -> String, proble
     for row in rows {
         if let Some((header, value)) = row.cells.get(&Column::Field(field)) {
             if let Some(line) = first.get(&key(value)) {
-                problems.push(format!("line {}: {header} \"{value}\" is also on line {line}; each person must appear once", row.line));
+                problems.push(format!(
+                    "line {}: {header} \"{value}\" is also on line {line}; each person must appear once",
+                    row.line
+                ));
             } else {
                 first.insert(key(value), row.line);
             }
@@ -311,10 +332,9 @@ fn into_records(rows: Vec<Row>, managers: &HashMap<u64, String>, disabled: &[Fie
         values.set(Field::EmploymentStatus, row.field(Field::EmploymentStatus).map(enum_value));
         values.set(Field::EmploymentType, row.field(Field::EmploymentType).map(enum_value));
         values.set(Field::Manager, managers.get(&row.line).cloned());
-        for (field, sites, prefix) in [
-            (Field::LegalEntity, &mut legal_entities, "legal-entity"),
-            (Field::WorkLocation, &mut locations, "location"),
-        ] {
+        for (field, sites, prefix) in
+            [(Field::LegalEntity, &mut legal_entities, "legal-entity"), (Field::WorkLocation, &mut locations, "location")]
+        {
             if let Some(name) = row.field(field) {
                 let id = id_from_name(prefix, name);
                 sites.entry(id.clone()).or_insert_with(|| name.to_owned());
@@ -348,7 +368,13 @@ fn into_records(rows: Vec<Row>, managers: &HashMap<u64, String>, disabled: &[Fie
         let remote_id = row.remote_id().expect("rows without an id were refused");
         employees.push(Record::Employee(RemoteEmployee { remote_id, values, changed_at: None, deleted: false }));
     }
-    let site = |(remote_id, name): (String, String)| RemoteSite { remote_id, name: Some(name), address: None, country: None, deleted: false };
+    let site = |(remote_id, name): (String, String)| RemoteSite {
+        remote_id,
+        name: Some(name),
+        address: None,
+        country: None,
+        deleted: false,
+    };
     legal_entities
         .into_iter()
         .map(|s| Record::LegalEntity(site(s)))

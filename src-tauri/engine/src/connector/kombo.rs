@@ -12,8 +12,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteEmployment,
-    RemoteGroup, RemoteSite, Sink,
+    calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteEmployment, RemoteGroup, RemoteSite, Sink,
 };
 use crate::model::{Field, FieldValues};
 
@@ -72,12 +71,7 @@ impl KomboConnector {
     /// Checks the API key, as Kombo recommends when a source is connected.
     pub fn check_api_key(&self) -> Result<(), ConnectorError> {
         let url = format!("{}/check-api-key", self.config.base_url.trim_end_matches('/'));
-        let response = self
-            .client
-            .get(url)
-            .bearer_auth(&self.api_key)
-            .send()
-            .map_err(|e| transport(Model::Employees, 0, &e))?;
+        let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -88,12 +82,7 @@ impl KomboConnector {
     /// The HR system behind the integration, as Kombo names it.
     pub fn integration_tool(&self) -> Result<Option<String>, ConnectorError> {
         let url = format!("{}/integrations/{}", self.config.base_url.trim_end_matches('/'), self.config.integration_id);
-        let response = self
-            .client
-            .get(url)
-            .bearer_auth(&self.api_key)
-            .send()
-            .map_err(|e| transport(Model::Employees, 0, &e))?;
+        let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
         if !response.status().is_success() {
             return Err(final_error(Model::Employees, 0, response));
         }
@@ -109,9 +98,8 @@ impl KomboConnector {
         struct Tool {
             id: String,
         }
-        let body: Integration = response
-            .json()
-            .map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        let body: Integration =
+            response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
         Ok(body.data.tool.map(|t| t.id))
     }
 
@@ -149,7 +137,9 @@ impl KomboConnector {
             .with_jitter();
         attempt
             .retry(backoff)
-            .when(|e: &Attempt| matches!(e.retry_after(), Some(None)) || matches!(e.retry_after(), Some(Some(w)) if w <= MAX_RETRY_AFTER))
+            .when(|e: &Attempt| {
+                matches!(e.retry_after(), Some(None)) || matches!(e.retry_after(), Some(Some(w)) if w <= MAX_RETRY_AFTER)
+            })
             // backon's blocking retry has no hook to replace its delay, so the rest of a longer
             // `Retry-After` is waited here, before backon's own (shorter) sleep.
             .notify(|e: &Attempt, delay| {
@@ -199,24 +189,19 @@ impl KomboConnector {
         }
         // Read the body first: a connection dropped mid-page is a transport failure (retried), while
         // a complete body that does not parse is malformed data (not retried).
-        let bytes = response
-            .bytes()
-            .map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() })
-        })
+        let bytes = response.bytes().map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() }))
     }
 }
 
 impl super::Connector for KomboConnector {
     fn read(&self, request: &ReadRequest, sink: &mut Sink<'_>) -> Result<(), crate::Error> {
         self.walk(Model::LegalEntities, request, |page, rows: Vec<KomboSite>| {
-            rows.into_iter()
-                .try_for_each(|row| sink(Record::LegalEntity(row.into_site(Model::LegalEntities, page)?)))
+            rows.into_iter().try_for_each(|row| sink(Record::LegalEntity(row.into_site(Model::LegalEntities, page)?)))
         })?;
         self.walk(Model::Locations, request, |page, rows: Vec<KomboSite>| {
-            rows.into_iter()
-                .try_for_each(|row| sink(Record::WorkLocation(row.into_site(Model::Locations, page)?)))
+            rows.into_iter().try_for_each(|row| sink(Record::WorkLocation(row.into_site(Model::Locations, page)?)))
         })?;
         self.walk(Model::Groups, request, |page, rows: Vec<KomboGroup>| {
             rows.into_iter().try_for_each(|row| {
@@ -230,8 +215,7 @@ impl super::Connector for KomboConnector {
             })
         })?;
         self.walk(Model::Employees, request, |page, rows: Vec<KomboEmployee>| {
-            rows.into_iter()
-                .try_for_each(|row| sink(Record::Employee(row.into_employee(page, &request.disabled_fields)?)))
+            rows.into_iter().try_for_each(|row| sink(Record::Employee(row.into_employee(page, &request.disabled_fields)?)))
         })?;
         self.walk(Model::Employments, request, |page, rows: Vec<KomboEmployment>| {
             rows.into_iter().try_for_each(|row| sink(Record::Employment(row.into_employment(page)?)))
@@ -277,24 +261,15 @@ fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorError 
 }
 
 fn retry_after(response: &Response) -> Option<Duration> {
-    response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// Maps Kombo's error envelope onto errors a person can act on.
 fn final_error(model: Model, page: u32, response: Response) -> ConnectorError {
     let status = response.status().as_u16();
     let envelope: Option<ErrorEnvelope> = response.json().ok();
-    let (code, message) = envelope
-        .map(|e| (e.error.code.unwrap_or_default(), e.error.message.unwrap_or_default()))
-        .unwrap_or_default();
+    let (code, message) =
+        envelope.map(|e| (e.error.code.unwrap_or_default(), e.error.message.unwrap_or_default())).unwrap_or_default();
     match code.as_str() {
         "PLATFORM.AUTHENTICATION_INVALID" => ConnectorError::AuthenticationInvalid,
         "INTEGRATION.PERMISSION_MISSING" => ConnectorError::PermissionMissing { model, message },
@@ -445,12 +420,7 @@ impl KomboEmployee {
         for field in disabled {
             values.set(*field, None);
         }
-        Ok(RemoteEmployee {
-            remote_id,
-            values,
-            changed_at: self.changed_at,
-            deleted: self.remote_deleted_at.is_some(),
-        })
+        Ok(RemoteEmployee { remote_id, values, changed_at: self.changed_at, deleted: self.remote_deleted_at.is_some() })
     }
 }
 

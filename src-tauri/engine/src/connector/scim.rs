@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::kombo::RetryPolicy;
 use super::{
-    calendar_date, enum_value, id_from_name, Address, ConnectorError, Model, ReadRequest, Record, RemoteEmployee,
-    RemoteGroup, RemoteSite, Sink,
+    calendar_date, enum_value, id_from_name, Address, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteGroup,
+    RemoteSite, Sink,
 };
 use crate::model::{Field, FieldValues};
 
@@ -140,7 +140,8 @@ impl ScimConnector {
             return Err(Attempt::Final(final_error(model, page, response)));
         }
         let bytes = response.bytes().map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
-        serde_json::from_slice(&bytes).map_err(|e| Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() }))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() }))
     }
 }
 
@@ -157,7 +158,12 @@ impl super::Connector for ScimConnector {
                         memberships.entry(member.value).or_default().push(remote_id.clone());
                     }
                 }
-                sink(Record::Group(RemoteGroup { remote_id, name: group.display_name, kind: Some("TEAM".into()), deleted: false }))
+                sink(Record::Group(RemoteGroup {
+                    remote_id,
+                    name: group.display_name,
+                    kind: Some("TEAM".into()),
+                    deleted: false,
+                }))
             })
         })?;
         // Legal entities and departments exist only as names on users: each is handed over the
@@ -167,7 +173,13 @@ impl super::Connector for ScimConnector {
             users.into_iter().try_for_each(|user| {
                 let (employee, organization, department) = user.into_employee(page, &memberships, &request.disabled_fields)?;
                 if let Some(name) = organization.filter(|n| seen.insert(format!("org\n{n}"))) {
-                    sink(Record::LegalEntity(RemoteSite { remote_id: name.clone(), name: Some(name), address: None, country: None, deleted: false }))?;
+                    sink(Record::LegalEntity(RemoteSite {
+                        remote_id: name.clone(),
+                        name: Some(name),
+                        address: None,
+                        country: None,
+                        deleted: false,
+                    }))?;
                 }
                 if let Some(name) = department.filter(|n| seen.insert(format!("dept\n{n}"))) {
                     sink(Record::Group(RemoteGroup {

@@ -30,7 +30,10 @@ impl Engine {
             let views = employees::views_of(conn, *id, now)?;
             let lists: Vec<&str> = views.iter().map(view_name).collect();
             if views.contains(&View::Departed) {
-                findings.push(format!("{who} has left (end date {}): Departed people are kept for history only", end.as_deref().unwrap_or("unknown")));
+                findings.push(format!(
+                    "{who} has left (end date {}): Departed people are kept for history only",
+                    end.as_deref().unwrap_or("unknown")
+                ));
             } else if !lists.is_empty() {
                 findings.push(format!("{who} is already present in {}", lists.join(" and ")));
             }
@@ -43,7 +46,9 @@ impl Engine {
             let mut links = conn.prepare(
                 "SELECT s.name, l.missing_since, l.out_of_scope FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = ?1",
             )?;
-            let rows = links.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))?;
+            let rows = links.query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+            })?;
             for row in rows {
                 let (source, missing, out_of_scope) = row?;
                 if let Some(since) = missing {
@@ -78,8 +83,12 @@ impl Engine {
             found_in_feed = true;
             let who = format!("{name} ({})", email.as_deref().unwrap_or("no work email"));
             match excluded {
-                Some(reason) => findings.push(format!("{who} was returned by {source} but is excluded: {reason}; update the filters to include them")),
-                None => findings.push(format!("{who} was returned by {source} and is included: they will appear after the next sync")),
+                Some(reason) => findings.push(format!(
+                    "{who} was returned by {source} but is excluded: {reason}; update the filters to include them"
+                )),
+                None => {
+                    findings.push(format!("{who} was returned by {source} and is included: they will appear after the next sync"))
+                }
             }
             if start.is_none() && status.as_deref() == Some("PENDING") {
                 findings.push(format!("{who} has no start date in {source}: confirm that a start date is set in the HR system"));

@@ -90,7 +90,9 @@ impl Engine {
     pub fn edit_field(&mut self, who: &str, field: Field, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let id = self.find_employee(who)?;
         let Some(column) = TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c) else {
-            return Err(Error::Invalid(format!("{field} is set by the HR system's organisation data and cannot be edited by hand")));
+            return Err(Error::Invalid(format!(
+                "{field} is set by the HR system's organisation data and cannot be edited by hand"
+            )));
         };
         if let Some(source_name) = self.continuous_owner(id, field)? {
             return Err(Error::ContinuousField { field, source_name });
@@ -129,7 +131,8 @@ impl Engine {
         let mut stmt = conn.prepare(
             "SELECT s.id, s.name FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = ?1 ORDER BY s.id",
         )?;
-        let linked: Vec<(i64, String)> = stmt.query_map([employee_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let linked: Vec<(i64, String)> =
+            stmt.query_map([employee_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         for (source_id, name) in linked {
             if sources::field_modes(conn, source_id)?[&field] == FieldMode::Continuous {
                 return Ok(Some(name));

@@ -126,14 +126,12 @@ impl Engine {
             values
                 .iter()
                 .map(|v| {
-                    known
-                        .iter()
-                        .find(|(id, name)| id == v || name.eq_ignore_ascii_case(v))
-                        .map(|(id, _)| id.clone())
-                        .ok_or_else(|| {
+                    known.iter().find(|(id, name)| id == v || name.eq_ignore_ascii_case(v)).map(|(id, _)| id.clone()).ok_or_else(
+                        || {
                             let names: Vec<&str> = known.iter().map(|(_, n)| n.as_str()).collect();
                             Error::Invalid(format!("{source_name} has no {what} \"{v}\"; known: {}", names.join(", ")))
-                        })
+                        },
+                    )
                 })
                 .collect()
         };

@@ -80,7 +80,8 @@ pub fn find(conn: &Connection, key: &str) -> Result<Device> {
 }
 
 pub fn list(conn: &Connection, holder: Option<i64>) -> Result<Vec<Device>> {
-    let mut stmt = conn.prepare(&format!("{DEVICE_SELECT} WHERE ?1 IS NULL OR a.employee_id = ?1 ORDER BY d.kind, d.model, d.serial_number"))?;
+    let mut stmt = conn
+        .prepare(&format!("{DEVICE_SELECT} WHERE ?1 IS NULL OR a.employee_id = ?1 ORDER BY d.kind, d.model, d.serial_number"))?;
     let rows = stmt.query_map([holder], device)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -89,7 +90,10 @@ pub fn list(conn: &Connection, holder: Option<i64>) -> Result<Vec<Device>> {
 pub fn assign(conn: &Connection, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
     if let Some(holder) = &current.holder {
-        return Err(Error::Invalid(format!("{} {} is held by {holder}; take it back first", current.model, current.serial_number)));
+        return Err(Error::Invalid(format!(
+            "{} {} is held by {holder}; take it back first",
+            current.model, current.serial_number
+        )));
     }
     if current.status == "retired" {
         return Err(Error::Invalid(format!("{} {} is retired", current.model, current.serial_number)));

@@ -34,8 +34,7 @@ impl Default for EmployeeQuery {
 const LEFT: &str = "(e.departed_at IS NOT NULL OR (e.end_date IS NOT NULL AND e.end_date < today) \
      OR (e.end_date IS NULL AND e.employment_status = 'INACTIVE'))";
 const ONBOARDING: &str = "((e.start_date IS NOT NULL AND e.start_date > today) OR e.employment_status = 'PENDING')";
-const HOLDS_DEVICE: &str =
-    "EXISTS (SELECT 1 FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)";
+const HOLDS_DEVICE: &str = "EXISTS (SELECT 1 FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)";
 
 fn view_condition(view: View) -> String {
     let offboarding = format!(
@@ -56,10 +55,15 @@ fn view_condition(view: View) -> String {
 
 /// Registers `roster_today(zone)`: the calendar date at `now` in a person's zone.
 pub fn register_today(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
-    conn.create_scalar_function("roster_today", 1, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, move |ctx| {
-        let zone: Option<String> = ctx.get(0)?;
-        Ok(today_in(zone.as_deref(), now).to_string())
-    })?;
+    conn.create_scalar_function(
+        "roster_today",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let zone: Option<String> = ctx.get(0)?;
+            Ok(today_in(zone.as_deref(), now).to_string())
+        },
+    )?;
     Ok(())
 }
 
@@ -87,9 +91,8 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
         view = view_condition(query.view)
     );
     let mut stmt = conn.prepare(&sql)?;
-    let split = |s: Option<String>| -> Vec<String> {
-        s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default()
-    };
+    let split =
+        |s: Option<String>| -> Vec<String> { s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default() };
     let rows = stmt.query_map(params![query.include_hidden, search, query.limit, query.offset], |r| {
         Ok(EmployeeRow {
             id: r.get(0)?,
@@ -116,10 +119,8 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
 
 /// Hides or shows a person. Hiding is local: no sync ever changes it.
 pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTime<Utc>) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE employees SET hidden = ?2 WHERE id = ?1 AND hidden IS NOT ?2",
-        params![employee_id, hidden],
-    )?;
+    let changed =
+        conn.execute("UPDATE employees SET hidden = ?2 WHERE id = ?1 AND hidden IS NOT ?2", params![employee_id, hidden])?;
     if changed > 0 {
         conn.execute(
             "INSERT INTO change_log (at, employee_id, actor, action) VALUES (?1, ?2, 'user', ?3)",

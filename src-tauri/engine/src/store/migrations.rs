@@ -234,8 +234,6 @@ pub fn count() -> usize {
 mod tests {
     #[test]
     fn migrations_are_valid() {
-        super::migrations()
-            .validate()
-            .expect("every migration applies cleanly to an empty database");
+        super::migrations().validate().expect("every migration applies cleanly to an empty database");
     }
 }

@@ -28,8 +28,7 @@ const KEYS: [&str; 3] = ["missing_grace_days", "mass_change_percent", "paused"];
 
 pub fn load(conn: &Connection) -> Result<Settings> {
     let get = |key: &str| -> Result<Option<u32>> {
-        let value: Option<String> =
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        let value: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         value
             .map(|v| v.parse::<u32>().map_err(|_| Error::Invalid(format!("setting {key} holds {v:?}, not a number"))))
             .transpose()

@@ -170,7 +170,11 @@ pub fn set_optional_field(conn: &Connection, source_id: i64, field: Field, enabl
         Field::PersonalEmail => "personal_email_enabled",
         Field::MobilePhone => "mobile_phone_enabled",
         Field::HomeAddress => "home_address_enabled",
-        other => return Err(Error::Invalid(format!("{other} is not an optional field; only personal_email, mobile_phone and home_address can be switched off"))),
+        other => {
+            return Err(Error::Invalid(format!(
+                "{other} is not an optional field; only personal_email, mobile_phone and home_address can be switched off"
+            )))
+        }
     };
     conn.execute(&format!("UPDATE sources SET {column} = ?2 WHERE id = ?1"), params![source_id, enabled])?;
     require_full_read(conn, source_id)
@@ -224,11 +228,9 @@ pub fn filters(conn: &Connection, source_id: i64) -> Result<Filters> {
 pub fn set_filters(conn: &Connection, source_id: i64, filters: &Filters) -> Result<()> {
     conn.execute("DELETE FROM source_filters WHERE source_id = ?1", [source_id])?;
     let mut insert = conn.prepare("INSERT INTO source_filters (source_id, kind, value) VALUES (?1, ?2, ?3)")?;
-    for (kind, values) in [
-        ("legal_entity", &filters.legal_entities),
-        ("employment_type", &filters.employment_types),
-        ("team", &filters.teams),
-    ] {
+    for (kind, values) in
+        [("legal_entity", &filters.legal_entities), ("employment_type", &filters.employment_types), ("team", &filters.teams)]
+    {
         for value in values {
             insert.execute(params![source_id, kind, value])?;
         }

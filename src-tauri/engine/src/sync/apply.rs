@@ -153,14 +153,27 @@ fn link(conn: &Connection, source_id: i64, remote_id: &str, employee_id: i64) ->
 }
 
 /// Stores one field's value (references resolved to local ids) and records where it came from.
-fn write_field(conn: &Connection, employee_id: i64, field: Field, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
+fn write_field(
+    conn: &Connection,
+    employee_id: i64,
+    field: Field,
+    value: Option<&str>,
+    ids: &OrgIds,
+    stamp: &Stamp<'_>,
+) -> Result<()> {
     let local = |map: &HashMap<String, i64>| value.and_then(|v| map.get(v).copied());
     match field {
         Field::LegalEntity => {
-            conn.execute("UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1", params![employee_id, local(&ids.legal_entities)])?;
+            conn.execute(
+                "UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1",
+                params![employee_id, local(&ids.legal_entities)],
+            )?;
         }
         Field::WorkLocation => {
-            conn.execute("UPDATE employees SET work_location_id = ?2 WHERE id = ?1", params![employee_id, local(&ids.work_locations)])?;
+            conn.execute(
+                "UPDATE employees SET work_location_id = ?2 WHERE id = ?1",
+                params![employee_id, local(&ids.work_locations)],
+            )?;
         }
         Field::Groups => {
             conn.execute(
@@ -173,7 +186,8 @@ fn write_field(conn: &Connection, employee_id: i64, field: Field, value: Option<
         }
         Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
         _ => {
-            let column = TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
+            let column =
+                TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
             conn.execute(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"), params![employee_id, value])?;
         }
     }

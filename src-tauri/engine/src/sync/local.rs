@@ -90,10 +90,13 @@ fn owned_elsewhere(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec
     Ok(out)
 }
 
+/// Per employee: each conflicting field with this source's value.
+type Conflicts = HashMap<i64, Vec<(Field, Option<String>)>>;
+
 /// This source's recorded conflicts, in field order as the plan lists them.
-fn conflicts(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec<(Field, Option<String>)>>> {
+fn conflicts(conn: &Connection, source_id: i64) -> Result<Conflicts> {
     let mut stmt = conn.prepare("SELECT employee_id, field, value FROM field_conflicts WHERE source_id = ?1")?;
-    let mut out: HashMap<i64, Vec<(Field, Option<String>)>> = HashMap::new();
+    let mut out = Conflicts::new();
     let mut rows = stmt.query([source_id])?;
     while let Some(row) = rows.next()? {
         if let Some(field) = Field::parse(&row.get::<_, String>(1)?) {

@@ -76,7 +76,13 @@ struct HeldPlan {
 }
 
 /// Runs one sync of `source` with `connector`, at `now`.
-pub fn run(conn: &mut Connection, source: &Source, connector: &dyn Connector, now: DateTime<Utc>, request: SyncRequest) -> Result<SyncReport> {
+pub fn run(
+    conn: &mut Connection,
+    source: &Source,
+    connector: &dyn Connector,
+    now: DateTime<Utc>,
+    request: SyncRequest,
+) -> Result<SyncReport> {
     let full_read = request.full || needs_full_read(source, now);
     let read = ReadRequest {
         updated_after: if full_read { None } else { source.updated_after() },
@@ -86,7 +92,9 @@ pub fn run(conn: &mut Connection, source: &Source, connector: &dyn Connector, no
     let result = read_plan_apply(conn, source, connector, &read, now, run_id);
     stage::drop(conn)?;
     match result {
-        Ok((outcome, plan)) => Ok(SyncReport { source: source.name.clone(), run_id, outcome, full_read, counts: plan.counts, plan }),
+        Ok((outcome, plan)) => {
+            Ok(SyncReport { source: source.name.clone(), run_id, outcome, full_read, counts: plan.counts, plan })
+        }
         Err(error) => {
             if let Some(run_id) = run_id {
                 fail_run(conn, source, run_id, now, &error.to_string())?;
@@ -160,7 +168,15 @@ fn read_plan_apply(
     Ok((Outcome::Applied, plan))
 }
 
-fn apply_plan(tx: &Connection, source: &Source, run_id: i64, plan: &SyncPlan, org: &Org, full_read: bool, now: DateTime<Utc>) -> Result<()> {
+fn apply_plan(
+    tx: &Connection,
+    source: &Source,
+    run_id: i64,
+    plan: &SyncPlan,
+    org: &Org,
+    full_read: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let stamp = apply::Stamp { source_id: source.id, run_id, now: &now.to_rfc3339() };
     apply::apply(tx, plan, &org.legal_entities, &org.work_locations, &org.groups, &stamp)?;
     if stage::exists(tx)? {

@@ -181,11 +181,8 @@ pub struct SyncPlan {
 impl SyncPlan {
     /// People this plan would offboard, remove or put out of scope.
     pub fn disruptive(&self) -> u32 {
-        let newly_out_of_scope = self
-            .employees
-            .iter()
-            .filter(|p| matches!(p.action, Action::Exclude { employee_id: Some(_), .. }))
-            .count() as u32;
+        let newly_out_of_scope =
+            self.employees.iter().filter(|p| matches!(p.action, Action::Exclude { employee_id: Some(_), .. })).count() as u32;
         self.counts.departing + self.counts.missing + newly_out_of_scope
     }
 
@@ -202,10 +199,9 @@ pub fn exclusion_reasons(values: &FieldValues, filters: &Filters, names: &OrgNam
     if !filters.legal_entities.is_empty() {
         match values.get(Field::LegalEntity) {
             Some(id) if filters.legal_entities.contains(id) => {}
-            Some(id) => reasons.push(format!(
-                "legal entity \"{}\" is not among the selected legal entities",
-                names.legal_entity(id)
-            )),
+            Some(id) => {
+                reasons.push(format!("legal entity \"{}\" is not among the selected legal entities", names.legal_entity(id)))
+            }
             None => reasons.push("no legal entity, and the source only includes selected legal entities".into()),
         }
     }
@@ -219,8 +215,7 @@ pub fn exclusion_reasons(values: &FieldValues, filters: &Filters, names: &OrgNam
     if !filters.teams.is_empty() {
         let groups: Vec<&str> = values.get(Field::Groups).map(|g| g.split(',').collect()).unwrap_or_default();
         if !groups.iter().any(|g| filters.teams.contains(*g)) {
-            let teams: Vec<String> =
-                groups.iter().filter(|g| names.groups.contains_key(**g)).map(|g| names.group(g)).collect();
+            let teams: Vec<String> = groups.iter().filter(|g| names.groups.contains_key(**g)).map(|g| names.group(g)).collect();
             reasons.push(if teams.is_empty() {
                 "in no team, and the source only includes selected teams".into()
             } else {
@@ -233,11 +228,7 @@ pub fn exclusion_reasons(values: &FieldValues, filters: &Filters, names: &OrgNam
 
 /// A person's display name from HR values.
 pub fn display_name(values: &FieldValues) -> String {
-    let name = [values.get(Field::FirstName), values.get(Field::LastName)]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let name = [values.get(Field::FirstName), values.get(Field::LastName)].into_iter().flatten().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         values.get(Field::WorkEmail).unwrap_or("(no name)").to_owned()
     } else {
@@ -358,11 +349,8 @@ pub fn plan(
     // Absence means "missing" only after a complete read that returned people: an empty or partial
     // answer is never read as "everyone left".
     if settings.full_read && remote_count > 0 {
-        let mut absent: Vec<(&String, &LocalEmployee)> = local
-            .linked
-            .iter()
-            .filter(|(id, l)| !seen.contains(id.as_str()) && l.missing_since.is_none())
-            .collect();
+        let mut absent: Vec<(&String, &LocalEmployee)> =
+            local.linked.iter().filter(|(id, l)| !seen.contains(id.as_str()) && l.missing_since.is_none()).collect();
         absent.sort_by_key(|(id, _)| id.as_str());
         for (remote_id, l) in absent {
             out.counts.missing += 1;

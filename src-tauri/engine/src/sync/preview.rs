@@ -35,7 +35,13 @@ pub fn preview(conn: &mut Connection, source: &Source, connector: &dyn Connector
     result
 }
 
-fn preview_staged(conn: &mut Connection, source: &Source, connector: &dyn Connector, request: &ReadRequest, filters: &Filters) -> Result<Vec<PreviewRow>> {
+fn preview_staged(
+    conn: &mut Connection,
+    source: &Source,
+    connector: &dyn Connector,
+    request: &ReadRequest,
+    filters: &Filters,
+) -> Result<Vec<PreviewRow>> {
     let org = read(conn, connector, request)?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
@@ -53,7 +59,9 @@ fn preview_staged(conn: &mut Connection, source: &Source, connector: &dyn Connec
                 PreviewRow {
                     name: display_name(v),
                     work_email: v.get(Field::WorkEmail).map(str::to_owned),
-                    legal_entity: v.get(Field::LegalEntity).map(|id| names.legal_entities.get(id).cloned().unwrap_or_else(|| id.to_owned())),
+                    legal_entity: v
+                        .get(Field::LegalEntity)
+                        .map(|id| names.legal_entities.get(id).cloned().unwrap_or_else(|| id.to_owned())),
                     employment_type: v.get(Field::EmploymentType).map(str::to_owned),
                     teams: v
                         .get(Field::Groups)

@@ -67,10 +67,8 @@ fn put_site(conn: &Connection, kind: &str, site: &RemoteSite) -> Result<bool> {
 }
 
 fn put_json<T: serde::Serialize>(conn: &Connection, table: &str, id: &str, record: &T) -> Result<bool> {
-    let n = conn.execute(
-        &format!("INSERT OR IGNORE INTO {table} VALUES (?1, ?2)"),
-        params![id, serde_json::to_string(record)?],
-    )?;
+    let n =
+        conn.execute(&format!("INSERT OR IGNORE INTO {table} VALUES (?1, ?2)"), params![id, serde_json::to_string(record)?])?;
     Ok(n == 1)
 }
 
@@ -91,22 +89,13 @@ pub fn for_each_employee<T>(conn: &Connection, each: impl FnOnce(&mut dyn Iterat
     let mut stmt = conn.prepare("SELECT record FROM stage_employees ORDER BY remote_id")?;
     let mut failure: Option<Error> = None;
     let mut rows = stmt.query([])?;
-    let mut iter = std::iter::from_fn(|| loop {
-        let row = match rows.next() {
-            Ok(Some(row)) => row,
+    let mut iter = std::iter::from_fn(|| {
+        let decoded = match rows.next() {
+            Ok(Some(row)) => row.get::<_, String>(0).map_err(Error::from).and_then(|s| Ok(serde_json::from_str(&s)?)),
             Ok(None) => return None,
-            Err(e) => {
-                failure = Some(e.into());
-                return None;
-            }
+            Err(e) => Err(e.into()),
         };
-        match row.get::<_, String>(0).map_err(Error::from).and_then(|s| Ok(serde_json::from_str(&s)?)) {
-            Ok(employee) => return Some(employee),
-            Err(e) => {
-                failure = Some(e);
-                return None;
-            }
-        }
+        decoded.map_err(|e| failure = Some(e)).ok()
     });
     let result = each(&mut iter);
     match failure {

@@ -19,16 +19,7 @@ impl Drop for Child {
 fn the_binary_prints_its_address_and_credentials_as_one_json_line() {
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_roster-simulator"))
-            .args([
-                "--port",
-                "0",
-                "--seed",
-                "7",
-                "--size",
-                "12",
-                "--today",
-                "2026-04-07",
-            ])
+            .args(["--port", "0", "--seed", "7", "--size", "12", "--today", "2026-04-07"])
             .args(["--api-key", "test-key", "--tool", "lucca"])
             .stdout(Stdio::piped())
             .spawn()
@@ -36,9 +27,7 @@ fn the_binary_prints_its_address_and_credentials_as_one_json_line() {
     );
     let stdout = child.0.stdout.take().expect("stdout is piped");
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("a line is printed");
+    BufReader::new(stdout).read_line(&mut line).expect("a line is printed");
     let ready: Value = serde_json::from_str(&line).expect("the line is JSON");
     assert_eq!(ready["api_key"], "test-key", "the given API key is used");
     let base_url = ready["base_url"].as_str().expect("base_url");
@@ -52,9 +41,5 @@ fn the_binary_prints_its_address_and_credentials_as_one_json_line() {
         .expect("the binary serves")
         .json()
         .expect("JSON");
-    assert_eq!(
-        body["data"]["results"].as_array().map(Vec::len),
-        Some(12),
-        "the binary serves the company of the given size"
-    );
+    assert_eq!(body["data"]["results"].as_array().map(Vec::len), Some(12), "the binary serves the company of the given size");
 }

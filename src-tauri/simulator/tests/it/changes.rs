@@ -6,11 +6,7 @@ use roster_simulator::{Change, EditableField, EmploymentStatus, EmploymentType, 
 use crate::common::{get_json, ids, start, today, walk};
 
 fn after_generation() -> chrono::DateTime<Utc> {
-    Utc.from_utc_datetime(
-        &(today() + Duration::days(1))
-            .and_hms_opt(9, 0, 0)
-            .expect("time"),
-    )
+    Utc.from_utc_datetime(&(today() + Duration::days(1)).and_hms_opt(9, 0, 0).expect("time"))
 }
 
 #[test]
@@ -22,11 +18,7 @@ fn updated_after_an_edit_returns_only_that_employee() {
     let employees = simulator.employees();
     let target = employees
         .iter()
-        .find(|e| {
-            !employees
-                .iter()
-                .any(|r| r.manager_id.as_deref() == Some(&e.id))
-        })
+        .find(|e| !employees.iter().any(|r| r.manager_id.as_deref() == Some(&e.id)))
         .expect("someone manages nobody")
         .id
         .clone();
@@ -37,80 +29,41 @@ fn updated_after_an_edit_returns_only_that_employee() {
     });
     let since = (clock - Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let (records, _) = walk(&simulator, "/hris/employees", &[("updated_after", &since)]);
-    assert_eq!(
-        ids(&records),
-        vec![target.clone()],
-        "only the edited employee changed after the cut"
-    );
-    assert_eq!(
-        records[0]["job_title"], "Principal Engineer",
-        "the edit is visible"
-    );
+    assert_eq!(ids(&records), vec![target.clone()], "only the edited employee changed after the cut");
+    assert_eq!(records[0]["job_title"], "Principal Engineer", "the edit is visible");
     assert_eq!(
         records[0]["changed_at"],
         clock.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "changed_at is the simulator clock"
     );
-    let (employments, _) = walk(
-        &simulator,
-        "/hris/employments",
-        &[("updated_after", &since)],
-    );
-    assert_eq!(
-        employments.len(),
-        1,
-        "a job title edit also changes the current employment"
-    );
+    let (employments, _) = walk(&simulator, "/hris/employments", &[("updated_after", &since)]);
+    assert_eq!(employments.len(), 1, "a job title edit also changes the current employment");
 
     let exact = clock.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let (records, _) = walk(&simulator, "/hris/employees", &[("updated_after", &exact)]);
-    assert!(
-        records.is_empty(),
-        "updated_after is strictly after changed_at"
-    );
+    assert!(records.is_empty(), "updated_after is strictly after changed_at");
 
-    let sent = simulator
-        .requests()
-        .iter()
-        .filter_map(|request| request.query_param("updated_after"))
-        .collect::<Vec<_>>();
-    assert!(
-        sent.contains(&since),
-        "the request log records the updated_after sent"
-    );
+    let sent = simulator.requests().iter().filter_map(|request| request.query_param("updated_after")).collect::<Vec<_>>();
+    assert!(sent.contains(&since), "the request log records the updated_after sent");
 }
 
 #[test]
 fn deleted_employees_appear_only_with_include_deleted() {
     let simulator = start(40);
     let target = simulator.employees()[3].id.clone();
-    simulator.apply(Change::Delete {
-        employee_id: target.clone(),
-    });
+    simulator.apply(Change::Delete { employee_id: target.clone() });
     let (default, _) = walk(&simulator, "/hris/employees", &[]);
-    assert!(
-        !ids(&default).contains(&target),
-        "a deleted employee is omitted by default"
-    );
+    assert!(!ids(&default).contains(&target), "a deleted employee is omitted by default");
     assert_eq!(default.len(), 39, "everyone else is still listed");
-    let (with_deleted, _) = walk(
-        &simulator,
-        "/hris/employees",
-        &[("include_deleted", "true")],
-    );
+    let (with_deleted, _) = walk(&simulator, "/hris/employees", &[("include_deleted", "true")]);
     let deleted = with_deleted
         .iter()
         .find(|record| record["id"] == target.as_str())
         .expect("include_deleted=true lists the deleted employee");
-    assert!(
-        deleted["remote_deleted_at"].is_string(),
-        "it carries remote_deleted_at"
-    );
+    assert!(deleted["remote_deleted_at"].is_string(), "it carries remote_deleted_at");
     let (employments, _) = walk(&simulator, "/hris/employments", &[]);
     assert!(
-        employments
-            .iter()
-            .all(|e| e["employee_id"] != target.as_str()),
+        employments.iter().all(|e| e["employee_id"] != target.as_str()),
         "the deleted employee's employments are omitted too"
     );
 }
@@ -132,16 +85,9 @@ fn a_hire_is_listed_with_its_status_from_the_start_date() {
         .into_iter()
         .find(|e| e.work_email.as_deref() == Some("ada.lovelace@quillon.example"))
         .expect("the hire is in the company");
-    assert_eq!(
-        hire.employment_status,
-        Some(EmploymentStatus::Pending),
-        "a hire starting after today is PENDING"
-    );
+    assert_eq!(hire.employment_status, Some(EmploymentStatus::Pending), "a hire starting after today is PENDING");
     let body = get_json(&simulator, "/hris/employees", &[("ids", &hire.id)]);
-    assert_eq!(
-        body["data"]["results"][0]["first_name"], "Ada",
-        "the hire is served"
-    );
+    assert_eq!(body["data"]["results"][0]["first_name"], "Ada", "the hire is served");
 }
 
 #[test]
@@ -153,24 +99,10 @@ fn a_termination_in_the_past_makes_the_employee_inactive() {
         .find(|e| e.employment_status == Some(EmploymentStatus::Active))
         .expect("an active employee")
         .id;
-    simulator.apply(Change::Terminate {
-        employee_id: target.clone(),
-        date: today() - Duration::days(1),
-    });
-    let employee = simulator
-        .employees()
-        .into_iter()
-        .find(|e| e.id == target)
-        .expect("still there");
-    assert_eq!(
-        employee.employment_status,
-        Some(EmploymentStatus::Inactive),
-        "terminated yesterday is INACTIVE"
-    );
-    assert!(
-        employee.termination_date.is_some(),
-        "the termination date is set"
-    );
+    simulator.apply(Change::Terminate { employee_id: target.clone(), date: today() - Duration::days(1) });
+    let employee = simulator.employees().into_iter().find(|e| e.id == target).expect("still there");
+    assert_eq!(employee.employment_status, Some(EmploymentStatus::Inactive), "terminated yesterday is INACTIVE");
+    assert!(employee.termination_date.is_some(), "the termination date is set");
 }
 
 #[test]
@@ -179,11 +111,7 @@ fn touch_percent_changes_that_share_of_employees() {
     let clock = after_generation();
     simulator.set_clock(clock);
     simulator.apply(Change::TouchPercent(1.0));
-    let changed = simulator
-        .employees()
-        .iter()
-        .filter(|e| e.changed_at == clock)
-        .count();
+    let changed = simulator.employees().iter().filter(|e| e.changed_at == clock).count();
     assert_eq!(changed, 10, "1% of 1000 employees are touched");
 }
 
@@ -191,7 +119,5 @@ fn touch_percent_changes_that_share_of_employees() {
 #[should_panic(expected = "no employee with id")]
 fn a_change_to_an_unknown_employee_is_a_script_error() {
     let simulator = start(5);
-    simulator.apply(Change::Delete {
-        employee_id: "nobody".to_owned(),
-    });
+    simulator.apply(Change::Delete { employee_id: "nobody".to_owned() });
 }

@@ -11,11 +11,7 @@ pub fn today() -> NaiveDate {
 }
 
 pub fn config(size: usize) -> SimulatorConfig {
-    SimulatorConfig::new(CompanySpec {
-        seed: 7,
-        size,
-        today: today(),
-    })
+    SimulatorConfig::new(CompanySpec { seed: 7, size, today: today() })
 }
 
 pub fn start(size: usize) -> Simulator {
@@ -56,13 +52,7 @@ pub fn walk(simulator: &Simulator, path: &str, query: &[(&str, &str)]) -> (Vec<V
         let body = get_json(simulator, path, &params);
         pages += 1;
         assert_eq!(body["status"], "success", "a page has status success");
-        records.extend(
-            body["data"]["results"]
-                .as_array()
-                .expect("results")
-                .iter()
-                .cloned(),
-        );
+        records.extend(body["data"]["results"].as_array().expect("results").iter().cloned());
         match body["data"]["next"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => return (records, pages),
@@ -71,15 +61,7 @@ pub fn walk(simulator: &Simulator, path: &str, query: &[(&str, &str)]) -> (Vec<V
 }
 
 pub fn ids(records: &[Value]) -> Vec<String> {
-    records
-        .iter()
-        .map(|record| {
-            record["id"]
-                .as_str()
-                .expect("every record has an id")
-                .to_owned()
-        })
-        .collect()
+    records.iter().map(|record| record["id"].as_str().expect("every record has an id").to_owned()).collect()
 }
 
 pub fn midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {

@@ -7,24 +7,12 @@ use crate::common::{get, get_json, ids, start, walk};
 #[test]
 fn a_walk_returns_every_employee_exactly_once_in_id_order() {
     let simulator = start(300);
-    let expected: Vec<String> = simulator
-        .employees()
-        .into_iter()
-        .map(|employee| employee.id)
-        .collect();
+    let expected: Vec<String> = simulator.employees().into_iter().map(|employee| employee.id).collect();
     for page_size in [1usize, 7, 100, 250] {
         let size = page_size.to_string();
         let (records, pages) = walk(&simulator, "/hris/employees", &[("page_size", &size)]);
-        assert_eq!(
-            ids(&records),
-            expected,
-            "page_size {page_size}: every employee once, in id order"
-        );
-        assert_eq!(
-            pages,
-            300usize.div_ceil(page_size),
-            "page_size {page_size}: no empty trailing page"
-        );
+        assert_eq!(ids(&records), expected, "page_size {page_size}: every employee once, in id order");
+        assert_eq!(pages, 300usize.div_ceil(page_size), "page_size {page_size}: no empty trailing page");
     }
 }
 
@@ -32,15 +20,8 @@ fn a_walk_returns_every_employee_exactly_once_in_id_order() {
 fn the_default_page_size_is_100() {
     let simulator = start(130);
     let body = get_json(&simulator, "/hris/employees", &[]);
-    assert_eq!(
-        body["data"]["results"].as_array().map(Vec::len),
-        Some(100),
-        "without page_size a page holds 100 records"
-    );
-    assert!(
-        body["data"]["next"].is_string(),
-        "a further page is announced"
-    );
+    assert_eq!(body["data"]["results"].as_array().map(Vec::len), Some(100), "without page_size a page holds 100 records");
+    assert!(body["data"]["next"].is_string(), "a further page is announced");
 }
 
 #[test]
@@ -50,14 +31,8 @@ fn page_size_outside_1_to_250_is_rejected_with_input_invalid() {
         let response = get(&simulator, "/hris/employees", &[("page_size", bad)]);
         assert_eq!(response.status(), 400, "page_size={bad} is a bad request");
         let body: serde_json::Value = response.json().expect("error envelope");
-        assert_eq!(
-            body["status"], "error",
-            "page_size={bad} answers the error envelope"
-        );
-        assert_eq!(
-            body["error"]["code"], "PLATFORM.INPUT_INVALID",
-            "page_size={bad} is PLATFORM.INPUT_INVALID"
-        );
+        assert_eq!(body["status"], "error", "page_size={bad} answers the error envelope");
+        assert_eq!(body["error"]["code"], "PLATFORM.INPUT_INVALID", "page_size={bad} is PLATFORM.INPUT_INVALID");
     }
 }
 
@@ -65,22 +40,13 @@ fn page_size_outside_1_to_250_is_rejected_with_input_invalid() {
 fn an_invalid_cursor_is_rejected() {
     let simulator = start(10);
     let response = get(&simulator, "/hris/employees", &[("cursor", "not-a-cursor")]);
-    assert_eq!(
-        response.status(),
-        400,
-        "a cursor the server never issued is invalid input"
-    );
+    assert_eq!(response.status(), 400, "a cursor the server never issued is invalid input");
 }
 
 #[test]
 fn every_model_pages_completely() {
     let simulator = start(120);
-    for path in [
-        "/hris/employments",
-        "/hris/groups",
-        "/hris/legal-entities",
-        "/hris/locations",
-    ] {
+    for path in ["/hris/employments", "/hris/groups", "/hris/legal-entities", "/hris/locations"] {
         let (records, _) = walk(&simulator, path, &[("page_size", "3")]);
         let all = ids(&records);
         let unique: HashSet<_> = all.iter().collect();
@@ -91,22 +57,13 @@ fn every_model_pages_completely() {
         assert_eq!(all, sorted, "{path}: stable order by id");
     }
     let (employments, _) = walk(&simulator, "/hris/employments", &[("page_size", "50")]);
-    assert_eq!(
-        employments.len(),
-        120,
-        "one employment per generated employee"
-    );
+    assert_eq!(employments.len(), 120, "one employment per generated employee");
 }
 
 #[test]
 fn ids_filter_returns_only_those_records() {
     let simulator = start(50);
-    let wanted: Vec<String> = simulator
-        .employees()
-        .into_iter()
-        .step_by(10)
-        .map(|employee| employee.id)
-        .collect();
+    let wanted: Vec<String> = simulator.employees().into_iter().step_by(10).map(|employee| employee.id).collect();
     let body = get_json(&simulator, "/hris/employees", &[("ids", &wanted.join(","))]);
     let got = ids(body["data"]["results"].as_array().expect("results"));
     assert_eq!(got, wanted, "ids= returns exactly the named employees");

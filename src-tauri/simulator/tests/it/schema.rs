@@ -13,15 +13,9 @@ use crate::common::{client, get, get_json, start, walk};
 fn spec() -> Value {
     let path = std::env::var_os("KOMBO_OPENAPI_SPEC")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/reference/kombo-openapi-hris.json")
-        });
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/kombo-openapi-hris.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!(
-            "the Kombo OpenAPI spec must be readable at {} ({error}); set KOMBO_OPENAPI_SPEC to its path",
-            path.display()
-        )
+        panic!("the Kombo OpenAPI spec must be readable at {} ({error}); set KOMBO_OPENAPI_SPEC to its path", path.display())
     });
     serde_json::from_str(&text).expect("the spec is JSON")
 }
@@ -32,9 +26,7 @@ struct Spec {
 
 impl Spec {
     fn load() -> Self {
-        Spec {
-            components: spec()["components"].clone(),
-        }
+        Spec { components: spec()["components"].clone() }
     }
 
     /// Validates `instance` against the schema at `pointer` (e.g.
@@ -51,17 +43,12 @@ impl Spec {
             .build(&schema)
             .unwrap_or_else(|error| panic!("schema {pointer} compiles: {error}"));
         let errors = validator.iter_errors(instance).into_errors();
-        assert!(
-            errors.is_empty(),
-            "{what} must validate against {pointer}:\n{errors}"
-        );
+        assert!(errors.is_empty(), "{what} must validate against {pointer}:\n{errors}");
     }
 
     fn is_valid(&self, pointer: &str, instance: &Value) -> bool {
         let schema = json!({"$ref": pointer, "components": self.components});
-        jsonschema::draft202012::new(&schema)
-            .expect("the schema compiles")
-            .is_valid(instance)
+        jsonschema::draft202012::new(&schema).expect("the schema compiles").is_valid(instance)
     }
 }
 
@@ -73,31 +60,22 @@ fn the_schema_check_rejects_a_record_kombo_would_never_send() {
     let mut body = get_json(&simulator, "/hris/employees", &[]);
     assert!(spec.is_valid(pointer, &body), "the served page is valid");
     body["data"]["results"][0]["changed_at"] = Value::Null;
-    assert!(
-        !spec.is_valid(pointer, &body),
-        "a null changed_at is invalid, so the validation is not vacuous"
-    );
+    assert!(!spec.is_valid(pointer, &body), "a null changed_at is invalid, so the validation is not vacuous");
 }
 
-const ERROR_SCHEMA: &str =
-    "#/components/responses/ErrorResponseHRIS/content/application~1json/schema";
+const ERROR_SCHEMA: &str = "#/components/responses/ErrorResponseHRIS/content/application~1json/schema";
 
 #[test]
 fn every_listing_validates_against_the_openapi_schema() {
     let spec = Spec::load();
     let simulator = start(200);
     let deleted = simulator.employees()[5].id.clone();
-    simulator.apply(Change::Delete {
-        employee_id: deleted,
-    });
+    simulator.apply(Change::Delete { employee_id: deleted });
     for (path, schema) in [
         ("/hris/employees", "GetHrisEmployeesPositiveResponse"),
         ("/hris/employments", "GetHrisEmploymentsPositiveResponse"),
         ("/hris/groups", "GetHrisGroupsPositiveResponse"),
-        (
-            "/hris/legal-entities",
-            "GetHrisLegalEntitiesPositiveResponse",
-        ),
+        ("/hris/legal-entities", "GetHrisLegalEntitiesPositiveResponse"),
         ("/hris/locations", "GetHrisLocationsPositiveResponse"),
     ] {
         let pointer = format!("#/components/schemas/{schema}");
@@ -116,11 +94,7 @@ fn every_listing_validates_against_the_openapi_schema() {
         }
     }
     let (records, pages) = walk(&simulator, "/hris/employees", &[("page_size", "250")]);
-    assert_eq!(
-        (records.len(), pages),
-        (199, 1),
-        "the validated walk covered the company"
-    );
+    assert_eq!((records.len(), pages), (199, 1), "the validated walk covered the company");
 }
 
 #[test]
@@ -144,40 +118,21 @@ fn platform_and_connect_responses_validate_against_the_openapi_schema() {
     );
     spec.assert_valid(
         "#/components/schemas/GetIntegrationsIntegrationIdPositiveResponse",
-        &authed(client().get(format!(
-            "{base}/integrations/{}",
-            simulator.integration_id()
-        ))),
+        &authed(client().get(format!("{base}/integrations/{}", simulator.integration_id()))),
         "the integration",
     );
     spec.assert_valid(
         "#/components/schemas/PostForceSyncPositiveResponse",
-        &authed(
-            client()
-                .post(format!("{base}/force-sync"))
-                .json(&json!({"type": "DELTA"})),
-        ),
+        &authed(client().post(format!("{base}/force-sync")).json(&json!({"type": "DELTA"}))),
         "force-sync",
     );
     let request = json!({
         "end_user_email": "it-admin@quillon.example",
         "end_user_organization_name": "Quillon",
     });
-    spec.assert_valid(
-        "#/components/schemas/PostConnectCreateLinkRequestBody",
-        &request,
-        "the create-link body the tests send",
-    );
-    let link = authed(
-        client()
-            .post(format!("{base}/connect/create-link"))
-            .json(&request),
-    );
-    spec.assert_valid(
-        "#/components/schemas/PostConnectCreateLinkPositiveResponse",
-        &link,
-        "create-link",
-    );
+    spec.assert_valid("#/components/schemas/PostConnectCreateLinkRequestBody", &request, "the create-link body the tests send");
+    let link = authed(client().post(format!("{base}/connect/create-link")).json(&request));
+    spec.assert_valid("#/components/schemas/PostConnectCreateLinkPositiveResponse", &link, "create-link");
     let token = simulator.complete_connect_link(link["data"]["link"].as_str().expect("link"));
     spec.assert_valid(
         "#/components/schemas/GetConnectIntegrationByTokenTokenPositiveResponse",
@@ -191,39 +146,18 @@ fn every_error_validates_against_the_error_envelope_schema() {
     let spec = Spec::load();
     let simulator: Simulator = start(5);
     let mut errors = Vec::new();
-    let unauthenticated = client()
-        .get(format!("{}/hris/employees", simulator.base_url()))
-        .send()
-        .expect("request reaches the simulator");
+    let unauthenticated =
+        client().get(format!("{}/hris/employees", simulator.base_url())).send().expect("request reaches the simulator");
     errors.push(("no API key", unauthenticated));
-    errors.push((
-        "bad page size",
-        get(&simulator, "/hris/employees", &[("page_size", "0")]),
-    ));
-    simulator.inject(Fault::RateLimit {
-        model: Model::Groups,
-        retry_after_secs: 1,
-        times: 1,
-    });
+    errors.push(("bad page size", get(&simulator, "/hris/employees", &[("page_size", "0")])));
+    simulator.inject(Fault::RateLimit { model: Model::Groups, retry_after_secs: 1, times: 1 });
     errors.push(("rate limit", get(&simulator, "/hris/groups", &[])));
-    simulator.inject(Fault::ServerError {
-        model: Model::Locations,
-        page: 1,
-        times: 1,
-    });
+    simulator.inject(Fault::ServerError { model: Model::Locations, page: 1, times: 1 });
     errors.push(("server error", get(&simulator, "/hris/locations", &[])));
-    simulator.inject(Fault::PermissionMissing {
-        model: Model::Employments,
-    });
-    errors.push((
-        "permission missing",
-        get(&simulator, "/hris/employments", &[]),
-    ));
+    simulator.inject(Fault::PermissionMissing { model: Model::Employments });
+    errors.push(("permission missing", get(&simulator, "/hris/employments", &[])));
     simulator.inject(Fault::SetupSyncPending);
-    errors.push((
-        "setup sync pending",
-        get(&simulator, "/hris/employees", &[]),
-    ));
+    errors.push(("setup sync pending", get(&simulator, "/hris/employees", &[])));
     for (what, response) in errors {
         assert!(!response.status().is_success(), "{what} is an error status");
         let body: Value = response.json().expect("errors are JSON");
