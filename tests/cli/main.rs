@@ -178,3 +178,22 @@ fn a_rate_limited_read_waits_as_told_and_succeeds() {
     assert!(employee_requests >= 2, "the rate-limited page was asked again ({employee_requests} requests)");
     assert!(!roster.json(&["employees"]).as_array().unwrap().is_empty());
 }
+
+#[test]
+fn an_unavailable_keyring_gives_a_clear_error_naming_the_fix() {
+    let sim = simulator(16, 20);
+    let roster = Roster::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["source", "add", "kombo", "--name", "HR", "--base-url", &sim.base_url(), "--integration-id", sim.integration_id()])
+        .env("ROSTER_DATA_DIR", roster.data_dir())
+        .env("ROSTER_API_KEY", sim.api_key())
+        .env("ROSTER_KEYRING", "secret-service")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/roster-test-bus")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "without a keyring no source is added");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("keyring is locked or unavailable") && stderr.contains("unlock"), "the error names the fix: {stderr}");
+    assert!(!stderr.contains(sim.api_key()), "and never shows the key");
+    assert_eq!(roster.json(&["source", "list"]), serde_json::json!([]), "nothing is half-added");
+}
