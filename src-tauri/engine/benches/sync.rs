@@ -1,0 +1,198 @@
+//! Sync benchmark: 10,000 and 100,000 simulated employees over HTTP on 127.0.0.1.
+//!
+//! Prints, per size: the floor (fetch and parse every page, no storage), a full first sync, a
+//! no-change re-sync and what it wrote, an incremental sync with 1% changed, search latency, and
+//! this process's peak memory. The simulator runs in a child process (this same binary, started
+//! with ROSTER_BENCH_ROLE=simulator) so that its memory is not counted.
+//!
+//! Run: `keyctl session - bash -c 'ROSTER_KEYRING=keyutils cargo bench -p roster-engine --bench sync'`
+//! (sizes can be chosen with ROSTER_BENCH_SIZES=10000,100000).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use roster_engine::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
+use roster_engine::connector::{Connector, ReadRequest};
+use roster_engine::model::View;
+use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::sync::SyncRequest;
+use roster_engine::Engine;
+use roster_simulator::{Change, CompanySpec, Simulator, SimulatorConfig};
+
+const TODAY: (i32, u32, u32) = (2026, 11, 25);
+
+fn main() {
+    if std::env::var("ROSTER_BENCH_ROLE").as_deref() == Ok("simulator") {
+        return serve_simulator();
+    }
+    let sizes: Vec<usize> = std::env::var("ROSTER_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000,100000".into())
+        .split(',')
+        .map(|s| s.trim().parse().expect("ROSTER_BENCH_SIZES is a list of numbers"))
+        .collect();
+    for size in sizes {
+        bench(size);
+    }
+}
+
+/// The child process: a simulator of `ROSTER_BENCH_SIZE` employees. Prints its address, then
+/// applies "touch N%" commands read from standard input until it closes.
+fn serve_simulator() {
+    let size: usize = std::env::var("ROSTER_BENCH_SIZE").unwrap().parse().unwrap();
+    let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).unwrap();
+    let sim = Simulator::start(SimulatorConfig::new(CompanySpec { seed: 42, size, today })).unwrap();
+    println!("{}\t{}\t{}", sim.base_url(), sim.integration_id(), sim.api_key());
+    std::io::stdout().flush().unwrap();
+    for line in std::io::stdin().lock().lines() {
+        let percent: f64 = line.unwrap().trim().parse().unwrap();
+        sim.set_clock(Utc::now());
+        sim.apply(Change::TouchPercent(percent));
+        println!("done");
+        std::io::stdout().flush().unwrap();
+    }
+}
+
+struct SimulatorProcess {
+    child: Child,
+    lines: BufReader<std::process::ChildStdout>,
+    config: KomboConfig,
+    key: String,
+}
+
+impl SimulatorProcess {
+    fn start(size: usize) -> SimulatorProcess {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .env("ROSTER_BENCH_ROLE", "simulator")
+            .env("ROSTER_BENCH_SIZE", size.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        lines.read_line(&mut first).unwrap();
+        let parts: Vec<&str> = first.trim().split('\t').collect();
+        let config = KomboConfig { base_url: parts[0].into(), integration_id: parts[1].into(), tool: None };
+        SimulatorProcess { child, lines, config, key: parts[2].into() }
+    }
+
+    fn touch(&mut self, percent: f64) {
+        writeln!(self.child.stdin.as_mut().unwrap(), "{percent}").unwrap();
+        let mut done = String::new();
+        self.lines.read_line(&mut done).unwrap();
+    }
+}
+
+impl Drop for SimulatorProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// This process's peak resident memory so far, in MiB (Linux: VmHWM).
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn wal_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::metadata(dir.join("roster.db-wal")).map(|m| m.len()).unwrap_or(0)
+}
+
+fn bench(size: usize) {
+    println!("== {size} employees");
+    let started = Instant::now();
+    let mut sim = SimulatorProcess::start(size);
+    println!("simulator ready in {:.1} s (child process)", started.elapsed().as_secs_f64());
+    let retry = RetryPolicy::default();
+
+    // The floor: fetch and parse every page of every model, keep nothing.
+    let connector = KomboConnector::new(sim.config.clone(), sim.key.clone(), retry).unwrap();
+    let t = Instant::now();
+    let mut records = 0usize;
+    connector
+        .read(&ReadRequest::default(), &mut |_| {
+            records += 1;
+            Ok(())
+        })
+        .unwrap();
+    let floor = t.elapsed();
+    println!("fetch + parse floor: {:.2} s ({records} records)", floor.as_secs_f64());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap();
+    engine.add_kombo_source("Bench", sim.config.clone(), &sim.key, Utc::now()).unwrap();
+
+    let t = Instant::now();
+    let first = engine.sync("Bench", Utc::now(), SyncRequest::default()).unwrap();
+    let full = t.elapsed();
+    println!(
+        "full first sync: {:.2} s = {:.2}x the floor ({} created)",
+        full.as_secs_f64(),
+        full.as_secs_f64() / floor.as_secs_f64(),
+        first.counts.created
+    );
+
+    checkpoint(&engine);
+    let before_wal = wal_bytes(dir.path());
+    let log_before = change_log_rows(&engine);
+    let t = Instant::now();
+    let again = engine.sync("Bench", Utc::now(), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    println!(
+        "no-change full re-sync: {:.2} s; directory rows written: {} (created {}, updated {}, change log +{}); WAL +{} KiB for the run record",
+        t.elapsed().as_secs_f64(),
+        again.counts.created + again.counts.updated + (change_log_rows(&engine) - log_before) as u32,
+        again.counts.created,
+        again.counts.updated,
+        change_log_rows(&engine) - log_before,
+        (wal_bytes(dir.path()) - before_wal) / 1024
+    );
+
+    sim.touch(1.0);
+    let t = Instant::now();
+    let delta = engine.sync("Bench", Utc::now(), SyncRequest::default()).unwrap();
+    println!(
+        "incremental sync, 1% changed: {:.2} s ({} read as changed: {} updated, {} unchanged; full read: {})",
+        t.elapsed().as_secs_f64(),
+        delta.counts.updated + delta.counts.unchanged,
+        delta.counts.updated,
+        delta.counts.unchanged,
+        delta.full_read
+    );
+
+    search_latency(&engine);
+    println!("peak memory of this process (engine, no simulator): {:.0} MiB", peak_mib());
+}
+
+fn checkpoint(engine: &Engine) {
+    engine.store().conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+}
+
+fn change_log_rows(engine: &Engine) -> i64 {
+    engine.store().conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get(0)).unwrap()
+}
+
+fn search_latency(engine: &Engine) {
+    let now: DateTime<Utc> = Utc::now();
+    let prefixes = ["a", "ma", "ben", "sa", "lu", "no", "ki", "jo", "em", "th", "ol", "fe", "ch", "ra", "mi"];
+    let mut samples: Vec<Duration> = Vec::new();
+    for round in 0..20 {
+        for p in prefixes {
+            let query = EmployeeQuery { view: View::Active, search: Some(p.to_owned()), limit: 100, offset: 0, include_hidden: round % 2 == 0 };
+            let t = Instant::now();
+            let rows = engine.employees(&query, now).unwrap();
+            samples.push(t.elapsed());
+            std::hint::black_box(rows);
+        }
+    }
+    samples.sort();
+    let pct = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize].as_secs_f64() * 1000.0;
+    println!("employees --search (first 100 rows): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms", pct(0.5), pct(0.95), pct(1.0));
+}
