@@ -197,3 +197,38 @@ fn an_unavailable_keyring_gives_a_clear_error_naming_the_fix() {
     assert!(!stderr.contains(sim.api_key()), "and never shows the key");
     assert_eq!(roster.json(&["source", "list"]), serde_json::json!([]), "nothing is half-added");
 }
+
+#[test]
+fn kombo_connect_turns_the_flows_activation_token_into_a_connected_source() {
+    use std::io::{BufRead, BufReader, Write};
+    let sim = simulator(17, 20);
+    let roster = Roster::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["--json", "source", "add", "kombo-connect", "--name", "Connected HR", "--base-url", &sim.base_url()])
+        .args(["--email", "it@quillon.example", "--organization", "Quillon"])
+        .env("ROSTER_DATA_DIR", roster.data_dir())
+        .env("ROSTER_API_KEY", sim.api_key())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let link = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "roster prints the Connect link");
+        if line.starts_with("http") {
+            break line.trim().to_owned();
+        }
+    };
+    // The person completes the flow in the browser; the simulator plays Kombo's side.
+    let token = sim.complete_connect_link(&link);
+    writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "the token connects the source");
+    let source: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(source["config"]["integration_id"], sim.integration_id(), "the token resolves to the integration id");
+    assert_eq!(source["config"]["tool"], "personio", "and the HR system behind it is known");
+    roster.ok(&["sync"]);
+    assert!(!roster.json(&["employees"]).as_array().unwrap().is_empty(), "the connected source syncs");
+}

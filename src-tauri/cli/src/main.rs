@@ -129,6 +129,23 @@ enum AddSource {
         #[arg(long)]
         integration_id: String,
     },
+    /// A Kombo integration created through Kombo Connect: Roster prints a link to open in a browser,
+    /// where the HR system is chosen and authorised, then reads the activation token the flow shows
+    /// from standard input. The API key comes from ROSTER_API_KEY.
+    KomboConnect {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(long, value_enum, default_value_t = Region::Eu)]
+        region: Region,
+        /// The email of the person who connects the HR system.
+        #[arg(long)]
+        email: String,
+        /// The organisation's name, shown in the Connect flow.
+        #[arg(long)]
+        organization: String,
+    },
     /// A CSV file, checked whole now and read again at every sync.
     Csv {
         #[arg(long)]
@@ -338,11 +355,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let now = now()?;
     let json = cli.json;
     match cli.command {
+        Command::Source(SourceCommand::Add(AddSource::KomboConnect { name, base_url, region, email, organization })) => {
+            let base_url = kombo_base_url(base_url, region);
+            let key = std::env::var("ROSTER_API_KEY").context("set ROSTER_API_KEY to the Kombo API key")?;
+            let link = engine.kombo_connect_link(&base_url, &key, &email, &organization)?;
+            eprintln!("Open this link in a browser and connect the HR system:\n{link}\nThen paste the activation token it shows:");
+            let mut token = String::new();
+            std::io::stdin().read_line(&mut token).context("could not read the activation token")?;
+            let source = engine.add_kombo_source_by_token(&name, &base_url, &key, token.trim(), now)?;
+            print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
+        }
         Command::Source(SourceCommand::Add(AddSource::Kombo { name, base_url, region, integration_id })) => {
-            let base_url = base_url.unwrap_or_else(|| match region {
-                Region::Eu => EU_BASE_URL.to_owned(),
-                Region::Us => US_BASE_URL.to_owned(),
-            });
+            let base_url = kombo_base_url(base_url, region);
             let key = read_secret("ROSTER_API_KEY", "Kombo API key")?;
             let source = engine.add_kombo_source(&name, KomboConfig { base_url, integration_id, tool: None }, &key, now)?;
             print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
@@ -531,6 +555,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print(json, &status, || output::status(&status))
         }
     }
+}
+
+fn kombo_base_url(explicit: Option<String>, region: Region) -> String {
+    explicit.unwrap_or_else(|| match region {
+        Region::Eu => EU_BASE_URL.to_owned(),
+        Region::Us => US_BASE_URL.to_owned(),
+    })
 }
 
 fn parse_field(name: &str) -> anyhow::Result<Field> {

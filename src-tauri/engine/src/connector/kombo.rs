@@ -79,6 +79,58 @@ impl KomboConnector {
         }
     }
 
+    /// Kombo Connect, step 1: a link where the customer picks and authorises their HR system.
+    /// Only the API key is needed (the integration does not exist yet).
+    pub fn create_connect_link(&self, end_user_email: &str, organization: &str) -> Result<String, ConnectorError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            end_user_email: &'a str,
+            end_user_organization_name: &'a str,
+            integration_category: &'a str,
+            link_type: &'a str,
+        }
+        #[derive(Deserialize)]
+        struct Created {
+            data: CreatedLink,
+        }
+        #[derive(Deserialize)]
+        struct CreatedLink {
+            link: String,
+        }
+        let url = format!("{}/connect/create-link", self.config.base_url.trim_end_matches('/'));
+        let body = Body { end_user_email, end_user_organization_name: organization, integration_category: "HRIS", link_type: "EMBEDDED" };
+        let response =
+            self.client.post(url).bearer_auth(&self.api_key).json(&body).send().map_err(|e| transport(Model::Employees, 0, &e))?;
+        if !response.status().is_success() {
+            return Err(final_error(Model::Employees, 0, response));
+        }
+        let created: Created =
+            response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        Ok(created.data.link)
+    }
+
+    /// Kombo Connect, step 2: the activation token the finished flow hands back, resolved into the
+    /// new integration's id and tool.
+    pub fn integration_by_token(&self, token: &str) -> Result<(String, String), ConnectorError> {
+        #[derive(Deserialize)]
+        struct Resolved {
+            data: Integration,
+        }
+        #[derive(Deserialize)]
+        struct Integration {
+            id: String,
+            tool: String,
+        }
+        let url = format!("{}/connect/integration-by-token/{}", self.config.base_url.trim_end_matches('/'), token.trim());
+        let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
+        if !response.status().is_success() {
+            return Err(final_error(Model::Employees, 0, response));
+        }
+        let resolved: Resolved =
+            response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        Ok((resolved.data.id, resolved.data.tool))
+    }
+
     /// The HR system behind the integration, as Kombo names it.
     pub fn integration_tool(&self) -> Result<Option<String>, ConnectorError> {
         let url = format!("{}/integrations/{}", self.config.base_url.trim_end_matches('/'), self.config.integration_id);

@@ -18,8 +18,13 @@ pub struct PreviewRow {
     pub name: String,
     pub work_email: Option<String>,
     pub legal_entity: Option<String>,
+    /// The legal entity's id in the source, for filters: before the first sync the directory does
+    /// not know the source's legal entities yet, so the preview is where the choices come from.
+    pub legal_entity_id: Option<String>,
     pub employment_type: Option<String>,
     pub teams: Vec<String>,
+    /// The teams' ids in the source, in the order of `teams`.
+    pub team_ids: Vec<String>,
     pub start_date: Option<String>,
     pub termination_date: Option<String>,
     pub included: bool,
@@ -56,6 +61,10 @@ fn preview_staged(
             .map(|person| {
                 let v = &person.values;
                 let reasons = exclusion_reasons(v, filters, &names);
+                let team_ids: Vec<String> = v
+                    .get(Field::Groups)
+                    .map(|g| g.split(',').filter(|id| team_names.contains_key(id)).map(str::to_owned).collect())
+                    .unwrap_or_default();
                 PreviewRow {
                     name: display_name(v),
                     work_email: v.get(Field::WorkEmail).map(str::to_owned),
@@ -63,10 +72,9 @@ fn preview_staged(
                         .get(Field::LegalEntity)
                         .map(|id| names.legal_entities.get(id).cloned().unwrap_or_else(|| id.to_owned())),
                     employment_type: v.get(Field::EmploymentType).map(str::to_owned),
-                    teams: v
-                        .get(Field::Groups)
-                        .map(|g| g.split(',').filter_map(|id| team_names.get(id).map(|n| (*n).to_owned())).collect())
-                        .unwrap_or_default(),
+                    legal_entity_id: v.get(Field::LegalEntity).map(str::to_owned),
+                    teams: team_ids.iter().map(|id| team_names[id.as_str()].to_owned()).collect(),
+                    team_ids,
                     start_date: v.get(Field::StartDate).map(str::to_owned),
                     termination_date: v.get(Field::EndDate).map(str::to_owned),
                     included: reasons.is_empty(),
