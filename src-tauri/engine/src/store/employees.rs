@@ -1,7 +1,6 @@
 //! The employee lists: views by contract dates, hidden people, search, paging.
 
 use chrono::{DateTime, Utc};
-use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -18,7 +17,7 @@ pub const RECENT_DEPARTURE_DAYS: i64 = 30;
 pub struct EmployeeQuery {
     pub view: View,
     pub include_hidden: bool,
-    /// Matches the start of the first name, last name, full name or work email, case-insensitively.
+    /// Every word must start the first name, last name or a part of the work email (case and accents ignored).
     pub search: Option<String>,
     pub offset: u32,
     pub limit: u32,
@@ -53,25 +52,47 @@ fn view_condition(view: View) -> String {
     }
 }
 
-/// Registers `roster_today(zone)`: the calendar date at `now` in a person's zone.
-pub fn register_today(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
-    conn.create_scalar_function(
-        "roster_today",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        move |ctx| {
-            let zone: Option<String> = ctx.get(0)?;
-            Ok(today_in(zone.as_deref(), now).to_string())
-        },
-    )?;
-    Ok(())
+/// An SQL expression for "today" of the row `e`: the calendar date at `now` in the person's zone.
+/// The few zones in use are resolved here once, so the database compares plain dates per row.
+fn today_expr(conn: &Connection, now: DateTime<Utc>) -> Result<String> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT time_zone FROM employees WHERE time_zone IS NOT NULL")?;
+    let zones: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let local = quote(&today_in(None, now).to_string());
+    if zones.is_empty() {
+        return Ok(local);
+    }
+    let mut expr = String::from("CASE e.time_zone");
+    for zone in &zones {
+        expr.push_str(&format!(" WHEN {} THEN {}", quote(zone), quote(&today_in(Some(zone), now).to_string())));
+    }
+    expr.push_str(&format!(" ELSE {local} END"));
+    Ok(expr)
+}
+
+/// The FTS5 query for what a person typed: every word must start a name or an email part.
+fn search_expr(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" AND "))
 }
 
 pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
-    register_today(conn, now)?;
-    let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("{}%", s.to_lowercase()));
+    let search = query.search.as_deref().and_then(search_expr);
+    // The page is chosen first (filter, sort, limit) and only its rows get their teams, sources
+    // and devices looked up.
     let sql = format!(
-        "SELECT e.id, e.employee_number, e.first_name, e.last_name, e.job_title, e.work_email, e.employment_status,
+        "WITH page AS (
+             SELECT e.id FROM (SELECT e0.*, {today} AS today FROM employees e0) e
+             WHERE ({view}) AND (?1 OR e.hidden = 0)
+               AND (?2 IS NULL OR e.id IN (SELECT rowid FROM employee_search WHERE employee_search MATCH ?2))
+             ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id
+             LIMIT ?3 OFFSET ?4
+         )
+         SELECT e.id, e.employee_number, e.first_name, e.last_name, e.job_title, e.work_email, e.employment_status,
                 e.employment_type, le.name, wl.name, trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')),
                 (SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM group_memberships gm JOIN groups g ON g.id = gm.group_id
                     WHERE gm.employee_id = e.id AND g.type = 'TEAM' ORDER BY g.name)),
@@ -79,15 +100,12 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
                 (SELECT group_concat(name, char(31)) FROM (SELECT s.name FROM employee_links l JOIN sources s ON s.id = l.source_id
                     WHERE l.employee_id = e.id ORDER BY s.id)),
                 (SELECT count(*) FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)
-         FROM (SELECT *, roster_today(time_zone) AS today FROM employees) e
+         FROM page JOIN employees e ON e.id = page.id
          LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
          LEFT JOIN work_locations wl ON wl.id = e.work_location_id
          LEFT JOIN employees m ON m.id = e.manager_id
-         WHERE ({view}) AND (?1 OR e.hidden = 0)
-           AND (?2 IS NULL OR lower(e.first_name) LIKE ?2 OR lower(e.last_name) LIKE ?2
-                OR lower(e.first_name || ' ' || e.last_name) LIKE ?2 OR lower(e.work_email) LIKE ?2)
-         ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id
-         LIMIT ?3 OFFSET ?4",
+         ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id",
+        today = today_expr(conn, now)?.replace("e.time_zone", "e0.time_zone"),
         view = view_condition(query.view)
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -132,11 +150,11 @@ pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTi
 
 /// The lists a person appears in at `now` (hidden or not).
 pub fn views_of(conn: &Connection, employee_id: i64, now: DateTime<Utc>) -> Result<Vec<View>> {
-    register_today(conn, now)?;
+    let today = today_expr(conn, now)?;
     let mut views = Vec::new();
     for view in [View::Active, View::Onboardings, View::Offboardings, View::Departed] {
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM (SELECT *, roster_today(time_zone) AS today FROM employees WHERE id = ?1) e WHERE {})",
+            "SELECT EXISTS (SELECT 1 FROM (SELECT e.*, {today} AS today FROM employees e WHERE e.id = ?1) e WHERE {})",
             view_condition(view)
         );
         if conn.query_row(&sql, [employee_id], |r| r.get::<_, bool>(0))? {

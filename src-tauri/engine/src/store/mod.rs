@@ -57,6 +57,8 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
+    // A sync runs a few dozen distinct statements per employee: keep them all prepared.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commit.
     conn.pragma_update(None, "synchronous", "NORMAL")?;

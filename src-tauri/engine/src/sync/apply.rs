@@ -60,22 +60,16 @@ pub fn apply(
                     log(conn, *employee_id, stamp, "linked", None, None, None)?;
                 }
                 if *restored {
-                    conn.execute(
-                        "UPDATE employee_links SET missing_since = NULL, out_of_scope = NULL WHERE source_id = ?1 AND remote_id = ?2",
-                        params![stamp.source_id, planned.remote_id],
-                    )?;
-                    conn.execute("UPDATE employees SET departed_at = NULL WHERE id = ?1", [employee_id])?;
+                    conn.prepare_cached(
+                        "UPDATE employee_links SET missing_since = NULL, out_of_scope = NULL WHERE source_id = ?1 AND remote_id = ?2")?.execute(params![stamp.source_id, planned.remote_id],)?;
+                    conn.prepare_cached("UPDATE employees SET departed_at = NULL WHERE id = ?1")?.execute([employee_id])?;
                     log(conn, *employee_id, stamp, "restored", None, None, None)?;
                 }
-                conn.execute(
-                    "DELETE FROM field_conflicts WHERE employee_id = ?1 AND source_id = ?2",
-                    params![employee_id, stamp.source_id],
-                )?;
+                conn.prepare_cached(
+                    "DELETE FROM field_conflicts WHERE employee_id = ?1 AND source_id = ?2")?.execute(params![employee_id, stamp.source_id],)?;
                 for conflict in conflicts {
-                    conn.execute(
-                        "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)",
-                        params![employee_id, conflict.field.name(), stamp.source_id, conflict.theirs],
-                    )?;
+                    conn.prepare_cached(
+                        "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)")?.execute(params![employee_id, conflict.field.name(), stamp.source_id, conflict.theirs],)?;
                 }
                 for change in changes {
                     if change.field == Field::Manager {
@@ -86,30 +80,24 @@ pub fn apply(
                     log(conn, *employee_id, stamp, "updated", Some(change.field), change.old.as_deref(), change.new.as_deref())?;
                 }
                 if !changes.is_empty() {
-                    conn.execute("UPDATE employees SET updated_at = ?2 WHERE id = ?1", params![employee_id, stamp.now])?;
+                    conn.prepare_cached("UPDATE employees SET updated_at = ?2 WHERE id = ?1")?.execute(params![employee_id, stamp.now])?;
                 }
             }
             Action::Exclude { employee_id: Some(employee_id), reasons } => {
                 let reason = reasons.join("; ");
-                conn.execute(
-                    "UPDATE employee_links SET out_of_scope = ?3 WHERE source_id = ?1 AND remote_id = ?2",
-                    params![stamp.source_id, planned.remote_id, reason],
-                )?;
+                conn.prepare_cached(
+                    "UPDATE employee_links SET out_of_scope = ?3 WHERE source_id = ?1 AND remote_id = ?2")?.execute(params![stamp.source_id, planned.remote_id, reason],)?;
                 log(conn, *employee_id, stamp, "out_of_scope", None, None, Some(&reason))?;
             }
             Action::Exclude { employee_id: None, .. } => {}
             Action::Missing { employee_id, since } => {
-                conn.execute(
-                    "UPDATE employee_links SET missing_since = ?3 WHERE source_id = ?1 AND remote_id = ?2",
-                    params![stamp.source_id, planned.remote_id, since],
-                )?;
+                conn.prepare_cached(
+                    "UPDATE employee_links SET missing_since = ?3 WHERE source_id = ?1 AND remote_id = ?2")?.execute(params![stamp.source_id, planned.remote_id, since],)?;
                 log(conn, *employee_id, stamp, "missing", None, None, Some(since))?;
             }
             Action::Depart { employee_id, missing_since } => {
-                conn.execute(
-                    "UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL",
-                    params![employee_id, stamp.now],
-                )?;
+                conn.prepare_cached(
+                    "UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL")?.execute(params![employee_id, stamp.now],)?;
                 log(conn, *employee_id, stamp, "departed", None, Some(missing_since), None)?;
             }
         }
@@ -125,7 +113,7 @@ pub fn apply(
                 .optional()?,
             None => None,
         };
-        conn.execute("UPDATE employees SET manager_id = ?2 WHERE id = ?1", params![employee_id, manager_id])?;
+        conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute(params![employee_id, manager_id])?;
         provenance(conn, employee_id, Field::Manager, stamp)?;
     }
     refresh_time_zones(conn, stamp.source_id)?;
@@ -133,11 +121,28 @@ pub fn apply(
 }
 
 fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<i64> {
-    conn.execute("INSERT INTO employees (created_at, updated_at) VALUES (?1, ?1)", [stamp.now])?;
+    let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
+    let placeholders: Vec<String> = (1..=columns.len() + 4).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO employees ({}, legal_entity_id, work_location_id, created_at, updated_at) VALUES ({})",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
+    let local = |field: Field, map: &HashMap<String, i64>| values.get(field).and_then(|v| map.get(v).copied());
+    let mut bound: Vec<Box<dyn rusqlite::ToSql>> =
+        TEXT_COLUMNS.iter().map(|(f, _)| Box::new(values.get(*f).map(str::to_owned)) as Box<dyn rusqlite::ToSql>).collect();
+    bound.push(Box::new(local(Field::LegalEntity, &ids.legal_entities)));
+    bound.push(Box::new(local(Field::WorkLocation, &ids.work_locations)));
+    bound.push(Box::new(stamp.now));
+    bound.push(Box::new(stamp.now));
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(bound.iter()))?;
     let employee_id = conn.last_insert_rowid();
+    if values.get(Field::Groups).is_some() {
+        write_field(conn, employee_id, Field::Groups, values.get(Field::Groups), ids, stamp)?;
+    }
     for field in Field::ALL {
-        if field != Field::Manager && values.get(field).is_some() {
-            write_field(conn, employee_id, field, values.get(field), ids, stamp)?;
+        if field != Field::Manager && field != Field::Groups && values.get(field).is_some() {
+            provenance(conn, employee_id, field, stamp)?;
         }
     }
     log(conn, employee_id, stamp, "created", None, None, None)?;
@@ -145,10 +150,8 @@ fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'
 }
 
 fn link(conn: &Connection, source_id: i64, remote_id: &str, employee_id: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)",
-        params![source_id, remote_id, employee_id],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?.execute(params![source_id, remote_id, employee_id],)?;
     Ok(())
 }
 
@@ -164,42 +167,34 @@ fn write_field(
     let local = |map: &HashMap<String, i64>| value.and_then(|v| map.get(v).copied());
     match field {
         Field::LegalEntity => {
-            conn.execute(
-                "UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1",
-                params![employee_id, local(&ids.legal_entities)],
-            )?;
+            conn.prepare_cached(
+                "UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1")?.execute(params![employee_id, local(&ids.legal_entities)],)?;
         }
         Field::WorkLocation => {
-            conn.execute(
-                "UPDATE employees SET work_location_id = ?2 WHERE id = ?1",
-                params![employee_id, local(&ids.work_locations)],
-            )?;
+            conn.prepare_cached(
+                "UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?.execute(params![employee_id, local(&ids.work_locations)],)?;
         }
         Field::Groups => {
-            conn.execute(
-                "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
-                params![employee_id, stamp.source_id],
-            )?;
+            conn.prepare_cached(
+                "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)")?.execute(params![employee_id, stamp.source_id],)?;
             for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
-                conn.execute("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)", params![employee_id, group])?;
+                conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute(params![employee_id, group])?;
             }
         }
         Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
         _ => {
             let column =
                 TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
-            conn.execute(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"), params![employee_id, value])?;
+            conn.prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?.execute(params![employee_id, value])?;
         }
     }
     provenance(conn, employee_id, field, stamp)
 }
 
 fn provenance(conn: &Connection, employee_id: i64, field: Field, stamp: &Stamp<'_>) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (employee_id, field) DO UPDATE SET source_id = excluded.source_id, run_id = excluded.run_id, set_at = excluded.set_at",
-        params![employee_id, field.name(), stamp.source_id, stamp.run_id, stamp.now],
-    )?;
+         ON CONFLICT (employee_id, field) DO UPDATE SET source_id = excluded.source_id, run_id = excluded.run_id, set_at = excluded.set_at")?.execute(params![employee_id, field.name(), stamp.source_id, stamp.run_id, stamp.now],)?;
     Ok(())
 }
 
@@ -212,11 +207,9 @@ fn log(
     old: Option<&str>,
     new: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO change_log (at, employee_id, source_id, run_id, actor, action, field, old_value, new_value)
-         VALUES (?1, ?2, ?3, ?4, 'sync', ?5, ?6, ?7, ?8)",
-        params![stamp.now, employee_id, stamp.source_id, stamp.run_id, action, field.map(Field::name), old, new],
-    )?;
+         VALUES (?1, ?2, ?3, ?4, 'sync', ?5, ?6, ?7, ?8)")?.execute(params![stamp.now, employee_id, stamp.source_id, stamp.run_id, action, field.map(Field::name), old, new],)?;
     Ok(())
 }
 
@@ -253,15 +246,13 @@ fn stored_ids(conn: &Connection, table: &str, source_id: i64) -> Result<HashMap<
 
 /// Keeps each employee's zone in step with their work location, else their legal entity.
 fn refresh_time_zones(conn: &Connection, source_id: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE employees SET time_zone = zone FROM (
              SELECT e.id AS eid, COALESCE(wl.time_zone, le.time_zone) AS zone
              FROM employee_links l JOIN employees e ON e.id = l.employee_id
              LEFT JOIN work_locations wl ON wl.id = e.work_location_id
              LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
              WHERE l.source_id = ?1
-         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone",
-        [source_id],
-    )?;
+         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone")?.execute([source_id],)?;
     Ok(())
 }
