@@ -397,16 +397,8 @@ fn rule_13_every_run_is_recorded_and_every_value_knows_its_source_and_run() {
     );
     let person = world.remote(active);
     let run_of = |world: &World, field: Field| -> Option<i64> {
-        world
-            .engine
-            .store()
-            .conn()
-            .query_row(
-                "SELECT p.run_id FROM field_provenance p JOIN employees e ON e.id = p.employee_id WHERE lower(e.work_email) = ?1 AND p.field = ?2",
-                params![email(&person), field.name()],
-                |r| r.get(0),
-            )
-            .unwrap()
+        let profile = world.engine.profile(&email(&person), now()).unwrap();
+        profile.fields.into_iter().find(|f| f.field == field).unwrap().run_id
     };
     assert_eq!(run_of(&world, Field::StartDate), Some(runs[1].id), "the start date was set by the first run");
     world.engine.edit_field(&email(&person), Field::JobTitle, Some("Edited"), now()).unwrap();
@@ -438,4 +430,32 @@ fn rule_14_explain_says_why_a_person_is_missing() {
     let present = world.remote(active);
     let why = world.engine.explain(&email(&present), now()).unwrap();
     assert!(why.findings.iter().any(|f| f.contains("already present in Active")), "{why:?}");
+}
+
+#[test]
+fn search_finds_people_by_the_start_of_a_name_or_email_ignoring_case_and_accents() {
+    let mut world = World::new(35, 40);
+    world.sim.apply(Change::Hire(NewHire {
+        first_name: "José".into(),
+        last_name: "Álvarez-Núñez".into(),
+        work_email: Some("jose.alvarez@quillon.example".into()),
+        start_date: Some(today() - Duration::days(30)),
+        legal_entity_id: None,
+        employment_type: EmploymentType::FullTime,
+        job_title: None,
+    }));
+    world.sync();
+    let find = |text: &str| -> Vec<Option<String>> {
+        let query = roster_engine::store::employees::EmployeeQuery {
+            search: Some(text.into()),
+            ..roster_engine::store::employees::EmployeeQuery::default()
+        };
+        world.engine.employees(&query, now()).unwrap().into_iter().map(|e| e.work_email).collect()
+    };
+    let jose = vec![Some("jose.alvarez@quillon.example".to_owned())];
+    assert_eq!(find("alv"), jose, "a last-name prefix finds the person, accents ignored");
+    assert_eq!(find("JOSÉ ÁLV"), jose, "several words must all match, case ignored");
+    assert_eq!(find("nunez"), jose, "each part of a compound name is searchable");
+    assert_eq!(find("jose.alvarez@"), jose, "the start of the work email finds them");
+    assert!(find("zzzz").is_empty(), "nothing matches nothing");
 }

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use roster_engine::connector::kombo::{KomboConfig, EU_BASE_URL, US_BASE_URL};
 use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::oauth::{OAuthApi, OAuthConfig};
+use roster_engine::connector::data_use::data_retrieved;
 use roster_engine::paths;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::store::employees::EmployeeQuery;
@@ -106,6 +107,8 @@ enum SourceCommand {
     #[command(subcommand)]
     Add(AddSource),
     List,
+    /// What Roster reads from an HR system, and why: review it before connecting one.
+    DataUse,
     /// Disconnect a source; its secret leaves the keyring.
     Remove {
         name: String,
@@ -405,6 +408,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let source = engine.add_oauth_source(&name, config, &mut open, std::time::Duration::from_secs(300), now)?;
             print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
+        }
+        Command::Source(SourceCommand::DataUse) => {
+            let table = data_retrieved();
+            print(json, &table, || output::data_use(&table))
         }
         Command::Source(SourceCommand::List) => {
             let sources = engine.sources()?;

@@ -1,5 +1,6 @@
 //! Plain-text renderings of command results, for people at a terminal.
 
+use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
 use roster_engine::store::devices::Device;
 use roster_engine::store::runs::SyncRun;
@@ -203,4 +204,12 @@ pub fn devices(devices: &[Device]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+pub fn data_use(table: &[DataUse]) -> String {
+    let mut out = String::from("Roster reads only this from an HR system (nothing else is retrieved or stored):");
+    for d in table {
+        out.push_str(&format!("\n- {} ({}){}: {}", d.data, d.object, if d.optional { ", optional" } else { "" }, d.purpose));
+    }
+    out
 }

@@ -1,6 +1,7 @@
 //! What every HR connector hands the sync: source-neutral records holding only the fields Roster may keep.
 
 pub mod csv;
+pub mod data_use;
 pub mod kombo;
 pub mod scim;
 

@@ -21,6 +21,8 @@ pub struct ProfileField {
     pub value: Option<String>,
     /// The source that last set the value; `None` for a local edit or a value no source set.
     pub source: Option<String>,
+    /// The sync run that set it.
+    pub run_id: Option<i64>,
     pub mode: Option<FieldMode>,
     pub editable: bool,
     /// Values other sources hold for this field, when they disagree.
@@ -168,15 +170,25 @@ impl Engine {
         };
         let mut fields = Vec::new();
         for field in Field::ALL {
-            let provenance: Option<(Option<i64>, Option<String>)> = conn
+            // A provenance row if something set the field after creation, else the creating run.
+            let provenance: Option<(Option<i64>, Option<String>, Option<i64>)> = conn
                 .query_row(
-                    "SELECT p.source_id, s.name FROM field_provenance p LEFT JOIN sources s ON s.id = p.source_id
+                    "SELECT p.source_id, s.name, p.run_id FROM field_provenance p LEFT JOIN sources s ON s.id = p.source_id
                      WHERE p.employee_id = ?1 AND p.field = ?2",
                     params![id, field.name()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let (source_id, source) = provenance.unwrap_or((None, None));
+            let provenance = match provenance {
+                Some(found) => found,
+                None if value_of(field).is_some() => conn.query_row(
+                    "SELECT e.source_id, s.name, e.run_id FROM employees e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?,
+                None => (None, None, None),
+            };
+            let (source_id, source, run_id) = provenance;
             let mode = source_id.map(|s| sources::field_modes(conn, s).map(|m| m[&field])).transpose()?;
             let editable = TEXT_COLUMNS.iter().any(|(f, _)| *f == field) && self.continuous_owner(id, field)?.is_none();
             let mut stmt = conn.prepare(
@@ -184,11 +196,17 @@ impl Engine {
                  WHERE c.employee_id = ?1 AND c.field = ?2 ORDER BY s.id",
             )?;
             let conflicts = stmt.query_map(params![id, field.name()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            fields.push(ProfileField { field, value: value_of(field), source, mode, editable, conflicts });
+            fields.push(ProfileField { field, value: value_of(field), source, run_id, mode, editable, conflicts });
         }
+        // The creation is the employee row itself (no log row is written per new person).
         let mut stmt = conn.prepare(
-            "SELECT c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name FROM change_log c
-             LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1 ORDER BY c.id DESC LIMIT 200",
+            "SELECT at, actor, action, field, old_value, new_value, source FROM (
+                 SELECT c.id AS seq, c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name AS source FROM change_log c
+                 LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1
+                 UNION ALL
+                 SELECT 0, e.created_at, CASE WHEN e.source_id IS NULL THEN 'user' ELSE 'sync' END, 'created', NULL, NULL, NULL, s.name
+                 FROM employees e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id = ?1
+             ) ORDER BY seq DESC LIMIT 200",
         )?;
         let history = stmt
             .query_map([id], |r| {

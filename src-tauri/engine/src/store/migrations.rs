@@ -79,6 +79,10 @@ CREATE TABLE employees (
     time_zone           TEXT,
     hidden              INTEGER NOT NULL DEFAULT 0,
     departed_at         TEXT,
+    -- The source and run that created the person: the provenance of every value they set then,
+    -- unless field_provenance says a later run, another source or a local edit set it since.
+    source_id           INTEGER REFERENCES sources (id) ON DELETE SET NULL,
+    run_id              INTEGER REFERENCES sync_runs (id) ON DELETE SET NULL,
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL
 );
@@ -151,7 +155,7 @@ CREATE TABLE source_filters (
     PRIMARY KEY (source_id, kind, value)
 );
 
--- Which source and run last set each stored field of an employee.
+-- Which source and run set a field after the person was created (or NULLs for a local edit).
 CREATE TABLE field_provenance (
     employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
     field       TEXT NOT NULL,

@@ -45,14 +45,17 @@ pub fn apply(
     ids.work_locations.extend(stored_ids(conn, "work_locations", stamp.source_id)?);
     ids.groups.extend(stored_ids(conn, "groups", stamp.source_id)?);
 
-    // Managers are set after every employee exists, since a manager may be created by this same plan.
-    let mut managers: Vec<(i64, Option<&str>)> = Vec::new();
+    // Managers are set after every employee exists, since a manager may be created by this same
+    // plan. The flag says whether the value needs a provenance row (not for people created now).
+    let mut managers: Vec<(i64, Option<&str>, bool)> = Vec::new();
     for planned in &plan.employees {
         match &planned.action {
             Action::Create { values } => {
                 let employee_id = create(conn, values, &ids, stamp)?;
                 link(conn, stamp.source_id, &planned.remote_id, employee_id)?;
-                managers.push((employee_id, values.get(Field::Manager)));
+                if values.get(Field::Manager).is_some() {
+                    managers.push((employee_id, values.get(Field::Manager), false));
+                }
             }
             Action::Update { employee_id, matched, changes, conflicts, restored, .. } => {
                 if matched.is_some() {
@@ -73,7 +76,7 @@ pub fn apply(
                 }
                 for change in changes {
                     if change.field == Field::Manager {
-                        managers.push((*employee_id, change.new.as_deref()));
+                        managers.push((*employee_id, change.new.as_deref(), true));
                     } else {
                         write_field(conn, *employee_id, change.field, change.new.as_deref(), &ids, stamp)?;
                     }
@@ -102,7 +105,7 @@ pub fn apply(
             }
         }
     }
-    for (employee_id, manager) in managers {
+    for (employee_id, manager, record_provenance) in managers {
         let manager_id: Option<i64> = match manager {
             Some(remote) => conn
                 .query_row(
@@ -114,17 +117,21 @@ pub fn apply(
             None => None,
         };
         conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute(params![employee_id, manager_id])?;
-        provenance(conn, employee_id, Field::Manager, stamp)?;
+        if record_provenance {
+            provenance(conn, employee_id, Field::Manager, stamp)?;
+        }
     }
     refresh_time_zones(conn, stamp.source_id)?;
     Ok(())
 }
 
+/// A new person in one insert. Their values' provenance is the row's own source and run, so no
+/// per-field rows are written; the change log's "created" entry is the row itself.
 fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<i64> {
     let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
-    let placeholders: Vec<String> = (1..=columns.len() + 4).map(|i| format!("?{i}")).collect();
+    let placeholders: Vec<String> = (1..=columns.len() + 6).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "INSERT INTO employees ({}, legal_entity_id, work_location_id, created_at, updated_at) VALUES ({})",
+        "INSERT INTO employees ({}, legal_entity_id, work_location_id, source_id, run_id, created_at, updated_at) VALUES ({})",
         columns.join(", "),
         placeholders.join(", ")
     );
@@ -133,19 +140,13 @@ fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'
         TEXT_COLUMNS.iter().map(|(f, _)| Box::new(values.get(*f).map(str::to_owned)) as Box<dyn rusqlite::ToSql>).collect();
     bound.push(Box::new(local(Field::LegalEntity, &ids.legal_entities)));
     bound.push(Box::new(local(Field::WorkLocation, &ids.work_locations)));
+    bound.push(Box::new(stamp.source_id));
+    bound.push(Box::new(stamp.run_id));
     bound.push(Box::new(stamp.now));
     bound.push(Box::new(stamp.now));
     conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(bound.iter()))?;
     let employee_id = conn.last_insert_rowid();
-    if values.get(Field::Groups).is_some() {
-        write_field(conn, employee_id, Field::Groups, values.get(Field::Groups), ids, stamp)?;
-    }
-    for field in Field::ALL {
-        if field != Field::Manager && field != Field::Groups && values.get(field).is_some() {
-            provenance(conn, employee_id, field, stamp)?;
-        }
-    }
-    log(conn, employee_id, stamp, "created", None, None, None)?;
+    set_groups(conn, employee_id, values.get(Field::Groups), ids, stamp)?;
     Ok(employee_id)
 }
 
@@ -174,13 +175,7 @@ fn write_field(
             conn.prepare_cached(
                 "UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?.execute(params![employee_id, local(&ids.work_locations)],)?;
         }
-        Field::Groups => {
-            conn.prepare_cached(
-                "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)")?.execute(params![employee_id, stamp.source_id],)?;
-            for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
-                conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute(params![employee_id, group])?;
-            }
-        }
+        Field::Groups => set_groups(conn, employee_id, value, ids, stamp)?,
         Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
         _ => {
             let column =
@@ -189,6 +184,15 @@ fn write_field(
         }
     }
     provenance(conn, employee_id, field, stamp)
+}
+
+fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached("DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)")?
+        .execute(params![employee_id, stamp.source_id])?;
+    for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
+        conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute(params![employee_id, group])?;
+    }
+    Ok(())
 }
 
 fn provenance(conn: &Connection, employee_id: i64, field: Field, stamp: &Stamp<'_>) -> Result<()> {

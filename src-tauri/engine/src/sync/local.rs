@@ -77,14 +77,45 @@ pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
     Ok(state)
 }
 
-/// Fields whose stored value came from a source connected before this one (a lower id).
+/// Fields whose stored value came from a source connected before this one (a lower id): values a
+/// later run of that source set (provenance rows), and the values it set when it created the
+/// person, unless something else has set them since.
 fn owned_elsewhere(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec<Field>>> {
-    let mut stmt = conn.prepare("SELECT employee_id, field FROM field_provenance WHERE source_id < ?1")?;
     let mut out: HashMap<i64, Vec<Field>> = HashMap::new();
+    let mut overridden: HashMap<i64, Vec<Field>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT p.employee_id, p.field, coalesce(p.source_id < ?1, 0) FROM field_provenance p",
+    )?;
     let mut rows = stmt.query([source_id])?;
     while let Some(row) = rows.next()? {
-        if let Some(field) = Field::parse(&row.get::<_, String>(1)?) {
-            out.entry(row.get(0)?).or_default().push(field);
+        let Some(field) = Field::parse(&row.get::<_, String>(1)?) else { continue };
+        let employee_id: i64 = row.get(0)?;
+        overridden.entry(employee_id).or_default().push(field);
+        if row.get::<_, bool>(2)? {
+            out.entry(employee_id).or_default().push(field);
+        }
+    }
+    let text_columns: Vec<String> = TEXT_COLUMNS.iter().map(|(_, c)| format!("e.{c} IS NOT NULL")).collect();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.id, e.legal_entity_id IS NOT NULL, e.work_location_id IS NOT NULL, e.manager_id IS NOT NULL,
+                EXISTS (SELECT 1 FROM group_memberships gm WHERE gm.employee_id = e.id), {}
+         FROM employees e WHERE e.source_id < ?1",
+        text_columns.join(", ")
+    ))?;
+    let mut rows = stmt.query([source_id])?;
+    while let Some(row) = rows.next()? {
+        let employee_id: i64 = row.get(0)?;
+        let mut present = vec![(Field::LegalEntity, row.get(1)?), (Field::WorkLocation, row.get(2)?), (Field::Manager, row.get(3)?)];
+        present.push((Field::Groups, row.get(4)?));
+        for (i, (field, _)) in TEXT_COLUMNS.iter().enumerate() {
+            present.push((*field, row.get(5 + i)?));
+        }
+        let set_since = overridden.get(&employee_id);
+        let owned = out.entry(employee_id).or_default();
+        for (field, has_value) in present {
+            if has_value && !set_since.is_some_and(|f| f.contains(&field)) && !owned.contains(&field) {
+                owned.push(field);
+            }
         }
     }
     Ok(out)
