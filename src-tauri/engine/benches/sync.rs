@@ -185,7 +185,13 @@ fn search_latency(engine: &Engine) {
     let mut samples: Vec<Duration> = Vec::new();
     for round in 0..20 {
         for p in prefixes {
-            let query = EmployeeQuery { view: View::Active, search: Some(p.to_owned()), limit: 100, offset: 0, include_hidden: round % 2 == 0 };
+            let query = EmployeeQuery {
+                view: View::Active,
+                search: Some(p.to_owned()),
+                limit: 100,
+                offset: 0,
+                include_hidden: round % 2 == 0,
+            };
             let t = Instant::now();
             let rows = engine.employees(&query, now).unwrap();
             samples.push(t.elapsed());

@@ -146,13 +146,22 @@ impl Engine {
     /// Kombo Connect: the link to open in the system browser, where the customer connects their HR system.
     pub fn kombo_connect_link(&self, base_url: &str, api_key: &str, end_user_email: &str, organization: &str) -> Result<String> {
         let config = KomboConfig { base_url: base_url.to_owned(), integration_id: String::new(), tool: None };
-        Ok(KomboConnector::new(config, api_key.trim().to_owned(), self.retry)?.create_connect_link(end_user_email, organization)?)
+        Ok(KomboConnector::new(config, api_key.trim().to_owned(), self.retry)?
+            .create_connect_link(end_user_email, organization)?)
     }
 
     /// Kombo Connect: turns the flow's activation token into an integration and connects it as a source.
-    pub fn add_kombo_source_by_token(&mut self, name: &str, base_url: &str, api_key: &str, token: &str, now: DateTime<Utc>) -> Result<Source> {
+    pub fn add_kombo_source_by_token(
+        &mut self,
+        name: &str,
+        base_url: &str,
+        api_key: &str,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Source> {
         let config = KomboConfig { base_url: base_url.to_owned(), integration_id: String::new(), tool: None };
-        let (integration_id, _tool) = KomboConnector::new(config.clone(), api_key.trim().to_owned(), self.retry)?.integration_by_token(token)?;
+        let (integration_id, _tool) =
+            KomboConnector::new(config.clone(), api_key.trim().to_owned(), self.retry)?.integration_by_token(token)?;
         self.add_kombo_source(name, KomboConfig { integration_id, ..config }, api_key, now)
     }
 

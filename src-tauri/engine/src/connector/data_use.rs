@@ -53,7 +53,14 @@ pub fn data_retrieved() -> Vec<DataUse> {
             object: "Employee / Team",
             data: "Job title, team, manager, employment status, work location, legal entity",
             purpose: "Apply controls by device groups and SaaS rules",
-            fields: vec![Field::JobTitle, Field::Groups, Field::Manager, Field::EmploymentStatus, Field::WorkLocation, Field::LegalEntity],
+            fields: vec![
+                Field::JobTitle,
+                Field::Groups,
+                Field::Manager,
+                Field::EmploymentStatus,
+                Field::WorkLocation,
+                Field::LegalEntity,
+            ],
             optional: false,
         },
         DataUse {
@@ -84,7 +91,12 @@ mod tests {
             assert!(declared.contains(&field), "{field} is read, so it must be shown with its purpose before authorisation");
         }
         for use_ in data_retrieved() {
-            assert_eq!(use_.optional, use_.fields.iter().any(|f| f.is_optional()), "{} is optional exactly when its fields are", use_.data);
+            assert_eq!(
+                use_.optional,
+                use_.fields.iter().any(|f| f.is_optional()),
+                "{} is optional exactly when its fields are",
+                use_.data
+            );
         }
     }
 }

@@ -98,9 +98,19 @@ impl KomboConnector {
             link: String,
         }
         let url = format!("{}/connect/create-link", self.config.base_url.trim_end_matches('/'));
-        let body = Body { end_user_email, end_user_organization_name: organization, integration_category: "HRIS", link_type: "EMBEDDED" };
-        let response =
-            self.client.post(url).bearer_auth(&self.api_key).json(&body).send().map_err(|e| transport(Model::Employees, 0, &e))?;
+        let body = Body {
+            end_user_email,
+            end_user_organization_name: organization,
+            integration_category: "HRIS",
+            link_type: "EMBEDDED",
+        };
+        let response = self
+            .client
+            .post(url)
+            .bearer_auth(&self.api_key)
+            .json(&body)
+            .send()
+            .map_err(|e| transport(Model::Employees, 0, &e))?;
         if !response.status().is_success() {
             return Err(final_error(Model::Employees, 0, response));
         }

@@ -68,11 +68,18 @@ pub fn apply(
                     conn.prepare_cached("UPDATE employees SET departed_at = NULL WHERE id = ?1")?.execute([employee_id])?;
                     log(conn, *employee_id, stamp, "restored", None, None, None)?;
                 }
-                conn.prepare_cached(
-                    "DELETE FROM field_conflicts WHERE employee_id = ?1 AND source_id = ?2")?.execute(params![employee_id, stamp.source_id],)?;
+                conn.prepare_cached("DELETE FROM field_conflicts WHERE employee_id = ?1 AND source_id = ?2")?
+                    .execute(params![employee_id, stamp.source_id])?;
                 for conflict in conflicts {
                     conn.prepare_cached(
-                        "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)")?.execute(params![employee_id, conflict.field.name(), stamp.source_id, conflict.theirs],)?;
+                        "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![
+                        employee_id,
+                        conflict.field.name(),
+                        stamp.source_id,
+                        conflict.theirs
+                    ])?;
                 }
                 for change in changes {
                     if change.field == Field::Manager {
@@ -83,24 +90,25 @@ pub fn apply(
                     log(conn, *employee_id, stamp, "updated", Some(change.field), change.old.as_deref(), change.new.as_deref())?;
                 }
                 if !changes.is_empty() {
-                    conn.prepare_cached("UPDATE employees SET updated_at = ?2 WHERE id = ?1")?.execute(params![employee_id, stamp.now])?;
+                    conn.prepare_cached("UPDATE employees SET updated_at = ?2 WHERE id = ?1")?
+                        .execute(params![employee_id, stamp.now])?;
                 }
             }
             Action::Exclude { employee_id: Some(employee_id), reasons } => {
                 let reason = reasons.join("; ");
-                conn.prepare_cached(
-                    "UPDATE employee_links SET out_of_scope = ?3 WHERE source_id = ?1 AND remote_id = ?2")?.execute(params![stamp.source_id, planned.remote_id, reason],)?;
+                conn.prepare_cached("UPDATE employee_links SET out_of_scope = ?3 WHERE source_id = ?1 AND remote_id = ?2")?
+                    .execute(params![stamp.source_id, planned.remote_id, reason])?;
                 log(conn, *employee_id, stamp, "out_of_scope", None, None, Some(&reason))?;
             }
             Action::Exclude { employee_id: None, .. } => {}
             Action::Missing { employee_id, since } => {
-                conn.prepare_cached(
-                    "UPDATE employee_links SET missing_since = ?3 WHERE source_id = ?1 AND remote_id = ?2")?.execute(params![stamp.source_id, planned.remote_id, since],)?;
+                conn.prepare_cached("UPDATE employee_links SET missing_since = ?3 WHERE source_id = ?1 AND remote_id = ?2")?
+                    .execute(params![stamp.source_id, planned.remote_id, since])?;
                 log(conn, *employee_id, stamp, "missing", None, None, Some(since))?;
             }
             Action::Depart { employee_id, missing_since } => {
-                conn.prepare_cached(
-                    "UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL")?.execute(params![employee_id, stamp.now],)?;
+                conn.prepare_cached("UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL")?
+                    .execute(params![employee_id, stamp.now])?;
                 log(conn, *employee_id, stamp, "departed", None, Some(missing_since), None)?;
             }
         }
@@ -151,8 +159,8 @@ fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'
 }
 
 fn link(conn: &Connection, source_id: i64, remote_id: &str, employee_id: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?.execute(params![source_id, remote_id, employee_id],)?;
+    conn.prepare_cached("INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?
+        .execute(params![source_id, remote_id, employee_id])?;
     Ok(())
 }
 
@@ -168,27 +176,30 @@ fn write_field(
     let local = |map: &HashMap<String, i64>| value.and_then(|v| map.get(v).copied());
     match field {
         Field::LegalEntity => {
-            conn.prepare_cached(
-                "UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1")?.execute(params![employee_id, local(&ids.legal_entities)],)?;
+            conn.prepare_cached("UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1")?
+                .execute(params![employee_id, local(&ids.legal_entities)])?;
         }
         Field::WorkLocation => {
-            conn.prepare_cached(
-                "UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?.execute(params![employee_id, local(&ids.work_locations)],)?;
+            conn.prepare_cached("UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?
+                .execute(params![employee_id, local(&ids.work_locations)])?;
         }
         Field::Groups => set_groups(conn, employee_id, value, ids, stamp)?,
         Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
         _ => {
             let column =
                 TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
-            conn.prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?.execute(params![employee_id, value])?;
+            conn.prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?
+                .execute(params![employee_id, value])?;
         }
     }
     provenance(conn, employee_id, field, stamp)
 }
 
 fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
-    conn.prepare_cached("DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)")?
-        .execute(params![employee_id, stamp.source_id])?;
+    conn.prepare_cached(
+        "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
+    )?
+    .execute(params![employee_id, stamp.source_id])?;
     for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
         conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute(params![employee_id, group])?;
     }
@@ -213,7 +224,9 @@ fn log(
 ) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO change_log (at, employee_id, source_id, run_id, actor, action, field, old_value, new_value)
-         VALUES (?1, ?2, ?3, ?4, 'sync', ?5, ?6, ?7, ?8)")?.execute(params![stamp.now, employee_id, stamp.source_id, stamp.run_id, action, field.map(Field::name), old, new],)?;
+         VALUES (?1, ?2, ?3, ?4, 'sync', ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![stamp.now, employee_id, stamp.source_id, stamp.run_id, action, field.map(Field::name), old, new])?;
     Ok(())
 }
 
@@ -257,6 +270,8 @@ fn refresh_time_zones(conn: &Connection, source_id: i64) -> Result<()> {
              LEFT JOIN work_locations wl ON wl.id = e.work_location_id
              LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
              WHERE l.source_id = ?1
-         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone")?.execute([source_id],)?;
+         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone",
+    )?
+    .execute([source_id])?;
     Ok(())
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::plan::{LocalEmployee, LocalState};
-use crate::error::Result;
+use crate::connector::RemoteEmployee;
+use crate::error::{Error, Result};
 use crate::model::{Field, FieldValues};
 
 /// The employee columns that hold a field's value as text, in [`Field`] terms.
@@ -24,57 +25,141 @@ pub const TEXT_COLUMNS: [(Field, &str); 12] = [
     (Field::EndDate, "end_date"),
 ];
 
-pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
-    let groups = group_ids(conn, source_id)?;
-    let mut owned = owned_elsewhere(conn, source_id)?;
-    let mut conflicts = conflicts(conn, source_id)?;
-    let text_columns: Vec<String> = TEXT_COLUMNS.iter().map(|(_, c)| format!("e.{c}")).collect();
-    let sql = format!(
-        "SELECT e.id, l.remote_id, l.missing_since, l.out_of_scope, le.remote_id, wl.remote_id, ml.remote_id, e.departed_at IS NOT NULL, {}
-         FROM employees e
-         LEFT JOIN employee_links l ON l.employee_id = e.id AND l.source_id = ?1
-         LEFT JOIN legal_entities le ON le.id = e.legal_entity_id AND le.source_id = ?1
-         LEFT JOIN work_locations wl ON wl.id = e.work_location_id AND wl.source_id = ?1
-         LEFT JOIN employee_links ml ON ml.employee_id = e.manager_id AND ml.source_id = ?1",
-        text_columns.join(", ")
-    );
-    let mut state = LocalState::default();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([source_id])?;
-    while let Some(row) = rows.next()? {
-        let employee_id: i64 = row.get(0)?;
+/// Reads local employees as one source sees them. The sparse maps (ownership by earlier sources,
+/// recorded conflicts) are loaded once; employees are streamed.
+pub struct LocalReader {
+    source_id: i64,
+    owned: HashMap<i64, Vec<Field>>,
+    conflicts: Conflicts,
+}
+
+/// The columns [`LocalReader::employee`] reads, after whatever a query selects first.
+fn local_columns() -> String {
+    let text: Vec<String> = TEXT_COLUMNS.iter().map(|(_, c)| format!("e.{c}")).collect();
+    format!(
+        "e.id, l.missing_since, l.out_of_scope, e.departed_at IS NOT NULL, le.remote_id, wl.remote_id, ml.remote_id,
+         (SELECT group_concat(remote_id, ',') FROM (SELECT g.remote_id FROM group_memberships gm
+             JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1 WHERE gm.employee_id = e.id ORDER BY g.remote_id)),
+         {}",
+        text.join(", ")
+    )
+}
+
+/// References are read in this source's ids: another source's legal entity is "none" here.
+const LOCAL_JOINS: &str = "LEFT JOIN legal_entities le ON le.id = e.legal_entity_id AND le.source_id = ?1
+     LEFT JOIN work_locations wl ON wl.id = e.work_location_id AND wl.source_id = ?1
+     LEFT JOIN employee_links ml ON ml.employee_id = e.manager_id AND ml.source_id = ?1";
+
+impl LocalReader {
+    pub fn new(conn: &Connection, source_id: i64) -> Result<LocalReader> {
+        Ok(LocalReader { source_id, owned: owned_elsewhere(conn, source_id)?, conflicts: conflicts(conn, source_id)? })
+    }
+
+    /// The employee at column `at` onwards, if the row has one.
+    fn employee(&self, row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<LocalEmployee>> {
+        let Some(employee_id) = row.get::<_, Option<i64>>(at)? else { return Ok(None) };
         let mut values = FieldValues::default();
-        values.set(Field::LegalEntity, row.get(4)?);
-        values.set(Field::WorkLocation, row.get(5)?);
-        values.set(Field::Manager, row.get(6)?);
+        values.set(Field::LegalEntity, row.get(at + 4)?);
+        values.set(Field::WorkLocation, row.get(at + 5)?);
+        values.set(Field::Manager, row.get(at + 6)?);
+        values.set(Field::Groups, row.get(at + 7)?);
         for (i, (field, _)) in TEXT_COLUMNS.iter().enumerate() {
-            values.set(*field, row.get(8 + i)?);
+            values.set(*field, row.get(at + 8 + i)?);
         }
-        values.set(Field::Groups, Some(groups.get(&employee_id).cloned().unwrap_or_default()));
-        let employee = LocalEmployee {
+        Ok(Some(LocalEmployee {
             employee_id,
             values,
-            missing_since: row.get(2)?,
-            out_of_scope: row.get(3)?,
-            departed: row.get(7)?,
-            owned_elsewhere: owned.remove(&employee_id).unwrap_or_default(),
-            conflicts: conflicts.remove(&employee_id).unwrap_or_default(),
+            missing_since: row.get(at + 1)?,
+            out_of_scope: row.get(at + 2)?,
+            departed: row.get(at + 3)?,
+            owned_elsewhere: self.owned.get(&employee_id).cloned().unwrap_or_default(),
+            conflicts: self.conflicts.get(&employee_id).cloned().unwrap_or_default(),
+        }))
+    }
+
+    /// People not yet linked to this source, by work email and employee number, for the first meeting;
+    /// and how many people the source links now.
+    pub fn state(&self, conn: &Connection) -> Result<LocalState> {
+        let sql = format!(
+            "SELECT {} FROM employees e LEFT JOIN employee_links l ON l.employee_id = e.id AND l.source_id = ?1 {LOCAL_JOINS}
+             WHERE NOT EXISTS (SELECT 1 FROM employee_links x WHERE x.employee_id = e.id AND x.source_id = ?1)",
+            local_columns()
+        );
+        let mut state = LocalState {
+            linked_count: conn
+                .query_row("SELECT count(*) FROM employee_links WHERE source_id = ?1", [self.source_id], |r| r.get(0))?,
+            ..LocalState::default()
         };
-        match row.get::<_, Option<String>>(1)? {
-            Some(remote_id) => {
-                state.linked.insert(remote_id, employee);
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([self.source_id])?;
+        while let Some(row) = rows.next()? {
+            let Some(employee) = self.employee(row, 0)? else { continue };
+            if let Some(email) = employee.values.get(Field::WorkEmail) {
+                state.unlinked_by_email.insert(email.to_lowercase(), employee.clone());
             }
-            None => {
-                if let Some(email) = employee.values.get(Field::WorkEmail) {
-                    state.unlinked_by_email.insert(email.to_lowercase(), employee.clone());
-                }
-                if let Some(number) = employee.values.get(Field::EmployeeNumber) {
-                    state.unlinked_by_number.insert(number.to_owned(), employee.clone());
-                }
+            if let Some(number) = employee.values.get(Field::EmployeeNumber) {
+                state.unlinked_by_number.insert(number.to_owned(), employee);
             }
         }
+        Ok(state)
     }
-    Ok(state)
+
+    /// Calls `each` with the staged people, each beside the employee this source already links to
+    /// them (if any), in id order, one at a time.
+    pub fn with_feed<T>(
+        &self,
+        conn: &Connection,
+        each: impl FnOnce(&mut dyn Iterator<Item = (RemoteEmployee, Option<LocalEmployee>)>) -> T,
+    ) -> Result<T> {
+        let sql = format!(
+            "SELECT s.record, {} FROM temp.stage_employees s
+             LEFT JOIN employee_links l ON l.source_id = ?1 AND l.remote_id = s.remote_id
+             LEFT JOIN employees e ON e.id = l.employee_id {LOCAL_JOINS}
+             ORDER BY s.remote_id",
+            local_columns()
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([self.source_id])?;
+        let mut failure: Option<Error> = None;
+        let mut iter = std::iter::from_fn(|| {
+            let pair = match rows.next() {
+                Ok(Some(row)) => row
+                    .get::<_, String>(0)
+                    .map_err(Error::from)
+                    .and_then(|record| Ok(serde_json::from_str::<RemoteEmployee>(&record)?))
+                    .and_then(|remote| Ok((remote, self.employee(row, 1)?))),
+                Ok(None) => return None,
+                Err(e) => Err(e.into()),
+            };
+            pair.map_err(|e| failure = Some(e)).ok()
+        });
+        let result = each(&mut iter);
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(result),
+        }
+    }
+
+    /// People this source links who are not in the staged read: after a full read, everyone absent;
+    /// after an incremental one, only those already missing (their grace period runs on).
+    pub fn absent(&self, conn: &Connection, full_read: bool) -> Result<Vec<(String, LocalEmployee)>> {
+        let sql = format!(
+            "SELECT l.remote_id, {} FROM employee_links l JOIN employees e ON e.id = l.employee_id {LOCAL_JOINS}
+             WHERE l.source_id = ?1 AND (?2 OR l.missing_since IS NOT NULL)
+               AND l.remote_id NOT IN (SELECT remote_id FROM temp.stage_employees)
+             ORDER BY l.remote_id",
+            local_columns()
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params![self.source_id, full_read])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            if let Some(employee) = self.employee(row, 1)? {
+                out.push((row.get(0)?, employee));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Fields whose stored value came from a source connected before this one (a lower id): values a
@@ -83,9 +168,7 @@ pub fn load(conn: &Connection, source_id: i64) -> Result<LocalState> {
 fn owned_elsewhere(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec<Field>>> {
     let mut out: HashMap<i64, Vec<Field>> = HashMap::new();
     let mut overridden: HashMap<i64, Vec<Field>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT p.employee_id, p.field, coalesce(p.source_id < ?1, 0) FROM field_provenance p",
-    )?;
+    let mut stmt = conn.prepare("SELECT p.employee_id, p.field, coalesce(p.source_id < ?1, 0) FROM field_provenance p")?;
     let mut rows = stmt.query([source_id])?;
     while let Some(row) = rows.next()? {
         let Some(field) = Field::parse(&row.get::<_, String>(1)?) else { continue };
@@ -105,7 +188,8 @@ fn owned_elsewhere(conn: &Connection, source_id: i64) -> Result<HashMap<i64, Vec
     let mut rows = stmt.query([source_id])?;
     while let Some(row) = rows.next()? {
         let employee_id: i64 = row.get(0)?;
-        let mut present = vec![(Field::LegalEntity, row.get(1)?), (Field::WorkLocation, row.get(2)?), (Field::Manager, row.get(3)?)];
+        let mut present =
+            vec![(Field::LegalEntity, row.get(1)?), (Field::WorkLocation, row.get(2)?), (Field::Manager, row.get(3)?)];
         present.push((Field::Groups, row.get(4)?));
         for (i, (field, _)) in TEXT_COLUMNS.iter().enumerate() {
             present.push((*field, row.get(5 + i)?));
@@ -136,25 +220,6 @@ fn conflicts(conn: &Connection, source_id: i64) -> Result<Conflicts> {
     }
     for list in out.values_mut() {
         list.sort_by_key(|(field, _)| *field);
-    }
-    Ok(out)
-}
-
-/// Each employee's groups of this source, as the sorted, comma-joined remote ids HR sends.
-fn group_ids(conn: &Connection, source_id: i64) -> Result<HashMap<i64, String>> {
-    let mut stmt = conn.prepare(
-        "SELECT gm.employee_id, g.remote_id FROM group_memberships gm
-         JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1
-         ORDER BY gm.employee_id, g.remote_id",
-    )?;
-    let mut out: HashMap<i64, String> = HashMap::new();
-    let mut rows = stmt.query([source_id])?;
-    while let Some(row) = rows.next()? {
-        let ids = out.entry(row.get(0)?).or_default();
-        if !ids.is_empty() {
-            ids.push(',');
-        }
-        ids.push_str(&row.get::<_, String>(1)?);
     }
     Ok(out)
 }

@@ -146,9 +146,11 @@ fn read_plan_apply(
         names: org_names(&tx, source.id, &org)?,
         missing_grace_days: directory_settings.missing_grace_days,
     };
-    let local = local::load(&tx, source.id)?;
-    let plan = stage::for_each_employee(&tx, |remote| plan::plan(remote, &local, &settings, now))?;
-    drop(local);
+    let reader = local::LocalReader::new(&tx, source.id)?;
+    let local = reader.state(&tx)?;
+    let absent = reader.absent(&tx, full_read)?;
+    let plan = reader.with_feed(&tx, |feed| plan::plan(feed, absent, &local, &settings, now))?;
+    drop((reader, local));
     let Some(run_id) = run_id else {
         return Ok((Outcome::DryRun, plan));
     };

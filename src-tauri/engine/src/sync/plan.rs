@@ -1,7 +1,7 @@
 //! The pure half of a sync: what HR sent, what the directory holds and the source's settings in;
 //! the list of changes out. No I/O and no clock: `now` is an argument, so every rule is testable.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -73,11 +73,11 @@ pub struct LocalEmployee {
     pub conflicts: Vec<(Field, Option<String>)>,
 }
 
-/// The directory as far as one source's plan needs it.
+/// What the plan needs of the directory beyond each person's own record.
 #[derive(Debug, Clone, Default)]
 pub struct LocalState {
-    /// Employees already linked to this source, by the source's id.
-    pub linked: HashMap<String, LocalEmployee>,
+    /// How many people the source links before this sync (the mass-change guard's base).
+    pub linked_count: u32,
     /// Employees not linked to this source, by lower-cased work email, for the first meeting.
     pub unlinked_by_email: HashMap<String, LocalEmployee>,
     /// The same, by employee number.
@@ -237,39 +237,29 @@ pub fn display_name(values: &FieldValues) -> String {
 }
 
 /// Plans one sync of one source.
+///
+/// `feed` is what the source returned, each person beside the employee the source already links
+/// to them; `absent` is the linked people the read did not return (all of them after a full read,
+/// only those already missing after an incremental one). Both arrive in a stable order, and only
+/// what changes is kept, so memory follows the size of the change, not of the company.
 pub fn plan(
-    remote: impl IntoIterator<Item = RemoteEmployee>,
+    feed: impl IntoIterator<Item = (RemoteEmployee, Option<LocalEmployee>)>,
+    absent: impl IntoIterator<Item = (String, LocalEmployee)>,
     local: &LocalState,
     settings: &SourceSettings,
     now: DateTime<Utc>,
 ) -> SyncPlan {
-    let mut out = SyncPlan { linked_before: local.linked.len() as u32, ..SyncPlan::default() };
-    // Everyone the feed mentioned, and those of them it did not report as deleted.
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut present: HashSet<&str> = HashSet::new();
+    let mut out = SyncPlan { linked_before: local.linked_count, ..SyncPlan::default() };
     let today = now.date_naive().to_string();
-    let mut remote_count = 0usize;
+    let mut returned = 0usize;
 
-    for person in remote {
-        remote_count += 1;
-        let linked = local.linked.get_key_value(person.remote_id.as_str());
-        if let Some((key, _)) = linked {
-            seen.insert(key.as_str());
-            if !person.deleted {
-                present.insert(key.as_str());
-            }
-        }
-        let linked = linked.map(|(_, l)| l);
+    for (person, linked) in feed {
+        returned += 1;
         let name = display_name(&person.values);
 
         if person.deleted {
-            if let Some(existing) = linked.filter(|l| l.missing_since.is_none()) {
-                out.counts.missing += 1;
-                out.employees.push(PlannedEmployee {
-                    remote_id: person.remote_id,
-                    name,
-                    action: Action::Missing { employee_id: existing.employee_id, since: today.clone() },
-                });
+            if let Some(existing) = linked {
+                missing_or_departing(&mut out, person.remote_id, name, &existing, &today, settings, now);
             }
             continue;
         }
@@ -277,8 +267,8 @@ pub fn plan(
         let reasons = exclusion_reasons(&person.values, &settings.filters, &settings.names);
         if !reasons.is_empty() {
             out.counts.excluded += 1;
-            let employee_id = linked.map(|l| l.employee_id);
-            let already_marked = linked.and_then(|l| l.out_of_scope.as_deref()) == Some(reasons.join("; ").as_str());
+            let employee_id = linked.as_ref().map(|l| l.employee_id);
+            let already_marked = linked.as_ref().and_then(|l| l.out_of_scope.as_deref()) == Some(reasons.join("; ").as_str());
             if !already_marked || employee_id.is_none() {
                 out.employees.push(PlannedEmployee {
                     remote_id: person.remote_id,
@@ -289,11 +279,12 @@ pub fn plan(
             continue;
         }
 
-        let (existing, matched, first_meeting) = match linked {
-            Some(l) => (Some(l), None, false),
+        let first_meeting = linked.is_none();
+        let (existing, matched) = match &linked {
+            Some(l) => (Some(l), None),
             None => match match_unlinked(&person.values, local) {
-                Some((l, how)) => (Some(l), Some(how), true),
-                None => (None, None, true),
+                Some((l, how)) => (Some(l), Some(how)),
+                None => (None, None),
             },
         };
         let Some(existing) = existing else {
@@ -347,39 +338,40 @@ pub fn plan(
     }
 
     // Absence means "missing" only after a complete read that returned people: an empty or partial
-    // answer is never read as "everyone left".
-    if settings.full_read && remote_count > 0 {
-        let mut absent: Vec<(&String, &LocalEmployee)> =
-            local.linked.iter().filter(|(id, l)| !seen.contains(id.as_str()) && l.missing_since.is_none()).collect();
-        absent.sort_by_key(|(id, _)| id.as_str());
-        for (remote_id, l) in absent {
-            out.counts.missing += 1;
-            out.employees.push(PlannedEmployee {
-                remote_id: remote_id.clone(),
-                name: display_name(&l.values),
-                action: Action::Missing { employee_id: l.employee_id, since: today.clone() },
-            });
+    // answer is never read as "everyone left". People already missing run down their grace period.
+    let complete = settings.full_read && returned > 0;
+    for (remote_id, l) in absent {
+        if l.missing_since.is_some() || complete {
+            let name = display_name(&l.values);
+            missing_or_departing(&mut out, remote_id, name, &l, &today, settings, now);
         }
     }
-
-    // People missing for longer than the grace period have left.
-    let mut overdue: Vec<(&String, &LocalEmployee, &str)> = local
-        .linked
-        .iter()
-        .filter(|(_, l)| !l.departed)
-        .filter_map(|(id, l)| Some((id, l, l.missing_since.as_deref()?)))
-        .filter(|(id, _, since)| !present.contains(id.as_str()) && grace_over(since, now, settings.missing_grace_days))
-        .collect();
-    overdue.sort_by_key(|(id, _, _)| id.as_str());
-    for (remote_id, l, since) in overdue {
-        out.counts.departing += 1;
-        out.employees.push(PlannedEmployee {
-            remote_id: remote_id.clone(),
-            name: display_name(&l.values),
-            action: Action::Depart { employee_id: l.employee_id, missing_since: since.to_owned() },
-        });
-    }
     out
+}
+
+/// A linked person the source no longer returns (or reports deleted): marked missing since today,
+/// or, once missing for longer than the grace period, moved to departed.
+fn missing_or_departing(
+    out: &mut SyncPlan,
+    remote_id: String,
+    name: String,
+    existing: &LocalEmployee,
+    today: &str,
+    settings: &SourceSettings,
+    now: DateTime<Utc>,
+) {
+    let action = match existing.missing_since.as_deref() {
+        None => {
+            out.counts.missing += 1;
+            Action::Missing { employee_id: existing.employee_id, since: today.to_owned() }
+        }
+        Some(since) if !existing.departed && grace_over(since, now, settings.missing_grace_days) => {
+            out.counts.departing += 1;
+            Action::Depart { employee_id: existing.employee_id, missing_since: since.to_owned() }
+        }
+        Some(_) => return,
+    };
+    out.employees.push(PlannedEmployee { remote_id, name, action });
 }
 
 fn grace_over(missing_since: &str, now: DateTime<Utc>, grace_days: u32) -> bool {
@@ -440,29 +432,44 @@ mod tests {
         }
     }
 
-    fn state(people: Vec<(&str, LocalEmployee)>) -> LocalState {
-        LocalState { linked: people.into_iter().map(|(id, l)| (id.to_owned(), l)).collect(), ..LocalState::default() }
+    /// Plans as the sync does: each returned person beside their linked record, then the linked
+    /// people the read did not return (after an incremental read, only those already missing).
+    fn run(feed: Vec<RemoteEmployee>, linked: Vec<(&str, LocalEmployee)>, settings: &SourceSettings) -> SyncPlan {
+        let mut linked: HashMap<String, LocalEmployee> = linked.into_iter().map(|(id, l)| (id.to_owned(), l)).collect();
+        let state = LocalState { linked_count: linked.len() as u32, ..LocalState::default() };
+        let pairs: Vec<_> = feed
+            .into_iter()
+            .map(|r| {
+                let l = linked.remove(&r.remote_id);
+                (r, l)
+            })
+            .collect();
+        let mut absent: Vec<(String, LocalEmployee)> =
+            linked.into_iter().filter(|(_, l)| settings.full_read || l.missing_since.is_some()).collect();
+        absent.sort_by(|a, b| a.0.cmp(&b.0));
+        plan(pairs, absent, &state, settings, now())
     }
 
     #[test]
     fn an_empty_feed_is_never_read_as_everyone_left() {
-        let local = state(vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))]);
-        let plan = plan(Vec::new(), &local, &settings(), now());
+        let plan = run(Vec::new(), vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))], &settings());
         assert!(plan.employees.is_empty(), "an empty answer marks nobody missing: {plan:?}");
     }
 
     #[test]
     fn absence_from_an_incremental_read_means_nothing() {
-        let local = state(vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))]);
-        let plan = plan(vec![remote("a", "Ames")], &local, &SourceSettings { full_read: false, ..settings() }, now());
+        let plan = run(
+            vec![remote("a", "Ames")],
+            vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))],
+            &SourceSettings { full_read: false, ..settings() },
+        );
         assert_eq!(plan.counts.missing, 0, "only a full read can tell who is gone");
         assert_eq!(plan.counts.unchanged, 1);
     }
 
     #[test]
     fn absence_from_a_full_read_marks_a_person_missing() {
-        let local = state(vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))]);
-        let plan = plan(vec![remote("a", "Ames")], &local, &settings(), now());
+        let plan = run(vec![remote("a", "Ames")], vec![("a", local(1, "Ames")), ("b", local(2, "Berg"))], &settings());
         assert_eq!(
             plan.employees[0].action,
             Action::Missing { employee_id: 2, since: "2026-11-25".into() },
@@ -474,8 +481,7 @@ mod tests {
     fn a_missing_person_who_reappears_is_restored() {
         let mut berg = local(2, "Berg");
         berg.missing_since = Some("2026-11-20".into());
-        let local = state(vec![("b", berg)]);
-        let plan = plan(vec![remote("b", "Berg")], &local, &settings(), now());
+        let plan = run(vec![remote("b", "Berg")], vec![("b", berg)], &settings());
         assert!(
             matches!(plan.employees[0].action, Action::Update { restored: true, .. }),
             "a person back in the feed is restored: {plan:?}"
@@ -490,18 +496,18 @@ mod tests {
         let mut gone = local(3, "Gone");
         gone.missing_since = Some("2026-10-01".into());
         gone.departed = true;
-        let local = state(vec![("a", local(1, "Ames")), ("b", berg), ("g", gone)]);
-        let plan = plan(vec![remote("a", "Ames")], &local, &settings(), now());
+        let plan = run(vec![remote("a", "Ames")], vec![("a", local(1, "Ames")), ("b", berg), ("g", gone)], &settings());
         assert_eq!(plan.counts.departing, 1, "7 days missing: departs; already departed: nothing more");
         assert!(matches!(plan.employees[0].action, Action::Depart { employee_id: 2, .. }));
     }
 
     #[test]
     fn the_mass_change_guard_counts_departures_against_the_sources_size() {
-        let people: Vec<(String, LocalEmployee)> = (0..20).map(|i| (format!("p{i}"), local(i, &format!("N{i}")))).collect();
-        let local = LocalState { linked: people.into_iter().collect(), ..LocalState::default() };
+        let ids: Vec<String> = (0..20).map(|i| format!("p{i}")).collect();
+        let people: Vec<(&str, LocalEmployee)> =
+            ids.iter().enumerate().map(|(i, id)| (id.as_str(), local(i as i64, &format!("N{i}")))).collect();
         let feed: Vec<RemoteEmployee> = (0..18).map(|i| remote(&format!("p{i}"), &format!("N{i}"))).collect();
-        let plan = plan(feed, &local, &settings(), now());
+        let plan = run(feed, people, &settings());
         assert_eq!(plan.disruptive(), 2);
         assert!(!plan.needs_approval(10), "2 of 20 is 10%: not more than the threshold");
         assert!(plan.needs_approval(9), "but more than 9%");

@@ -44,9 +44,14 @@ pub fn put(conn: &Connection, record: Record) -> Result<()> {
         Record::Group(group) => (Model::Groups, put_json(conn, "stage_groups", &group.remote_id, &group)?, group.remote_id),
         Record::Employee(e) => (Model::Employees, put_json(conn, "stage_employees", &e.remote_id, &e)?, e.remote_id),
         Record::Employment(e) => {
-            let n = conn.prepare_cached("INSERT OR IGNORE INTO stage_employments VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-                params![e.remote_id, e.employee_remote_id, e.employment_type, e.effective_date.map(|d| d.to_string()), e.deleted],
-            )?;
+            let n =
+                conn.prepare_cached("INSERT OR IGNORE INTO stage_employments VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+                    e.remote_id,
+                    e.employee_remote_id,
+                    e.employment_type,
+                    e.effective_date.map(|d| d.to_string()),
+                    e.deleted
+                ])?;
             (Model::Employments, n == 1, e.remote_id)
         }
     };
@@ -58,15 +63,18 @@ pub fn put(conn: &Connection, record: Record) -> Result<()> {
 }
 
 fn put_site(conn: &Connection, kind: &str, site: &RemoteSite) -> Result<bool> {
-    let n = conn
-        .prepare_cached("INSERT OR IGNORE INTO stage_sites VALUES (?1, ?2, ?3)")?
-        .execute(params![kind, site.remote_id, serde_json::to_string(site)?])?;
+    let n = conn.prepare_cached("INSERT OR IGNORE INTO stage_sites VALUES (?1, ?2, ?3)")?.execute(params![
+        kind,
+        site.remote_id,
+        serde_json::to_string(site)?
+    ])?;
     Ok(n == 1)
 }
 
 fn put_json<T: serde::Serialize>(conn: &Connection, table: &str, id: &str, record: &T) -> Result<bool> {
-    let n =
-        conn.prepare_cached(&format!("INSERT OR IGNORE INTO {table} VALUES (?1, ?2)"))?.execute(params![id, serde_json::to_string(record)?])?;
+    let n = conn
+        .prepare_cached(&format!("INSERT OR IGNORE INTO {table} VALUES (?1, ?2)"))?
+        .execute(params![id, serde_json::to_string(record)?])?;
     Ok(n == 1)
 }
 
