@@ -2,4 +2,5 @@
 //! simulator over HTTP.
 
 mod harness;
+mod minimisation;
 mod rules;

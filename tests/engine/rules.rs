@@ -306,6 +306,15 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
     for v in &victims {
         world.sim.apply(Change::Delete { employee_id: v.id.clone() });
     }
+    world.sim.apply(Change::Hire(NewHire {
+        first_name: "Held".into(),
+        last_name: "Newcomer".into(),
+        work_email: Some("held.newcomer@quillon.example".into()),
+        start_date: Some(today() + Duration::days(5)),
+        legal_entity_id: None,
+        employment_type: EmploymentType::FullTime,
+        job_title: None,
+    }));
     let before = world.list(View::All, true);
     let report = world.sync_at(now() + Duration::hours(1));
     assert_eq!(report.outcome, Outcome::Held, "8 of 50 people missing at once (16% > 10%) is held");
@@ -319,6 +328,10 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
     assert_eq!(report.outcome, Outcome::Held, "the same change is held again at the next sync");
     let applied = world.engine.approve(report.run_id.unwrap(), now()).unwrap();
     assert_eq!(applied.counts.missing, 8, "approving applies the held plan as shown");
+    assert!(
+        world.emails(View::Onboardings, false).contains(&"held.newcomer@quillon.example".to_owned()),
+        "including the people it creates, from the values it held"
+    );
     assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, "succeeded");
 
     world.engine.save_settings(&Settings { mass_change_percent: 50, ..Settings::default() }).unwrap();
@@ -420,7 +433,12 @@ fn rule_14_explain_says_why_a_person_is_missing() {
     config.tool = "lucca".into();
     config.hide_future_and_departed = true;
     let mut world = World::with_simulator(start_with(config));
-    world.sync();
+    let report = world.sync();
+    assert!(
+        report.warnings.iter().any(|w| w.contains("Lucca") && w.contains("View future employees")),
+        "the sync itself warns about the missing Lucca permissions: {:?}",
+        report.warnings
+    );
     let why = world.engine.explain("nobody-like-this", now()).unwrap();
     assert!(why.findings.iter().any(|f| f.contains("was returned by the HR system")), "not returned by the HR system: {why:?}");
     assert!(

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use roster_engine::connector::data_use::data_retrieved;
 use roster_engine::connector::kombo::{KomboConfig, EU_BASE_URL, US_BASE_URL};
 use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::oauth::{OAuthApi, OAuthConfig};
-use roster_engine::connector::data_use::data_retrieved;
 use roster_engine::paths;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::store::employees::EmployeeQuery;
@@ -362,7 +362,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let base_url = kombo_base_url(base_url, region);
             let key = std::env::var("ROSTER_API_KEY").context("set ROSTER_API_KEY to the Kombo API key")?;
             let link = engine.kombo_connect_link(&base_url, &key, &email, &organization)?;
-            eprintln!("Open this link in a browser and connect the HR system:\n{link}\nThen paste the activation token it shows:");
+            eprintln!(
+                "Open this link in a browser and connect the HR system:\n{link}\nThen paste the activation token it shows:"
+            );
             let mut token = String::new();
             std::io::stdin().read_line(&mut token).context("could not read the activation token")?;
             let source = engine.add_kombo_source_by_token(&name, &base_url, &key, token.trim(), now)?;

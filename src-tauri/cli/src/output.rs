@@ -41,6 +41,9 @@ pub fn report(report: &SyncReport, dry_run: bool) -> String {
         c.departing,
         c.missing
     );
+    for warning in &report.warnings {
+        out.push_str(&format!("\nwarning: {warning}"));
+    }
     if report.outcome == Outcome::Held {
         out.push_str(&format!(
             "\nheld for approval: this plan would offboard, remove or put out of scope {} people. `roster approve {run}` applies it, `roster discard {run}` drops it",
@@ -51,7 +54,7 @@ pub fn report(report: &SyncReport, dry_run: bool) -> String {
     if dry_run || report.outcome == Outcome::Held {
         for planned in &report.plan.employees {
             let line = match &planned.action {
-                Action::Create { .. } => "create".to_owned(),
+                Action::Create => "create".to_owned(),
                 Action::Update { changes, kept, conflicts, .. } => {
                     let mut parts: Vec<String> = changes
                         .iter()

@@ -205,6 +205,9 @@ impl Engine {
         }
         sources::delete(&tx, source.id)?;
         tx.commit()?;
+        if erase {
+            self.store.flush_erased()?;
+        }
         Ok(())
     }
 

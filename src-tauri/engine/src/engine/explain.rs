@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::model::View;
 use crate::providers::missing_permission_warning;
 use crate::store::employees;
+use crate::store::sources::Source;
 
 impl Engine {
     pub fn explain(&self, query: &str, now: DateTime<Utc>) -> Result<Explanation> {
@@ -102,19 +103,25 @@ impl Engine {
             ));
         }
         for source in self.sources()? {
-            let (total, future, departed): (i64, i64, i64) = conn.query_row(
-                "SELECT count(*), count(*) FILTER (WHERE employment_status = 'PENDING' OR start_date > ?2),
-                        count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date < ?2)
-                 FROM fetched_people WHERE source_id = ?1",
-                params![source.id, now.date_naive().to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            if total > 0 && future == 0 && departed == 0 {
-                let tool = source.config.get("tool").and_then(|t| t.as_str());
-                findings.push(missing_permission_warning(&source.name, tool));
-            }
+            findings.extend(self.missing_permission(&source, now)?);
         }
         Ok(Explanation { query: query.trim().to_owned(), findings })
+    }
+}
+
+impl Engine {
+    /// The warning for a source whose last full read returned no future and no departed employee
+    /// at all: the API key most likely lacks the permission to see them (Lucca's case).
+    pub(super) fn missing_permission(&self, source: &Source, now: DateTime<Utc>) -> Result<Option<String>> {
+        let (total, future, departed): (i64, i64, i64) = self.store.conn().query_row(
+            "SELECT count(*), count(*) FILTER (WHERE employment_status = 'PENDING' OR start_date > ?2),
+                    count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date < ?2)
+             FROM fetched_people WHERE source_id = ?1",
+            params![source.id, now.date_naive().to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let tool = source.config.get("tool").and_then(|t| t.as_str());
+        Ok((total > 0 && future == 0 && departed == 0).then(|| missing_permission_warning(&source.name, tool)))
     }
 }
 

@@ -82,8 +82,23 @@ impl Engine {
                 ),
                 params![source.id, now.to_rfc3339()],
             )?;
+            // Past values live on in the change history and in conflicts: they go too.
+            let linked = "SELECT employee_id FROM employee_links WHERE source_id = ?1";
+            tx.execute(
+                &format!(
+                    "UPDATE change_log SET old_value = NULL, new_value = NULL WHERE field = ?2 AND employee_id IN ({linked})"
+                ),
+                params![source.id, column],
+            )?;
+            tx.execute(
+                &format!("DELETE FROM field_conflicts WHERE field = ?2 AND employee_id IN ({linked})"),
+                params![source.id, column],
+            )?;
         }
         tx.commit()?;
+        if !enabled {
+            self.store.flush_erased()?;
+        }
         Ok(())
     }
 

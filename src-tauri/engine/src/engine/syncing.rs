@@ -10,7 +10,7 @@ use crate::store::settings;
 use crate::store::sources::{self, Source};
 use crate::sync::plan::Filters;
 use crate::sync::preview::{self, PreviewRow};
-use crate::sync::{self, SyncReport, SyncRequest};
+use crate::sync::{self, Outcome, SyncReport, SyncRequest};
 
 impl Engine {
     /// Syncs one source now. Never two runs of one source at once, in this process or another.
@@ -18,7 +18,11 @@ impl Engine {
         let source = self.source(source_name)?;
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request)
+        let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request)?;
+        if report.full_read && report.outcome == Outcome::Applied {
+            report.warnings.extend(self.missing_permission(&source, now)?);
+        }
+        Ok(report)
     }
 
     /// Sources whose next sync is due at `now` (none while syncing is paused). A run missed while

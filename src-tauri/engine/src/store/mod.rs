@@ -42,6 +42,13 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM meta WHERE key = 'installation_id'", [], |r| r.get(0))?)
     }
 
+    /// Makes an erasure final: the write-ahead log still holds page images from before it, so they
+    /// are copied into the (securely overwritten) database and the log is emptied.
+    pub fn flush_erased(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -63,6 +70,9 @@ fn configure(conn: &Connection) -> Result<()> {
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commit.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Erased personal data is overwritten, not merely unlinked: GDPR erasure must not leave it in
+    // free pages of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 

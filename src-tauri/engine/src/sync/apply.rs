@@ -27,9 +27,11 @@ struct OrgIds {
     groups: HashMap<String, i64>,
 }
 
+/// `created` gives the HR values of a person the plan creates.
 pub fn apply(
     conn: &Connection,
     plan: &SyncPlan,
+    created: &dyn Fn(&str) -> Result<FieldValues>,
     legal_entities: &[RemoteSite],
     work_locations: &[RemoteSite],
     groups: &[RemoteGroup],
@@ -47,14 +49,15 @@ pub fn apply(
 
     // Managers are set after every employee exists, since a manager may be created by this same
     // plan. The flag says whether the value needs a provenance row (not for people created now).
-    let mut managers: Vec<(i64, Option<&str>, bool)> = Vec::new();
+    let mut managers: Vec<(i64, Option<String>, bool)> = Vec::new();
     for planned in &plan.employees {
         match &planned.action {
-            Action::Create { values } => {
-                let employee_id = create(conn, values, &ids, stamp)?;
+            Action::Create => {
+                let values = created(&planned.remote_id)?;
+                let employee_id = create(conn, &values, &ids, stamp)?;
                 link(conn, stamp.source_id, &planned.remote_id, employee_id)?;
-                if values.get(Field::Manager).is_some() {
-                    managers.push((employee_id, values.get(Field::Manager), false));
+                if let Some(manager) = values.get(Field::Manager) {
+                    managers.push((employee_id, Some(manager.to_owned()), false));
                 }
             }
             Action::Update { employee_id, matched, changes, conflicts, restored, .. } => {
@@ -83,7 +86,7 @@ pub fn apply(
                 }
                 for change in changes {
                     if change.field == Field::Manager {
-                        managers.push((*employee_id, change.new.as_deref(), true));
+                        managers.push((*employee_id, change.new.clone(), true));
                     } else {
                         write_field(conn, *employee_id, change.field, change.new.as_deref(), &ids, stamp)?;
                     }
@@ -116,11 +119,8 @@ pub fn apply(
     for (employee_id, manager, record_provenance) in managers {
         let manager_id: Option<i64> = match manager {
             Some(remote) => conn
-                .query_row(
-                    "SELECT employee_id FROM employee_links WHERE source_id = ?1 AND remote_id = ?2",
-                    params![stamp.source_id, remote],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT employee_id FROM employee_links WHERE source_id = ?1 AND remote_id = ?2")?
+                .query_row(params![stamp.source_id, remote], |r| r.get(0))
                 .optional()?,
             None => None,
         };

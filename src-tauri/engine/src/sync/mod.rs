@@ -8,6 +8,8 @@ pub mod plan;
 pub mod preview;
 mod stage;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,7 @@ use ts_rs::TS;
 
 use crate::connector::{Connector, ReadRequest, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
+use crate::model::FieldValues;
 use crate::store::settings;
 use crate::store::sources::{self, Source};
 use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
@@ -58,6 +61,8 @@ pub struct SyncReport {
     pub full_read: bool,
     pub counts: PlanCounts,
     pub plan: SyncPlan,
+    /// Things the person should act on, such as a provider permission that seems to be missing.
+    pub warnings: Vec<String>,
 }
 
 /// Organisation units as read; stored with the plan when it is held, so approval applies exactly it.
@@ -73,6 +78,8 @@ struct HeldPlan {
     plan: SyncPlan,
     org: Org,
     full_read: bool,
+    /// The HR values of the people the plan creates: staging is gone by the time it is approved.
+    created: HashMap<String, FieldValues>,
 }
 
 /// Runs one sync of `source` with `connector`, at `now`.
@@ -92,9 +99,15 @@ pub fn run(
     let result = read_plan_apply(conn, source, connector, &read, now, run_id);
     stage::drop(conn)?;
     match result {
-        Ok((outcome, plan)) => {
-            Ok(SyncReport { source: source.name.clone(), run_id, outcome, full_read, counts: plan.counts, plan })
-        }
+        Ok((outcome, plan)) => Ok(SyncReport {
+            source: source.name.clone(),
+            run_id,
+            outcome,
+            full_read,
+            counts: plan.counts,
+            plan,
+            warnings: Vec::new(),
+        }),
         Err(error) => {
             if let Some(run_id) = run_id {
                 fail_run(conn, source, run_id, now, &error.to_string())?;
@@ -159,17 +172,24 @@ fn read_plan_apply(
     }
     supersede_held(&tx, source.id, now)?;
     if plan.needs_approval(directory_settings.mass_change_percent) {
-        let held = HeldPlan { plan, org, full_read };
+        let created = plan
+            .employees
+            .iter()
+            .filter(|p| p.action == plan::Action::Create)
+            .map(|p| Ok((p.remote_id.clone(), stage::employee_values(&tx, &p.remote_id)?)))
+            .collect::<Result<_>>()?;
+        let held = HeldPlan { plan, org, full_read, created };
         tx.execute("INSERT INTO held_plans (run_id, plan) VALUES (?1, ?2)", params![run_id, serde_json::to_string(&held)?])?;
         close_run(&tx, run_id, "held", now, &held.plan.counts)?;
         tx.commit()?;
         return Ok((Outcome::Held, held.plan));
     }
-    apply_plan(&tx, source, run_id, &plan, &org, full_read, now)?;
+    apply_plan(&tx, source, run_id, &plan, &org, full_read, &|remote_id| stage::employee_values(&tx, remote_id), now)?;
     tx.commit()?;
     Ok((Outcome::Applied, plan))
 }
 
+#[allow(clippy::too_many_arguments)] // one call per path (sync, approval); a struct would only rename them
 fn apply_plan(
     tx: &Connection,
     source: &Source,
@@ -177,10 +197,11 @@ fn apply_plan(
     plan: &SyncPlan,
     org: &Org,
     full_read: bool,
+    created: &dyn Fn(&str) -> Result<FieldValues>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let stamp = apply::Stamp { source_id: source.id, run_id, now: &now.to_rfc3339() };
-    apply::apply(tx, plan, &org.legal_entities, &org.work_locations, &org.groups, &stamp)?;
+    apply::apply(tx, plan, created, &org.legal_entities, &org.work_locations, &org.groups, &stamp)?;
     if stage::exists(tx)? {
         store_employments(tx, source.id)?;
     }
@@ -201,7 +222,13 @@ pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result
     let (source_id, held) = held_plan(&tx, run_id)?;
     let source = sources::by_id(&tx, source_id)?;
     tx.execute("DELETE FROM held_plans WHERE run_id = ?1", [run_id])?;
-    apply_plan(&tx, &source, run_id, &held.plan, &held.org, held.full_read, now)?;
+    let created = |remote_id: &str| {
+        held.created
+            .get(remote_id)
+            .cloned()
+            .ok_or_else(|| Error::Invalid(format!("the held plan lacks the values of {remote_id}")))
+    };
+    apply_plan(&tx, &source, run_id, &held.plan, &held.org, held.full_read, &created, now)?;
     tx.commit()?;
     Ok(SyncReport {
         source: source.name,
@@ -210,6 +237,7 @@ pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result
         full_read: held.full_read,
         counts: held.plan.counts,
         plan: held.plan,
+        warnings: Vec::new(),
     })
 }
 

@@ -126,8 +126,10 @@ pub enum MatchedBy {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
-    /// A person new to the directory: the profile is created from HR data.
-    Create { values: FieldValues },
+    /// A person new to the directory: the profile is created from HR data. The values are not
+    /// copied into the plan (a first sync creates the whole company); apply reads them from the
+    /// staged read, or from the held plan's own copy.
+    Create,
     /// A person already in the directory; `matched` is set when this is the source's first meeting
     /// with someone created otherwise (CSV, another source).
     Update {
@@ -289,11 +291,7 @@ pub fn plan(
         };
         let Some(existing) = existing else {
             out.counts.created += 1;
-            out.employees.push(PlannedEmployee {
-                remote_id: person.remote_id,
-                name,
-                action: Action::Create { values: person.values },
-            });
+            out.employees.push(PlannedEmployee { remote_id: person.remote_id, name, action: Action::Create });
             continue;
         };
 

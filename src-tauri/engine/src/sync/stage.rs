@@ -6,6 +6,7 @@ use rusqlite::{params, Connection};
 
 use crate::connector::{ConnectorError, Model, Record, RemoteEmployee, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
+use crate::model::FieldValues;
 
 /// Creates empty staging tables on this connection (TEMP tables: private to it, never in the file).
 pub fn create(conn: &Connection) -> Result<()> {
@@ -76,6 +77,13 @@ fn put_json<T: serde::Serialize>(conn: &Connection, table: &str, id: &str, recor
         .prepare_cached(&format!("INSERT OR IGNORE INTO {table} VALUES (?1, ?2)"))?
         .execute(params![id, serde_json::to_string(record)?])?;
     Ok(n == 1)
+}
+
+/// The staged HR values of one person.
+pub fn employee_values(conn: &Connection, remote_id: &str) -> Result<FieldValues> {
+    let record: String =
+        conn.prepare_cached("SELECT record FROM stage_employees WHERE remote_id = ?1")?.query_row([remote_id], |r| r.get(0))?;
+    Ok(serde_json::from_str::<RemoteEmployee>(&record)?.values)
 }
 
 pub fn sites(conn: &Connection, kind: &str) -> Result<Vec<RemoteSite>> {
