@@ -193,7 +193,10 @@ fn an_unavailable_keyring_gives_a_clear_error_naming_the_fix() {
         .unwrap();
     assert!(!out.status.success(), "without a keyring no source is added");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("keyring is locked or unavailable") && stderr.contains("unlock"), "the error names the fix: {stderr}");
+    assert!(
+        stderr.contains("keyring is locked or unavailable") && stderr.contains("unlock"),
+        "the error names the fix: {stderr}"
+    );
     assert!(!stderr.contains(sim.api_key()), "and never shows the key");
     assert_eq!(roster.json(&["source", "list"]), serde_json::json!([]), "nothing is half-added");
 }
@@ -231,4 +234,30 @@ fn kombo_connect_turns_the_flows_activation_token_into_a_connected_source() {
     assert_eq!(source["config"]["tool"], "personio", "and the HR system behind it is known");
     roster.ok(&["sync"]);
     assert!(!roster.json(&["employees"]).as_array().unwrap().is_empty(), "the connected source syncs");
+}
+
+#[test]
+fn a_csv_file_is_added_as_a_source_and_synced_from_the_command_line() {
+    let roster = Roster::new();
+    let file = roster.data_dir().join("people.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}Employee number;First name;Last name;Work email;Job title;Legal entity;Start date;End date\n\
+         E1;Ada;Lovelace;ada@example.com;Engineer;Acme GmbH;2020-01-06;\n\
+         E2;Alan;Turing;alan@example.com;Researcher;Acme Ltd;2026-12-01;\n",
+    )
+    .unwrap();
+    roster.ok(&["source", "add", "csv", "--name", "Spreadsheet", "--file", file.to_str().unwrap()]);
+    roster.ok(&["sync"]);
+    let active = roster.json(&["employees"]);
+    assert_eq!(active[0]["work_email"], "ada@example.com", "the CSV's active person is listed");
+    let onboardings = roster.json(&["employees", "--view", "onboardings"]);
+    assert_eq!(onboardings[0]["work_email"], "alan@example.com", "and its future hire is an onboarding");
+
+    std::fs::write(&file, "Employee number,First name,Start date\nE1,Ada,31/02/2026\n").unwrap();
+    let out = roster.run(&["sync"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a broken file fails the sync");
+    assert!(stderr.contains("line 2") && stderr.contains("31/02/2026"), "the error names the line and the value: {stderr}");
+    assert_eq!(roster.json(&["employees", "--view", "all"]).as_array().unwrap().len(), 2, "and changes nothing");
 }

@@ -31,8 +31,8 @@ impl Default for EmployeeQuery {
 
 /// SQL conditions on `e` (employees) and `today` (the person's calendar date), one per view.
 const LEFT: &str = "(e.departed_at IS NOT NULL OR (e.end_date IS NOT NULL AND e.end_date < today) \
-     OR (e.end_date IS NULL AND e.employment_status = 'INACTIVE'))";
-const ONBOARDING: &str = "((e.start_date IS NOT NULL AND e.start_date > today) OR e.employment_status = 'PENDING')";
+     OR (e.end_date IS NULL AND e.employment_status IS 'INACTIVE'))";
+const ONBOARDING: &str = "((e.start_date IS NOT NULL AND e.start_date > today) OR e.employment_status IS 'PENDING')";
 const HOLDS_DEVICE: &str = "EXISTS (SELECT 1 FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)";
 
 fn view_condition(view: View) -> String {
