@@ -147,7 +147,9 @@ fn read_plan_apply(
     now: DateTime<Utc>,
     run_id: Option<i64>,
 ) -> Result<(Outcome, SyncPlan)> {
+    let started = std::time::Instant::now();
     let org = read(conn, connector, request)?;
+    tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let directory_settings = settings::load(&tx)?;
@@ -163,12 +165,14 @@ fn read_plan_apply(
     let local = reader.state(&tx)?;
     let absent = reader.absent(&tx, full_read)?;
     let plan = reader.with_feed(&tx, |feed| plan::plan(feed, absent, &local, &settings, now))?;
+    tracing::info!(source = %source.name, elapsed = ?started.elapsed(), counts = ?plan.counts, "planned");
     drop((reader, local));
     let Some(run_id) = run_id else {
         return Ok((Outcome::DryRun, plan));
     };
     if full_read {
         fetched::record(&tx, source.id, &settings.filters, &settings.names)?;
+        tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
     }
     supersede_held(&tx, source.id, now)?;
     if plan.needs_approval(directory_settings.mass_change_percent) {
@@ -185,6 +189,7 @@ fn read_plan_apply(
         return Ok((Outcome::Held, held.plan));
     }
     apply_plan(&tx, source, run_id, &plan, &org, full_read, &|remote_id| stage::employee_values(&tx, remote_id), now)?;
+    tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "applied");
     tx.commit()?;
     Ok((Outcome::Applied, plan))
 }
