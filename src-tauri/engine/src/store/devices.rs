@@ -31,7 +31,8 @@ pub struct Device {
 }
 
 const DEVICE_SELECT: &str = "SELECT d.id, d.kind, d.model, d.serial_number, d.status, a.employee_id,
-        trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), a.assigned_on
+        CASE WHEN a.employee_id IS NOT NULL THEN trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')) END,
+        a.assigned_on
      FROM devices d
      LEFT JOIN device_assignments a ON a.device_id = d.id AND a.returned_on IS NULL
      LEFT JOIN employees e ON e.id = a.employee_id";

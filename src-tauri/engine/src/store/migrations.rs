@@ -91,25 +91,24 @@ CREATE INDEX employees_employee_number ON employees (employee_number);
 CREATE INDEX employees_sort ON employees (last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
 CREATE INDEX employees_time_zone ON employees (time_zone);
 
--- Search as you type: prefixes of names and email parts, accents folded.
+-- Search as you type: prefixes of names and of the email's local part (the domain, shared by
+-- everyone, would only slow every write), accents folded. Contentless: only ids come back.
 CREATE VIRTUAL TABLE employee_search USING fts5 (
-    first_name, last_name, work_email,
-    content = 'employees', content_rowid = 'id',
+    first_name, last_name, email_name,
+    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
 );
 CREATE TRIGGER employees_search_insert AFTER INSERT ON employees BEGIN
-    INSERT INTO employee_search (rowid, first_name, last_name, work_email)
-    VALUES (new.id, new.first_name, new.last_name, new.work_email);
+    INSERT INTO employee_search (rowid, first_name, last_name, email_name)
+    VALUES (new.id, new.first_name, new.last_name, substr(new.work_email, 1, coalesce(nullif(instr(new.work_email, '@'), 0), 1000) - 1));
 END;
 CREATE TRIGGER employees_search_delete AFTER DELETE ON employees BEGIN
-    INSERT INTO employee_search (employee_search, rowid, first_name, last_name, work_email)
-    VALUES ('delete', old.id, old.first_name, old.last_name, old.work_email);
+    DELETE FROM employee_search WHERE rowid = old.id;
 END;
 CREATE TRIGGER employees_search_update AFTER UPDATE OF first_name, last_name, work_email ON employees BEGIN
-    INSERT INTO employee_search (employee_search, rowid, first_name, last_name, work_email)
-    VALUES ('delete', old.id, old.first_name, old.last_name, old.work_email);
-    INSERT INTO employee_search (rowid, first_name, last_name, work_email)
-    VALUES (new.id, new.first_name, new.last_name, new.work_email);
+    DELETE FROM employee_search WHERE rowid = old.id;
+    INSERT INTO employee_search (rowid, first_name, last_name, email_name)
+    VALUES (new.id, new.first_name, new.last_name, substr(new.work_email, 1, coalesce(nullif(instr(new.work_email, '@'), 0), 1000) - 1));
 END;
 
 -- Which employee a source's record is, and that record's standing in the source.

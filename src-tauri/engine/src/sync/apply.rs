@@ -37,6 +37,7 @@ pub fn apply(
     groups: &[RemoteGroup],
     stamp: &Stamp<'_>,
 ) -> Result<()> {
+    let started = std::time::Instant::now();
     let mut ids = OrgIds {
         legal_entities: upsert_sites(conn, "legal_entities", legal_entities, stamp.source_id)?,
         work_locations: upsert_sites(conn, "work_locations", work_locations, stamp.source_id)?,
@@ -116,6 +117,7 @@ pub fn apply(
             }
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "employees written");
     for (employee_id, manager, record_provenance) in managers {
         let manager_id: Option<i64> = match manager {
             Some(remote) => conn
@@ -129,7 +131,9 @@ pub fn apply(
             provenance(conn, employee_id, Field::Manager, stamp)?;
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "managers set");
     refresh_time_zones(conn, stamp.source_id)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "time zones set");
     Ok(())
 }
 

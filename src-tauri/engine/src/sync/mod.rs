@@ -209,6 +209,7 @@ fn apply_plan(
     apply::apply(tx, plan, created, &org.legal_entities, &org.work_locations, &org.groups, &stamp)?;
     if stage::exists(tx)? {
         store_employments(tx, source.id)?;
+        tracing::debug!(source = %source.name, "employments stored");
     }
     close_run(tx, run_id, "succeeded", now, &plan.counts)?;
     let next = now + Duration::seconds(source.sync_interval_secs);
