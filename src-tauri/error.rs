@@ -33,10 +33,7 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn internal(message: impl Into<String>) -> CommandError {
-        CommandError {
-            code: ErrorCode::Internal,
-            message: message.into(),
-        }
+        CommandError { code: ErrorCode::Internal, message: message.into() }
     }
 }
 
@@ -44,24 +41,18 @@ impl From<roster_engine::Error> for CommandError {
     fn from(error: roster_engine::Error) -> CommandError {
         use roster_engine::Error as E;
         let code = match &error {
-            E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Corrupt(_) => {
-                ErrorCode::Storage
-            }
+            E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Corrupt(_) => ErrorCode::Storage,
             E::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             E::UnknownSource(_) | E::UnknownEmployee(_) => ErrorCode::NotFound,
-            E::DuplicateSource(_)
-            | E::AmbiguousEmployee(_)
-            | E::ContinuousField { .. }
-            | E::SyncRunning(_) => ErrorCode::Conflict,
+            E::DuplicateSource(_) | E::AmbiguousEmployee(_) | E::ContinuousField { .. } | E::SyncRunning(_) => {
+                ErrorCode::Conflict
+            }
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) => ErrorCode::Connector,
             E::Secret(_) => ErrorCode::Keyring,
         };
         // Engine messages never carry secrets: keyring and connector errors name accounts and URLs only.
-        CommandError {
-            code,
-            message: error.to_string(),
-        }
+        CommandError { code, message: error.to_string() }
     }
 }
 

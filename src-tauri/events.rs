@@ -1,11 +1,22 @@
-//! Events the shell sends the UI. The UI reloads what it shows when the directory changes.
+//! Events the shell sends the UI. The UI reloads what it shows when the directory changes, and
+//! shows progress while a sync runs, whoever started it (the tray, the scheduler, a button).
 
 use tauri::{AppHandle, Emitter};
 
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
+pub const SYNC_ACTIVITY: &str = "sync-activity";
 
 pub fn directory_changed(app: &AppHandle) {
-    if let Err(error) = app.emit(DIRECTORY_CHANGED, ()) {
-        tracing::warn!(%error, "could not tell the window that the directory changed");
+    emit(app, DIRECTORY_CHANGED, ());
+}
+
+/// `true` when a sync starts, `false` when it ends.
+pub fn sync_activity(app: &AppHandle, syncing: bool) {
+    emit(app, SYNC_ACTIVITY, syncing);
+}
+
+fn emit<T: serde::Serialize + Clone>(app: &AppHandle, event: &str, payload: T) {
+    if let Err(error) = app.emit(event, payload) {
+        tracing::warn!(%error, event, "could not send an event to the window");
     }
 }

@@ -1,46 +1,71 @@
 //! Roster's desktop shell: a thin Tauri layer over the engine. Everything that can be tested
-//! without a window lives in `roster_engine`; here are only commands, the demo and the window.
+//! without a window lives in `roster_engine`; here are only commands, the tray, the scheduler,
+//! notifications, the demo and the window.
 
 mod commands;
 mod demo;
 mod error;
 mod events;
+mod notify;
+mod scheduler;
 mod state;
 mod sync;
-
-use std::sync::Mutex;
+mod tray;
+mod window;
 
 use roster_engine::{paths, Engine};
 use tauri::Manager;
+use tauri_plugin_autostart::MacosLauncher;
 
-use crate::demo::DemoState;
 use crate::state::Directory;
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ROSTER_LOG"))
-        .init();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("ROSTER_LOG")).init();
     let result = tauri::Builder::default()
+        // First: a second launch hands over to the running Roster, which comes forward.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
+        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let data_dir = paths::data_dir(None);
             let engine = Engine::open(&data_dir)?;
-            app.manage(Directory {
-                data_dir,
-                engine: Mutex::new(engine),
-                sync_lock: Mutex::new(()),
-                demo: Mutex::new(DemoState::Starting),
-            });
+            app.manage(Directory::new(data_dir, engine));
+            tray::build(app.handle())?;
             // Off the main thread, so the window shows while the demo's first sync runs.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn_blocking(move || demo::launch(&handle));
+            scheduler::spawn(app.handle().clone());
             Ok(())
         })
+        .on_window_event(window::on_event)
         .invoke_handler(tauri::generate_handler![
-            commands::list_employees,
-            commands::status,
-            commands::list_runs,
-            commands::demo_state,
-            commands::sync_now,
+            commands::employees::list_employees,
+            commands::employees::employee_profile,
+            commands::employees::set_hidden,
+            commands::employees::edit_field,
+            commands::employees::explain,
+            commands::devices::list_devices,
+            commands::devices::add_device,
+            commands::devices::assign_device,
+            commands::devices::take_back_device,
+            commands::sources::status,
+            commands::sources::add_kombo_source,
+            commands::sources::remove_source,
+            commands::sources::field_modes,
+            commands::sources::set_field_mode,
+            commands::sources::set_optional_field,
+            commands::sources::filters,
+            commands::sources::set_filters,
+            commands::sources::preview,
+            commands::sources::provider_advice,
+            commands::syncing::sync_now,
+            commands::syncing::list_runs,
+            commands::syncing::approve_run,
+            commands::syncing::discard_run,
+            commands::settings::settings,
+            commands::settings::save_settings,
+            commands::settings::autostart,
+            commands::settings::set_autostart,
+            commands::settings::demo_state,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

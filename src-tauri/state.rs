@@ -1,7 +1,9 @@
-//! What the shell keeps between commands: the data directory, the UI's engine connection, and the
-//! lock that lets one sync run at a time.
+//! What the shell keeps between commands: the data directory, the UI's engine connection, the
+//! lock that lets one sync run at a time, and what the tray needs to know.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use roster_engine::Engine;
@@ -12,7 +14,32 @@ pub struct Directory {
     pub data_dir: PathBuf,
     /// The connection that serves the UI's reads. Syncs open their own, so reads never wait for one.
     pub engine: Mutex<Engine>,
-    /// Held for the whole of a sync, so a click on "Sync now" cannot race the demo's first sync.
+    /// Held for the whole of a sync, so a click on "Sync now" cannot race the scheduler or the demo.
     pub sync_lock: Mutex<()>,
     pub demo: Mutex<DemoState>,
+    /// Sources added in the window whose first sync the person has not launched yet: the scheduler
+    /// leaves them alone, so their filters are set before anyone is imported.
+    pub setting_up: Mutex<HashSet<String>>,
+    syncing: AtomicBool,
+}
+
+impl Directory {
+    pub fn new(data_dir: PathBuf, engine: Engine) -> Directory {
+        Directory {
+            data_dir,
+            engine: Mutex::new(engine),
+            sync_lock: Mutex::new(()),
+            demo: Mutex::new(DemoState::Starting),
+            setting_up: Mutex::new(HashSet::new()),
+            syncing: AtomicBool::new(false),
+        }
+    }
+
+    pub fn is_syncing(&self) -> bool {
+        self.syncing.load(Ordering::SeqCst)
+    }
+
+    pub fn set_syncing(&self, syncing: bool) {
+        self.syncing.store(syncing, Ordering::SeqCst);
+    }
 }

@@ -1,47 +1,87 @@
-//! Syncing every source, off the UI: the engine's HTTP client is blocking, so this runs on a
-//! blocking thread, with its own database connection.
-
-use std::path::Path;
+//! Syncing off the UI: the engine's HTTP client is blocking, so every sync runs on a blocking
+//! thread with its own database connection. One place runs them all, so the tray, the window and
+//! the notifications hear of every sync, whoever started it.
 
 use chrono::{DateTime, Utc};
 use roster_engine::sync::plan::PlanCounts;
-use roster_engine::sync::SyncRequest;
+use roster_engine::sync::{Outcome, SyncReport, SyncRequest};
 use roster_engine::Engine;
 use serde::Serialize;
+use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
 use crate::error::{CommandError, CommandResult};
+use crate::state::Directory;
+use crate::{events, notify, tray};
 
 /// How the sync of one source ended. One source failing does not stop the others.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct SyncOutcome {
     pub source: String,
+    pub outcome: Option<Outcome>,
+    pub run_id: Option<i64>,
     pub counts: Option<PlanCounts>,
     pub error: Option<CommandError>,
 }
 
-pub fn sync_all(data_dir: &Path, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
-    let mut engine = Engine::open(data_dir)?;
-    let sources = engine.sources()?;
-    Ok(sources
+/// Which sources a sync covers.
+pub enum Which {
+    All,
+    One(String),
+    /// Those whose scheduled time has come (none while syncing is paused).
+    Due,
+}
+
+/// Runs a sync on the calling thread, which must not be an async worker.
+pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
+    let directory = app.state::<Directory>();
+    let _sync = directory.sync_lock.lock()?;
+    directory.set_syncing(true);
+    events::sync_activity(app, true);
+    tray::refresh(app);
+    let result = sync_sources(&directory, which, now);
+    directory.set_syncing(false);
+    if let Ok(outcomes) = &result {
+        notify::sync_outcomes(app, outcomes);
+    }
+    events::sync_activity(app, false);
+    events::directory_changed(app);
+    tray::refresh(app);
+    result
+}
+
+fn sync_sources(directory: &Directory, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
+    let mut engine = Engine::open(&directory.data_dir)?;
+    let names: Vec<String> = match which {
+        Which::All => engine.sources()?.into_iter().map(|s| s.name).collect(),
+        Which::One(name) => {
+            // The person launched this source's first sync: from now on the scheduler keeps it.
+            directory.setting_up.lock()?.remove(&name);
+            vec![name]
+        }
+        Which::Due => {
+            let setting_up = directory.setting_up.lock()?.clone();
+            engine.due_sources(now)?.into_iter().map(|s| s.name).filter(|name| !setting_up.contains(name)).collect()
+        }
+    };
+    Ok(names
         .into_iter()
-        .map(
-            |source| match engine.sync(&source.name, now, SyncRequest::default()) {
-                Ok(report) => SyncOutcome {
-                    source: source.name,
-                    counts: Some(report.counts),
-                    error: None,
-                },
-                Err(error) => {
-                    tracing::warn!(source = %source.name, %error, "sync failed");
-                    SyncOutcome {
-                        source: source.name,
-                        counts: None,
-                        error: Some(error.into()),
-                    }
-                }
-            },
-        )
+        .map(|name| {
+            let result = engine.sync(&name, now, SyncRequest::default());
+            outcome(name, result)
+        })
         .collect())
+}
+
+fn outcome(source: String, result: roster_engine::Result<SyncReport>) -> SyncOutcome {
+    match result {
+        Ok(report) => {
+            SyncOutcome { source, outcome: Some(report.outcome), run_id: report.run_id, counts: Some(report.counts), error: None }
+        }
+        Err(error) => {
+            tracing::warn!(%source, %error, "sync failed");
+            SyncOutcome { source, outcome: None, run_id: None, counts: None, error: Some(error.into()) }
+        }
+    }
 }

@@ -14,22 +14,17 @@ pub struct TauriDriver {
 }
 
 impl TauriDriver {
-    /// Starts tauri-driver; the app it launches inherits `ROSTER_DATA_DIR = data_dir`.
+    /// Starts tauri-driver; the app it launches inherits `ROSTER_DATA_DIR = data_dir` and starts
+    /// without the built-in demo company: the test connects its own simulator through the window.
     pub fn start(data_dir: &Path) -> TauriDriver {
         let (port, native_port) = (free_port(), free_port());
         let child = Command::new(executable())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env(roster_engine::paths::DATA_DIR_ENV, data_dir)
+            .env("ROSTER_NO_DEMO", "1")
             .stdout(Stdio::null())
             .spawn()
-            .expect(
-                "tauri-driver should start: install it with `cargo install tauri-driver --locked`",
-            );
+            .expect("tauri-driver should start: install it with `cargo install tauri-driver --locked`");
         let driver = TauriDriver { child, port };
         driver.wait_until_listening();
         driver
@@ -49,11 +44,7 @@ impl TauriDriver {
     fn wait_until_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on port {} within 20 s",
-                self.port
-            );
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on port {} within 20 s", self.port);
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -63,9 +54,7 @@ impl Drop for TauriDriver {
     /// SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver too, which would otherwise
     /// linger and hold the test's output open.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
     }
 }
@@ -80,16 +69,10 @@ fn executable() -> PathBuf {
         .into_iter()
         .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
         .map(|dir| dir.join("tauri-driver"));
-    on_path
-        .chain(cargo_bin)
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| PathBuf::from("tauri-driver"))
+    on_path.chain(cargo_bin).find(|p| p.is_file()).unwrap_or_else(|| PathBuf::from("tauri-driver"))
 }
 
 fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free local port");
-    listener
-        .local_addr()
-        .expect("the port of a bound socket")
-        .port()
+    listener.local_addr().expect("the port of a bound socket").port()
 }

@@ -1,75 +1,235 @@
-//! End to end: the real app in a real window, driven through tauri-driver (WebDriver).
-//! Needs a display (`DISPLAY`, e.g. Xvfb) and an unlocked Secret Service for the keyring.
+//! End to end: the real app in a real window, driven through tauri-driver (WebDriver), against
+//! the Kombo simulator started here. Needs a display (`DISPLAY`, e.g. Xvfb) and an unlocked
+//! Secret Service for the keyring; see the README for the command.
 
 mod driver;
 mod window;
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
-use roster_engine::model::View;
-use roster_engine::store::employees::EmployeeQuery;
-use roster_engine::Engine;
+use chrono::{Local, NaiveDate};
+use roster_simulator::{Change, EditableField, Employee, EmploymentStatus, Simulator, SimulatorConfig};
 
 use driver::TauriDriver;
+use window::Window;
 
-/// (id, work email) of everyone the engine lists in `view`, as the window should show them.
-fn engine_list(engine: &Engine, view: View) -> BTreeSet<(i64, Option<String>)> {
-    let query = EmployeeQuery {
-        view,
-        limit: u32::MAX,
-        ..EmployeeQuery::default()
-    };
-    let rows = engine
-        .employees(&query, Utc::now())
-        .expect("the engine lists the directory");
-    rows.into_iter()
-        .map(|row| (row.id, row.work_email))
-        .collect()
+const SOURCE: &str = "Quillon HR";
+
+fn date(value: Option<chrono::DateTime<chrono::Utc>>) -> Option<NaiveDate> {
+    value.map(|v| v.date_naive())
 }
 
-fn shown(rows: &[window::Row]) -> BTreeSet<(i64, Option<String>)> {
-    rows.iter()
-        .map(|row| (row.id, row.work_email.clone()))
-        .collect()
+/// The people of the simulator's company that the scenario needs.
+struct Cast {
+    future_hire: Employee,
+    consultant: Employee,
+    leaver: Employee,
+    /// Someone whose legal entity the filter leaves out.
+    excluded: Employee,
+    /// Legal entities (id, name) the filter keeps: those of everyone above except `excluded`.
+    kept: Vec<(String, String)>,
+    excluded_entity: String,
+}
+
+fn cast(simulator: &Simulator, today: NaiveDate) -> Cast {
+    let people = simulator.employees();
+    let find = |what: &str, test: &dyn Fn(&Employee) -> bool| -> Employee {
+        people
+            .iter()
+            .find(|e| e.work_email.is_some() && test(e))
+            .cloned()
+            .unwrap_or_else(|| panic!("the simulator's company has {what}"))
+    };
+    let future_hire = find("a future hire", &|e| {
+        e.employment_status == Some(EmploymentStatus::Pending) && date(e.start_date).is_some_and(|d| d > today)
+    });
+    let consultant = find("an external consultant", &|e| e.job_title.as_deref() == Some("External consultant"));
+    let leaver = find("someone leaving soon", &|e| {
+        e.employment_status == Some(EmploymentStatus::Active) && date(e.termination_date).is_some_and(|d| d > today)
+    });
+    let kept_ids: BTreeSet<String> =
+        [&future_hire, &consultant, &leaver].iter().filter_map(|e| e.legal_entity_id.clone()).collect();
+    let excluded = find("someone in another legal entity", &|e| {
+        e.employment_status == Some(EmploymentStatus::Active)
+            && e.legal_entity_id.as_ref().is_some_and(|id| !kept_ids.contains(id))
+    });
+    let name_of = |id: &str| {
+        simulator.legal_entities().into_iter().find(|le| le.id == id).and_then(|le| le.name).unwrap_or_else(|| id.to_owned())
+    };
+    Cast {
+        kept: kept_ids.iter().map(|id| (id.clone(), name_of(id))).collect(),
+        excluded_entity: name_of(excluded.legal_entity_id.as_deref().expect("the excluded person has a legal entity")),
+        future_hire,
+        consultant,
+        leaver,
+        excluded,
+    }
+}
+
+fn email(employee: &Employee) -> &str {
+    employee.work_email.as_deref().expect("cast members have a work email")
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_newcomer_sees_the_demo_company_exactly_as_the_engine_stores_it() {
+async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_window() {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "DISPLAY is not set: the e2e test needs a display, e.g. `Xvfb :99 & DISPLAY=:99 cargo test -p roster --test e2e`"
     );
+    let today = Local::now().date_naive();
+    let simulator = Simulator::start(SimulatorConfig::demo(today)).expect("the simulator starts");
+    let cast = cast(&simulator, today);
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let driver = TauriDriver::start(data_dir.path());
-    let client = driver.launch(env!("CARGO_BIN_EXE_roster-app")).await;
+    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
 
-    let active = window::rows_of(&client, "active").await;
-    window::screenshot(&client, "active").await;
-    // The app has synced by now: the rows came from its first sync.
-    let engine = Engine::open(data_dir.path()).expect("the app's database opens");
+    // An empty directory: Roster asks for a source, and shows no demo company.
+    window.wait_text(r#"[data-testid="sync-status"]"#, "No HR source connected").await;
+
+    // Add a Kombo source with the simulator's key.
+    window.click("nav-settings").await;
+    window.click("add-source").await;
+    window.click("provider-kombo").await;
+    window.find(r#"[data-testid="add-step-data"]"#).await;
+    window.screenshot("add-source").await;
+    window.click("data-continue").await;
+    window.fill("source-name", SOURCE).await;
+    window.fill("base-url", &simulator.base_url()).await;
+    window.fill("integration-id", simulator.integration_id()).await;
+    window.fill("api-key", simulator.api_key()).await;
+    let key_type = window.find(r#"[data-testid="api-key"]"#).await.attr("type").await.ok().flatten();
+    assert_eq!(key_type.as_deref(), Some("password"), "the API key field is masked");
+    window.click("connect").await;
+    window.find(r#"[data-testid="add-step-filters"]"#).await;
+
+    // Set a legal-entity filter; the preview shows an excluded employee with the reason.
+    window.click("preview").await;
+    window.find(r#"[data-testid="preview-table"]"#).await;
+    for (_, name) in &cast.kept {
+        window.click_css(&format!(r#"[data-testid="filter-legal_entities"] input[data-value="{name}"]"#)).await;
+    }
+    window.click("preview").await;
+    let excluded_row = format!(r#"tr[data-testid="preview-row"][data-email="{}"]"#, email(&cast.excluded));
+    let reason = format!("legal entity \"{}\" is not among the selected legal entities", cast.excluded_entity);
+    let result = window.wait_text(&format!(r#"{excluded_row} td[data-field="result"]"#), &reason).await;
+    assert!(result.contains("Excluded"), "the preview marks {} as excluded: {result}", email(&cast.excluded));
+    let hire_row = format!(r#"tr[data-testid="preview-row"][data-email="{}"]"#, email(&cast.future_hire));
     assert_eq!(
-        shown(&active),
-        engine_list(&engine, View::Active),
-        "the Active list in the window shows exactly the people the engine holds as active"
+        window.find(&hire_row).await.attr("data-included").await.ok().flatten().as_deref(),
+        Some("true"),
+        "the future hire's legal entity is selected, so the preview includes them"
     );
+    window.screenshot("add-source-filters").await;
+    window.click("save-filters").await;
 
-    window::open_tab(&client, "onboardings").await;
-    let onboardings = window::rows_of(&client, "onboardings").await;
-    window::screenshot(&client, "onboardings").await;
-    let today = Utc::now().date_naive().to_string();
+    // Run the first sync, with progress, to its result.
+    window.click("start-first-sync").await;
+    let result = window.wait_text(r#"[data-testid="first-sync-result"]"#, "employees imported").await;
+    assert!(result.contains("excluded by your filters"), "the first sync reports the people the filter left out: {result}");
+    window.click("finish").await;
+    window.wait_text(r#"[data-testid="source-card"] [data-testid="source-state"]"#, "Up to date").await;
+    window.screenshot("settings-employee-sync").await;
+
+    // The future hire is under Onboardings, flagged as having no device yet; the excluded person is nowhere.
+    window.click("nav-employees").await;
+    let onboardings = window.list("onboardings", email(&cast.future_hire)).await;
+    assert_eq!(onboardings, vec![email(&cast.future_hire).to_owned()], "the future hire is listed under Onboardings");
+    let devices = window.text(r#"tr[data-testid="employee-row"] td[data-field="devices"]"#).await;
+    assert_eq!(devices.trim(), "no device yet", "an onboarding without a device is flagged");
+    window.list("onboardings", "").await;
+    window.screenshot("onboardings").await;
     assert!(
-        onboardings.iter().any(|row| row
-            .start_date
-            .as_deref()
-            .is_some_and(|start| start > today.as_str())),
-        "the Onboardings list shows at least one future hire of the demo company"
-    );
-    assert_eq!(
-        shown(&onboardings),
-        engine_list(&engine, View::Onboardings),
-        "the Onboardings list in the window shows exactly the engine's onboardings"
+        window.list("active", email(&cast.excluded)).await.is_empty(),
+        "a person outside the selected legal entities is not imported"
     );
 
-    client.close().await.expect("the WebDriver session closes");
+    // Hide the external consultant: they leave the list, and come back only with "show hidden".
+    let consultant = email(&cast.consultant);
+    assert_eq!(window.list("active", consultant).await, vec![consultant.to_owned()], "the consultant is active");
+    window.click_css(r#"tr[data-testid="employee-row"] td[data-field="name"]"#).await;
+    window.wait_text(r#"[data-testid="profile"] #profile-title"#, cast.consultant.last_name.as_deref().unwrap_or("")).await;
+    window.click("hide-toggle").await;
+    window.wait_text(r#"[data-testid="hide-toggle"]"#, "Unhide").await;
+    window.client.find(fantoccini::Locator::Css(r#"[aria-label="Close the profile"]"#)).await.unwrap().click().await.unwrap();
+    window.wait_count(r#"tr[data-testid="employee-row"]"#, "the hidden consultant leaves the Active list", |n| n == 0).await;
+    window.click("show-hidden").await;
+    window.wait_text(r#"tr[data-testid="employee-row"] td[data-field="name"]"#, "hidden").await;
+    window.click("show-hidden").await;
+
+    // Job title is imported once (the default): edit it, change it in HR, re-sync, and the edit stays.
+    window.click("nav-settings").await;
+    window.click("update-settings").await;
+    window.click("source-tab-fields").await;
+    let job_title_mode = window.find(r#"[data-testid="mode-job_title-import_once"]"#).await;
+    assert!(job_title_mode.is_selected().await.unwrap_or(false), "job title is imported once by default");
+    window.click("mode-job_title-import_once").await;
+    window.screenshot("field-modes").await;
+    window.click("source-tab-filtering").await;
+    window.click("preview").await;
+    window.find(r#"[data-testid="preview-table"]"#).await;
+    window.screenshot("filtering-preview").await;
+
+    window.click("nav-employees").await;
+    let leaver = email(&cast.leaver);
+    assert_eq!(window.list("active", leaver).await, vec![leaver.to_owned()], "the leaver is still active");
+    window.click_css(r#"tr[data-testid="employee-row"] td[data-field="name"]"#).await;
+    let locked = window.text(r#"[data-testid="profile"] [data-field="start_date"]"#).await;
+    assert!(
+        locked.contains(&format!("Synchronised from {SOURCE}, change it there")),
+        "a continuous field is locked with a hint naming its source: {locked}"
+    );
+    window.click("edit-job_title").await;
+    window.fill("edit-input", "Fleet coordinator").await;
+    window.click("edit-save").await;
+    window
+        .wait_text(r#"[data-testid="profile"] [data-field="job_title"] [data-testid="field-value"]"#, "Fleet coordinator")
+        .await;
+    window.screenshot("profile").await;
+
+    simulator.apply(Change::Edit {
+        employee_id: cast.leaver.id.clone(),
+        field: EditableField::JobTitle,
+        value: Some("Changed in HR".into()),
+    });
+    // A continuous field changed in the same edit proves the re-sync did read the person.
+    simulator.apply(Change::Edit {
+        employee_id: cast.leaver.id.clone(),
+        field: EditableField::FirstName,
+        value: Some("Renamed".into()),
+    });
+    window.click("sync-all").await;
+    window.wait_text(r#"[data-testid="profile"] [data-field="first_name"] [data-testid="field-value"]"#, "Renamed").await;
+    let job_title = window.text(r#"[data-testid="profile"] [data-field="job_title"] [data-testid="field-value"]"#).await;
+    assert_eq!(job_title, "Fleet coordinator", "the re-sync keeps the local edit of an import-once field");
+
+    // Assign a device to the leaver: they show on Offboardings with a device to recover.
+    window.client.find(fantoccini::Locator::Css(r#"[aria-label="Close the profile"]"#)).await.unwrap().click().await.unwrap();
+    window.click("nav-devices").await;
+    window.fill("device-model", "ThinkPad X1 Carbon").await;
+    window.fill("device-serial", "E2E-0001").await;
+    window.click("device-add").await;
+    window.click("assign-E2E-0001").await;
+    window.fill("employee-picker", leaver).await;
+    window.click_css(r#"[data-testid^="pick-"]"#).await;
+    window.click("device-confirm").await;
+    window.wait_text(r#"tr[data-testid="device-row"][data-serial="E2E-0001"] td[data-field="holder"]"#, "Renamed").await;
+    window.screenshot("devices").await;
+    window.click("nav-employees").await;
+    assert_eq!(window.list("offboardings", leaver).await, vec![leaver.to_owned()], "the leaver is an offboarding");
+    let to_recover = window.text(r#"tr[data-testid="employee-row"] td[data-field="devices"]"#).await;
+    assert_eq!(to_recover.trim(), "1 to recover", "an offboarding shows the devices to recover");
+    window.list("offboardings", "").await;
+    window.screenshot("offboardings").await;
+    window.list("active", "").await;
+    window.screenshot("employees").await;
+
+    // The history shows both runs; "why is this person missing?" answers for the excluded person.
+    window.click("nav-history").await;
+    window.wait_count(r#"tr[data-testid="run-row"][data-outcome="succeeded"]"#, "both syncs are recorded", |n| n >= 2).await;
+    window.fill("explain-query", email(&cast.excluded)).await;
+    window.click("explain-ask").await;
+    window.wait_text(r#"[data-testid="explain-findings"]"#, "excluded").await;
+    window.screenshot("sync-history").await;
+
+    window.client.close().await.expect("the WebDriver session closes");
 }

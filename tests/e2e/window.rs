@@ -1,111 +1,145 @@
-//! Reading the employee list from the real window, through the stable `data-*` attributes it renders.
+//! The real window, driven through the stable `data-testid` and `data-*` attributes it renders.
+//! Every wait has a deadline, and a timeout says what the window showed instead.
 
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
-/// The first launch includes the demo's first sync, which a cold debug build takes some seconds for.
-const RENDER_TIMEOUT: Duration = Duration::from_secs(90);
+/// A cold debug build answers slowly, and a sync reads a whole company over HTTP.
+const TIMEOUT: Duration = Duration::from_secs(60);
+const POLL: Duration = Duration::from_millis(200);
 
-/// One row as the window shows it: the engine's id, and the work email unless the cell is empty.
-#[derive(Debug)]
-pub struct Row {
-    pub id: i64,
-    pub work_email: Option<String>,
-    pub start_date: Option<String>,
+pub struct Window {
+    pub client: Client,
 }
 
-/// Waits until the list shows `view`, has finished loading and holds at least one row; returns the rows.
-pub async fn rows_of(client: &Client, view: &str) -> Vec<Row> {
-    let ready =
-        format!(r#"table[data-testid="employee-table"][data-view="{view}"][data-state="ready"]"#);
-    let deadline = Instant::now() + RENDER_TIMEOUT;
-    loop {
-        if client.find(Locator::Css(&ready)).await.is_ok() {
-            let rows = read_rows(client).await;
-            if !rows.is_empty() {
-                return rows;
+impl Window {
+    /// The first element matching `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                return element;
             }
+            if Instant::now() > deadline {
+                panic!("{css} did not appear within {TIMEOUT:?}; the window says: {:?}", self.alerts().await);
+            }
+            tokio::time::sleep(POLL).await;
         }
-        if Instant::now() > deadline {
-            panic!("the {view} list showed no employee within {RENDER_TIMEOUT:?}; the window says: {:?}", alerts(client).await);
+    }
+
+    pub async fn all(&self, css: &str) -> Vec<Element> {
+        self.client.find_all(Locator::Css(css)).await.unwrap_or_default()
+    }
+
+    pub async fn click(&self, test_id: &str) {
+        self.click_css(&format!(r#"[data-testid="{test_id}"]"#)).await;
+    }
+
+    pub async fn click_css(&self, css: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            // A button can exist but be disabled while work runs: wait until it takes the click.
+            let element = self.find(css).await;
+            let disabled = element.attr("disabled").await.ok().flatten().is_some();
+            let clicked = if disabled { Err("disabled".to_owned()) } else { element.click().await.map_err(|e| e.to_string()) };
+            match clicked {
+                Ok(()) => return,
+                Err(error) => assert!(Instant::now() < deadline, "{css} never took a click within {TIMEOUT:?}: {error}"),
+            }
+            tokio::time::sleep(POLL).await;
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
     }
-}
 
-async fn read_rows(client: &Client) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for row in client
-        .find_all(Locator::Css(r#"tr[data-testid="employee-row"]"#))
-        .await
-        .unwrap_or_default()
-    {
-        let id = row
-            .attr("data-id")
+    /// Replaces the text of the input `test_id`.
+    pub async fn fill(&self, test_id: &str, text: &str) {
+        let input = self.find(&format!(r#"[data-testid="{test_id}"]"#)).await;
+        input.clear().await.unwrap_or_else(|e| panic!("{test_id} should clear: {e}"));
+        // WebDriver's clear fires no input event: tell the page, as a person's deleting would.
+        let element = serde_json::to_value(&input).expect("an element serialises");
+        self.client
+            .execute("arguments[0].dispatchEvent(new Event('input', { bubbles: true }))", vec![element])
             .await
-            .ok()
-            .flatten()
-            .and_then(|id| id.parse().ok());
-        let id = id.expect("every employee row carries the engine's id in data-id");
-        let email = match row
-            .find(Locator::Css(r#"td[data-field="work_email"]"#))
-            .await
-        {
-            Ok(cell) => cell.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
+            .unwrap_or_else(|e| panic!("{test_id} should take an input event: {e}"));
+        if !text.is_empty() {
+            input.send_keys(text).await.unwrap_or_else(|e| panic!("{test_id} should take typing: {e}"));
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_default()
+    }
+
+    /// Waits until the text of `css` contains `expected`; returns that text.
+    pub async fn wait_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(expected) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{css} did not come to contain {expected:?} within {TIMEOUT:?}: it says {text:?}; alerts: {:?}",
+                    self.alerts().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until `count(css)` satisfies `ok`; returns the count.
+    pub async fn wait_count(&self, css: &str, what: &str, ok: impl Fn(usize) -> bool) -> usize {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let count = self.all(css).await.len();
+            if ok(count) {
+                return count;
+            }
+            if Instant::now() > deadline {
+                panic!("{what}: {css} matched {count} elements after {TIMEOUT:?}; alerts: {:?}", self.alerts().await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The list of `view` once it has loaded the answer to `search`: the work emails it shows.
+    pub async fn list(&self, view: &str, search: &str) -> Vec<String> {
+        self.click(&format!("tab-{view}")).await;
+        self.fill("search", search).await;
+        // The search waits for a typing pause, then the table loads: wait for both.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        self.find(&format!(r#"table[data-testid="employee-table"][data-view="{view}"][data-state="ready"]"#)).await;
+        let mut emails = Vec::new();
+        for row in self.all(r#"tr[data-testid="employee-row"]"#).await {
+            emails.push(row.attr("data-email").await.ok().flatten().unwrap_or_default());
+        }
+        emails
+    }
+
+    /// The error banners, so a failure says why (a locked keyring, an unreachable simulator…).
+    pub async fn alerts(&self) -> Vec<String> {
+        let mut texts = Vec::new();
+        for alert in self.all(r#"[role="alert"]"#).await {
+            texts.push(alert.text().await.unwrap_or_default());
+        }
+        texts
+    }
+
+    /// With `ROSTER_E2E_SCREENSHOTS=<dir>`, saves what the window shows as `<dir>/<name>.png`, for
+    /// a person to look at; without it, does nothing.
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("ROSTER_E2E_SCREENSHOTS") else {
+            return;
         };
-        let start_date = match row
-            .find(Locator::Css(r#"td[data-field="start_date"] time"#))
-            .await
-        {
-            Ok(time) => time.attr("datetime").await.ok().flatten(),
-            Err(_) => None,
-        };
-        let work_email = Some(email.trim().to_owned()).filter(|e| !e.is_empty());
-        rows.push(Row {
-            id,
-            work_email,
-            start_date,
-        });
+        // Let transitions and late answers settle, so the picture shows the finished screen.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let png = self.client.screenshot().await.expect("the window can be captured");
+        std::fs::create_dir_all(&dir).expect("the screenshot directory can be created");
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("the screenshot is written");
     }
-    rows
-}
-
-/// The error banners, so a failure says why the list stayed empty (a locked keyring, say).
-async fn alerts(client: &Client) -> Vec<String> {
-    let mut texts = Vec::new();
-    for alert in client
-        .find_all(Locator::Css(r#"[role="alert"]"#))
-        .await
-        .unwrap_or_default()
-    {
-        texts.push(alert.text().await.unwrap_or_default());
-    }
-    texts
-}
-
-pub async fn open_tab(client: &Client, view: &str) {
-    client
-        .find(Locator::Css(&format!(r#"[data-testid="tab-{view}"]"#)))
-        .await
-        .unwrap_or_else(|e| panic!("the {view} tab should exist: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("the {view} tab should take a click: {e}"));
-}
-
-/// With `ROSTER_E2E_SCREENSHOTS=<dir>`, saves what the window shows as `<dir>/<name>.png`, for a
-/// person to look at; without it, does nothing.
-pub async fn screenshot(client: &Client, name: &str) {
-    let Some(dir) = std::env::var_os("ROSTER_E2E_SCREENSHOTS") else {
-        return;
-    };
-    let png = client
-        .screenshot()
-        .await
-        .expect("the window can be captured");
-    std::fs::create_dir_all(&dir).expect("the screenshot directory can be created");
-    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
-        .expect("the screenshot is written");
 }

@@ -3,6 +3,6 @@ import type { View } from "./View";
 
 export type EmployeeQuery = { view: View, include_hidden: boolean, 
 /**
- * Matches the start of the first name, last name, full name or work email, case-insensitively.
+ * Every word must start the first name, last name or a part of the work email (case and accents ignored).
  */
 search: string | null, offset: number, limit: number, };

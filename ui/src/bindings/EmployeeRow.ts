@@ -3,4 +3,8 @@
 /**
  * One row of an employee list. Field names follow Kombo's, so scripts read the same words in both.
  */
-export type EmployeeRow = { id: bigint, employee_number: string | null, first_name: string | null, last_name: string | null, job_title: string | null, work_email: string | null, employment_status: string | null, employment_type: string | null, legal_entity: string | null, work_location: string | null, manager: string | null, teams: Array<string>, start_date: string | null, termination_date: string | null, hidden: boolean, sources: Array<string>, };
+export type EmployeeRow = { id: number, employee_number: string | null, first_name: string | null, last_name: string | null, job_title: string | null, work_email: string | null, employment_status: string | null, employment_type: string | null, legal_entity: string | null, work_location: string | null, manager: string | null, teams: Array<string>, start_date: string | null, termination_date: string | null, hidden: boolean, sources: Array<string>, 
+/**
+ * Devices the person holds now: none yet for an onboarding, to recover for an offboarding.
+ */
+devices: number, };

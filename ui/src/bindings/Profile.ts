@@ -3,4 +3,4 @@ import type { ChangeEntry } from "./ChangeEntry";
 import type { ProfileField } from "./ProfileField";
 import type { View } from "./View";
 
-export type Profile = { id: bigint, hidden: boolean, views: Array<View>, fields: Array<ProfileField>, history: Array<ChangeEntry>, };
+export type Profile = { id: number, hidden: boolean, views: Array<View>, fields: Array<ProfileField>, history: Array<ChangeEntry>, };

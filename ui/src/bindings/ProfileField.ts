@@ -9,7 +9,11 @@ export type ProfileField = { field: Field, value: string | null,
 /**
  * The source that last set the value; `None` for a local edit or a value no source set.
  */
-source: string | null, mode: FieldMode | null, editable: boolean, 
+source: string | null, 
+/**
+ * The sync run that set it.
+ */
+run_id: number | null, mode: FieldMode | null, editable: boolean, 
 /**
  * Values other sources hold for this field, when they disagree.
  */

@@ -5,11 +5,11 @@ import type { SourceKind } from "./SourceKind";
 /**
  * A connected source, as the CLI and the UI list it.
  */
-export type Source = { id: bigint, name: string, kind: SourceKind, 
+export type Source = { id: number, name: string, kind: SourceKind, 
 /**
  * Connection settings without secrets.
  */
-config: Record<string, unknown>, created_at: string, first_synced_at: string | null, sync_interval_secs: bigint, next_sync_at: string | null, last_full_sync_at: string | null, failure_count: bigint, last_error: string | null, 
+config: Record<string, unknown>, created_at: string, first_synced_at: string | null, sync_interval_secs: number, next_sync_at: string | null, last_full_sync_at: string | null, failure_count: number, last_error: string | null, 
 /**
  * Optional fields (personal email, mobile phone, home address) switched off for this source.
  */

@@ -4,16 +4,53 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { CommandError } from "../bindings/CommandError";
 import type { DemoState } from "../bindings/DemoState";
+import type { Device } from "../bindings/Device";
 import type { EmployeeQuery } from "../bindings/EmployeeQuery";
 import type { EmployeeRow } from "../bindings/EmployeeRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
+import type { Explanation } from "../bindings/Explanation";
+import type { Field } from "../bindings/Field";
+import type { FieldMode } from "../bindings/FieldMode";
+import type { FieldModeRow } from "../bindings/FieldModeRow";
+import type { Filters } from "../bindings/Filters";
+import type { FilterView } from "../bindings/FilterView";
+import type { NewDevice } from "../bindings/NewDevice";
+import type { PlanCounts } from "../bindings/PlanCounts";
+import type { PreviewRow } from "../bindings/PreviewRow";
+import type { Profile } from "../bindings/Profile";
+import type { ProviderAdvice } from "../bindings/ProviderAdvice";
+import type { Settings } from "../bindings/Settings";
+import type { Source } from "../bindings/Source";
 import type { Status } from "../bindings/Status";
 import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
 
-export type { DemoState, EmployeeQuery, EmployeeRow, Status, SyncOutcome, SyncRun };
+export type {
+  DemoState,
+  Device,
+  EmployeeQuery,
+  EmployeeRow,
+  Explanation,
+  Field,
+  FieldMode,
+  FieldModeRow,
+  Filters,
+  FilterView,
+  NewDevice,
+  PlanCounts,
+  PreviewRow,
+  Profile,
+  ProviderAdvice,
+  Settings,
+  Source,
+  Status,
+  SyncOutcome,
+  SyncRun,
+};
 export type { View } from "../bindings/View";
 export type { SourceStatus } from "../bindings/SourceStatus";
+export type { ProfileField } from "../bindings/ProfileField";
+export type { ChangeEntry } from "../bindings/ChangeEntry";
 
 /** A failed command, with the code the backend chose; never match on the message. */
 export class ApiError extends Error {
@@ -37,12 +74,68 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-export const listEmployees = (query: EmployeeQuery) => call<EmployeeRow[]>("list_employees", { query });
-export const status = () => call<Status>("status");
-export const listRuns = () => call<SyncRun[]>("list_runs");
-export const demoState = () => call<DemoState>("demo_state");
-export const syncNow = () => call<SyncOutcome[]>("sync_now");
+/** The words to show for a failure caught anywhere in the UI. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
-/** Calls `onChange` whenever a sync or the demo changed the directory. */
+// Employees
+export const listEmployees = (query: EmployeeQuery) => call<EmployeeRow[]>("list_employees", { query });
+export const employeeProfile = (id: number) => call<Profile>("employee_profile", { id });
+export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden", { id, hidden });
+export const editField = (id: number, field: Field, value: string | null) =>
+  call<void>("edit_field", { id, field, value });
+export const explain = (query: string) => call<Explanation>("explain", { query });
+
+// Devices
+export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });
+export const addDevice = (device: NewDevice) => call<Device>("add_device", { device });
+export const assignDevice = (device: number, employee: number, on: string) =>
+  call<Device>("assign_device", { device, employee, on });
+export const takeBackDevice = (device: number, on: string) => call<Device>("take_back_device", { device, on });
+
+// Sources (Settings › Employee Sync)
+export const status = () => call<Status>("status");
+/** The key goes straight to the engine, which keeps it in the OS keyring; nothing here stores it. */
+export const addKomboSource = (args: {
+  name: string;
+  baseUrl: string;
+  integrationId: string;
+  apiKey: string;
+  disabledFields: Field[];
+}) => call<Source>("add_kombo_source", args);
+export const removeSource = (name: string, erase: boolean) => call<void>("remove_source", { name, erase });
+export const fieldModes = (source: string) => call<FieldModeRow[]>("field_modes", { source });
+export const setFieldMode = (source: string, field: Field, mode: FieldMode) =>
+  call<void>("set_field_mode", { source, field, mode });
+export const setOptionalField = (source: string, field: Field, enabled: boolean) =>
+  call<void>("set_optional_field", { source, field, enabled });
+export const filters = (source: string) => call<FilterView>("filters", { source });
+export const setFilters = (source: string, filters: Filters) => call<FilterView>("set_filters", { source, filters });
+export const preview = (source: string, filters: Filters | null = null) =>
+  call<PreviewRow[]>("preview", { source, filters });
+export const providerAdvice = (source: string) => call<ProviderAdvice | null>("provider_advice", { source });
+
+// Syncing
+export const syncNow = (source: string | null = null) => call<SyncOutcome[]>("sync_now", { source });
+export const listRuns = () => call<SyncRun[]>("list_runs");
+export const approveRun = (runId: number) => call<PlanCounts>("approve_run", { runId });
+export const discardRun = (runId: number) => call<void>("discard_run", { runId });
+
+// Settings
+export const settings = () => call<Settings>("settings");
+export const saveSettings = (settings: Settings) => call<void>("save_settings", { settings });
+export const autostart = () => call<boolean>("autostart");
+export const setAutostart = (enabled: boolean) => call<void>("set_autostart", { enabled });
+export const demoState = () => call<DemoState>("demo_state");
+
+/** Opens a web page in the person's browser (Tauri's opener plugin). */
+export const openUrl = (url: string) => call<void>("plugin:opener|open_url", { url });
+
+/** Calls `onChange` whenever a sync, the tray or another screen changed the directory. */
 export const onDirectoryChanged = (onChange: () => void): Promise<UnlistenFn> =>
   listen("directory-changed", () => onChange());
+
+/** Calls `onActivity(true)` when any sync starts and `onActivity(false)` when it ends. */
+export const onSyncActivity = (onActivity: (syncing: boolean) => void): Promise<UnlistenFn> =>
+  listen<boolean>("sync-activity", (event) => onActivity(event.payload));

@@ -1,0 +1,45 @@
+//! The device inventory, and handing devices to and taking them back from people.
+
+use chrono::{NaiveDate, Utc};
+use roster_engine::store::devices::{Device, NewDevice};
+use tauri::{AppHandle, State};
+
+use crate::error::CommandResult;
+use crate::events;
+use crate::state::Directory;
+
+/// Every device, or those `holder` holds.
+#[tauri::command]
+pub async fn list_devices(directory: State<'_, Directory>, holder: Option<i64>) -> CommandResult<Vec<Device>> {
+    Ok(directory.engine.lock()?.devices(holder.map(|id| id.to_string()).as_deref())?)
+}
+
+#[tauri::command]
+pub async fn add_device(directory: State<'_, Directory>, device: NewDevice) -> CommandResult<Device> {
+    Ok(directory.engine.lock()?.add_device(&device, Utc::now())?)
+}
+
+#[tauri::command]
+pub async fn assign_device(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    device: i64,
+    employee: i64,
+    on: NaiveDate,
+) -> CommandResult<Device> {
+    let assigned = directory.engine.lock()?.assign_device(&device.to_string(), &employee.to_string(), on, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(assigned)
+}
+
+#[tauri::command]
+pub async fn take_back_device(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    device: i64,
+    on: NaiveDate,
+) -> CommandResult<Device> {
+    let returned = directory.engine.lock()?.take_back_device(&device.to_string(), on, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(returned)
+}

@@ -1,0 +1,48 @@
+//! The employee lists, one person's profile, hiding, hand edits, and "why is this person missing?".
+
+use chrono::Utc;
+use roster_engine::model::{EmployeeRow, Field};
+use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::{Explanation, Profile};
+use tauri::{AppHandle, State};
+
+use crate::error::CommandResult;
+use crate::events;
+use crate::state::Directory;
+
+/// One page of a list: the window asks for the rows it is about to show, never the whole directory.
+#[tauri::command]
+pub async fn list_employees(directory: State<'_, Directory>, query: EmployeeQuery) -> CommandResult<Vec<EmployeeRow>> {
+    Ok(directory.engine.lock()?.employees(&query, Utc::now())?)
+}
+
+#[tauri::command]
+pub async fn employee_profile(directory: State<'_, Directory>, id: i64) -> CommandResult<Profile> {
+    Ok(directory.engine.lock()?.profile(&id.to_string(), Utc::now())?)
+}
+
+#[tauri::command]
+pub async fn set_hidden(app: AppHandle, directory: State<'_, Directory>, id: i64, hidden: bool) -> CommandResult<()> {
+    directory.engine.lock()?.set_hidden(&id.to_string(), hidden, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(())
+}
+
+/// Edits an import-once field; the engine refuses a field a source keeps in continuous sync.
+#[tauri::command]
+pub async fn edit_field(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    id: i64,
+    field: Field,
+    value: Option<String>,
+) -> CommandResult<()> {
+    directory.engine.lock()?.edit_field(&id.to_string(), field, value.as_deref(), Utc::now())?;
+    events::directory_changed(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn explain(directory: State<'_, Directory>, query: String) -> CommandResult<Explanation> {
+    Ok(directory.engine.lock()?.explain(&query, Utc::now())?)
+}

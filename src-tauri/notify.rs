@@ -1,0 +1,38 @@
+//! Desktop notifications: a failed sync, a plan held for approval, and onboardings within a week
+//! that have no device yet. A notification that cannot be shown (no notification service) is
+//! logged and otherwise ignored: the window shows the same facts.
+
+use tauri::AppHandle;
+use tauri_plugin_notification::NotificationExt;
+
+use crate::sync::SyncOutcome;
+use roster_engine::sync::Outcome;
+
+pub fn sync_outcomes(app: &AppHandle, outcomes: &[SyncOutcome]) {
+    for outcome in outcomes {
+        if let Some(error) = &outcome.error {
+            show(app, &format!("Sync of {} failed", outcome.source), &error.message);
+        } else if outcome.outcome == Some(Outcome::Held) {
+            show(
+                app,
+                &format!("{} is waiting for your approval", outcome.source),
+                "This sync would change many people at once. Review it in Roster › Sync history, then approve or discard it.",
+            );
+        }
+    }
+}
+
+/// One notification per newcomer: `name` starts on `start` and holds no device yet.
+pub fn onboarding_without_device(app: &AppHandle, name: &str, start: &str) {
+    show(
+        app,
+        &format!("{name} starts on {start} and has no device yet"),
+        "Assign a device in Roster › Devices before their first day.",
+    );
+}
+
+fn show(app: &AppHandle, title: &str, body: &str) {
+    if let Err(error) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(%error, title, "could not show a notification");
+    }
+}

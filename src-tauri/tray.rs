@@ -1,0 +1,164 @@
+//! The system-tray icon: its look says the state (up to date, syncing, failed, waiting for
+//! approval), its tooltip the last and next sync, its menu opens Roster, syncs, pauses and quits.
+
+use chrono::{DateTime, Local, Utc};
+use roster_engine::Status;
+use tauri::image::Image;
+use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager, Wry};
+
+use crate::error::CommandResult;
+use crate::state::Directory;
+use crate::sync::{self, Which};
+use crate::window;
+
+const TRAY_ID: &str = "roster";
+
+/// The menu item whose check mark follows the "paused" setting, which the window can change too.
+struct PauseItem(CheckMenuItem<Wry>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Look {
+    UpToDate,
+    Syncing,
+    Failed,
+    Waiting,
+}
+
+impl Look {
+    fn icon(self) -> tauri::Result<Image<'static>> {
+        Image::from_bytes(match self {
+            Look::UpToDate => include_bytes!("../icons/tray-up-to-date.png"),
+            Look::Syncing => include_bytes!("../icons/tray-syncing.png"),
+            Look::Failed => include_bytes!("../icons/tray-error.png"),
+            Look::Waiting => include_bytes!("../icons/tray-waiting.png"),
+        })
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Look::UpToDate => "up to date",
+            Look::Syncing => "syncing…",
+            Look::Failed => "a sync failed",
+            Look::Waiting => "a sync waits for your approval",
+        }
+    }
+}
+
+pub fn build(app: &AppHandle) -> tauri::Result<()> {
+    let paused = app
+        .state::<Directory>()
+        .engine
+        .lock()
+        .ok()
+        .and_then(|engine| engine.settings().ok())
+        .is_some_and(|settings| settings.paused);
+    let pause = CheckMenuItem::with_id(app, "pause", "Pause syncing", true, paused, None::<&str>)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &MenuItem::with_id(app, "open", "Open Roster", true, None::<&str>)?,
+            &MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?,
+            &pause,
+            &PredefinedMenuItem::separator(app)?,
+            &MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?,
+        ],
+    )?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Look::UpToDate.icon()?)
+        .tooltip("Roster")
+        .menu(&menu)
+        .show_menu_on_left_click(false)
+        .on_menu_event(on_menu)
+        .on_tray_icon_event(|tray, event| {
+            if let TrayIconEvent::Click { button: MouseButton::Left, button_state: MouseButtonState::Up, .. } = event {
+                window::show(tray.app_handle());
+            }
+        })
+        .build(app)?;
+    app.manage(PauseItem(pause));
+    refresh(app);
+    Ok(())
+}
+
+fn on_menu(app: &AppHandle, event: MenuEvent) {
+    match event.id().as_ref() {
+        "open" => window::show(app),
+        "sync" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn_blocking(move || sync::run(&app, Which::All, Utc::now()));
+        }
+        "pause" => {
+            if let Err(error) = toggle_pause(app) {
+                tracing::warn!(%error, "could not pause or resume syncing");
+            }
+            refresh(app);
+            crate::events::directory_changed(app);
+        }
+        "quit" => app.exit(0),
+        _ => {}
+    }
+}
+
+fn toggle_pause(app: &AppHandle) -> CommandResult<()> {
+    let directory = app.state::<Directory>();
+    let mut engine = directory.engine.lock()?;
+    let mut settings = engine.settings()?;
+    settings.paused = !settings.paused;
+    Ok(engine.save_settings(&settings)?)
+}
+
+/// Redraws the icon, tooltip and pause mark from the directory's state.
+pub fn refresh(app: &AppHandle) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    let directory = app.state::<Directory>();
+    let read = directory.engine.lock().ok().and_then(|engine| {
+        let status = engine.status(Utc::now()).ok()?;
+        let paused = engine.settings().ok()?.paused;
+        Some((status, paused))
+    });
+    let Some((status, paused)) = read else {
+        return;
+    };
+    let look = if directory.is_syncing() { Look::Syncing } else { look_of(&status) };
+    let icon = look.icon().map(|icon| tray.set_icon(Some(icon)));
+    let tooltip = tray.set_tooltip(Some(tooltip(look, &status, paused)));
+    let mark = app.state::<PauseItem>().0.set_checked(paused);
+    for result in [icon.and_then(|r| r), tooltip, mark] {
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not update the tray icon");
+        }
+    }
+}
+
+fn look_of(status: &Status) -> Look {
+    let outcomes = || status.sources.iter().filter_map(|s| s.last_run.as_ref()).map(|r| r.outcome.as_str());
+    if outcomes().any(|o| o == "held") {
+        Look::Waiting
+    } else if outcomes().any(|o| o == "failed") {
+        Look::Failed
+    } else {
+        Look::UpToDate
+    }
+}
+
+fn tooltip(look: Look, status: &Status, paused: bool) -> String {
+    let instant = |t: Option<&str>| t.and_then(|t| t.parse::<DateTime<Utc>>().ok());
+    let last = status.sources.iter().filter_map(|s| s.last_run.as_ref()).filter_map(|r| instant(r.finished_at.as_deref())).max();
+    let next = status.sources.iter().filter_map(|s| instant(s.source.next_sync_at.as_deref())).min();
+    let when = |t: DateTime<Utc>| t.with_timezone(&Local).format("%-d %b %H:%M").to_string();
+    let mut lines = vec![format!("Roster: {}", look.describe())];
+    lines.push(match last {
+        Some(t) => format!("Last sync: {}", when(t)),
+        None => "Not synced yet".to_owned(),
+    });
+    lines.push(match (paused, next) {
+        (true, _) => "Syncing is paused".to_owned(),
+        (false, Some(t)) => format!("Next sync: {}", when(t)),
+        (false, None) => "No source connected".to_owned(),
+    });
+    lines.join("\n")
+}
