@@ -477,3 +477,37 @@ fn search_finds_people_by_the_start_of_a_name_or_email_ignoring_case_and_accents
     assert_eq!(find("jose.alvarez@"), jose, "the start of the work email finds them");
     assert!(find("zzzz").is_empty(), "nothing matches nothing");
 }
+
+#[test]
+fn devices_are_assigned_taken_back_and_shown_on_offboardings_until_recovered() {
+    let mut world = World::new(36, 40);
+    world.sync();
+    let leaving = world.remote(|e| e.termination_date.is_some_and(|d| d.date_naive() > today()) && e.work_email.is_some());
+    let device = world
+        .engine
+        .add_device(
+            &roster_engine::store::devices::NewDevice {
+                kind: "laptop".into(),
+                model: "ThinkPad X1".into(),
+                serial_number: "SN-1".into(),
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(device.holder, None, "a new device is held by nobody");
+    world.engine.assign_device("SN-1", &email(&leaving), today(), now()).expect("a free device can be assigned");
+    let row = world.list(View::Offboardings, false).into_iter().find(|e| e.work_email == leaving.work_email).unwrap();
+    assert_eq!(row.devices, 1, "an offboarding shows the device to recover");
+    let someone = world.remote(active);
+    assert!(world.engine.assign_device("SN-1", &email(&someone), today(), now()).is_err(), "a device has one holder at a time");
+
+    // After the end date, the person stays in Offboardings while they still hold the device.
+    let later = now() + Duration::days(60);
+    let in_offboardings =
+        |world: &World| world.list_at(View::Offboardings, false, later).iter().any(|e| e.work_email == leaving.work_email);
+    assert!(in_offboardings(&world), "someone who left with a device is still an offboarding");
+    world.engine.take_back_device("SN-1", today(), now()).unwrap();
+    assert!(!in_offboardings(&world), "once the device is back, they are departed");
+    let history = world.engine.profile(&email(&leaving), now()).unwrap().history;
+    assert!(history.iter().any(|h| h.action == "device_returned"), "assignments are logged on the person");
+}

@@ -28,7 +28,10 @@ fn main() {
         return serve_simulator();
     }
     // ROSTER_LOG=info shows where a sync spends its time.
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("ROSTER_LOG")).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ROSTER_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
     let sizes: Vec<usize> = std::env::var("ROSTER_BENCH_SIZES")
         .unwrap_or_else(|_| "10000,100000".into())
         .split(',')

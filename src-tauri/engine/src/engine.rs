@@ -266,10 +266,7 @@ impl Engine {
                 Ok(SourceStatus { source, last_run })
             })
             .collect::<Result<Vec<_>>>()?;
-        let count = |view: View| -> Result<u32> {
-            let query = EmployeeQuery { view, limit: u32::MAX, ..EmployeeQuery::default() };
-            Ok(employees::list(conn, &query, now)?.len() as u32)
-        };
+        let count = |view: View| employees::count(conn, view, false, now);
         let hidden: u32 = conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?;
         Ok(Status {
             sources,

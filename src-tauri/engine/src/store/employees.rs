@@ -135,6 +135,16 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many people a view holds, without reading them.
+pub fn count(conn: &Connection, view: View, include_hidden: bool, now: DateTime<Utc>) -> Result<u32> {
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT e0.*, {} AS today FROM employees e0) e WHERE ({}) AND (?1 OR e.hidden = 0)",
+        today_expr(conn, now)?.replace("e.time_zone", "e0.time_zone"),
+        view_condition(view)
+    );
+    Ok(conn.query_row(&sql, [include_hidden], |r| r.get(0))?)
+}
+
 /// Hides or shows a person. Hiding is local: no sync ever changes it.
 pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTime<Utc>) -> Result<()> {
     let changed =

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::local::TEXT_COLUMNS;
 use super::plan::{Action, SyncPlan};
@@ -119,14 +119,11 @@ pub fn apply(
     }
     tracing::debug!(elapsed = ?started.elapsed(), "employees written");
     for (employee_id, manager, record_provenance) in managers {
-        let manager_id: Option<i64> = match manager {
-            Some(remote) => conn
-                .prepare_cached("SELECT employee_id FROM employee_links WHERE source_id = ?1 AND remote_id = ?2")?
-                .query_row(params![stamp.source_id, remote], |r| r.get(0))
-                .optional()?,
-            None => None,
-        };
-        conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute(params![employee_id, manager_id])?;
+        conn.prepare_cached(
+            "UPDATE employees SET manager_id = (SELECT employee_id FROM employee_links WHERE source_id = ?2 AND remote_id = ?3)
+             WHERE id = ?1",
+        )?
+        .execute(params![employee_id, stamp.source_id, manager])?;
         if record_provenance {
             provenance(conn, employee_id, Field::Manager, stamp)?;
         }

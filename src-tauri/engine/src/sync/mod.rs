@@ -308,7 +308,8 @@ fn store_employments(conn: &Connection, source_id: i64) -> Result<()> {
     conn.execute(
         "INSERT INTO employments (source_id, remote_id, employee_remote_id, employment_type, effective_date)
          SELECT ?1, s.remote_id, s.employee_remote_id, s.employment_type, s.effective_date FROM temp.stage_employments s
-         WHERE NOT s.deleted AND s.employee_remote_id IN (SELECT remote_id FROM employee_links WHERE source_id = ?1)
+         JOIN employee_links l ON l.source_id = ?1 AND l.remote_id = s.employee_remote_id
+         WHERE NOT s.deleted
          ON CONFLICT (source_id, remote_id) DO UPDATE SET employee_remote_id = excluded.employee_remote_id,
              employment_type = excluded.employment_type, effective_date = excluded.effective_date
          WHERE employee_remote_id IS NOT excluded.employee_remote_id OR employment_type IS NOT excluded.employment_type
