@@ -322,6 +322,12 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
     let runs = world.engine.runs(Some(SOURCE), 1).unwrap();
     assert_eq!(runs[0].outcome, "held", "the held run is in the history");
 
+    let held = world.engine.held_plan(report.run_id.unwrap()).unwrap();
+    assert_eq!(
+        held.employees.iter().filter(|p| matches!(p.action, Action::Missing { .. })).count(),
+        8,
+        "the held plan can be reviewed person by person before approving it"
+    );
     world.engine.discard(report.run_id.unwrap(), now()).unwrap();
     assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, "discarded");
     let report = world.sync_at(now() + Duration::hours(2));
@@ -391,6 +397,10 @@ fn rule_12_sources_sync_on_schedule_back_off_after_failures_and_never_run_twice_
     }
     other.join().unwrap().expect("the first run completes");
 
+    world.engine.set_sync_interval(SOURCE, std::time::Duration::from_secs(15 * 60), now()).unwrap();
+    assert!(world.engine.due_sources(now() + Duration::minutes(14)).unwrap().is_empty(), "each source has its own interval");
+    assert_eq!(world.engine.due_sources(now() + Duration::minutes(16)).unwrap().len(), 1);
+    assert!(world.engine.set_sync_interval(SOURCE, std::time::Duration::from_secs(10), now()).is_err(), "at most once a minute");
     world.engine.save_settings(&Settings { paused: true, ..Settings::default() }).unwrap();
     assert!(world.engine.due_sources(now() + Duration::days(1)).unwrap().is_empty(), "nothing is due while syncing is paused");
 }

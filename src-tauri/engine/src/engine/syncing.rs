@@ -68,6 +68,17 @@ impl Engine {
         sync::approve(self.store.conn_mut(), run_id, now)
     }
 
+    /// The plan a held run waits with, for review before approving it.
+    pub fn held_plan(&self, run_id: i64) -> Result<crate::sync::plan::SyncPlan> {
+        sync::held(self.store.conn(), run_id)
+    }
+
+    /// How often a source syncs on its own (one minute or more); the next sync moves accordingly.
+    pub fn set_sync_interval(&mut self, source_name: &str, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
+        let source = self.source(source_name)?;
+        sources::set_sync_interval(self.store.conn(), source.id, interval, now)
+    }
+
     /// Drops a plan held by the mass-change guard.
     pub fn discard(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<()> {
         sync::discard(self.store.conn_mut(), run_id, now)

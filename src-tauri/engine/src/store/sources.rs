@@ -154,6 +154,18 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Source> {
         .ok_or_else(|| Error::UnknownSource(id.to_string()))
 }
 
+pub fn set_sync_interval(conn: &Connection, source_id: i64, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
+    let secs = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
+    if secs < 60 {
+        return Err(Error::Invalid("a source syncs at most once a minute".into()));
+    }
+    conn.execute(
+        "UPDATE sources SET sync_interval_secs = ?2, next_sync_at = ?3 WHERE id = ?1",
+        params![source_id, secs, (now + chrono::Duration::seconds(secs)).to_rfc3339()],
+    )?;
+    Ok(())
+}
+
 pub fn set_config(conn: &Connection, source_id: i64, config: &serde_json::Value) -> Result<()> {
     conn.execute("UPDATE sources SET config = ?2 WHERE id = ?1", params![source_id, config.to_string()])?;
     Ok(())

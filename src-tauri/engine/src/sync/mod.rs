@@ -247,6 +247,11 @@ pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result
     })
 }
 
+/// The plan a held run waits with, person by person, as it would be applied.
+pub fn held(conn: &Connection, run_id: i64) -> Result<SyncPlan> {
+    Ok(held_plan(conn, run_id)?.1.plan)
+}
+
 /// Drops a held plan: nothing of it is applied.
 pub fn discard(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<()> {
     let tx = conn.transaction()?;
