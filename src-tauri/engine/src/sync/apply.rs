@@ -118,16 +118,7 @@ pub fn apply(
         }
     }
     tracing::debug!(elapsed = ?started.elapsed(), "employees written");
-    for (employee_id, manager, record_provenance) in managers {
-        conn.prepare_cached(
-            "UPDATE employees SET manager_id = (SELECT employee_id FROM employee_links WHERE source_id = ?2 AND remote_id = ?3)
-             WHERE id = ?1",
-        )?
-        .execute(params![employee_id, stamp.source_id, manager])?;
-        if record_provenance {
-            provenance(conn, employee_id, Field::Manager, stamp)?;
-        }
-    }
+    set_managers(conn, &managers, stamp)?;
     tracing::debug!(elapsed = ?started.elapsed(), "managers set");
     refresh_time_zones(conn, stamp.source_id)?;
     tracing::debug!(elapsed = ?started.elapsed(), "time zones set");
@@ -194,6 +185,26 @@ fn write_field(
         }
     }
     provenance(conn, employee_id, field, stamp)
+}
+
+/// Resolves managers (remote ids) to employees in one statement: a plan that creates a company
+/// sets tens of thousands of them.
+fn set_managers(conn: &Connection, managers: &[(i64, Option<String>, bool)], stamp: &Stamp<'_>) -> Result<()> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pending_managers (employee_id INTEGER PRIMARY KEY, manager TEXT); DELETE FROM temp.pending_managers;")?;
+    let mut insert = conn.prepare_cached("INSERT INTO temp.pending_managers VALUES (?1, ?2)")?;
+    for (employee_id, manager, record_provenance) in managers {
+        insert.execute(params![employee_id, manager])?;
+        if *record_provenance {
+            provenance(conn, *employee_id, Field::Manager, stamp)?;
+        }
+    }
+    conn.prepare_cached(
+        "UPDATE employees SET manager_id = (SELECT l.employee_id FROM employee_links l WHERE l.source_id = ?1 AND l.remote_id = p.manager)
+         FROM temp.pending_managers p WHERE employees.id = p.employee_id",
+    )?
+    .execute([stamp.source_id])?;
+    conn.execute_batch("DROP TABLE temp.pending_managers")?;
+    Ok(())
 }
 
 fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
