@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use roster_engine::connector::kombo::RetryPolicy;
+use roster_engine::connector::http::RetryPolicy;
 use roster_engine::model::EmployeeRow;
 use roster_engine::model::View;
 use roster_engine::store::employees::EmployeeQuery;

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use roster_engine::connector::kombo::{KomboConfig, RetryPolicy};
+use roster_engine::connector::http::RetryPolicy;
+use roster_engine::connector::kombo::KomboConfig;
 use roster_engine::model::{EmployeeRow, View};
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::sync::{SyncReport, SyncRequest};

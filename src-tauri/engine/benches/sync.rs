@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use roster_engine::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
+use roster_engine::connector::http::RetryPolicy;
+use roster_engine::connector::kombo::{KomboConfig, KomboConnector};
 use roster_engine::connector::{Connector, ReadRequest};
 use roster_engine::model::View;
 use roster_engine::store::employees::EmployeeQuery;

@@ -7,7 +7,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::connector::csv::{CsvConfig, CsvConnector};
-use crate::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
+use crate::connector::http::RetryPolicy;
+use crate::connector::kombo::{KomboConfig, KomboConnector};
 use crate::connector::scim::{ScimConfig, ScimConnector};
 use crate::connector::Connector;
 use crate::error::{Error, Result};

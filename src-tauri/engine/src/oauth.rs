@@ -15,7 +15,8 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::connector::kombo::{KomboConfig, KomboConnector, RetryPolicy};
+use crate::connector::http::RetryPolicy;
+use crate::connector::kombo::{KomboConfig, KomboConnector};
 use crate::connector::scim::{ScimConfig, ScimConnector};
 use crate::connector::{Connector, ConnectorError, ReadRequest, Sink};
 use crate::secrets::Secrets;

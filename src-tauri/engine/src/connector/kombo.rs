@@ -3,14 +3,11 @@
 //! Only the fields of the brief's list are declared in the payload types below; serde skips every
 //! other field (social security numbers, bank accounts, pay...), so they never leave the parser.
 
-use std::time::Duration;
-
-use backon::{BlockingRetryable, ExponentialBuilder};
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::blocking::{Client, Response};
-use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use super::http::{self, transport, Attempt, RetryPolicy};
 use super::{
     calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteEmployment, RemoteGroup, RemoteSite, Sink,
 };
@@ -22,8 +19,6 @@ pub const US_BASE_URL: &str = "https://api.us.kombo.dev/v1";
 
 /// The largest page Kombo serves: fewer round trips for a full read.
 const PAGE_SIZE: u32 = 250;
-/// A `Retry-After` longer than this is not waited for within one sync; the next sync tries again.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// A Kombo source's connection settings, as stored with the source. The API key is not here: it
 /// lives in the OS keyring.
@@ -37,20 +32,6 @@ pub struct KomboConfig {
     pub tool: Option<String>,
 }
 
-/// How often and how patiently a failed page request is retried.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub attempts: usize,
-    pub first_delay: Duration,
-    pub timeout: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy { attempts: 4, first_delay: Duration::from_millis(500), timeout: Duration::from_secs(30) }
-    }
-}
-
 pub struct KomboConnector {
     client: Client,
     config: KomboConfig,
@@ -60,11 +41,7 @@ pub struct KomboConnector {
 
 impl KomboConnector {
     pub fn new(config: KomboConfig, api_key: String, retry: RetryPolicy) -> Result<Self, ConnectorError> {
-        let client = Client::builder()
-            .timeout(retry.timeout)
-            .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConnectorError::Transport { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        let client = http::client(&retry)?;
         Ok(KomboConnector { client, config, api_key, retry })
     }
 
@@ -192,25 +169,7 @@ impl KomboConnector {
         cursor: Option<&str>,
         request: &ReadRequest,
     ) -> Result<PageEnvelope<T>, ConnectorError> {
-        let attempt = || self.page_once(model, page, cursor, request);
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.retry.first_delay)
-            .with_max_times(self.retry.attempts.saturating_sub(1))
-            .with_jitter();
-        attempt
-            .retry(backoff)
-            .when(|e: &Attempt| {
-                matches!(e.retry_after(), Some(None)) || matches!(e.retry_after(), Some(Some(w)) if w <= MAX_RETRY_AFTER)
-            })
-            // backon's blocking retry has no hook to replace its delay, so the rest of a longer
-            // `Retry-After` is waited here, before backon's own (shorter) sleep.
-            .notify(|e: &Attempt, delay| {
-                if let Some(Some(wait)) = e.retry_after() {
-                    std::thread::sleep(wait.saturating_sub(delay));
-                }
-            })
-            .call()
-            .map_err(Attempt::into_error)
+        http::with_retries(&self.retry, || self.page_once(model, page, cursor, request))
     }
 
     fn page_once<T: for<'de> Deserialize<'de>>(
@@ -230,30 +189,14 @@ impl KomboConnector {
             // Deltas must also say who was deleted, or a deletion would go unnoticed until the next full read.
             query.push(("include_deleted", "true".to_owned()));
         }
-        let response = self
+        let sent = self
             .client
             .get(url)
             .query(&query)
             .bearer_auth(&self.api_key)
             .header("X-Integration-Id", &self.config.integration_id)
-            .send()
-            .map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
-        let status = response.status();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let after = retry_after(&response);
-            return Err(Attempt::Retry { error: ConnectorError::RateLimited { model, page }, after });
-        }
-        if status.is_server_error() {
-            return Err(Attempt::Retry { error: final_error(model, page, response), after: None });
-        }
-        if !status.is_success() {
-            return Err(Attempt::Final(final_error(model, page, response)));
-        }
-        // Read the body first: a connection dropped mid-page is a transport failure (retried), while
-        // a complete body that does not parse is malformed data (not retried).
-        let bytes = response.bytes().map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() }))
+            .send();
+        http::read_page(sent, model, page, final_error)
     }
 }
 
@@ -283,47 +226,6 @@ impl super::Connector for KomboConnector {
             rows.into_iter().try_for_each(|row| sink(Record::Employment(row.into_employment(page)?)))
         })
     }
-}
-
-/// The outcome of one failed request: worth another try (perhaps after a delay the server asked
-/// for), or final.
-enum Attempt {
-    Retry { error: ConnectorError, after: Option<Duration> },
-    Final(ConnectorError),
-}
-
-impl Attempt {
-    /// `Some(delay)` when the request may be retried (with the server's delay, if it gave one).
-    fn retry_after(&self) -> Option<Option<Duration>> {
-        match self {
-            Attempt::Retry { after, .. } => Some(*after),
-            Attempt::Final(_) => None,
-        }
-    }
-
-    fn into_error(self) -> ConnectorError {
-        match self {
-            Attempt::Retry { error, .. } | Attempt::Final(error) => error,
-        }
-    }
-}
-
-fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorError {
-    let detail = if error.is_timeout() {
-        "the request timed out".to_owned()
-    } else if error.is_body() || error.is_decode() {
-        "the connection closed before the page was complete".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        // reqwest's message names the URL, which never carries a secret (the key travels in a header).
-        error.to_string()
-    };
-    ConnectorError::Transport { model, page, detail }
-}
-
-fn retry_after(response: &Response) -> Option<Duration> {
-    response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// Maps Kombo's error envelope onto errors a person can act on.

@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod data_use;
+pub mod http;
 pub mod kombo;
 pub mod scim;
 

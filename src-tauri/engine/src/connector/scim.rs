@@ -5,14 +5,12 @@
 //! and are left empty otherwise. As with Kombo, only the brief's fields are taken from a payload.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::blocking::{Client, Response};
-use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::kombo::RetryPolicy;
+use super::http::{self, Attempt, RetryPolicy};
 use super::{
     calendar_date, enum_value, id_from_name, Address, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteGroup,
     RemoteSite, Sink,
@@ -21,8 +19,6 @@ use crate::model::{Field, FieldValues};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const PAGE_SIZE: u32 = 100;
-/// A `Retry-After` longer than this is not waited for within one sync; the next sync tries again.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// A SCIM source's settings; the bearer token lives in the OS keyring.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,11 +36,7 @@ pub struct ScimConnector {
 
 impl ScimConnector {
     pub fn new(config: ScimConfig, token: String, retry: RetryPolicy) -> Result<Self, ConnectorError> {
-        let client = Client::builder()
-            .timeout(retry.timeout)
-            .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConnectorError::Transport { model: Model::Employees, page: 0, detail: e.to_string() })?;
+        let client = http::client(&retry)?;
         Ok(ScimConnector { client, config, token, retry })
     }
 
@@ -84,23 +76,7 @@ impl ScimConnector {
         start_index: u64,
         updated_after: Option<DateTime<Utc>>,
     ) -> Result<ListResponse<T>, ConnectorError> {
-        let mut delay = self.retry.first_delay;
-        let mut attempt = 1;
-        loop {
-            match self.page_once(model, page, start_index, updated_after) {
-                Ok(body) => return Ok(body),
-                Err(Attempt::Retry { error, after }) if attempt < self.retry.attempts => {
-                    let wait = after.unwrap_or(delay);
-                    if wait > MAX_RETRY_AFTER {
-                        return Err(error);
-                    }
-                    std::thread::sleep(wait);
-                    delay *= 2;
-                    attempt += 1;
-                }
-                Err(Attempt::Retry { error, .. } | Attempt::Final(error)) => return Err(error),
-            }
-        }
+        http::with_retries(&self.retry, || self.page_once(model, page, start_index, updated_after))
     }
 
     fn page_once<T: for<'de> Deserialize<'de>>(
@@ -116,32 +92,14 @@ impl ScimConnector {
         if let Some(after) = updated_after {
             query.push(("filter", format!("meta.lastModified gt \"{}\"", after.to_rfc3339_opts(SecondsFormat::Millis, true))));
         }
-        let response = self
+        let sent = self
             .client
             .get(url)
             .query(&query)
             .bearer_auth(&self.token)
             .header(reqwest::header::ACCEPT, "application/scim+json, application/json")
-            .send()
-            .map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
-        let status = response.status();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok()?.trim().parse().ok())
-                .map(Duration::from_secs);
-            return Err(Attempt::Retry { error: ConnectorError::RateLimited { model, page }, after });
-        }
-        if status.is_server_error() {
-            return Err(Attempt::Retry { error: final_error(model, page, response), after: None });
-        }
-        if !status.is_success() {
-            return Err(Attempt::Final(final_error(model, page, response)));
-        }
-        let bytes = response.bytes().map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() }))
+            .send();
+        http::read_page(sent, model, page, final_error)
     }
 }
 
@@ -193,23 +151,6 @@ impl super::Connector for ScimConnector {
             })
         })
     }
-}
-
-enum Attempt {
-    Retry { error: ConnectorError, after: Option<Duration> },
-    Final(ConnectorError),
-}
-
-fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorError {
-    let detail = if error.is_timeout() {
-        "the request timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect; check the base URL and the network".to_owned()
-    } else {
-        // The URL in reqwest's message never carries the token, which travels in a header.
-        error.to_string()
-    };
-    ConnectorError::Transport { model, page, detail }
 }
 
 /// Maps a SCIM error (RFC 7644 §3.12) onto errors a person can act on.
