@@ -146,7 +146,7 @@ fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'
     bound.push(Box::new(stamp.now));
     conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(bound.iter()))?;
     let employee_id = conn.last_insert_rowid();
-    set_groups(conn, employee_id, values.get(Field::Groups), ids, stamp)?;
+    set_groups(conn, employee_id, values.get(Field::Groups), ids, stamp, true)?;
     Ok(employee_id)
 }
 
@@ -175,7 +175,7 @@ fn write_field(
             conn.prepare_cached("UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?
                 .execute(params![employee_id, local(&ids.work_locations)])?;
         }
-        Field::Groups => set_groups(conn, employee_id, value, ids, stamp)?,
+        Field::Groups => set_groups(conn, employee_id, value, ids, stamp, false)?,
         Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
         _ => {
             let column =
@@ -207,11 +207,14 @@ fn set_managers(conn: &Connection, managers: &[(i64, Option<String>, bool)], sta
     Ok(())
 }
 
-fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
-    conn.prepare_cached(
-        "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
-    )?
-    .execute(params![employee_id, stamp.source_id])?;
+/// Replaces the person's groups of this source with `value`'s; a new person has none to remove.
+fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>, new: bool) -> Result<()> {
+    if !new {
+        conn.prepare_cached(
+            "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
+        )?
+        .execute(params![employee_id, stamp.source_id])?;
+    }
     for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
         conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute(params![employee_id, group])?;
     }
