@@ -6,7 +6,9 @@ mod commands;
 mod demo;
 mod error;
 mod events;
+mod held;
 mod notify;
+mod oauth_form;
 mod scheduler;
 mod state;
 mod sync;
@@ -49,6 +51,13 @@ pub fn run() {
             commands::devices::take_back_device,
             commands::sources::status,
             commands::sources::add_kombo_source,
+            commands::sources::data_retrieved,
+            commands::sources::open_kombo_connect,
+            commands::sources::add_kombo_source_by_token,
+            commands::sources::add_scim_source,
+            commands::sources::add_csv_source,
+            commands::sources::add_oauth_source,
+            commands::sources::set_sync_interval,
             commands::sources::remove_source,
             commands::sources::field_modes,
             commands::sources::set_field_mode,
@@ -59,6 +68,7 @@ pub fn run() {
             commands::sources::provider_advice,
             commands::syncing::sync_now,
             commands::syncing::list_runs,
+            commands::syncing::held_plan,
             commands::syncing::approve_run,
             commands::syncing::discard_run,
             commands::settings::settings,

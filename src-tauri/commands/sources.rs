@@ -1,7 +1,11 @@
 //! Settings › Employee Sync: connecting and disconnecting sources, their field modes, optional
 //! fields, filters and the filter preview, and what a provider needs beyond the key.
 
+use std::path::Path;
+use std::time::Duration;
+
 use chrono::Utc;
+use roster_engine::connector::data_use::{self, DataUse};
 use roster_engine::connector::kombo::KomboConfig;
 use roster_engine::model::{Field, FieldMode};
 use roster_engine::providers;
@@ -11,10 +15,12 @@ use roster_engine::sync::preview::PreviewRow;
 use roster_engine::{Engine, FieldModeRow, FilterView, Status};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
+use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 
 use super::blocking;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
+use crate::oauth_form::OAuthForm;
 use crate::state::Directory;
 use crate::{events, tray};
 
@@ -45,23 +51,140 @@ pub async fn add_kombo_source(
     disabled_fields: Vec<Field>,
 ) -> CommandResult<Source> {
     blocking(move || {
-        let directory = app.state::<Directory>();
-        let mut engine = Engine::open(&directory.data_dir)?;
+        let mut engine = Engine::open(&app.state::<Directory>().data_dir)?;
         let config = KomboConfig {
             base_url: base_url.trim().trim_end_matches('/').to_owned(),
             integration_id: integration_id.trim().to_owned(),
             tool: None,
         };
-        let now = Utc::now();
-        let source = engine.add_kombo_source(&name, config, &api_key, now)?;
-        directory.setting_up.lock()?.insert(source.name.clone());
-        for field in disabled_fields {
-            engine.set_optional_field(&source.name, field, false, now)?;
-        }
-        events::directory_changed(&app);
-        Ok(engine.source(&source.name)?)
+        let source = engine.add_kombo_source(&name, config, &api_key, Utc::now())?;
+        set_up(&app, &mut engine, source, disabled_fields)
     })
     .await
+}
+
+/// Kombo Connect, first half: opens the link where the customer connects their HR system in the
+/// system browser, and returns it so the window can offer it again.
+#[tauri::command]
+pub async fn open_kombo_connect(
+    app: AppHandle,
+    base_url: String,
+    api_key: String,
+    email: String,
+    organization: String,
+) -> CommandResult<String> {
+    blocking(move || {
+        let engine = Engine::open(&app.state::<Directory>().data_dir)?;
+        let link =
+            engine.kombo_connect_link(base_url.trim().trim_end_matches('/'), &api_key, email.trim(), organization.trim())?;
+        app.opener().open_url(&link, None::<&str>).map_err(browser)?;
+        Ok(link)
+    })
+    .await
+}
+
+/// Kombo Connect, second half: the activation token the flow ended with becomes the source.
+#[tauri::command]
+pub async fn add_kombo_source_by_token(
+    app: AppHandle,
+    name: String,
+    base_url: String,
+    api_key: String,
+    token: String,
+    disabled_fields: Vec<Field>,
+) -> CommandResult<Source> {
+    blocking(move || {
+        let mut engine = Engine::open(&app.state::<Directory>().data_dir)?;
+        let base_url = base_url.trim().trim_end_matches('/');
+        let source = engine.add_kombo_source_by_token(&name, base_url, &api_key, token.trim(), Utc::now())?;
+        set_up(&app, &mut engine, source, disabled_fields)
+    })
+    .await
+}
+
+/// Connects a SCIM 2.0 service provider; the bearer token goes to the OS keyring only.
+#[tauri::command]
+pub async fn add_scim_source(
+    app: AppHandle,
+    name: String,
+    base_url: String,
+    token: String,
+    disabled_fields: Vec<Field>,
+) -> CommandResult<Source> {
+    blocking(move || {
+        let mut engine = Engine::open(&app.state::<Directory>().data_dir)?;
+        let source = engine.add_scim_source(&name, base_url.trim(), &token, Utc::now())?;
+        set_up(&app, &mut engine, source, disabled_fields)
+    })
+    .await
+}
+
+/// Imports a CSV file as a source; the engine checks the whole file and names each bad line and column.
+#[tauri::command]
+pub async fn add_csv_source(app: AppHandle, name: String, path: String, disabled_fields: Vec<Field>) -> CommandResult<Source> {
+    blocking(move || {
+        let mut engine = Engine::open(&app.state::<Directory>().data_dir)?;
+        let source = engine.add_csv_source(&name, Path::new(path.trim()), Utc::now())?;
+        set_up(&app, &mut engine, source, disabled_fields)
+    })
+    .await
+}
+
+/// How long Roster waits on the loopback redirect for the person to sign in in their browser.
+const OAUTH_SIGN_IN: Duration = Duration::from_secs(5 * 60);
+
+/// Connects an HR API through an OAuth sign-in in the system browser; the command returns once
+/// the redirect came back (or the wait ran out). The tokens go to the OS keyring only.
+#[tauri::command]
+pub async fn add_oauth_source(
+    app: AppHandle,
+    name: String,
+    form: OAuthForm,
+    disabled_fields: Vec<Field>,
+) -> CommandResult<Source> {
+    blocking(move || {
+        let mut engine = Engine::open(&app.state::<Directory>().data_dir)?;
+        let mut open = |url: &str| app.opener().open_url(url, None::<&str>).map_err(|e| e.to_string());
+        let source = engine.add_oauth_source(&name, form.into(), &mut open, OAUTH_SIGN_IN, Utc::now())?;
+        set_up(&app, &mut engine, source, disabled_fields)
+    })
+    .await
+}
+
+/// A newly connected source waits for the first sync the person launches after setting its
+/// filters; the optional fields they switched off are off before anything is read.
+fn set_up(app: &AppHandle, engine: &mut Engine, source: Source, disabled_fields: Vec<Field>) -> CommandResult<Source> {
+    app.state::<Directory>().setting_up.lock()?.insert(source.name.clone());
+    let now = Utc::now();
+    for field in disabled_fields {
+        engine.set_optional_field(&source.name, field, false, now)?;
+    }
+    events::directory_changed(app);
+    Ok(engine.source(&source.name)?)
+}
+
+fn browser(error: tauri_plugin_opener::Error) -> CommandError {
+    CommandError::internal(format!("Roster could not open your browser: {error}"))
+}
+
+/// What Roster reads from an HR system and why, shown before any authorisation.
+#[tauri::command]
+pub fn data_retrieved() -> Vec<DataUse> {
+    data_use::data_retrieved()
+}
+
+/// How often the source syncs on its own; the next sync moves accordingly.
+#[tauri::command]
+pub async fn set_sync_interval(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    source: String,
+    minutes: u32,
+) -> CommandResult<()> {
+    let interval = Duration::from_secs(u64::from(minutes) * 60);
+    directory.engine.lock()?.set_sync_interval(&source, interval, Utc::now())?;
+    tray::refresh(&app);
+    Ok(())
 }
 
 /// Disconnects a source; with `erase`, the people only it brought leave the directory too.

@@ -7,6 +7,7 @@ use tauri::{AppHandle, State};
 
 use super::blocking;
 use crate::error::CommandResult;
+use crate::held::HeldChange;
 use crate::state::Directory;
 use crate::sync::{self, SyncOutcome, Which};
 use crate::{events, tray};
@@ -24,6 +25,13 @@ pub async fn sync_now(app: AppHandle, source: Option<String>) -> CommandResult<V
 #[tauri::command]
 pub async fn list_runs(directory: State<'_, Directory>) -> CommandResult<Vec<SyncRun>> {
     Ok(directory.engine.lock()?.runs(None, RUN_HISTORY)?)
+}
+
+/// The plan a held run waits with, person by person, for review before approving it.
+#[tauri::command]
+pub async fn held_plan(directory: State<'_, Directory>, run_id: i64) -> CommandResult<Vec<HeldChange>> {
+    let plan = directory.engine.lock()?.held_plan(run_id)?;
+    Ok(plan.employees.into_iter().map(HeldChange::from).collect())
 }
 
 /// Applies a held plan exactly as it was shown.

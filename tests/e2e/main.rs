@@ -231,5 +231,37 @@ async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_wind
     window.wait_text(r#"[data-testid="explain-findings"]"#, "excluded").await;
     window.screenshot("sync-history").await;
 
+    // HR deletes half of the people Roster imported: the mass-change guard holds the sync, the
+    // history shows the held plan person by person, and Discard drops it.
+    let kept: BTreeSet<&str> = cast.kept.iter().map(|(id, _)| id.as_str()).collect();
+    let deleted: Vec<Employee> = simulator
+        .employees()
+        .into_iter()
+        .filter(|e| e.work_email.is_some() && e.legal_entity_id.as_deref().is_some_and(|id| kept.contains(id)))
+        .step_by(2)
+        .collect();
+    for employee in &deleted {
+        simulator.apply(Change::Delete { employee_id: employee.id.clone() });
+    }
+    window.click("sync-all").await;
+    let held = window.find(r#"tr[data-testid="run-row"][data-outcome="held"]"#).await;
+    let run_id = held.attr("data-run").await.ok().flatten().expect("a run row names its run");
+    window.click(&format!("review-{run_id}")).await;
+    let missing = format!(r#"[data-testid="held-plan-{run_id}"] [data-testid="held-change"][data-kind="missing"]"#);
+    window
+        .wait_count(&missing, "the held plan lists, person by person, everyone deleted in HR as missing", |n| n == deleted.len())
+        .await;
+    let someone = deleted[0].last_name.as_deref().expect("the deleted people have a last name");
+    window.wait_text(&format!(r#"{missing}[data-remote="{}"]"#, deleted[0].id), someone).await;
+    window.screenshot("held-plan").await;
+    window.click(&format!("discard-{run_id}")).await;
+    window
+        .wait_count(r#"tr[data-testid="run-row"][data-outcome="discarded"]"#, "a discarded plan is recorded as such", |n| n == 1)
+        .await;
+    assert!(
+        window.all(r#"tr[data-testid="run-row"][data-outcome="held"]"#).await.is_empty(),
+        "once discarded, no plan waits for approval"
+    );
+
     window.client.close().await.expect("the WebDriver session closes");
 }

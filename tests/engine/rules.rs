@@ -485,6 +485,7 @@ fn search_finds_people_by_the_start_of_a_name_or_email_ignoring_case_and_accents
     assert_eq!(find("JOSÉ ÁLV"), jose, "several words must all match, case ignored");
     assert_eq!(find("nunez"), jose, "each part of a compound name is searchable");
     assert_eq!(find("jose.alvarez@"), jose, "the start of the work email finds them");
+    assert_eq!(find("jose.alvarez@quillon.example"), jose, "and so does the full work email");
     assert!(find("zzzz").is_empty(), "nothing matches nothing");
 }
 

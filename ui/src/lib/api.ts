@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { CommandError } from "../bindings/CommandError";
+import type { DataUse } from "../bindings/DataUse";
 import type { DemoState } from "../bindings/DemoState";
 import type { Device } from "../bindings/Device";
 import type { EmployeeQuery } from "../bindings/EmployeeQuery";
@@ -14,7 +15,9 @@ import type { FieldMode } from "../bindings/FieldMode";
 import type { FieldModeRow } from "../bindings/FieldModeRow";
 import type { Filters } from "../bindings/Filters";
 import type { FilterView } from "../bindings/FilterView";
+import type { HeldChange } from "../bindings/HeldChange";
 import type { NewDevice } from "../bindings/NewDevice";
+import type { OAuthForm } from "../bindings/OAuthForm";
 import type { PlanCounts } from "../bindings/PlanCounts";
 import type { PreviewRow } from "../bindings/PreviewRow";
 import type { Profile } from "../bindings/Profile";
@@ -26,6 +29,7 @@ import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
 
 export type {
+  DataUse,
   DemoState,
   Device,
   EmployeeQuery,
@@ -36,7 +40,9 @@ export type {
   FieldModeRow,
   Filters,
   FilterView,
+  HeldChange,
   NewDevice,
+  OAuthForm,
   PlanCounts,
   PreviewRow,
   Profile,
@@ -48,6 +54,8 @@ export type {
   SyncRun,
 };
 export type { View } from "../bindings/View";
+export type { HeldChangeKind } from "../bindings/HeldChangeKind";
+export type { FieldChange } from "../bindings/FieldChange";
 export type { SourceStatus } from "../bindings/SourceStatus";
 export type { ProfileField } from "../bindings/ProfileField";
 export type { ChangeEntry } from "../bindings/ChangeEntry";
@@ -104,6 +112,28 @@ export const addKomboSource = (args: {
   apiKey: string;
   disabledFields: Field[];
 }) => call<Source>("add_kombo_source", args);
+/** Kombo Connect: opens the connection link in the browser and returns it, to offer it again. */
+export const openKomboConnect = (args: { baseUrl: string; apiKey: string; email: string; organization: string }) =>
+  call<string>("open_kombo_connect", args);
+export const addKomboSourceByToken = (args: {
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  token: string;
+  disabledFields: Field[];
+}) => call<Source>("add_kombo_source_by_token", args);
+/** The bearer token goes straight to the engine and the OS keyring. */
+export const addScimSource = (args: { name: string; baseUrl: string; token: string; disabledFields: Field[] }) =>
+  call<Source>("add_scim_source", args);
+export const addCsvSource = (args: { name: string; path: string; disabledFields: Field[] }) =>
+  call<Source>("add_csv_source", args);
+/** Opens the sign-in in the browser and resolves once it came back (or the wait ran out). */
+export const addOauthSource = (args: { name: string; form: OAuthForm; disabledFields: Field[] }) =>
+  call<Source>("add_oauth_source", args);
+/** What Roster reads from an HR system and why, from the engine: shown before any authorisation. */
+export const dataRetrieved = () => call<DataUse[]>("data_retrieved");
+export const setSyncInterval = (source: string, minutes: number) =>
+  call<void>("set_sync_interval", { source, minutes });
 export const removeSource = (name: string, erase: boolean) => call<void>("remove_source", { name, erase });
 export const fieldModes = (source: string) => call<FieldModeRow[]>("field_modes", { source });
 export const setFieldMode = (source: string, field: Field, mode: FieldMode) =>
@@ -119,6 +149,7 @@ export const providerAdvice = (source: string) => call<ProviderAdvice | null>("p
 // Syncing
 export const syncNow = (source: string | null = null) => call<SyncOutcome[]>("sync_now", { source });
 export const listRuns = () => call<SyncRun[]>("list_runs");
+export const heldPlan = (runId: number) => call<HeldChange[]>("held_plan", { runId });
 export const approveRun = (runId: number) => call<PlanCounts>("approve_run", { runId });
 export const discardRun = (runId: number) => call<void>("discard_run", { runId });
 

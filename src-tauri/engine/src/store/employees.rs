@@ -72,6 +72,8 @@ fn today_expr(conn: &Connection, now: DateTime<Utc>) -> Result<String> {
 
 /// The FTS5 query for what a person typed: every word must start a name or an email part.
 fn search_expr(text: &str) -> Option<String> {
+    // Only the local part of an email is indexed: a full address is searched by its local part.
+    let text = text.split('@').next().unwrap_or(text);
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
