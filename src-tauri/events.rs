@@ -5,6 +5,7 @@ use tauri::{AppHandle, Emitter};
 
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 pub const SYNC_ACTIVITY: &str = "sync-activity";
+pub const SYNC_PROGRESS: &str = "sync-progress";
 
 pub fn directory_changed(app: &AppHandle) {
     emit(app, DIRECTORY_CHANGED, ());
@@ -13,6 +14,11 @@ pub fn directory_changed(app: &AppHandle) {
 /// `true` when a sync starts, `false` when it ends.
 pub fn sync_activity(app: &AppHandle, syncing: bool) {
     emit(app, SYNC_ACTIVITY, syncing);
+}
+
+/// How far the running sync got (records read, then people written).
+pub fn sync_progress(app: &AppHandle, progress: roster_engine::sync::Progress) {
+    emit(app, SYNC_PROGRESS, progress);
 }
 
 fn emit<T: serde::Serialize + Clone>(app: &AppHandle, event: &str, payload: T) {

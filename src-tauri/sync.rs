@@ -40,7 +40,7 @@ pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<V
     directory.set_syncing(true);
     events::sync_activity(app, true);
     tray::refresh(app);
-    let result = sync_sources(&directory, which, now);
+    let result = sync_sources(app, &directory, which, now);
     directory.set_syncing(false);
     if let Ok(outcomes) = &result {
         notify::sync_outcomes(app, outcomes);
@@ -51,7 +51,7 @@ pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<V
     result
 }
 
-fn sync_sources(directory: &Directory, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
+fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
     let mut engine = Engine::open(&directory.data_dir)?;
     let names: Vec<String> = match which {
         Which::All => engine.sources()?.into_iter().map(|s| s.name).collect(),
@@ -68,7 +68,7 @@ fn sync_sources(directory: &Directory, which: Which, now: DateTime<Utc>) -> Comm
     Ok(names
         .into_iter()
         .map(|name| {
-            let result = engine.sync(&name, now, SyncRequest::default());
+            let result = engine.sync_with_progress(&name, now, SyncRequest::default(), &mut |p| events::sync_progress(app, p));
             outcome(name, result)
         })
         .collect())

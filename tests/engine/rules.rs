@@ -522,3 +522,15 @@ fn devices_are_assigned_taken_back_and_shown_on_offboardings_until_recovered() {
     let history = world.engine.profile(&email(&leaving), now()).unwrap().history;
     assert!(history.iter().any(|h| h.action == "device_returned"), "assignments are logged on the person");
 }
+
+#[test]
+fn a_long_sync_reports_its_progress() {
+    let mut world = World::new(37, 600);
+    let mut seen = Vec::new();
+    let report = world.engine.sync_with_progress(SOURCE, now(), SyncRequest::default(), &mut |p| seen.push(p)).unwrap();
+    let reading: Vec<_> = seen.iter().filter(|p| p.phase == roster_engine::sync::Phase::Reading).collect();
+    assert!(reading.len() >= 2, "reading is reported now and then, not only at the end: {seen:?}");
+    assert!(reading.windows(2).all(|w| w[0].done <= w[1].done), "the count only grows");
+    let applying = seen.iter().find(|p| p.phase == roster_engine::sync::Phase::Applying).expect("applying is reported");
+    assert_eq!(applying.total, Some(report.plan.employees.len() as u64), "with the number of people to write");
+}

@@ -11,6 +11,7 @@ import type { EmployeeRow } from "../bindings/EmployeeRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { Explanation } from "../bindings/Explanation";
 import type { Field } from "../bindings/Field";
+import type { Progress } from "../bindings/Progress";
 import type { FieldMode } from "../bindings/FieldMode";
 import type { FieldModeRow } from "../bindings/FieldModeRow";
 import type { Filters } from "../bindings/Filters";
@@ -54,6 +55,7 @@ export type {
   SyncRun,
 };
 export type { View } from "../bindings/View";
+export type { Progress } from "../bindings/Progress";
 export type { HeldChangeKind } from "../bindings/HeldChangeKind";
 export type { FieldChange } from "../bindings/FieldChange";
 export type { SourceStatus } from "../bindings/SourceStatus";
@@ -166,6 +168,10 @@ export const openUrl = (url: string) => call<void>("plugin:opener|open_url", { u
 /** Calls `onChange` whenever a sync, the tray or another screen changed the directory. */
 export const onDirectoryChanged = (onChange: () => void): Promise<UnlistenFn> =>
   listen("directory-changed", () => onChange());
+
+/** Calls `onProgress` now and then while a sync runs: records read, then people written. */
+export const onSyncProgress = (onProgress: (progress: Progress) => void): Promise<UnlistenFn> =>
+  listen<Progress>("sync-progress", (event) => onProgress(event.payload));
 
 /** Calls `onActivity(true)` when any sync starts and `onActivity(false)` when it ends. */
 export const onSyncActivity = (onActivity: (syncing: boolean) => void): Promise<UnlistenFn> =>

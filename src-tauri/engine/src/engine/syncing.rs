@@ -10,15 +10,26 @@ use crate::store::settings;
 use crate::store::sources::{self, Source};
 use crate::sync::plan::Filters;
 use crate::sync::preview::{self, PreviewRow};
-use crate::sync::{self, Outcome, SyncReport, SyncRequest};
+use crate::sync::{self, OnProgress, Outcome, SyncReport, SyncRequest};
 
 impl Engine {
     /// Syncs one source now. Never two runs of one source at once, in this process or another.
     pub fn sync(&mut self, source_name: &str, now: DateTime<Utc>, request: SyncRequest) -> Result<SyncReport> {
+        self.sync_with_progress(source_name, now, request, &mut |_| {})
+    }
+
+    /// [`Engine::sync`], telling `progress` how far it got now and then.
+    pub fn sync_with_progress(
+        &mut self,
+        source_name: &str,
+        now: DateTime<Utc>,
+        request: SyncRequest,
+        progress: &mut OnProgress<'_>,
+    ) -> Result<SyncReport> {
         let source = self.source(source_name)?;
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request)?;
+        let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request, progress)?;
         if report.full_read && report.outcome == Outcome::Applied {
             report.warnings.extend(self.missing_permission(&source, now)?);
         }

@@ -208,7 +208,14 @@ fn set_managers(conn: &Connection, managers: &[(i64, Option<String>, bool)], sta
 }
 
 /// Replaces the person's groups of this source with `value`'s; a new person has none to remove.
-fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>, new: bool) -> Result<()> {
+fn set_groups(
+    conn: &Connection,
+    employee_id: i64,
+    value: Option<&str>,
+    ids: &OrgIds,
+    stamp: &Stamp<'_>,
+    new: bool,
+) -> Result<()> {
     if !new {
         conn.prepare_cached(
             "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",

@@ -82,6 +82,31 @@ struct HeldPlan {
     created: HashMap<String, FieldValues>,
 }
 
+/// Where a running sync stands, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Records read so far while reading.
+    pub done: u64,
+    /// While applying: how many people the plan writes.
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Phase {
+    Reading,
+    Applying,
+}
+
+/// Told of progress now and then (every few hundred records), never per record.
+pub type OnProgress<'a> = dyn FnMut(Progress) + 'a;
+
+/// How often progress is reported while reading.
+const PROGRESS_EVERY: u64 = 500;
+
 /// Runs one sync of `source` with `connector`, at `now`.
 pub fn run(
     conn: &mut Connection,
@@ -89,6 +114,7 @@ pub fn run(
     connector: &dyn Connector,
     now: DateTime<Utc>,
     request: SyncRequest,
+    progress: &mut OnProgress<'_>,
 ) -> Result<SyncReport> {
     let full_read = request.full || needs_full_read(source, now);
     let read = ReadRequest {
@@ -96,7 +122,7 @@ pub fn run(
         disabled_fields: source.disabled_fields.clone(),
     };
     let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, full_read, now)?) };
-    let result = read_plan_apply(conn, source, connector, &read, now, run_id);
+    let result = read_plan_apply(conn, source, connector, &read, now, run_id, progress);
     stage::drop(conn)?;
     match result {
         Ok((outcome, plan)) => Ok(SyncReport {
@@ -125,13 +151,21 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
 }
 
 /// Reads the source into staging and returns its organisation units.
-fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest) -> Result<Org> {
+fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest, progress: &mut OnProgress<'_>) -> Result<Org> {
     stage::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = conn.transaction()?;
-    connector.read(request, &mut |record| stage::put(&tx, record))?;
+    let mut read = 0u64;
+    connector.read(request, &mut |record| {
+        read += 1;
+        if read.is_multiple_of(PROGRESS_EVERY) {
+            progress(Progress { phase: Phase::Reading, done: read, total: None });
+        }
+        stage::put(&tx, record)
+    })?;
     tx.commit()?;
+    progress(Progress { phase: Phase::Reading, done: read, total: None });
     Ok(Org {
         legal_entities: stage::sites(conn, "legal_entity")?,
         work_locations: stage::sites(conn, "work_location")?,
@@ -146,9 +180,10 @@ fn read_plan_apply(
     request: &ReadRequest,
     now: DateTime<Utc>,
     run_id: Option<i64>,
+    progress: &mut OnProgress<'_>,
 ) -> Result<(Outcome, SyncPlan)> {
     let started = std::time::Instant::now();
-    let org = read(conn, connector, request)?;
+    let org = read(conn, connector, request, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -188,6 +223,7 @@ fn read_plan_apply(
         tx.commit()?;
         return Ok((Outcome::Held, held.plan));
     }
+    progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
     apply_plan(&tx, source, run_id, &plan, &org, full_read, &|remote_id| stage::employee_values(&tx, remote_id), now)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "applied");
     tx.commit()?;

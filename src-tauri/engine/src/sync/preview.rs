@@ -47,7 +47,7 @@ fn preview_staged(
     request: &ReadRequest,
     filters: &Filters,
 ) -> Result<Vec<PreviewRow>> {
-    let org = read(conn, connector, request)?;
+    let org = read(conn, connector, request, &mut |_| {})?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
         .groups
