@@ -1,6 +1,7 @@
 //! The sync engine's rules, each a test named after it, against real SQLite files and the Kombo
 //! simulator over HTTP.
 
+mod bad_input;
 mod harness;
 mod minimisation;
 mod rules;

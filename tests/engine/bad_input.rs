@@ -1,0 +1,108 @@
+//! Payloads a real HR API could send but must not corrupt the directory: duplicate ids, missing
+//! ids, impossible dates. Served by a minimal HTTP server on 127.0.0.1 that answers Kombo's paths
+//! with canned pages.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+
+use roster_engine::connector::kombo::KomboConfig;
+use roster_engine::model::View;
+use roster_engine::sync::SyncRequest;
+use roster_engine::Engine;
+use serde_json::json;
+
+use crate::harness::{fast_retry, now};
+
+/// Serves `employees` as the only page of `/hris/employees` (other models empty), until dropped.
+fn serve(employees: serde_json::Value) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            // Skip the headers.
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or_default().to_owned();
+            let body = if path.starts_with("/v1/check-api-key") {
+                json!({"status": "success", "data": {"environment_id": "e", "customer_id": "c"}})
+            } else if path.starts_with("/v1/integrations/") {
+                json!({"status": "success", "data": {"id": "i", "tool": {"id": "personio"}}})
+            } else if path.starts_with("/v1/hris/employees") {
+                json!({"status": "success", "data": {"next": null, "results": employees}})
+            } else {
+                json!({"status": "success", "data": {"next": null, "results": []}})
+            };
+            let body = body.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+fn person(id: &str, start: &str) -> serde_json::Value {
+    json!({"id": id, "remote_id": id, "first_name": "Ada", "last_name": id, "work_email": format!("{id}@example.com"),
+           "start_date": start, "changed_at": "2026-11-01T00:00:00.000Z", "groups": []})
+}
+
+fn sync_error(employees: serde_json::Value) -> (String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    let base = serve(employees);
+    engine
+        .add_kombo_source("HR", KomboConfig { base_url: base, integration_id: "i".into(), tool: None }, "key-0123456789", now())
+        .unwrap();
+    let error = engine.sync("HR", now(), SyncRequest::default()).expect_err("bad input fails the sync").to_string();
+    let query = roster_engine::store::employees::EmployeeQuery { view: View::All, include_hidden: true, ..Default::default() };
+    (error, engine.employees(&query, now()).unwrap().len())
+}
+
+#[test]
+fn a_duplicate_id_fails_the_sync_with_the_id_and_stores_nobody() {
+    let (error, stored) = sync_error(json!([person("e1", "2024-01-01T00:00:00.000Z"), person("e1", "2024-02-01T00:00:00.000Z")]));
+    assert_eq!(error, "the HR system sent employees id \"e1\" twice", "the error names the model and the id");
+    assert_eq!(stored, 0, "a failed sync stores nothing");
+}
+
+#[test]
+fn an_impossible_date_fails_the_sync_naming_the_person_field_and_value() {
+    let (error, stored) = sync_error(json!([person("e1", "2024-01-01T00:00:00.000Z"), person("e2", "2026-02-31T00:00:00.000Z")]));
+    assert_eq!(error, "employees \"e2\": start_date \"2026-02-31T00:00:00.000Z\" is not a date");
+    assert_eq!(stored, 0);
+}
+
+#[test]
+fn a_record_without_an_id_fails_the_sync_naming_the_page() {
+    let mut nameless = person("e2", "2024-01-01T00:00:00.000Z");
+    nameless.as_object_mut().unwrap().remove("id");
+    let (error, stored) = sync_error(json!([person("e1", "2024-01-01T00:00:00.000Z"), nameless]));
+    assert_eq!(error, "the HR system sent employees page 1 with a record that has no id");
+    assert_eq!(stored, 0);
+}
+
+#[test]
+fn a_server_that_does_not_answer_in_time_fails_the_sync_saying_so() {
+    use roster_engine::connector::http::RetryPolicy;
+    use roster_simulator::Fault;
+    let sim = crate::harness::start(38, 20);
+    let dir = tempfile::tempdir().unwrap();
+    let patience = RetryPolicy {
+        attempts: 2,
+        first_delay: std::time::Duration::from_millis(10),
+        timeout: std::time::Duration::from_millis(300),
+    };
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(patience);
+    crate::harness::connect(&mut engine, "HR", &sim);
+    sim.inject(Fault::Latency(std::time::Duration::from_millis(800)));
+    let error = engine.sync("HR", now(), SyncRequest::default()).expect_err("a silent server fails the sync").to_string();
+    assert!(error.contains("timed out") && error.contains("page 1"), "the error says what happened and where: {error}");
+}
