@@ -162,3 +162,72 @@ fn tooltip(look: Look, status: &Status, paused: bool) -> String {
     });
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use roster_engine::store::runs::SyncRun;
+    use roster_engine::store::sources::{Source, SourceKind};
+    use roster_engine::{SourceStatus, Status};
+
+    use super::*;
+
+    fn source(name: &str, outcome: Option<&str>, next: &str) -> SourceStatus {
+        SourceStatus {
+            source: Source {
+                id: 1,
+                name: name.into(),
+                kind: SourceKind::Kombo,
+                config: serde_json::json!({}),
+                created_at: "2026-11-25T08:00:00Z".into(),
+                first_synced_at: None,
+                sync_interval_secs: 3600,
+                next_sync_at: Some(next.into()),
+                last_full_sync_at: None,
+                failure_count: 0,
+                last_error: None,
+                disabled_fields: Vec::new(),
+                updated_after: None,
+            },
+            last_run: outcome.map(|outcome| SyncRun {
+                id: 1,
+                source: name.into(),
+                kind: "full".into(),
+                started_at: "2026-11-25T09:00:00Z".into(),
+                finished_at: Some("2026-11-25T09:00:05Z".into()),
+                outcome: outcome.into(),
+                created: 0,
+                updated: 0,
+                unchanged: 0,
+                excluded: 0,
+                departing: 0,
+                missing: 0,
+                error: None,
+            }),
+        }
+    }
+
+    fn status(sources: Vec<SourceStatus>) -> Status {
+        Status { sources, active: 0, onboardings: 0, offboardings: 0, hidden: 0 }
+    }
+
+    #[test]
+    fn the_tray_shows_the_most_urgent_state_of_all_sources() {
+        let ok = source("A", Some("succeeded"), "2026-11-25T10:00:00Z");
+        let failed = source("B", Some("failed"), "2026-11-25T09:02:00Z");
+        let held = source("C", Some("held"), "2026-11-25T10:00:00Z");
+        assert_eq!(look_of(&status(vec![ok.clone()])), Look::UpToDate);
+        assert_eq!(look_of(&status(vec![ok.clone(), failed.clone()])), Look::Failed, "one failed source shows as failed");
+        assert_eq!(look_of(&status(vec![failed, held, ok])), Look::Waiting, "a plan waiting for approval comes first");
+    }
+
+    #[test]
+    fn the_tooltip_gives_the_last_and_next_sync_or_says_syncing_is_paused() {
+        let both = status(vec![source("A", Some("succeeded"), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")]);
+        let text = tooltip(Look::UpToDate, &both, false);
+        assert!(text.starts_with("Roster: up to date\nLast sync: "), "{text}");
+        let next_local = "2026-11-25T09:30:00Z".parse::<DateTime<Utc>>().unwrap().with_timezone(&Local).format("%-d %b %H:%M").to_string();
+        assert!(text.ends_with(&format!("Next sync: {next_local}")), "the next sync is the soonest of all sources: {text}");
+        assert!(tooltip(Look::UpToDate, &both, true).ends_with("Syncing is paused"));
+        assert_eq!(tooltip(Look::UpToDate, &status(vec![]), false), "Roster: up to date\nNot synced yet\nNo source connected");
+    }
+}
