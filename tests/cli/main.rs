@@ -87,6 +87,28 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
     let files = roster.database_files();
     assert!(!files.is_empty());
     assert!(!any_file_contains(&files, sim.api_key()), "the API key lives in the OS keyring, never in SQLite");
+    // Every command's output and the debug log say nothing of the key either.
+    for args in [
+        &["--json", "source", "list"][..],
+        &["--json", "status"],
+        &["--json", "runs"],
+        &["--json", "sync", "--dry-run"],
+        &["--json", "employees", "--view", "all"],
+        &["source", "list"],
+        &["status"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(args)
+            .env("ROSTER_DATA_DIR", roster.data_dir())
+            .env("ROSTER_NOW", harness::NOW)
+            .env("ROSTER_LOG", "debug")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "roster {args:?} works");
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(stream).contains(sim.api_key()), "roster {args:?} never prints or logs the key");
+        }
+    }
 
     let mut checked = 0;
     for e in sim.employees() {
