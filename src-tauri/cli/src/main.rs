@@ -124,11 +124,8 @@ enum AddSource {
     Kombo {
         #[arg(long)]
         name: String,
-        /// Kombo's API base URL; defaults to the region's.
-        #[arg(long)]
-        base_url: Option<String>,
-        #[arg(long, value_enum, default_value_t = Region::Eu)]
-        region: Region,
+        #[command(flatten)]
+        endpoint: KomboEndpoint,
         #[arg(long)]
         integration_id: String,
     },
@@ -138,10 +135,8 @@ enum AddSource {
     KomboConnect {
         #[arg(long)]
         name: String,
-        #[arg(long)]
-        base_url: Option<String>,
-        #[arg(long, value_enum, default_value_t = Region::Eu)]
-        region: Region,
+        #[command(flatten)]
+        endpoint: KomboEndpoint,
         /// The email of the person who connects the HR system.
         #[arg(long)]
         email: String,
@@ -195,6 +190,25 @@ enum AddSource {
 enum ApiArg {
     Kombo,
     Scim,
+}
+
+/// Where Kombo's API is: a region's, or an explicit base URL.
+#[derive(Args)]
+struct KomboEndpoint {
+    /// Kombo's API base URL; defaults to the region's.
+    #[arg(long)]
+    base_url: Option<String>,
+    #[arg(long, value_enum, default_value_t = Region::Eu)]
+    region: Region,
+}
+
+impl KomboEndpoint {
+    fn base_url(self) -> String {
+        self.base_url.unwrap_or_else(|| match self.region {
+            Region::Eu => EU_BASE_URL.to_owned(),
+            Region::Us => US_BASE_URL.to_owned(),
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -358,8 +372,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let now = now()?;
     let json = cli.json;
     match cli.command {
-        Command::Source(SourceCommand::Add(AddSource::KomboConnect { name, base_url, region, email, organization })) => {
-            let base_url = kombo_base_url(base_url, region);
+        Command::Source(SourceCommand::Add(AddSource::KomboConnect { name, endpoint, email, organization })) => {
+            let base_url = endpoint.base_url();
             let key = std::env::var("ROSTER_API_KEY").context("set ROSTER_API_KEY to the Kombo API key")?;
             let link = engine.kombo_connect_link(&base_url, &key, &email, &organization)?;
             eprintln!(
@@ -370,8 +384,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let source = engine.add_kombo_source_by_token(&name, &base_url, &key, token.trim(), now)?;
             print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
         }
-        Command::Source(SourceCommand::Add(AddSource::Kombo { name, base_url, region, integration_id })) => {
-            let base_url = kombo_base_url(base_url, region);
+        Command::Source(SourceCommand::Add(AddSource::Kombo { name, endpoint, integration_id })) => {
+            let base_url = endpoint.base_url();
             let key = read_secret("ROSTER_API_KEY", "Kombo API key")?;
             let source = engine.add_kombo_source(&name, KomboConfig { base_url, integration_id, tool: None }, &key, now)?;
             print(json, &source, || format!("connected {} ({})", source.name, source.kind.as_str()))
@@ -564,13 +578,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print(json, &status, || output::status(&status))
         }
     }
-}
-
-fn kombo_base_url(explicit: Option<String>, region: Region) -> String {
-    explicit.unwrap_or_else(|| match region {
-        Region::Eu => EU_BASE_URL.to_owned(),
-        Region::Us => US_BASE_URL.to_owned(),
-    })
 }
 
 fn parse_field(name: &str) -> anyhow::Result<Field> {
