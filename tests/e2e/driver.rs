@@ -8,30 +8,44 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Demo {
+    On,
+    Off,
+}
+
 pub struct TauriDriver {
     child: Child,
     port: u16,
+    /// The app binary launched, so that it can be ended with the driver.
+    app: std::sync::Mutex<Option<String>>,
 }
 
 impl TauriDriver {
-    /// Starts tauri-driver; the app it launches inherits `ROSTER_DATA_DIR = data_dir` and starts
-    /// without the built-in demo company: the test connects its own simulator through the window.
-    pub fn start(data_dir: &Path) -> TauriDriver {
+    /// Starts tauri-driver; the app it launches inherits `ROSTER_DATA_DIR = data_dir`. With
+    /// `Demo::Off` it starts without the built-in demo company, so a test can connect its own
+    /// simulator through the window.
+    pub fn start(data_dir: &Path, demo: Demo) -> TauriDriver {
         let (port, native_port) = (free_port(), free_port());
-        let child = Command::new(executable())
+        let mut command = Command::new(executable());
+        command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env(roster_engine::paths::DATA_DIR_ENV, data_dir)
-            .env("ROSTER_NO_DEMO", "1")
+            .env(roster_engine::paths::DATA_DIR_ENV, data_dir);
+        if demo == Demo::Off {
+            command.env("ROSTER_NO_DEMO", "1");
+        }
+        let child = command
             .stdout(Stdio::null())
             .spawn()
             .expect("tauri-driver should start: install it with `cargo install tauri-driver --locked`");
-        let driver = TauriDriver { child, port };
+        let driver = TauriDriver { child, port, app: std::sync::Mutex::new(None) };
         driver.wait_until_listening();
         driver
     }
 
     /// Opens a WebDriver session, which launches the app binary in a real window.
     pub async fn launch(&self, app: &str) -> Client {
+        *self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(app.to_owned());
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("tauri:options".into(), json!({ "application": app }));
         ClientBuilder::native()
@@ -56,6 +70,11 @@ impl Drop for TauriDriver {
     fn drop(&mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
+        // Closing its window leaves Roster running in the tray, and a single-instance app still
+        // running would take over the next test's launch: end it too.
+        if let Some(app) = self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
+            let _ = Command::new("pkill").args(["-TERM", "-f", &app]).status();
+        }
     }
 }
 

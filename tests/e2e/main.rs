@@ -2,6 +2,7 @@
 //! the Kombo simulator started here. Needs a display (`DISPLAY`, e.g. Xvfb) and an unlocked
 //! Secret Service for the keyring; see the README for the command.
 
+mod demo;
 mod driver;
 mod window;
 
@@ -10,7 +11,7 @@ use std::collections::BTreeSet;
 use chrono::{Local, NaiveDate};
 use roster_simulator::{Change, EditableField, Employee, EmploymentStatus, Simulator, SimulatorConfig};
 
-use driver::TauriDriver;
+use driver::{Demo, TauriDriver};
 use window::Window;
 
 const SOURCE: &str = "Quillon HR";
@@ -70,6 +71,10 @@ fn email(employee: &Employee) -> &str {
     employee.work_email.as_deref().expect("cast members have a work email")
 }
 
+/// Roster is a single-instance app: a second window in the same session would hand over to the
+/// first and quit, so the tests take turns.
+pub static ONE_APP_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_window() {
     assert!(
@@ -80,7 +85,8 @@ async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_wind
     let simulator = Simulator::start(SimulatorConfig::demo(today)).expect("the simulator starts");
     let cast = cast(&simulator, today);
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
-    let driver = TauriDriver::start(data_dir.path());
+    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let driver = TauriDriver::start(data_dir.path(), Demo::Off);
     let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
 
     // An empty directory: Roster asks for a source, and shows no demo company.
