@@ -222,10 +222,12 @@ mod tests {
 
     #[test]
     fn the_tooltip_gives_the_last_and_next_sync_or_says_syncing_is_paused() {
-        let both = status(vec![source("A", Some("succeeded"), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")]);
+        let both =
+            status(vec![source("A", Some("succeeded"), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")]);
         let text = tooltip(Look::UpToDate, &both, false);
         assert!(text.starts_with("Roster: up to date\nLast sync: "), "{text}");
-        let next_local = "2026-11-25T09:30:00Z".parse::<DateTime<Utc>>().unwrap().with_timezone(&Local).format("%-d %b %H:%M").to_string();
+        let next_local =
+            "2026-11-25T09:30:00Z".parse::<DateTime<Utc>>().unwrap().with_timezone(&Local).format("%-d %b %H:%M").to_string();
         assert!(text.ends_with(&format!("Next sync: {next_local}")), "the next sync is the soonest of all sources: {text}");
         assert!(tooltip(Look::UpToDate, &both, true).ends_with("Syncing is paused"));
         assert_eq!(tooltip(Look::UpToDate, &status(vec![]), false), "Roster: up to date\nNot synced yet\nNo source connected");

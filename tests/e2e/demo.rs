@@ -19,7 +19,7 @@ fn engine_list(data_dir: &std::path::Path, view: View) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_newcomer_sees_the_demo_company_in_the_window() {
     assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display (see .ci/session)");
-    let _turn = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let driver = TauriDriver::start(data_dir.path(), Demo::On);
     let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };

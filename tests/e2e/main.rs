@@ -73,7 +73,7 @@ fn email(employee: &Employee) -> &str {
 
 /// Roster is a single-instance app: a second window in the same session would hand over to the
 /// first and quit, so the tests take turns.
-pub static ONE_APP_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_window() {
@@ -85,7 +85,7 @@ async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_wind
     let simulator = Simulator::start(SimulatorConfig::demo(today)).expect("the simulator starts");
     let cast = cast(&simulator, today);
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
-    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
     let driver = TauriDriver::start(data_dir.path(), Demo::Off);
     let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
 
