@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::store::change_log::{self, Actor, Entry};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -124,9 +125,9 @@ pub fn take_back(conn: &Connection, device_id: i64, on: NaiveDate, now: &str) ->
 }
 
 fn log(conn: &Connection, employee_id: i64, action: &str, device: &Device, now: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO change_log (at, employee_id, actor, action, new_value) VALUES (?1, ?2, 'user', ?3, ?4)",
-        params![now, employee_id, action, format!("{} {} ({})", device.kind, device.model, device.serial_number)],
-    )?;
-    Ok(())
+    let what = format!("{} {} ({})", device.kind, device.model, device.serial_number);
+    change_log::record(
+        conn,
+        &Entry { at: now, employee_id, actor: Actor::User, action, field: None, old: None, new: Some(&what) },
+    )
 }

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::model::{EmployeeRow, View};
+use crate::store::change_log::{self, Actor, Entry};
 use crate::timezones::today_in;
 
 /// How long after their end date a person stays in Offboardings.
@@ -152,10 +153,9 @@ pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTi
     let changed =
         conn.execute("UPDATE employees SET hidden = ?2 WHERE id = ?1 AND hidden IS NOT ?2", params![employee_id, hidden])?;
     if changed > 0 {
-        conn.execute(
-            "INSERT INTO change_log (at, employee_id, actor, action) VALUES (?1, ?2, 'user', ?3)",
-            params![now.to_rfc3339(), employee_id, if hidden { "hidden" } else { "unhidden" }],
-        )?;
+        let action = if hidden { "hidden" } else { "unhidden" };
+        let at = now.to_rfc3339();
+        change_log::record(conn, &Entry { at: &at, employee_id, actor: Actor::User, action, field: None, old: None, new: None })?;
     }
     Ok(())
 }

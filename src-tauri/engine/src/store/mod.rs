@@ -1,5 +1,6 @@
 //! The local SQLite store: opening, pragmas, migrations and the schema-version guard.
 
+pub mod change_log;
 pub mod devices;
 pub mod employees;
 mod migrations;

@@ -10,6 +10,7 @@ use super::plan::{Action, SyncPlan};
 use crate::connector::{RemoteGroup, RemoteSite};
 use crate::error::Result;
 use crate::model::{Field, FieldValues};
+use crate::store::change_log::{self, Actor, Entry};
 use crate::timezones::zone_of_country;
 
 /// Who and when, for provenance and the change log.
@@ -244,12 +245,8 @@ fn log(
     old: Option<&str>,
     new: Option<&str>,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO change_log (at, employee_id, source_id, run_id, actor, action, field, old_value, new_value)
-         VALUES (?1, ?2, ?3, ?4, 'sync', ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![stamp.now, employee_id, stamp.source_id, stamp.run_id, action, field.map(Field::name), old, new])?;
-    Ok(())
+    let actor = Actor::Sync { source_id: stamp.source_id, run_id: stamp.run_id };
+    change_log::record(conn, &Entry { at: stamp.now, employee_id, actor, action, field, old, new })
 }
 
 fn upsert_sites(conn: &Connection, table: &str, sites: &[RemoteSite], source_id: i64) -> Result<HashMap<String, i64>> {
