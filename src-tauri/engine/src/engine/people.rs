@@ -9,6 +9,7 @@ use ts_rs::TS;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, View};
+use crate::store::change_log::{self, Actor, Entry};
 use crate::store::employees;
 use crate::store::sources;
 use crate::sync::local::TEXT_COLUMNS;
@@ -59,6 +60,18 @@ pub struct Explanation {
     pub findings: Vec<String>,
 }
 
+/// A source that links a person, with its field modes.
+struct LinkedSource {
+    id: i64,
+    name: String,
+    modes: std::collections::HashMap<Field, FieldMode>,
+}
+
+/// The first source (in connection order) that syncs `field` continuously: it owns the field.
+fn continuous_owner(linked: &[LinkedSource], field: Field) -> Option<String> {
+    linked.iter().find(|l| l.modes[&field] == FieldMode::Continuous).map(|l| l.name.clone())
+}
+
 impl Engine {
     /// Finds one employee by id, work email or full name.
     pub fn find_employee(&self, who: &str) -> Result<i64> {
@@ -96,7 +109,7 @@ impl Engine {
                 "{field} is set by the HR system's organisation data and cannot be edited by hand"
             )));
         };
-        if let Some(source_name) = self.continuous_owner(id, field)? {
+        if let Some(source_name) = continuous_owner(&self.linked_sources(id)?, field) {
             return Err(Error::ContinuousField { field, source_name });
         }
         if matches!(field, Field::StartDate | Field::EndDate) {
@@ -117,30 +130,30 @@ impl Engine {
                  ON CONFLICT (employee_id, field) DO UPDATE SET source_id = NULL, run_id = NULL, set_at = excluded.set_at",
                 params![id, field.name(), at],
             )?;
-            tx.execute(
-                "INSERT INTO change_log (at, employee_id, actor, action, field, old_value, new_value)
-                 VALUES (?1, ?2, 'user', 'edited', ?3, ?4, ?5)",
-                params![at, id, field.name(), old, value],
-            )?;
+            let entry = Entry {
+                at: &at,
+                employee_id: id,
+                actor: Actor::User,
+                action: "edited",
+                field: Some(field),
+                old: old.as_deref(),
+                new: value,
+            };
+            change_log::record(&tx, &entry)?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// The first source (in connection order) that links the person and syncs `field` continuously.
-    fn continuous_owner(&self, employee_id: i64, field: Field) -> Result<Option<String>> {
+    /// The sources that link the person, in connection order, each with its field modes.
+    fn linked_sources(&self, employee_id: i64) -> Result<Vec<LinkedSource>> {
         let conn = self.store.conn();
         let mut stmt = conn.prepare(
             "SELECT s.id, s.name FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = ?1 ORDER BY s.id",
         )?;
         let linked: Vec<(i64, String)> =
             stmt.query_map([employee_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        for (source_id, name) in linked {
-            if sources::field_modes(conn, source_id)?[&field] == FieldMode::Continuous {
-                return Ok(Some(name));
-            }
-        }
-        Ok(None)
+        linked.into_iter().map(|(id, name)| Ok(LinkedSource { id, name, modes: sources::field_modes(conn, id)? })).collect()
     }
 
     pub fn profile(&self, who: &str, now: DateTime<Utc>) -> Result<Profile> {
@@ -168,6 +181,7 @@ impl Engine {
                 _ => TEXT_COLUMNS.iter().position(|(f, _)| *f == field).and_then(|i| values[i].clone()),
             }
         };
+        let linked = self.linked_sources(id)?;
         let mut fields = Vec::new();
         for field in Field::ALL {
             // A provenance row if something set the field after creation, else the creating run.
@@ -189,8 +203,14 @@ impl Engine {
                 None => (None, None, None),
             };
             let (source_id, source, run_id) = provenance;
-            let mode = source_id.map(|s| sources::field_modes(conn, s).map(|m| m[&field])).transpose()?;
-            let editable = TEXT_COLUMNS.iter().any(|(f, _)| *f == field) && self.continuous_owner(id, field)?.is_none();
+            let mode = match source_id {
+                Some(s) => Some(match linked.iter().find(|l| l.id == s) {
+                    Some(l) => l.modes[&field],
+                    None => sources::field_modes(conn, s)?[&field],
+                }),
+                None => None,
+            };
+            let editable = TEXT_COLUMNS.iter().any(|(f, _)| *f == field) && continuous_owner(&linked, field).is_none();
             let mut stmt = conn.prepare(
                 "SELECT s.name || ': ' || coalesce(c.value, '(empty)') FROM field_conflicts c JOIN sources s ON s.id = c.source_id
                  WHERE c.employee_id = ?1 AND c.field = ?2 ORDER BY s.id",
