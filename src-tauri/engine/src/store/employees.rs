@@ -83,6 +83,21 @@ fn search_expr(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" AND "))
 }
 
+/// The highest employee id so far: people created after this call have higher ones.
+pub fn last_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM employees", [], |r| r.get(0))?)
+}
+
+/// Adds the people created after `last_id` to the search index, in one statement (see migration V2).
+pub fn index_new(conn: &Connection, last_id: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO employee_search (rowid, first_name, last_name, email_name)
+         SELECT id, first_name, last_name, email_name FROM employee_search_terms WHERE id > ?1",
+        [last_id],
+    )?;
+    Ok(())
+}
+
 pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
     let search = query.search.as_deref().and_then(search_expr);
     // The page is chosen first (filter, sort, limit) and only its rows get their teams, sources

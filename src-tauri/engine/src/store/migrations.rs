@@ -244,7 +244,24 @@ CREATE TABLE field_conflicts (
 );
 "#;
 
-const ALL: &[&str] = &[V1];
+/// Version 2: new people enter the search index in one statement per sync instead of one per row.
+/// FTS5 flushes its pending terms to disk at every statement, so the insert trigger turned each
+/// created person into a tiny index segment to merge: about 30 µs a person, most of a first sync.
+/// The view is the one definition of what is indexed, for the sync's bulk insert and the update trigger.
+const V2: &str = r#"
+CREATE VIEW employee_search_terms AS
+    SELECT id, first_name, last_name, substr(work_email, 1, coalesce(nullif(instr(work_email, '@'), 0), 1000) - 1) AS email_name
+    FROM employees;
+DROP TRIGGER employees_search_insert;
+DROP TRIGGER employees_search_update;
+CREATE TRIGGER employees_search_update AFTER UPDATE OF first_name, last_name, work_email ON employees BEGIN
+    DELETE FROM employee_search WHERE rowid = old.id;
+    INSERT INTO employee_search (rowid, first_name, last_name, email_name)
+    SELECT id, first_name, last_name, email_name FROM employee_search_terms WHERE id = new.id;
+END;
+"#;
+
+const ALL: &[&str] = &[V1, V2];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())

@@ -11,6 +11,7 @@ use crate::connector::{RemoteGroup, RemoteSite};
 use crate::error::Result;
 use crate::model::{Field, FieldValues};
 use crate::store::change_log::{self, Actor, Entry};
+use crate::store::employees;
 use crate::timezones::zone_of_country;
 
 /// Who and when, for provenance and the change log.
@@ -52,6 +53,7 @@ pub fn apply(
     // Managers are set after every employee exists, since a manager may be created by this same
     // plan. The flag says whether the value needs a provenance row (not for people created now).
     let mut managers: Vec<(i64, Option<String>, bool)> = Vec::new();
+    let last_id = employees::last_id(conn)?;
     for planned in &plan.employees {
         match &planned.action {
             Action::Create => {
@@ -119,6 +121,8 @@ pub fn apply(
         }
     }
     tracing::debug!(elapsed = ?started.elapsed(), "employees written");
+    employees::index_new(conn, last_id)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "new people indexed for search");
     set_managers(conn, &managers, stamp)?;
     tracing::debug!(elapsed = ?started.elapsed(), "managers set");
     refresh_time_zones(conn, stamp.source_id)?;
