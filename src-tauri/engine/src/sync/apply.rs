@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection};
 
 use super::local::TEXT_COLUMNS;
-use super::plan::{Action, SyncPlan};
+use super::plan::{Action, PlannedEmployee, SyncPlan};
 use crate::connector::{RemoteGroup, RemoteSite};
 use crate::error::Result;
 use crate::model::{Field, FieldValues};
@@ -21,57 +21,133 @@ pub struct Stamp<'a> {
     pub now: &'a str,
 }
 
-/// Local ids of the source's organisation units, by remote id.
+/// The organisation units a person refers to, as local ids, by the source's remote id. Sites
+/// keep their time zone, so that a new person's zone is set as they are created.
 #[derive(Default)]
 struct OrgIds {
-    legal_entities: HashMap<String, i64>,
-    work_locations: HashMap<String, i64>,
+    legal_entities: HashMap<String, (i64, Option<String>)>,
+    work_locations: HashMap<String, (i64, Option<String>)>,
     groups: HashMap<String, i64>,
 }
 
-/// `created` gives the HR values of a person the plan creates.
-pub fn apply(
-    conn: &Connection,
-    plan: &SyncPlan,
-    created: &dyn Fn(&str) -> Result<FieldValues>,
-    legal_entities: &[RemoteSite],
-    work_locations: &[RemoteSite],
-    groups: &[RemoteGroup],
-    stamp: &Stamp<'_>,
-) -> Result<()> {
-    let started = std::time::Instant::now();
-    let mut ids = OrgIds {
-        legal_entities: upsert_sites(conn, "legal_entities", legal_entities, stamp.source_id)?,
-        work_locations: upsert_sites(conn, "work_locations", work_locations, stamp.source_id)?,
-        groups: upsert_groups(conn, groups, stamp.source_id)?,
-    };
-    // Incremental reads bring only changed units: the rest are already stored.
-    ids.legal_entities.extend(stored_ids(conn, "legal_entities", stamp.source_id)?);
-    ids.work_locations.extend(stored_ids(conn, "work_locations", stamp.source_id)?);
-    ids.groups.extend(stored_ids(conn, "groups", stamp.source_id)?);
+/// The two tables of sites, which share their shape.
+#[derive(Clone, Copy)]
+pub enum Sites {
+    LegalEntities,
+    WorkLocations,
+}
 
-    // Managers are set after every employee exists, since a manager may be created by this same
-    // plan. The flag says whether the value needs a provenance row (not for people created now).
-    let mut managers: Vec<(i64, Option<String>, bool)> = Vec::new();
-    let last_id = employees::last_id(conn)?;
-    for planned in &plan.employees {
+impl Sites {
+    fn table(self) -> &'static str {
+        match self {
+            Sites::LegalEntities => "legal_entities",
+            Sites::WorkLocations => "work_locations",
+        }
+    }
+}
+
+/// Writes a plan person by person, inside the caller's transaction: a staged sync feeds it the
+/// whole plan, a first sync each person as they are read. What needs every person in place
+/// (search index, managers created later, time zones) is done by [`Applier::finish`].
+pub struct Applier<'a> {
+    conn: &'a Connection,
+    stamp: &'a Stamp<'a>,
+    ids: OrgIds,
+    /// People with a higher id are created by this apply: the search index takes them in one go.
+    last_id: i64,
+    /// People this apply linked, by remote id: a report created after their manager gets the
+    /// manager in the same insert.
+    linked: HashMap<String, i64>,
+    /// People created before their manager was linked, by the manager's remote id.
+    waiting: HashMap<String, Vec<i64>>,
+    /// Manager changes of people already in the directory: resolved once everyone is linked.
+    changed_managers: Vec<(i64, Option<String>)>,
+    /// Set when a stored person's site or a stored site's zone changed: zones are then recomputed.
+    zones_stale: bool,
+}
+
+impl<'a> Applier<'a> {
+    pub fn new(conn: &'a Connection, stamp: &'a Stamp<'a>) -> Result<Applier<'a>> {
+        let ids = OrgIds {
+            legal_entities: stored_sites(conn, Sites::LegalEntities, stamp.source_id)?,
+            work_locations: stored_sites(conn, Sites::WorkLocations, stamp.source_id)?,
+            groups: stored_groups(conn, stamp.source_id)?,
+        };
+        Ok(Applier {
+            conn,
+            stamp,
+            ids,
+            last_id: employees::last_id(conn)?,
+            linked: HashMap::new(),
+            waiting: HashMap::new(),
+            changed_managers: Vec::new(),
+            zones_stale: false,
+        })
+    }
+
+    /// Stores a legal entity or work location as read; unchanged ones are not rewritten.
+    pub fn site(&mut self, sites: Sites, site: &RemoteSite) -> Result<()> {
+        let zone = site.country.as_deref().and_then(zone_of_country).map(str::to_owned);
+        let written = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO {} (source_id, remote_id, name, address, time_zone) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, address = excluded.address, time_zone = excluded.time_zone
+                 WHERE name IS NOT excluded.name OR address IS NOT excluded.address OR time_zone IS NOT excluded.time_zone",
+                sites.table()
+            ))?
+            .execute(params![self.stamp.source_id, site.remote_id, site.name, site.address, zone])?;
+        let map = match sites {
+            Sites::LegalEntities => &mut self.ids.legal_entities,
+            Sites::WorkLocations => &mut self.ids.work_locations,
+        };
+        match map.get_mut(&site.remote_id) {
+            Some(stored) => {
+                self.zones_stale |= written > 0 && stored.1 != zone;
+                stored.1 = zone;
+            }
+            None => {
+                let id = self.conn.last_insert_rowid();
+                map.insert(site.remote_id.clone(), (id, zone));
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a group as read; an unchanged one is not rewritten.
+    pub fn group(&mut self, group: &RemoteGroup) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO groups (source_id, remote_id, name, type) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, type = excluded.type
+                 WHERE name IS NOT excluded.name OR type IS NOT excluded.type",
+            )?
+            .execute(params![self.stamp.source_id, group.remote_id, group.name, group.kind])?;
+        if !self.ids.groups.contains_key(&group.remote_id) {
+            self.ids.groups.insert(group.remote_id.clone(), self.conn.last_insert_rowid());
+        }
+        Ok(())
+    }
+
+    /// Writes what the plan says of one person. `values` gives the HR values of a person the plan creates.
+    pub fn person(&mut self, planned: &PlannedEmployee, values: impl FnOnce() -> Result<FieldValues>) -> Result<()> {
+        let (conn, stamp) = (self.conn, self.stamp);
         match &planned.action {
             Action::Create => {
-                let values = created(&planned.remote_id)?;
-                let employee_id = create(conn, &values, &ids, stamp)?;
-                link(conn, stamp.source_id, &planned.remote_id, employee_id)?;
-                if let Some(manager) = values.get(Field::Manager) {
-                    managers.push((employee_id, Some(manager.to_owned()), false));
-                }
+                let values = values()?;
+                let employee_id = self.create(&values)?;
+                self.link(&planned.remote_id, employee_id)?;
             }
             Action::Update { employee_id, matched, changes, conflicts, restored, .. } => {
                 if matched.is_some() {
-                    link(conn, stamp.source_id, &planned.remote_id, *employee_id)?;
+                    self.link(&planned.remote_id, *employee_id)?;
                     log(conn, *employee_id, stamp, "linked", None, None, None)?;
                 }
                 if *restored {
                     conn.prepare_cached(
-                        "UPDATE employee_links SET missing_since = NULL, out_of_scope = NULL WHERE source_id = ?1 AND remote_id = ?2")?.execute(params![stamp.source_id, planned.remote_id],)?;
+                        "UPDATE employee_links SET missing_since = NULL, out_of_scope = NULL WHERE source_id = ?1 AND remote_id = ?2",
+                    )?
+                    .execute(params![stamp.source_id, planned.remote_id])?;
                     conn.prepare_cached("UPDATE employees SET departed_at = NULL WHERE id = ?1")?.execute([employee_id])?;
                     log(conn, *employee_id, stamp, "restored", None, None, None)?;
                 }
@@ -81,18 +157,16 @@ pub fn apply(
                     conn.prepare_cached(
                         "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)",
                     )?
-                    .execute(params![
-                        employee_id,
-                        conflict.field.name(),
-                        stamp.source_id,
-                        conflict.theirs
-                    ])?;
+                    .execute(params![employee_id, conflict.field.name(), stamp.source_id, conflict.theirs])?;
                 }
                 for change in changes {
-                    if change.field == Field::Manager {
-                        managers.push((*employee_id, change.new.clone(), true));
-                    } else {
-                        write_field(conn, *employee_id, change.field, change.new.as_deref(), &ids, stamp)?;
+                    match change.field {
+                        Field::Manager => self.changed_managers.push((*employee_id, change.new.clone())),
+                        Field::LegalEntity | Field::WorkLocation => {
+                            self.zones_stale = true;
+                            self.write_field(*employee_id, change.field, change.new.as_deref())?;
+                        }
+                        _ => self.write_field(*employee_id, change.field, change.new.as_deref())?,
                     }
                     log(conn, *employee_id, stamp, "updated", Some(change.field), change.old.as_deref(), change.new.as_deref())?;
                 }
@@ -119,88 +193,142 @@ pub fn apply(
                 log(conn, *employee_id, stamp, "departed", None, Some(missing_since), None)?;
             }
         }
+        Ok(())
     }
-    tracing::debug!(elapsed = ?started.elapsed(), "employees written");
-    employees::index_new(conn, last_id)?;
-    tracing::debug!(elapsed = ?started.elapsed(), "new people indexed for search");
-    set_managers(conn, &managers, stamp)?;
-    tracing::debug!(elapsed = ?started.elapsed(), "managers set");
-    refresh_time_zones(conn, stamp.source_id)?;
-    tracing::debug!(elapsed = ?started.elapsed(), "time zones set");
-    Ok(())
+
+    /// Completes what needs everyone in place: the search index of new people, managers linked
+    /// after their reports, and time zones when sites moved.
+    pub fn finish(self) -> Result<()> {
+        let started = std::time::Instant::now();
+        employees::index_new(self.conn, self.last_id)?;
+        tracing::debug!(elapsed = ?started.elapsed(), "new people indexed for search");
+        // Reports still waiting name a manager linked by an earlier sync, or one the source did not return.
+        let managers = self.waiting.into_iter().flat_map(|(manager, reports)| {
+            reports.into_iter().map(move |report| (report, Some(manager.clone()), false))
+        });
+        let changed = self.changed_managers.into_iter().map(|(employee_id, manager)| (employee_id, manager, true));
+        set_managers(self.conn, managers.chain(changed), self.stamp)?;
+        tracing::debug!(elapsed = ?started.elapsed(), "managers set");
+        if self.zones_stale {
+            refresh_time_zones(self.conn, self.stamp.source_id)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "time zones set");
+        }
+        Ok(())
+    }
+
+    /// A new person in one insert. Their values' provenance is the row's own source and run, so no
+    /// per-field rows are written; the change log's "created" entry is the row itself.
+    fn create(&mut self, values: &FieldValues) -> Result<i64> {
+        let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
+        let placeholders: Vec<String> = (1..=columns.len() + 8).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO employees ({}, legal_entity_id, work_location_id, manager_id, time_zone, source_id, run_id, created_at, updated_at)
+             VALUES ({})",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        let legal_entity = values.get(Field::LegalEntity).and_then(|v| self.ids.legal_entities.get(v));
+        let work_location = values.get(Field::WorkLocation).and_then(|v| self.ids.work_locations.get(v));
+        let zone = work_location.and_then(|s| s.1.as_deref()).or(legal_entity.and_then(|s| s.1.as_deref()));
+        let manager = values.get(Field::Manager);
+        let manager_id = manager.and_then(|m| self.linked.get(m).copied());
+        let texts: Vec<Option<&str>> = TEXT_COLUMNS.iter().map(|(f, _)| values.get(*f)).collect();
+        let mut bound: Vec<&dyn rusqlite::ToSql> = texts.iter().map(|t| t as &dyn rusqlite::ToSql).collect();
+        let (legal_entity_id, work_location_id) = (legal_entity.map(|s| s.0), work_location.map(|s| s.0));
+        bound.extend([
+            &legal_entity_id as &dyn rusqlite::ToSql,
+            &work_location_id,
+            &manager_id,
+            &zone,
+            &self.stamp.source_id,
+            &self.stamp.run_id,
+            &self.stamp.now,
+            &self.stamp.now,
+        ]);
+        self.conn.prepare_cached(&sql)?.execute(bound.as_slice())?;
+        let employee_id = self.conn.last_insert_rowid();
+        if let (Some(manager), None) = (manager, manager_id) {
+            self.waiting.entry(manager.to_owned()).or_default().push(employee_id);
+        }
+        set_groups(self.conn, employee_id, values.get(Field::Groups), &self.ids, self.stamp, true)?;
+        Ok(employee_id)
+    }
+
+    /// Links the person to the source's record, and gives reports who were waiting for them their manager.
+    fn link(&mut self, remote_id: &str, employee_id: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?
+            .execute(params![self.stamp.source_id, remote_id, employee_id])?;
+        for report in self.waiting.remove(remote_id).unwrap_or_default() {
+            self.conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute([report, employee_id])?;
+        }
+        self.linked.insert(remote_id.to_owned(), employee_id);
+        Ok(())
+    }
+
+    /// Stores one field's value (references resolved to local ids) and records where it came from.
+    fn write_field(&self, employee_id: i64, field: Field, value: Option<&str>) -> Result<()> {
+        let conn = self.conn;
+        let site_id = |map: &HashMap<String, (i64, Option<String>)>| value.and_then(|v| map.get(v)).map(|s| s.0);
+        match field {
+            Field::LegalEntity => {
+                conn.prepare_cached("UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1")?
+                    .execute(params![employee_id, site_id(&self.ids.legal_entities)])?;
+            }
+            Field::WorkLocation => {
+                conn.prepare_cached("UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?
+                    .execute(params![employee_id, site_id(&self.ids.work_locations)])?;
+            }
+            Field::Groups => set_groups(conn, employee_id, value, &self.ids, self.stamp, false)?,
+            Field::Manager => unreachable!("managers are resolved once every employee of the plan is linked"),
+            _ => {
+                let column =
+                    TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
+                conn.prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?
+                    .execute(params![employee_id, value])?;
+            }
+        }
+        provenance(conn, employee_id, field, self.stamp)
+    }
 }
 
-/// A new person in one insert. Their values' provenance is the row's own source and run, so no
-/// per-field rows are written; the change log's "created" entry is the row itself.
-fn create(conn: &Connection, values: &FieldValues, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<i64> {
-    let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
-    let placeholders: Vec<String> = (1..=columns.len() + 6).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO employees ({}, legal_entity_id, work_location_id, source_id, run_id, created_at, updated_at) VALUES ({})",
-        columns.join(", "),
-        placeholders.join(", ")
-    );
-    let local = |field: Field, map: &HashMap<String, i64>| values.get(field).and_then(|v| map.get(v).copied());
-    let mut bound: Vec<Box<dyn rusqlite::ToSql>> =
-        TEXT_COLUMNS.iter().map(|(f, _)| Box::new(values.get(*f).map(str::to_owned)) as Box<dyn rusqlite::ToSql>).collect();
-    bound.push(Box::new(local(Field::LegalEntity, &ids.legal_entities)));
-    bound.push(Box::new(local(Field::WorkLocation, &ids.work_locations)));
-    bound.push(Box::new(stamp.source_id));
-    bound.push(Box::new(stamp.run_id));
-    bound.push(Box::new(stamp.now));
-    bound.push(Box::new(stamp.now));
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(bound.iter()))?;
-    let employee_id = conn.last_insert_rowid();
-    set_groups(conn, employee_id, values.get(Field::Groups), ids, stamp, true)?;
-    Ok(employee_id)
-}
-
-fn link(conn: &Connection, source_id: i64, remote_id: &str, employee_id: i64) -> Result<()> {
-    conn.prepare_cached("INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?
-        .execute(params![source_id, remote_id, employee_id])?;
-    Ok(())
-}
-
-/// Stores one field's value (references resolved to local ids) and records where it came from.
-fn write_field(
+/// Applies a whole plan: the organisation units read, then every person.
+pub fn apply(
     conn: &Connection,
-    employee_id: i64,
-    field: Field,
-    value: Option<&str>,
-    ids: &OrgIds,
+    plan: &SyncPlan,
+    created: &dyn Fn(&str) -> Result<FieldValues>,
+    legal_entities: &[RemoteSite],
+    work_locations: &[RemoteSite],
+    groups: &[RemoteGroup],
     stamp: &Stamp<'_>,
 ) -> Result<()> {
-    let local = |map: &HashMap<String, i64>| value.and_then(|v| map.get(v).copied());
-    match field {
-        Field::LegalEntity => {
-            conn.prepare_cached("UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1")?
-                .execute(params![employee_id, local(&ids.legal_entities)])?;
-        }
-        Field::WorkLocation => {
-            conn.prepare_cached("UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?
-                .execute(params![employee_id, local(&ids.work_locations)])?;
-        }
-        Field::Groups => set_groups(conn, employee_id, value, ids, stamp, false)?,
-        Field::Manager => unreachable!("managers are resolved after every employee of the plan exists"),
-        _ => {
-            let column =
-                TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c).expect("every other field is a text column");
-            conn.prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?
-                .execute(params![employee_id, value])?;
-        }
+    let started = std::time::Instant::now();
+    let mut applier = Applier::new(conn, stamp)?;
+    for site in legal_entities {
+        applier.site(Sites::LegalEntities, site)?;
     }
-    provenance(conn, employee_id, field, stamp)
+    for site in work_locations {
+        applier.site(Sites::WorkLocations, site)?;
+    }
+    for group in groups {
+        applier.group(group)?;
+    }
+    for planned in &plan.employees {
+        applier.person(planned, || created(&planned.remote_id))?;
+    }
+    tracing::debug!(elapsed = ?started.elapsed(), "employees written");
+    applier.finish()
 }
 
-/// Resolves managers (remote ids) to employees in one statement: a plan that creates a company
-/// sets tens of thousands of them.
-fn set_managers(conn: &Connection, managers: &[(i64, Option<String>, bool)], stamp: &Stamp<'_>) -> Result<()> {
+/// Resolves managers (remote ids) to employees through the source's links, in one statement.
+/// The flag says whether the value needs a provenance row (not for people created now).
+fn set_managers(conn: &Connection, managers: impl Iterator<Item = (i64, Option<String>, bool)>, stamp: &Stamp<'_>) -> Result<()> {
     conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pending_managers (employee_id INTEGER PRIMARY KEY, manager TEXT); DELETE FROM temp.pending_managers;")?;
     let mut insert = conn.prepare_cached("INSERT INTO temp.pending_managers VALUES (?1, ?2)")?;
     for (employee_id, manager, record_provenance) in managers {
         insert.execute(params![employee_id, manager])?;
-        if *record_provenance {
-            provenance(conn, *employee_id, Field::Manager, stamp)?;
+        if record_provenance {
+            provenance(conn, employee_id, Field::Manager, stamp)?;
         }
     }
     conn.prepare_cached(
@@ -253,33 +381,14 @@ fn log(
     change_log::record(conn, &Entry { at: stamp.now, employee_id, actor, action, field, old, new })
 }
 
-fn upsert_sites(conn: &Connection, table: &str, sites: &[RemoteSite], source_id: i64) -> Result<HashMap<String, i64>> {
-    let mut stmt = conn.prepare(&format!(
-        "INSERT INTO {table} (source_id, remote_id, name, address, time_zone) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, address = excluded.address, time_zone = excluded.time_zone
-         WHERE name IS NOT excluded.name OR address IS NOT excluded.address OR time_zone IS NOT excluded.time_zone"
-    ))?;
-    for site in sites {
-        let zone = site.country.as_deref().and_then(zone_of_country);
-        stmt.execute(params![source_id, site.remote_id, site.name, site.address, zone])?;
-    }
-    stored_ids(conn, table, source_id)
+fn stored_sites(conn: &Connection, sites: Sites, source_id: i64) -> Result<HashMap<String, (i64, Option<String>)>> {
+    let mut stmt = conn.prepare(&format!("SELECT remote_id, id, time_zone FROM {} WHERE source_id = ?1", sites.table()))?;
+    let rows = stmt.query_map([source_id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn upsert_groups(conn: &Connection, groups: &[RemoteGroup], source_id: i64) -> Result<HashMap<String, i64>> {
-    let mut stmt = conn.prepare(
-        "INSERT INTO groups (source_id, remote_id, name, type) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, type = excluded.type
-         WHERE name IS NOT excluded.name OR type IS NOT excluded.type",
-    )?;
-    for group in groups {
-        stmt.execute(params![source_id, group.remote_id, group.name, group.kind])?;
-    }
-    stored_ids(conn, "groups", source_id)
-}
-
-fn stored_ids(conn: &Connection, table: &str, source_id: i64) -> Result<HashMap<String, i64>> {
-    let mut stmt = conn.prepare(&format!("SELECT remote_id, id FROM {table} WHERE source_id = ?1"))?;
+fn stored_groups(conn: &Connection, source_id: i64) -> Result<HashMap<String, i64>> {
+    let mut stmt = conn.prepare("SELECT remote_id, id FROM groups WHERE source_id = ?1")?;
     let rows = stmt.query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
