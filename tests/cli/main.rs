@@ -183,6 +183,18 @@ fn a_sync_that_fails_mid_run_names_the_model_and_page_and_changes_nothing() {
     assert_eq!(runs[0]["outcome"], "failed", "the failed run is in the history");
     assert!(runs[0]["error"].as_str().unwrap().contains("employees page 3"));
 
+    // A first sync writes people as it reads them: a second source with the same people fails
+    // after two pages were matched and linked, and those writes go too.
+    let second = simulator(14, 600);
+    roster.add_kombo("Second HR", &second);
+    second.inject(Fault::DropConnection { model: Model::Employees, page: 3, times: u32::MAX });
+    let before_second = roster.directory_dump();
+    let out = roster.run(&["sync", "--source", "Second HR"]);
+    assert!(!out.status.success(), "the second source's first sync fails");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("employees page 3"));
+    assert_eq!(roster.directory_dump(), before_second, "a failed first sync leaves the directory exactly as it was");
+    roster.ok(&["source", "remove", "Second HR"]);
+
     sim.clear_faults();
     roster.ok(&["sync"]);
     let renamed = roster.json(&["employees", "--search", "Renamed"]);

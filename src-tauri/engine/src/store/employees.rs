@@ -56,7 +56,10 @@ fn view_condition(view: View) -> String {
 /// An SQL expression for "today" of the row `e`: the calendar date at `now` in the person's zone.
 /// The few zones in use are resolved here once, so the database compares plain dates per row.
 fn today_expr(conn: &Connection, now: DateTime<Utc>) -> Result<String> {
-    let mut stmt = conn.prepare_cached("SELECT DISTINCT time_zone FROM employees WHERE time_zone IS NOT NULL")?;
+    // A person's zone is always their work location's or legal entity's: the sites hold every zone in use.
+    let mut stmt = conn.prepare_cached(
+        "SELECT time_zone FROM legal_entities WHERE time_zone IS NOT NULL UNION SELECT time_zone FROM work_locations WHERE time_zone IS NOT NULL",
+    )?;
     let zones: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let local = quote(&today_in(None, now).to_string());

@@ -157,7 +157,12 @@ impl<'a> Applier<'a> {
                     conn.prepare_cached(
                         "INSERT INTO field_conflicts (employee_id, field, source_id, value) VALUES (?1, ?2, ?3, ?4)",
                     )?
-                    .execute(params![employee_id, conflict.field.name(), stamp.source_id, conflict.theirs])?;
+                    .execute(params![
+                        employee_id,
+                        conflict.field.name(),
+                        stamp.source_id,
+                        conflict.theirs
+                    ])?;
                 }
                 for change in changes {
                     match change.field {
@@ -203,9 +208,10 @@ impl<'a> Applier<'a> {
         employees::index_new(self.conn, self.last_id)?;
         tracing::debug!(elapsed = ?started.elapsed(), "new people indexed for search");
         // Reports still waiting name a manager linked by an earlier sync, or one the source did not return.
-        let managers = self.waiting.into_iter().flat_map(|(manager, reports)| {
-            reports.into_iter().map(move |report| (report, Some(manager.clone()), false))
-        });
+        let managers = self
+            .waiting
+            .into_iter()
+            .flat_map(|(manager, reports)| reports.into_iter().map(move |report| (report, Some(manager.clone()), false)));
         let changed = self.changed_managers.into_iter().map(|(employee_id, manager)| (employee_id, manager, true));
         set_managers(self.conn, managers.chain(changed), self.stamp)?;
         tracing::debug!(elapsed = ?started.elapsed(), "managers set");

@@ -1,39 +1,62 @@
 //! Keeps what the last full read returned, with each person's standing under the filters, so that
 //! "why is this person missing?" is answered from data, not guessed.
 
-use rusqlite::Connection;
+use rusqlite::{CachedStatement, Connection};
 
 use super::plan::{display_name, exclusion_reasons, Filters, OrgNames};
 use super::stage;
+use crate::connector::RemoteEmployee;
 use crate::error::Result;
 use crate::model::Field;
 
-/// Replaces the source's record of fetched people with the staged read; unchanged rows are not rewritten.
+/// Records fetched people one by one; a row that has not changed is not rewritten.
+pub struct Recorder<'c> {
+    upsert: CachedStatement<'c>,
+    source_id: i64,
+}
+
+impl<'c> Recorder<'c> {
+    pub fn new(conn: &'c Connection, source_id: i64) -> Result<Recorder<'c>> {
+        let upsert = conn.prepare_cached(
+            "INSERT INTO fetched_people (source_id, remote_id, name, work_email, employment_status, start_date, end_date, excluded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, work_email = excluded.work_email,
+                 employment_status = excluded.employment_status, start_date = excluded.start_date,
+                 end_date = excluded.end_date, excluded = excluded.excluded
+             WHERE name IS NOT excluded.name OR work_email IS NOT excluded.work_email
+                 OR employment_status IS NOT excluded.employment_status OR start_date IS NOT excluded.start_date
+                 OR end_date IS NOT excluded.end_date OR excluded IS NOT excluded.excluded",
+        )?;
+        Ok(Recorder { upsert, source_id })
+    }
+
+    /// Records one person the read returned; people deleted in HR are not kept.
+    pub fn person(&mut self, person: &RemoteEmployee, filters: &Filters, names: &OrgNames) -> Result<()> {
+        if person.deleted {
+            return Ok(());
+        }
+        let reasons = exclusion_reasons(&person.values, filters, names);
+        let v = &person.values;
+        self.upsert.execute(rusqlite::params![
+            self.source_id,
+            person.remote_id,
+            display_name(v),
+            v.get(Field::WorkEmail),
+            v.get(Field::EmploymentStatus),
+            v.get(Field::StartDate),
+            v.get(Field::EndDate),
+            (!reasons.is_empty()).then(|| reasons.join("; ")),
+        ])?;
+        Ok(())
+    }
+}
+
+/// Replaces the source's record of fetched people with the staged read.
 pub fn record(conn: &Connection, source_id: i64, filters: &Filters, names: &OrgNames) -> Result<()> {
-    let mut upsert = conn.prepare(
-        "INSERT INTO fetched_people (source_id, remote_id, name, work_email, employment_status, start_date, end_date, excluded)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, work_email = excluded.work_email,
-             employment_status = excluded.employment_status, start_date = excluded.start_date,
-             end_date = excluded.end_date, excluded = excluded.excluded
-         WHERE name IS NOT excluded.name OR work_email IS NOT excluded.work_email
-             OR employment_status IS NOT excluded.employment_status OR start_date IS NOT excluded.start_date
-             OR end_date IS NOT excluded.end_date OR excluded IS NOT excluded.excluded",
-    )?;
+    let mut recorder = Recorder::new(conn, source_id)?;
     stage::for_each_employee(conn, |people| -> Result<()> {
-        for person in people.filter(|p| !p.deleted) {
-            let reasons = exclusion_reasons(&person.values, filters, names);
-            let v = &person.values;
-            upsert.execute(rusqlite::params![
-                source_id,
-                person.remote_id,
-                display_name(v),
-                v.get(Field::WorkEmail),
-                v.get(Field::EmploymentStatus),
-                v.get(Field::StartDate),
-                v.get(Field::EndDate),
-                (!reasons.is_empty()).then(|| reasons.join("; ")),
-            ])?;
+        for person in people {
+            recorder.person(&person, filters, names)?;
         }
         Ok(())
     })??;
@@ -42,5 +65,11 @@ pub fn record(conn: &Connection, source_id: i64, filters: &Filters, names: &OrgN
          AND remote_id NOT IN (SELECT remote_id FROM temp.stage_employees WHERE json_extract(record, '$.deleted') = 0)",
         [source_id],
     )?;
+    Ok(())
+}
+
+/// Forgets what earlier reads of the source returned, before a read that records everyone anew.
+pub fn forget(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM fetched_people WHERE source_id = ?1", [source_id])?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod apply;
 mod fetched;
+mod first;
 pub(crate) mod local;
 pub mod plan;
 pub mod preview;
@@ -182,6 +183,10 @@ fn read_plan_apply(
     run_id: Option<i64>,
     progress: &mut OnProgress<'_>,
 ) -> Result<(Outcome, SyncPlan)> {
+    if let (Some(run_id), None) = (run_id, &source.first_synced_at) {
+        let plan = first::run(conn, source, connector, request, now, run_id, progress)?;
+        return Ok((Outcome::Applied, plan));
+    }
     let started = std::time::Instant::now();
     let org = read(conn, connector, request, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
@@ -243,11 +248,23 @@ fn apply_plan(
 ) -> Result<()> {
     let stamp = apply::Stamp { source_id: source.id, run_id, now: &now.to_rfc3339() };
     apply::apply(tx, plan, created, &org.legal_entities, &org.work_locations, &org.groups, &stamp)?;
+    finish_run(tx, source, run_id, &plan.counts, full_read, now)
+}
+
+/// Ends an applied run: the employments read, the run's record, and the source's schedule.
+fn finish_run(
+    tx: &Connection,
+    source: &Source,
+    run_id: i64,
+    counts: &PlanCounts,
+    full_read: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     if stage::exists(tx)? {
         store_employments(tx, source.id)?;
         tracing::debug!(source = %source.name, "employments stored");
     }
-    close_run(tx, run_id, "succeeded", now, &plan.counts)?;
+    close_run(tx, run_id, "succeeded", now, counts)?;
     let next = now + Duration::seconds(source.sync_interval_secs);
     tx.execute(
         "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?5, next_sync_at = ?3,

@@ -251,48 +251,84 @@ pub fn plan(
     settings: &SourceSettings,
     now: DateTime<Utc>,
 ) -> SyncPlan {
-    let mut out = SyncPlan { linked_before: local.linked_count, ..SyncPlan::default() };
-    let today = now.date_naive().to_string();
-    let mut returned = 0usize;
-
+    let mut planner = Planner::new(local, now);
     for (person, linked) in feed {
-        returned += 1;
+        planner.person(settings, &person, linked.as_ref());
+    }
+    planner.finish(settings, absent)
+}
+
+/// Plans person by person, for a sync that writes each person as they are read. [`plan`] is
+/// this, fed the whole read. The settings come with each call: such a sync learns the names of
+/// organisation units as it reads them.
+pub struct Planner<'a> {
+    local: &'a LocalState,
+    now: DateTime<Utc>,
+    today: String,
+    returned: usize,
+    out: SyncPlan,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(local: &'a LocalState, now: DateTime<Utc>) -> Planner<'a> {
+        Planner {
+            local,
+            now,
+            today: now.date_naive().to_string(),
+            returned: 0,
+            out: SyncPlan { linked_before: local.linked_count, ..SyncPlan::default() },
+        }
+    }
+
+    /// Plans one person the source returned, beside the employee it already links to them.
+    /// Returns what is planned for them, or `None` when nothing changes.
+    pub fn person(
+        &mut self,
+        settings: &SourceSettings,
+        person: &RemoteEmployee,
+        linked: Option<&LocalEmployee>,
+    ) -> Option<&PlannedEmployee> {
+        let before = self.out.employees.len();
+        self.plan_person(settings, person, linked);
+        self.out.employees[before..].first()
+    }
+
+    fn plan_person(&mut self, settings: &SourceSettings, person: &RemoteEmployee, linked: Option<&LocalEmployee>) {
+        let out = &mut self.out;
+        self.returned += 1;
         let name = display_name(&person.values);
+        let remote_id = person.remote_id.clone();
 
         if person.deleted {
             if let Some(existing) = linked {
-                missing_or_departing(&mut out, person.remote_id, name, &existing, &today, settings, now);
+                missing_or_departing(out, remote_id, name, existing, &self.today, settings, self.now);
             }
-            continue;
+            return;
         }
 
         let reasons = exclusion_reasons(&person.values, &settings.filters, &settings.names);
         if !reasons.is_empty() {
             out.counts.excluded += 1;
-            let employee_id = linked.as_ref().map(|l| l.employee_id);
-            let already_marked = linked.as_ref().and_then(|l| l.out_of_scope.as_deref()) == Some(reasons.join("; ").as_str());
+            let employee_id = linked.map(|l| l.employee_id);
+            let already_marked = linked.and_then(|l| l.out_of_scope.as_deref()) == Some(reasons.join("; ").as_str());
             if !already_marked || employee_id.is_none() {
-                out.employees.push(PlannedEmployee {
-                    remote_id: person.remote_id,
-                    name,
-                    action: Action::Exclude { employee_id, reasons },
-                });
+                out.employees.push(PlannedEmployee { remote_id, name, action: Action::Exclude { employee_id, reasons } });
             }
-            continue;
+            return;
         }
 
         let first_meeting = linked.is_none();
-        let (existing, matched) = match &linked {
+        let (existing, matched) = match linked {
             Some(l) => (Some(l), None),
-            None => match match_unlinked(&person.values, local) {
+            None => match match_unlinked(&person.values, self.local) {
                 Some((l, how)) => (Some(l), Some(how)),
                 None => (None, None),
             },
         };
         let Some(existing) = existing else {
             out.counts.created += 1;
-            out.employees.push(PlannedEmployee { remote_id: person.remote_id, name, action: Action::Create });
-            continue;
+            out.employees.push(PlannedEmployee { remote_id, name, action: Action::Create });
+            return;
         };
 
         let overwrite_all = settings.first_sync || first_meeting;
@@ -322,29 +358,32 @@ pub fn plan(
         let conflicts_changed = conflicts.iter().map(|c| (c.field, c.theirs.clone())).collect::<Vec<_>>() != existing.conflicts;
         if changes.is_empty() && !conflicts_changed && !restored && matched.is_none() {
             out.counts.unchanged += 1;
-            continue;
+            return;
         }
         if changes.iter().any(|c| c.field == Field::EndDate && c.old.is_none() && c.new.is_some()) {
             out.counts.departing += 1;
         }
         out.counts.updated += 1;
         out.employees.push(PlannedEmployee {
-            remote_id: person.remote_id,
+            remote_id,
             name,
             action: Action::Update { employee_id: existing.employee_id, matched, changes, kept, conflicts, restored },
         });
     }
 
-    // Absence means "missing" only after a complete read that returned people: an empty or partial
-    // answer is never read as "everyone left". People already missing run down their grace period.
-    let complete = settings.full_read && returned > 0;
-    for (remote_id, l) in absent {
-        if l.missing_since.is_some() || complete {
-            let name = display_name(&l.values);
-            missing_or_departing(&mut out, remote_id, name, &l, &today, settings, now);
+    /// Plans the linked people the read did not return, and hands over the plan.
+    pub fn finish(mut self, settings: &SourceSettings, absent: impl IntoIterator<Item = (String, LocalEmployee)>) -> SyncPlan {
+        // Absence means "missing" only after a complete read that returned people: an empty or partial
+        // answer is never read as "everyone left". People already missing run down their grace period.
+        let complete = settings.full_read && self.returned > 0;
+        for (remote_id, l) in absent {
+            if l.missing_since.is_some() || complete {
+                let name = display_name(&l.values);
+                missing_or_departing(&mut self.out, remote_id, name, &l, &self.today, settings, self.now);
+            }
         }
+        self.out
     }
-    out
 }
 
 /// A linked person the source no longer returns (or reports deleted): marked missing since today,

@@ -1,0 +1,152 @@
+//! A source's first sync, written as it is read.
+//!
+//! A first sync creates the source's people and removes nobody: nothing is linked to the source
+//! yet, so no one can be missing, departing or newly out of scope, and the mass-change guard never
+//! holds it. Nothing in its plan waits for the end of the read, so each person is planned and
+//! written as their page arrives while a second thread fetches the next pages. One transaction
+//! still spans the whole read: a read that fails leaves the directory exactly as it was. Other
+//! writers wait for it meanwhile; readers do not (WAL).
+
+use std::collections::HashSet;
+use std::sync::mpsc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::apply::{Applier, Sites, Stamp};
+use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
+use super::{fetched, finish_run, local, stage, OnProgress, Phase, Progress, PROGRESS_EVERY};
+use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
+use crate::error::{Error, Result};
+use crate::store::settings;
+use crate::store::sources::{self, Source};
+
+/// Records parsed ahead of the writer: a few pages, so that neither side waits on the other.
+const READ_AHEAD: usize = 1024;
+
+pub(super) fn run(
+    conn: &mut Connection,
+    source: &Source,
+    connector: &dyn Connector,
+    request: &ReadRequest,
+    now: DateTime<Utc>,
+    run_id: i64,
+    progress: &mut OnProgress<'_>,
+) -> Result<SyncPlan> {
+    let started = std::time::Instant::now();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    stage::create(&tx)?;
+    let mut settings = SourceSettings {
+        first_sync: true,
+        full_read: true,
+        modes: sources::field_modes(&tx, source.id)?,
+        filters: sources::filters(&tx, source.id)?,
+        // Learnt as the units arrive: a source stores none before its first sync.
+        names: OrgNames::default(),
+        missing_grace_days: settings::load(&tx)?.missing_grace_days,
+    };
+    let local = local::LocalReader::new(&tx, source.id)?.state(&tx)?;
+    let now_text = now.to_rfc3339();
+    let stamp = Stamp { source_id: source.id, run_id, now: &now_text };
+    let plan = {
+        let mut writer = Writer {
+            conn: &tx,
+            applier: Applier::new(&tx, &stamp)?,
+            planner: Planner::new(&local, now),
+            recorder: {
+                fetched::forget(&tx, source.id)?;
+                fetched::Recorder::new(&tx, source.id)?
+            },
+            settings: &mut settings,
+            seen: HashSet::new(),
+        };
+        let (send, receive) = mpsc::sync_channel::<Record>(READ_AHEAD);
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(move || {
+                // The writer hangs up only when it failed: its error is the one reported.
+                connector.read(request, &mut |record| send.send(record).map_err(|_| Error::Invalid("the writer stopped".into())))
+            });
+            let written = writer.write(receive, progress);
+            let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.and(read)
+        })?;
+        tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and written");
+        // Nobody was linked to the source before: nobody can be absent from its read.
+        let plan = writer.planner.finish(writer.settings, std::iter::empty());
+        progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
+        writer.applier.finish()?;
+        plan
+    };
+    finish_run(&tx, source, run_id, &plan.counts, true, now)?;
+    tx.commit()?;
+    tracing::info!(source = %source.name, elapsed = ?started.elapsed(), counts = ?plan.counts, "first sync applied");
+    Ok(plan)
+}
+
+/// The writing side: plans and writes each record as it arrives.
+struct Writer<'a> {
+    conn: &'a Connection,
+    applier: Applier<'a>,
+    planner: Planner<'a>,
+    recorder: fetched::Recorder<'a>,
+    settings: &'a mut SourceSettings,
+    /// Ids read so far, per model: the same id twice is an error, as in a staged read.
+    seen: HashSet<(Model, String)>,
+}
+
+impl Writer<'_> {
+    /// Writes records until the reader is done; returning drops the receiver, which stops a reader still running.
+    fn write(&mut self, records: mpsc::Receiver<Record>, progress: &mut OnProgress<'_>) -> Result<()> {
+        let mut read = 0u64;
+        for record in records {
+            read += 1;
+            if read.is_multiple_of(PROGRESS_EVERY) {
+                progress(Progress { phase: Phase::Reading, done: read, total: None });
+            }
+            self.record(record)?;
+        }
+        progress(Progress { phase: Phase::Reading, done: read, total: None });
+        Ok(())
+    }
+
+    fn record(&mut self, record: Record) -> Result<()> {
+        match record {
+            Record::LegalEntity(site) => {
+                self.first_time(Model::LegalEntities, &site.remote_id)?;
+                self.applier.site(Sites::LegalEntities, &site)?;
+                if let Some(name) = site.name {
+                    self.settings.names.legal_entities.insert(site.remote_id, name);
+                }
+            }
+            Record::WorkLocation(site) => {
+                self.first_time(Model::Locations, &site.remote_id)?;
+                self.applier.site(Sites::WorkLocations, &site)?;
+            }
+            Record::Group(group) => {
+                self.first_time(Model::Groups, &group.remote_id)?;
+                self.applier.group(&group)?;
+                if let Some(name) = group.name {
+                    self.settings.names.groups.insert(group.remote_id, name);
+                }
+            }
+            Record::Employee(mut person) => {
+                self.first_time(Model::Employees, &person.remote_id)?;
+                self.recorder.person(&person, &self.settings.filters, &self.settings.names)?;
+                if let Some(planned) = self.planner.person(self.settings, &person, None) {
+                    self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
+                }
+            }
+            // Staged, and stored once every person is linked: an employment may come before its person.
+            employment @ Record::Employment(_) => stage::put(self.conn, employment)?,
+        }
+        Ok(())
+    }
+
+    fn first_time(&mut self, model: Model, id: &str) -> Result<()> {
+        if self.seen.insert((model, id.to_owned())) {
+            Ok(())
+        } else {
+            Err(Error::Connector(ConnectorError::DuplicateId { model, id: id.to_owned() }))
+        }
+    }
+}
