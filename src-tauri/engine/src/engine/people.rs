@@ -165,7 +165,7 @@ impl Engine {
                 "SELECT {}, (SELECT name FROM legal_entities WHERE id = e.legal_entity_id),
                         (SELECT name FROM work_locations WHERE id = e.work_location_id),
                         (SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM employees m WHERE m.id = e.manager_id),
-                        (SELECT group_concat(g.name, ', ') FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id)
+                        (SELECT group_concat(g.name, ', ') FROM group_memberships gm CROSS JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id)
                  FROM employees e WHERE id = ?1",
                 columns.join(", ")
             ),

@@ -115,7 +115,7 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
          )
          SELECT e.id, e.employee_number, e.first_name, e.last_name, e.job_title, e.work_email, e.employment_status,
                 e.employment_type, le.name, wl.name, trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')),
-                (SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM group_memberships gm JOIN groups g ON g.id = gm.group_id
+                (SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM group_memberships gm CROSS JOIN groups g ON g.id = gm.group_id
                     WHERE gm.employee_id = e.id AND g.type = 'TEAM' ORDER BY g.name)),
                 e.start_date, e.end_date, e.hidden,
                 (SELECT group_concat(name, char(31)) FROM (SELECT s.name FROM employee_links l JOIN sources s ON s.id = l.source_id

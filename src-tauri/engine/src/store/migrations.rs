@@ -249,7 +249,7 @@ CREATE TABLE field_conflicts (
 ///   flushes its pending terms at every statement, so the insert trigger turned each created
 ///   person into a tiny index segment to merge. The view is the one definition of what is indexed,
 ///   for the sync's bulk insert and for the update trigger.
-/// - Links and fetched people are stored in their key's order (WITHOUT ROWID),
+/// - Links, group memberships and fetched people are stored in their key's order (WITHOUT ROWID),
 ///   and links need one index where they had two: (employee_id, source_id) serves both lookups.
 /// - Two employee indexes no query used: the employee number (people are matched in memory) and
 ///   the time zone (the zones in use are read from the sites, a few rows).
@@ -280,6 +280,18 @@ CREATE TABLE employee_links_v2 (
 INSERT INTO employee_links_v2 SELECT source_id, remote_id, employee_id, missing_since, out_of_scope FROM employee_links;
 DROP TABLE employee_links;
 ALTER TABLE employee_links_v2 RENAME TO employee_links;
+
+CREATE TABLE group_memberships_v2 (
+    employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    group_id    INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    PRIMARY KEY (employee_id, group_id)
+) WITHOUT ROWID;
+INSERT INTO group_memberships_v2 SELECT employee_id, group_id FROM group_memberships;
+DROP TABLE group_memberships;
+ALTER TABLE group_memberships_v2 RENAME TO group_memberships;
+-- For deleting a group's memberships. Queries of one person's groups start from the person:
+-- they say so with CROSS JOIN, since this index now covers them too.
+CREATE INDEX group_memberships_group ON group_memberships (group_id);
 
 CREATE TABLE fetched_people_v2 (
     source_id       INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,

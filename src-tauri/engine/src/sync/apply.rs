@@ -2,6 +2,7 @@
 //! Every write is guarded so that an unchanged record costs a read, never a write.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use rusqlite::{params, Connection};
 
@@ -225,14 +226,16 @@ impl<'a> Applier<'a> {
     /// A new person in one insert. Their values' provenance is the row's own source and run, so no
     /// per-field rows are written; the change log's "created" entry is the row itself.
     fn create(&mut self, values: &FieldValues) -> Result<i64> {
-        let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
-        let placeholders: Vec<String> = (1..=columns.len() + 8).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "INSERT INTO employees ({}, legal_entity_id, work_location_id, manager_id, time_zone, source_id, run_id, created_at, updated_at)
-             VALUES ({})",
-            columns.join(", "),
-            placeholders.join(", ")
-        );
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
+            let placeholders: Vec<String> = (1..=columns.len() + 8).map(|i| format!("?{i}")).collect();
+            format!(
+                "INSERT INTO employees ({}, legal_entity_id, work_location_id, manager_id, time_zone, source_id, run_id, created_at, updated_at)
+                 VALUES ({})",
+                columns.join(", "),
+                placeholders.join(", ")
+            )
+        });
         let legal_entity = values.get(Field::LegalEntity).and_then(|v| self.ids.legal_entities.get(v));
         let work_location = values.get(Field::WorkLocation).and_then(|v| self.ids.work_locations.get(v));
         let zone = work_location.and_then(|s| s.1.as_deref()).or(legal_entity.and_then(|s| s.1.as_deref()));
@@ -251,7 +254,7 @@ impl<'a> Applier<'a> {
             &self.stamp.now,
             &self.stamp.now,
         ]);
-        self.conn.prepare_cached(&sql)?.execute(bound.as_slice())?;
+        self.conn.prepare_cached(&SQL)?.execute(bound.as_slice())?;
         let employee_id = self.conn.last_insert_rowid();
         if let (Some(manager), None) = (manager, manager_id) {
             self.waiting.entry(manager.to_owned()).or_default().push(employee_id);

@@ -39,7 +39,7 @@ fn local_columns() -> String {
     format!(
         "e.id, l.missing_since, l.out_of_scope, e.departed_at IS NOT NULL, le.remote_id, wl.remote_id, ml.remote_id,
          (SELECT group_concat(remote_id, ',') FROM (SELECT g.remote_id FROM group_memberships gm
-             JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1 WHERE gm.employee_id = e.id ORDER BY g.remote_id)),
+             CROSS JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1 WHERE gm.employee_id = e.id ORDER BY g.remote_id)),
          {}",
         text.join(", ")
     )
