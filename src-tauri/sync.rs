@@ -48,6 +48,11 @@ pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<V
     events::sync_activity(app, false);
     events::directory_changed(app);
     tray::refresh(app);
+    // A first sync leaves folding its write-ahead log into the database file for later: now,
+    // with the directory shown and this thread still off the UI's path.
+    if let Err(error) = roster_engine::store::Store::open(&directory.data_dir).and_then(|store| store.checkpoint()) {
+        tracing::warn!(%error, "could not fold the write-ahead log into the database");
+    }
     result
 }
 

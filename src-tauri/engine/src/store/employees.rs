@@ -91,13 +91,13 @@ pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM employees", [], |r| r.get(0))?)
 }
 
-/// Adds the people created after `last_id` to the search index, in one statement (see migration V2).
-pub fn index_new(conn: &Connection, last_id: i64) -> Result<()> {
-    conn.execute(
+/// Adds the people with ids in `after..=up_to` to the search index, in one statement (see migration V2).
+pub fn index_new(conn: &Connection, after: i64, up_to: i64) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO employee_search (rowid, first_name, last_name, email_name)
-         SELECT id, first_name, last_name, email_name FROM employee_search_terms WHERE id > ?1",
-        [last_id],
-    )?;
+         SELECT id, first_name, last_name, email_name FROM employee_search_terms WHERE id > ?1 AND id <= ?2",
+    )?
+    .execute([after, up_to])?;
     Ok(())
 }
 

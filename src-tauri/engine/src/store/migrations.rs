@@ -249,7 +249,7 @@ CREATE TABLE field_conflicts (
 ///   flushes its pending terms at every statement, so the insert trigger turned each created
 ///   person into a tiny index segment to merge. The view is the one definition of what is indexed,
 ///   for the sync's bulk insert and for the update trigger.
-/// - Links, group memberships and fetched people are stored in their key's order (WITHOUT ROWID),
+/// - Links, group memberships, employments and fetched people are stored in their key's order (WITHOUT ROWID),
 ///   and links need one index where they had two: (employee_id, source_id) serves both lookups.
 /// - Two employee indexes no query used: the employee number (people are matched in memory) and
 ///   the time zone (the zones in use are read from the sites, a few rows).
@@ -292,6 +292,18 @@ ALTER TABLE group_memberships_v2 RENAME TO group_memberships;
 -- For deleting a group's memberships. Queries of one person's groups start from the person:
 -- they say so with CROSS JOIN, since this index now covers them too.
 CREATE INDEX group_memberships_group ON group_memberships (group_id);
+
+CREATE TABLE employments_v2 (
+    source_id       INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    remote_id       TEXT NOT NULL,
+    employee_remote_id TEXT NOT NULL,
+    employment_type TEXT,
+    effective_date  TEXT,
+    PRIMARY KEY (source_id, remote_id)
+) WITHOUT ROWID;
+INSERT INTO employments_v2 SELECT source_id, remote_id, employee_remote_id, employment_type, effective_date FROM employments;
+DROP TABLE employments;
+ALTER TABLE employments_v2 RENAME TO employments;
 
 CREATE TABLE fetched_people_v2 (
     source_id       INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,

@@ -50,6 +50,13 @@ impl Store {
         Ok(())
     }
 
+    /// Folds the write-ahead log into the database file as far as readers allow, without waiting
+    /// for them. SQLite does this on its own after most commits; a first sync leaves it for later.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -54,8 +54,10 @@ pub struct Applier<'a> {
     conn: &'a Connection,
     stamp: &'a Stamp<'a>,
     ids: OrgIds,
-    /// People with a higher id are created by this apply: the search index takes them in one go.
-    last_id: i64,
+    /// People created by this apply and already in the search index have ids up to this one.
+    indexed: i64,
+    /// The last person created by this apply (or the highest id before it).
+    created: i64,
     /// People this apply linked, by remote id: a report created after their manager gets the
     /// manager in the same insert.
     linked: HashMap<String, i64>,
@@ -69,6 +71,7 @@ pub struct Applier<'a> {
 
 impl<'a> Applier<'a> {
     pub fn new(conn: &'a Connection, stamp: &'a Stamp<'a>) -> Result<Applier<'a>> {
+        let last_id = employees::last_id(conn)?;
         let ids = OrgIds {
             legal_entities: stored_sites(conn, Sites::LegalEntities, stamp.source_id)?,
             work_locations: stored_sites(conn, Sites::WorkLocations, stamp.source_id)?,
@@ -78,7 +81,8 @@ impl<'a> Applier<'a> {
             conn,
             stamp,
             ids,
-            last_id: employees::last_id(conn)?,
+            indexed: last_id,
+            created: last_id,
             linked: HashMap::new(),
             waiting: HashMap::new(),
             changed_managers: Vec::new(),
@@ -202,11 +206,23 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// Adds up to `count` people created so far to the search index, in one statement; false
+    /// when there were none. A sync that streams calls it while it waits for the next page.
+    pub fn index_some(&mut self, count: i64) -> Result<bool> {
+        if self.indexed == self.created {
+            return Ok(false);
+        }
+        let up_to = self.created.min(self.indexed.saturating_add(count));
+        employees::index_new(self.conn, self.indexed, up_to)?;
+        self.indexed = up_to;
+        Ok(true)
+    }
+
     /// Completes what needs everyone in place: the search index of new people, managers linked
     /// after their reports, and time zones when sites moved.
-    pub fn finish(self) -> Result<()> {
+    pub fn finish(mut self) -> Result<()> {
         let started = std::time::Instant::now();
-        employees::index_new(self.conn, self.last_id)?;
+        self.index_some(i64::MAX)?;
         tracing::debug!(elapsed = ?started.elapsed(), "new people indexed for search");
         // Reports still waiting name a manager linked by an earlier sync, or one the source did not return.
         let managers = self
@@ -256,6 +272,7 @@ impl<'a> Applier<'a> {
         ]);
         self.conn.prepare_cached(&SQL)?.execute(bound.as_slice())?;
         let employee_id = self.conn.last_insert_rowid();
+        self.created = employee_id;
         if let (Some(manager), None) = (manager, manager_id) {
             self.waiting.entry(manager.to_owned()).or_default().push(employee_id);
         }

@@ -8,14 +8,14 @@
 //! writers wait for it meanwhile; readers do not (WAL).
 
 use std::collections::HashSet;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, TryRecvError};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::apply::{Applier, Sites, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
-use super::{fetched, finish_run, local, stage, OnProgress, Phase, Progress, PROGRESS_EVERY};
+use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, OnProgress, Phase, Progress, PROGRESS_EVERY};
 use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
 use crate::error::{Error, Result};
 use crate::store::settings;
@@ -23,6 +23,10 @@ use crate::store::sources::{self, Source};
 
 /// Records parsed ahead of the writer: a few pages, so that neither side waits on the other.
 const READ_AHEAD: usize = 1024;
+
+/// People added to the search index at a time while the writer has nothing to write: each batch
+/// is one FTS5 segment, and short enough not to keep the next page waiting.
+const SEARCH_INDEX_BATCH: i64 = 2000;
 
 pub(super) fn run(
     conn: &mut Connection,
@@ -35,7 +39,6 @@ pub(super) fn run(
 ) -> Result<SyncPlan> {
     let started = std::time::Instant::now();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    stage::create(&tx)?;
     let mut settings = SourceSettings {
         first_sync: true,
         full_read: true,
@@ -58,6 +61,7 @@ pub(super) fn run(
                 fetched::Recorder::new(&tx, source.id)?
             },
             settings: &mut settings,
+            source_id: source.id,
             seen: HashSet::new(),
         };
         let (send, receive) = mpsc::sync_channel::<Record>(READ_AHEAD);
@@ -75,10 +79,19 @@ pub(super) fn run(
         let plan = writer.planner.finish(writer.settings, std::iter::empty());
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
         writer.applier.finish()?;
+        // An employment may come before its person, or belong to someone excluded: kept only now.
+        drop_unlinked_employments(&tx, source.id)?;
         plan
     };
     finish_run(&tx, source, run_id, &plan.counts, true, now)?;
-    tx.commit()?;
+    // The commit appends the whole company to the write-ahead log; folding the log into the
+    // database file (a checkpoint, as long again) is left for afterwards: the app runs one once
+    // the directory is shown, and closing the last connection runs one too.
+    let autocheckpoint: i64 = tx.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+    tx.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let committed = tx.commit();
+    conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
+    committed?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), counts = ?plan.counts, "first sync applied");
     Ok(plan)
 }
@@ -90,6 +103,7 @@ struct Writer<'a> {
     planner: Planner<'a>,
     recorder: fetched::Recorder<'a>,
     settings: &'a mut SourceSettings,
+    source_id: i64,
     /// Ids read so far, per model: the same id twice is an error, as in a staged read.
     seen: HashSet<(Model, String)>,
 }
@@ -98,7 +112,17 @@ impl Writer<'_> {
     /// Writes records until the reader is done; returning drops the receiver, which stops a reader still running.
     fn write(&mut self, records: mpsc::Receiver<Record>, progress: &mut OnProgress<'_>) -> Result<()> {
         let mut read = 0u64;
-        for record in records {
+        loop {
+            let record = match records.try_recv() {
+                Ok(record) => record,
+                // While the reader waits for the HR system, the search index catches up.
+                Err(TryRecvError::Empty) if self.applier.index_some(SEARCH_INDEX_BATCH)? => continue,
+                Err(TryRecvError::Empty) => match records.recv() {
+                    Ok(record) => record,
+                    Err(_) => break,
+                },
+                Err(TryRecvError::Disconnected) => break,
+            };
             read += 1;
             if read.is_multiple_of(PROGRESS_EVERY) {
                 progress(Progress { phase: Phase::Reading, done: read, total: None });
@@ -136,8 +160,12 @@ impl Writer<'_> {
                     self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
                 }
             }
-            // Staged, and stored once every person is linked: an employment may come before its person.
-            employment @ Record::Employment(_) => stage::put(self.conn, employment)?,
+            Record::Employment(employment) => {
+                self.first_time(Model::Employments, &employment.remote_id)?;
+                if !employment.deleted {
+                    put_employment(self.conn, self.source_id, &employment)?;
+                }
+            }
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::connector::{Connector, ReadRequest, RemoteGroup, RemoteSite};
+use crate::connector::{Connector, ReadRequest, RemoteEmployment, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
 use crate::model::FieldValues;
 use crate::store::settings;
@@ -372,6 +372,31 @@ fn store_employments(conn: &Connection, source_id: i64) -> Result<()> {
              employment_type = excluded.employment_type, effective_date = excluded.effective_date
          WHERE employee_remote_id IS NOT excluded.employee_remote_id OR employment_type IS NOT excluded.employment_type
              OR effective_date IS NOT excluded.effective_date",
+        [source_id],
+    )?;
+    Ok(())
+}
+
+/// Stores one employment as read, during a first sync (the source stores none before it).
+fn put_employment(conn: &Connection, source_id: i64, employment: &RemoteEmployment) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO employments (source_id, remote_id, employee_remote_id, employment_type, effective_date) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        source_id,
+        employment.remote_id,
+        employment.employee_remote_id,
+        employment.employment_type,
+        employment.effective_date.map(|d| d.to_string())
+    ])?;
+    Ok(())
+}
+
+/// Drops the employments of people the directory does not hold, once everyone read is linked.
+fn drop_unlinked_employments(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM employments WHERE source_id = ?1
+         AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.source_id = ?1 AND l.remote_id = employee_remote_id)",
         [source_id],
     )?;
     Ok(())
