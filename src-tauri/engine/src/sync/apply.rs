@@ -1,7 +1,7 @@
 //! The writing half of a sync: executes a [`SyncPlan`] inside the caller's transaction.
 //! Every write is guarded so that an unchanged record costs a read, never a write.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::LazyLock;
 
 use rusqlite::{params, Connection};
@@ -31,6 +31,13 @@ struct OrgIds {
     groups: HashMap<String, i64>,
 }
 
+impl OrgIds {
+    /// The local ids of the groups a Groups value names (remote ids, comma-separated).
+    fn groups_of<'v>(&'v self, value: Option<&'v str>) -> impl Iterator<Item = i64> + 'v {
+        value.unwrap_or_default().split(',').filter_map(|g| self.groups.get(g).copied())
+    }
+}
+
 /// The two tables of sites, which share their shape.
 #[derive(Clone, Copy)]
 pub enum Sites {
@@ -54,6 +61,8 @@ pub struct Applier<'a> {
     conn: &'a Connection,
     stamp: &'a Stamp<'a>,
     ids: OrgIds,
+    /// Group memberships of people created by this apply, not yet written (see [`Applier::catch_up`]).
+    new_memberships: VecDeque<(i64, i64)>,
     /// People created by this apply and already in the search index have ids up to this one.
     indexed: i64,
     /// The last person created by this apply (or the highest id before it).
@@ -81,6 +90,7 @@ impl<'a> Applier<'a> {
             conn,
             stamp,
             ids,
+            new_memberships: VecDeque::new(),
             indexed: last_id,
             created: last_id,
             linked: HashMap::new(),
@@ -206,13 +216,22 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    /// Adds up to `count` people created so far to the search index, in one statement; false
-    /// when there were none. A sync that streams calls it while it waits for the next page.
-    pub fn index_some(&mut self, count: i64) -> Result<bool> {
+    /// Does some of the work new people leave for later (their group memberships, then their
+    /// search index entries), at most `count` people's worth; false when none was left. A sync
+    /// that streams calls it while it waits for the next page; [`Applier::finish`] does the rest.
+    pub fn catch_up(&mut self, count: usize) -> Result<bool> {
+        if !self.new_memberships.is_empty() {
+            let batch = count.min(self.new_memberships.len());
+            for (employee_id, group_id) in self.new_memberships.drain(..batch) {
+                add_membership(self.conn, employee_id, group_id)?;
+            }
+            return Ok(true);
+        }
         if self.indexed == self.created {
             return Ok(false);
         }
-        let up_to = self.created.min(self.indexed.saturating_add(count));
+        // One statement per batch: FTS5 makes each statement's entries one segment.
+        let up_to = self.created.min(self.indexed.saturating_add(i64::try_from(count).unwrap_or(i64::MAX)));
         employees::index_new(self.conn, self.indexed, up_to)?;
         self.indexed = up_to;
         Ok(true)
@@ -222,7 +241,7 @@ impl<'a> Applier<'a> {
     /// after their reports, and time zones when sites moved.
     pub fn finish(mut self) -> Result<()> {
         let started = std::time::Instant::now();
-        self.index_some(i64::MAX)?;
+        while self.catch_up(usize::MAX)? {}
         tracing::debug!(elapsed = ?started.elapsed(), "new people indexed for search");
         // Reports still waiting name a manager linked by an earlier sync, or one the source did not return.
         let managers = self
@@ -276,7 +295,7 @@ impl<'a> Applier<'a> {
         if let (Some(manager), None) = (manager, manager_id) {
             self.waiting.entry(manager.to_owned()).or_default().push(employee_id);
         }
-        set_groups(self.conn, employee_id, values.get(Field::Groups), &self.ids, self.stamp, true)?;
+        self.new_memberships.extend(self.ids.groups_of(values.get(Field::Groups)).map(|group| (employee_id, group)));
         Ok(employee_id)
     }
 
@@ -305,7 +324,7 @@ impl<'a> Applier<'a> {
                 conn.prepare_cached("UPDATE employees SET work_location_id = ?2 WHERE id = ?1")?
                     .execute(params![employee_id, site_id(&self.ids.work_locations)])?;
             }
-            Field::Groups => set_groups(conn, employee_id, value, &self.ids, self.stamp, false)?,
+            Field::Groups => set_groups(conn, employee_id, value, &self.ids, self.stamp)?,
             Field::Manager => unreachable!("managers are resolved once every employee of the plan is linked"),
             _ => {
                 let column =
@@ -367,23 +386,19 @@ fn set_managers(conn: &Connection, managers: impl Iterator<Item = (i64, Option<S
 }
 
 /// Replaces the person's groups of this source with `value`'s; a new person has none to remove.
-fn set_groups(
-    conn: &Connection,
-    employee_id: i64,
-    value: Option<&str>,
-    ids: &OrgIds,
-    stamp: &Stamp<'_>,
-    new: bool,
-) -> Result<()> {
-    if !new {
-        conn.prepare_cached(
-            "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
-        )?
-        .execute(params![employee_id, stamp.source_id])?;
+fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM group_memberships WHERE employee_id = ?1 AND group_id IN (SELECT id FROM groups WHERE source_id = ?2)",
+    )?
+    .execute(params![employee_id, stamp.source_id])?;
+    for group in ids.groups_of(value) {
+        add_membership(conn, employee_id, group)?;
     }
-    for group in value.unwrap_or_default().split(',').filter_map(|g| ids.groups.get(g)) {
-        conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute(params![employee_id, group])?;
-    }
+    Ok(())
+}
+
+fn add_membership(conn: &Connection, employee_id: i64, group_id: i64) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO group_memberships VALUES (?1, ?2)")?.execute([employee_id, group_id])?;
     Ok(())
 }
 

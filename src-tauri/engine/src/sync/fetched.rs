@@ -1,6 +1,8 @@
 //! Keeps what the last full read returned, with each person's standing under the filters, so that
 //! "why is this person missing?" is answered from data, not guessed.
 
+use std::collections::VecDeque;
+
 use rusqlite::{CachedStatement, Connection};
 
 use super::plan::{display_name, exclusion_reasons, Filters, OrgNames};
@@ -9,10 +11,23 @@ use crate::connector::RemoteEmployee;
 use crate::error::Result;
 use crate::model::Field;
 
-/// Records fetched people one by one; a row that has not changed is not rewritten.
+/// Records fetched people; a row that has not changed is not rewritten. Rows wait in memory
+/// until [`Recorder::flush`]: a sync that streams writes them while it waits for the next page.
 pub struct Recorder<'c> {
     upsert: CachedStatement<'c>,
     source_id: i64,
+    pending: VecDeque<Row>,
+}
+
+/// One person as recorded.
+struct Row {
+    remote_id: String,
+    name: String,
+    work_email: Option<String>,
+    employment_status: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    excluded: Option<String>,
 }
 
 impl<'c> Recorder<'c> {
@@ -27,27 +42,45 @@ impl<'c> Recorder<'c> {
                  OR employment_status IS NOT excluded.employment_status OR start_date IS NOT excluded.start_date
                  OR end_date IS NOT excluded.end_date OR excluded IS NOT excluded.excluded",
         )?;
-        Ok(Recorder { upsert, source_id })
+        Ok(Recorder { upsert, source_id, pending: VecDeque::new() })
     }
 
     /// Records one person the read returned; people deleted in HR are not kept.
-    pub fn person(&mut self, person: &RemoteEmployee, filters: &Filters, names: &OrgNames) -> Result<()> {
+    pub fn person(&mut self, person: &RemoteEmployee, filters: &Filters, names: &OrgNames) {
         if person.deleted {
-            return Ok(());
+            return;
         }
         let reasons = exclusion_reasons(&person.values, filters, names);
-        let v = &person.values;
-        self.upsert.execute(rusqlite::params![
-            self.source_id,
-            person.remote_id,
-            display_name(v),
-            v.get(Field::WorkEmail),
-            v.get(Field::EmploymentStatus),
-            v.get(Field::StartDate),
-            v.get(Field::EndDate),
-            (!reasons.is_empty()).then(|| reasons.join("; ")),
-        ])?;
-        Ok(())
+        let value = |field| person.values.get(field).map(str::to_owned);
+        self.pending.push_back(Row {
+            remote_id: person.remote_id.clone(),
+            name: display_name(&person.values),
+            work_email: value(Field::WorkEmail),
+            employment_status: value(Field::EmploymentStatus),
+            start_date: value(Field::StartDate),
+            end_date: value(Field::EndDate),
+            excluded: (!reasons.is_empty()).then(|| reasons.join("; ")),
+        });
+    }
+
+    /// Writes up to `count` recorded people; false when none was waiting.
+    pub fn flush(&mut self, count: usize) -> Result<bool> {
+        if self.pending.is_empty() {
+            return Ok(false);
+        }
+        for row in self.pending.drain(..count.min(self.pending.len())) {
+            self.upsert.execute(rusqlite::params![
+                self.source_id,
+                row.remote_id,
+                row.name,
+                row.work_email,
+                row.employment_status,
+                row.start_date,
+                row.end_date,
+                row.excluded,
+            ])?;
+        }
+        Ok(true)
     }
 }
 
@@ -56,7 +89,8 @@ pub fn record(conn: &Connection, source_id: i64, filters: &Filters, names: &OrgN
     let mut recorder = Recorder::new(conn, source_id)?;
     stage::for_each_employee(conn, |people| -> Result<()> {
         for person in people {
-            recorder.person(&person, filters, names)?;
+            recorder.person(&person, filters, names);
+            recorder.flush(usize::MAX)?;
         }
         Ok(())
     })??;

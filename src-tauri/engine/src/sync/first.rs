@@ -24,9 +24,9 @@ use crate::store::sources::{self, Source};
 /// Records parsed ahead of the writer: a few pages, so that neither side waits on the other.
 const READ_AHEAD: usize = 1024;
 
-/// People added to the search index at a time while the writer has nothing to write: each batch
-/// is one FTS5 segment, and short enough not to keep the next page waiting.
-const SEARCH_INDEX_BATCH: i64 = 2000;
+/// People's worth of waiting work done at a time while the writer has nothing new to write:
+/// short enough not to keep the next page waiting (a search index batch is one FTS5 segment).
+const CATCH_UP_BATCH: usize = 1000;
 
 pub(super) fn run(
     conn: &mut Connection,
@@ -78,6 +78,7 @@ pub(super) fn run(
         // Nobody was linked to the source before: nobody can be absent from its read.
         let plan = writer.planner.finish(writer.settings, std::iter::empty());
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
+        while writer.recorder.flush(usize::MAX)? {}
         writer.applier.finish()?;
         // An employment may come before its person, or belong to someone excluded: kept only now.
         drop_unlinked_employments(&tx, source.id)?;
@@ -115,8 +116,8 @@ impl Writer<'_> {
         loop {
             let record = match records.try_recv() {
                 Ok(record) => record,
-                // While the reader waits for the HR system, the search index catches up.
-                Err(TryRecvError::Empty) if self.applier.index_some(SEARCH_INDEX_BATCH)? => continue,
+                // While the reader waits for the HR system, the work that can wait catches up.
+                Err(TryRecvError::Empty) if self.catch_up()? => continue,
                 Err(TryRecvError::Empty) => match records.recv() {
                     Ok(record) => record,
                     Err(_) => break,
@@ -155,7 +156,7 @@ impl Writer<'_> {
             }
             Record::Employee(mut person) => {
                 self.first_time(Model::Employees, &person.remote_id)?;
-                self.recorder.person(&person, &self.settings.filters, &self.settings.names)?;
+                self.recorder.person(&person, &self.settings.filters, &self.settings.names);
                 if let Some(planned) = self.planner.person(self.settings, &person, None) {
                     self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
                 }
@@ -168,6 +169,11 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Writes a batch of what waits (fetched people, memberships, search entries); false when nothing does.
+    fn catch_up(&mut self) -> Result<bool> {
+        Ok(self.recorder.flush(CATCH_UP_BATCH)? || self.applier.catch_up(CATCH_UP_BATCH)?)
     }
 
     fn first_time(&mut self, model: Model, id: &str) -> Result<()> {
