@@ -335,8 +335,52 @@ pub fn count() -> usize {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().expect("every migration applies cleanly to an empty database");
+    }
+
+    #[test]
+    fn version_2_keeps_a_version_1_directory_and_its_search() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        super::migrations().to_version(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sources (id, name, kind, config, created_at) VALUES (1, 'HR', 'kombo', '{}', 'now');
+             INSERT INTO groups (id, source_id, remote_id, name) VALUES (1, 1, 'g1', 'Platform');
+             INSERT INTO employees (id, first_name, last_name, work_email, created_at, updated_at)
+                 VALUES (1, 'Ada', 'Lovelace', 'ada@example.com', 'now', 'now');
+             INSERT INTO employee_links (source_id, remote_id, employee_id, missing_since) VALUES (1, 'r1', 1, '2026-11-20');
+             INSERT INTO group_memberships VALUES (1, 1);
+             INSERT INTO employments (source_id, remote_id, employee_remote_id, employment_type) VALUES (1, 'm1', 'r1', 'FULL_TIME');
+             INSERT INTO fetched_people (source_id, remote_id, name, excluded) VALUES (1, 'r2', 'Alan Turing', 'not selected');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+
+        let kept: (String, String, i64, String, String) = conn
+            .query_row(
+                "SELECT l.missing_since, e.employment_type, gm.group_id, f.excluded, (SELECT last_name FROM employees)
+                 FROM employee_links l, employments e, group_memberships gm, fetched_people f",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            kept,
+            ("2026-11-20".into(), "FULL_TIME".into(), 1, "not selected".into(), "Lovelace".into()),
+            "every row survives the rebuilt tables"
+        );
+        let found = |term: &str| -> i64 {
+            conn.query_row("SELECT count(*) FROM employee_search WHERE employee_search MATCH ?1", [term], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(found("lovelace"), 1, "people indexed under version 1 stay searchable");
+        conn.execute("UPDATE employees SET last_name = 'King' WHERE id = 1", []).unwrap();
+        assert_eq!((found("lovelace"), found("king")), (0, 1), "a renamed person is found under the new name only");
+        conn.execute("DELETE FROM employees WHERE id = 1", []).unwrap();
+        let links: i64 = conn.query_row("SELECT count(*) FROM employee_links", [], |r| r.get(0)).unwrap();
+        assert_eq!((found("king"), links), (0, 0), "erasing a person still takes their search entry and links");
     }
 }
