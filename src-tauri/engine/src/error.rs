@@ -7,7 +7,11 @@ use crate::secrets::SecretError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
+    #[error(
+        "the directory is busy: a sync is writing into it (a first sync writes as it reads); try again once it has finished"
+    )]
+    Busy,
     #[error("could not prepare the database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("this database was written by a newer Roster (schema version {found}, this build knows {known}); update Roster to open it")]
@@ -39,3 +43,29 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Error {
+        // The write lock stayed taken past the busy timeout: in practice a first sync, which
+        // holds it for its whole read.
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) => Error::Busy,
+            _ => Error::Database(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn a_locked_directory_says_why_and_what_to_do() {
+        let busy = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
+        let error = Error::from(busy);
+        assert!(matches!(error, Error::Busy), "{error:?}");
+        assert!(error.to_string().contains("try again once it has finished"));
+        let other = Error::from(rusqlite::Error::QueryReturnedNoRows);
+        assert!(matches!(other, Error::Database(_)), "other errors stay database errors: {other:?}");
+    }
+}

@@ -78,7 +78,7 @@ pub(super) fn run(
         // Nobody was linked to the source before: nobody can be absent from its read.
         let plan = writer.planner.finish(writer.settings, std::iter::empty());
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
-        while writer.recorder.flush(usize::MAX)? {}
+        writer.recorder.flush(usize::MAX)?;
         writer.applier.finish()?;
         // An employment may come before its person, or belong to someone excluded: kept only now.
         drop_unlinked_employments(&tx, source.id)?;
