@@ -1,4 +1,5 @@
-//! One sync of one source: read into staging, plan, then apply in a single transaction.
+//! One sync of one source: read into staging, plan, then apply in a single transaction; a
+//! source's first sync, which removes nobody, plans and writes as it reads instead (`first`).
 //! A read that fails leaves the directory exactly as it was; the run is recorded either way.
 
 mod apply;
