@@ -24,7 +24,6 @@ pub struct Stamp<'a> {
 
 /// The organisation units a person refers to, as local ids, by the source's remote id. Sites
 /// keep their time zone, so that a new person's zone is set as they are created.
-#[derive(Default)]
 struct OrgIds {
     legal_entities: HashMap<String, (i64, Option<String>)>,
     work_locations: HashMap<String, (i64, Option<String>)>,

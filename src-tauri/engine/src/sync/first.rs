@@ -8,21 +8,18 @@
 //! writers wait for it meanwhile; readers do not (WAL).
 
 use std::collections::HashSet;
-use std::sync::mpsc::{self, TryRecvError};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::apply::{Applier, Sites, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
-use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, OnProgress, Phase, Progress, PROGRESS_EVERY};
+use super::reading::{self, RecordWriter};
+use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, OnProgress, Phase, Progress};
 use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
 use crate::error::{Error, Result};
 use crate::store::settings;
 use crate::store::sources::{self, Source};
-
-/// Records parsed ahead of the writer: a few pages, so that neither side waits on the other.
-const READ_AHEAD: usize = 1024;
 
 /// People's worth of waiting work done at a time while the writer has nothing new to write:
 /// short enough not to keep the next page waiting (a search index batch is one FTS5 segment).
@@ -64,16 +61,7 @@ pub(super) fn run(
             source_id: source.id,
             seen: HashSet::new(),
         };
-        let (send, receive) = mpsc::sync_channel::<Record>(READ_AHEAD);
-        std::thread::scope(|scope| {
-            let reading = scope.spawn(move || {
-                // The writer hangs up only when it failed: its error is the one reported.
-                connector.read(request, &mut |record| send.send(record).map_err(|_| Error::Invalid("the writer stopped".into())))
-            });
-            let written = writer.write(receive, progress);
-            let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            written.and(read)
-        })?;
+        reading::read(connector, request, progress, &mut writer)?;
         tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and written");
         // Nobody was linked to the source before: nobody can be absent from its read.
         let plan = writer.planner.finish(writer.settings, std::iter::empty());
@@ -109,32 +97,8 @@ struct Writer<'a> {
     seen: HashSet<(Model, String)>,
 }
 
-impl Writer<'_> {
-    /// Writes records until the reader is done; returning drops the receiver, which stops a reader still running.
-    fn write(&mut self, records: mpsc::Receiver<Record>, progress: &mut OnProgress<'_>) -> Result<()> {
-        let mut read = 0u64;
-        loop {
-            let record = match records.try_recv() {
-                Ok(record) => record,
-                // While the reader waits for the HR system, the work that can wait catches up.
-                Err(TryRecvError::Empty) if self.catch_up()? => continue,
-                Err(TryRecvError::Empty) => match records.recv() {
-                    Ok(record) => record,
-                    Err(_) => break,
-                },
-                Err(TryRecvError::Disconnected) => break,
-            };
-            read += 1;
-            if read.is_multiple_of(PROGRESS_EVERY) {
-                progress(Progress { phase: Phase::Reading, done: read, total: None });
-            }
-            self.record(record)?;
-        }
-        progress(Progress { phase: Phase::Reading, done: read, total: None });
-        Ok(())
-    }
-
-    fn record(&mut self, record: Record) -> Result<()> {
+impl RecordWriter for Writer<'_> {
+    fn write(&mut self, record: Record) -> Result<()> {
         match record {
             Record::LegalEntity(site) => {
                 self.first_time(Model::LegalEntities, &site.remote_id)?;
@@ -172,10 +136,12 @@ impl Writer<'_> {
     }
 
     /// Writes a batch of what waits (fetched people, memberships, search entries); false when nothing does.
-    fn catch_up(&mut self) -> Result<bool> {
+    fn idle(&mut self) -> Result<bool> {
         Ok(self.recorder.flush(CATCH_UP_BATCH)? || self.applier.catch_up(CATCH_UP_BATCH)?)
     }
+}
 
+impl Writer<'_> {
     fn first_time(&mut self, model: Model, id: &str) -> Result<()> {
         if self.seen.insert((model, id.to_owned())) {
             Ok(())

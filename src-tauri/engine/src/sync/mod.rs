@@ -8,6 +8,7 @@ mod first;
 pub(crate) mod local;
 pub mod plan;
 pub mod preview;
+mod reading;
 mod stage;
 
 use std::collections::HashMap;
@@ -106,9 +107,6 @@ pub enum Phase {
 /// Told of progress now and then (every few hundred records), never per record.
 pub type OnProgress<'a> = dyn FnMut(Progress) + 'a;
 
-/// How often progress is reported while reading.
-const PROGRESS_EVERY: u64 = 500;
-
 /// Runs one sync of `source` with `connector`, at `now`.
 pub fn run(
     conn: &mut Connection,
@@ -158,16 +156,8 @@ fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest,
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = conn.transaction()?;
-    let mut read = 0u64;
-    connector.read(request, &mut |record| {
-        read += 1;
-        if read.is_multiple_of(PROGRESS_EVERY) {
-            progress(Progress { phase: Phase::Reading, done: read, total: None });
-        }
-        stage::put(&tx, record)
-    })?;
+    reading::read(connector, request, progress, &mut stage::Stager(&tx))?;
     tx.commit()?;
-    progress(Progress { phase: Phase::Reading, done: read, total: None });
     Ok(Org {
         legal_entities: stage::sites(conn, "legal_entity")?,
         work_locations: stage::sites(conn, "work_location")?,

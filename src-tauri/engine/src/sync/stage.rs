@@ -37,8 +37,17 @@ pub fn drop(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Stages the records of a read as they arrive.
+pub struct Stager<'c>(pub &'c Connection);
+
+impl super::reading::RecordWriter for Stager<'_> {
+    fn write(&mut self, record: Record) -> Result<()> {
+        put(self.0, record)
+    }
+}
+
 /// Stages one record; the same id twice within a model is an error, not a silent overwrite.
-pub fn put(conn: &Connection, record: Record) -> Result<()> {
+fn put(conn: &Connection, record: Record) -> Result<()> {
     let (model, inserted, id) = match record {
         Record::LegalEntity(site) => (Model::LegalEntities, put_site(conn, "legal_entity", &site)?, site.remote_id),
         Record::WorkLocation(site) => (Model::Locations, put_site(conn, "work_location", &site)?, site.remote_id),
