@@ -1,6 +1,7 @@
 //! Data minimisation: only the brief's fields are kept, and optional ones can be switched off.
 
 use roster_engine::model::Field;
+use roster_engine::sync::plan::Filters;
 use roster_engine::sync::SyncRequest;
 
 use crate::harness::{now, World, SOURCE};
@@ -48,5 +49,33 @@ fn optional_fields_switched_off_are_neither_stored_nor_kept() {
     assert!(
         world.engine.set_optional_field(SOURCE, Field::WorkEmail, false, now()).is_err(),
         "only the brief's optional fields can be switched off"
+    );
+}
+
+#[test]
+fn people_a_first_sync_excludes_leave_only_the_reason_they_were_excluded() {
+    let mut world = World::new(43, 60);
+    // Before the first sync, filters name the HR system's ids (the app offers them from a preview read).
+    let quillon = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some("Quillon GmbH")).unwrap();
+    let filters = Filters { legal_entities: [quillon.id].into(), ..Filters::default() };
+    world.engine.set_filters(SOURCE, &filters).unwrap();
+    let report = world.sync();
+    assert!(report.counts.created > 0 && report.counts.excluded > 0, "some are created, some excluded: {:?}", report.counts);
+
+    let count = |sql: &str| -> i64 { world.engine.store().conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM employees"), i64::from(report.counts.created), "only included people are created");
+    assert!(count("SELECT count(*) FROM employments") > 0, "the employments of people in the directory are kept");
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM employments m WHERE NOT EXISTS
+                 (SELECT 1 FROM employee_links l WHERE l.source_id = m.source_id AND l.remote_id = m.employee_remote_id)"
+        ),
+        0,
+        "no employment of an excluded person is kept"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM fetched_people WHERE excluded LIKE 'legal entity%'"),
+        i64::from(report.counts.excluded),
+        "what is kept of an excluded person is why, for \"why is this person missing?\""
     );
 }

@@ -215,6 +215,11 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// True when this apply linked the source's record `remote_id` to someone.
+    pub fn has_linked(&self, remote_id: &str) -> bool {
+        self.linked.contains_key(remote_id)
+    }
+
     /// Does some of the work new people leave for later (their group memberships, then their
     /// search index entries), at most `count` people's worth; false when none was left. A sync
     /// that streams calls it while it waits for the next page; [`Applier::finish`] does the rest.

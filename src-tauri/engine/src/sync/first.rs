@@ -60,6 +60,7 @@ pub(super) fn run(
             settings: &mut settings,
             source_id: source.id,
             seen: HashSet::new(),
+            orphan_employments: false,
         };
         reading::read(connector, request, progress, &mut writer)?;
         tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and written");
@@ -68,8 +69,10 @@ pub(super) fn run(
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
         writer.recorder.flush(usize::MAX)?;
         writer.applier.finish()?;
-        // An employment may come before its person, or belong to someone excluded: kept only now.
-        drop_unlinked_employments(&tx, source.id)?;
+        // An employment may come before its person, or belong to someone excluded.
+        if writer.orphan_employments {
+            drop_unlinked_employments(&tx, source.id)?;
+        }
         plan
     };
     finish_run(&tx, source, run_id, &plan.counts, true, now)?;
@@ -95,6 +98,8 @@ struct Writer<'a> {
     source_id: i64,
     /// Ids read so far, per model: the same id twice is an error, as in a staged read.
     seen: HashSet<(Model, String)>,
+    /// Set when an employment arrived for someone not (yet) linked: it may have to go.
+    orphan_employments: bool,
 }
 
 impl RecordWriter for Writer<'_> {
@@ -128,6 +133,7 @@ impl RecordWriter for Writer<'_> {
             Record::Employment(employment) => {
                 self.first_time(Model::Employments, &employment.remote_id)?;
                 if !employment.deleted {
+                    self.orphan_employments |= !self.applier.has_linked(&employment.employee_remote_id);
                     put_employment(self.conn, self.source_id, &employment)?;
                 }
             }

@@ -10,8 +10,10 @@ use crate::error::{Error, Result};
 /// How often progress is reported while reading.
 const PROGRESS_EVERY: u64 = 500;
 
-/// Records parsed ahead of the writer: a few pages, so that neither side waits on the other.
-const READ_AHEAD: usize = 1024;
+/// Records parsed ahead of the writer: some thirty pages (a few MB). Where the writer is the
+/// slower side (a first sync's people), the reader gets that far ahead, and reaches the pages
+/// that cost the writer little (employments) sooner.
+const READ_AHEAD: usize = 8192;
 
 /// What receives the records, on the thread that called [`read`].
 pub(super) trait RecordWriter {
