@@ -157,11 +157,13 @@ fn bench(size: usize) {
     let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
     let list = |v: &[f64]| v.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(", ");
     println!("fetch + parse floor: best {:.2} s of {rounds} rounds ({} s)", best(&floors), list(&floors));
+    let per_round: Vec<String> = floors.iter().zip(&firsts).map(|(floor, first)| format!("{:.2}x", first / floor)).collect();
     println!(
-        "full first sync: best {:.2} s = {:.2}x the best floor ({} s; {size} created)",
+        "full first sync: best {:.2} s = {:.2}x the best floor ({} s; each round against its own floor: {}; {size} created)",
         best(&firsts),
         best(&firsts) / best(&floors),
-        list(&firsts)
+        list(&firsts),
+        per_round.join(", ")
     );
     println!(
         "then folding its write-ahead log into the database file (a checkpoint, after the sync): best {:.2} s ({} s)",
