@@ -60,6 +60,8 @@ pub struct Applier<'a> {
     conn: &'a Connection,
     stamp: &'a Stamp<'a>,
     ids: OrgIds,
+    /// Links made by this apply, not yet written: until then, `linked` answers for them.
+    new_links: VecDeque<(String, i64)>,
     /// Group memberships of people created by this apply, not yet written (see [`Applier::catch_up`]).
     new_memberships: VecDeque<(i64, i64)>,
     /// People created by this apply and already in the search index have ids up to this one.
@@ -89,6 +91,7 @@ impl<'a> Applier<'a> {
             conn,
             stamp,
             ids,
+            new_links: VecDeque::new(),
             new_memberships: VecDeque::new(),
             indexed: last_id,
             created: last_id,
@@ -220,10 +223,20 @@ impl<'a> Applier<'a> {
         self.linked.contains_key(remote_id)
     }
 
-    /// Does some of the work new people leave for later (their group memberships, then their
-    /// search index entries), at most `count` people's worth; false when none was left. A sync
-    /// that streams calls it while it waits for the next page; [`Applier::finish`] does the rest.
+    /// Does some of the work this apply leaves for later (links, then new people's group
+    /// memberships, then their search index entries), at most `count` people's worth; false
+    /// when none was left. A sync that streams calls it while it waits for the next page;
+    /// [`Applier::finish`] does the rest, before anything that reads them.
     pub fn catch_up(&mut self, count: usize) -> Result<bool> {
+        if !self.new_links.is_empty() {
+            let batch = count.min(self.new_links.len());
+            for (remote_id, employee_id) in self.new_links.drain(..batch) {
+                self.conn
+                    .prepare_cached("INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?
+                    .execute(params![self.stamp.source_id, remote_id, employee_id])?;
+            }
+            return Ok(true);
+        }
         if !self.new_memberships.is_empty() {
             let batch = count.min(self.new_memberships.len());
             for (employee_id, group_id) in self.new_memberships.drain(..batch) {
@@ -305,9 +318,7 @@ impl<'a> Applier<'a> {
 
     /// Links the person to the source's record, and gives reports who were waiting for them their manager.
     fn link(&mut self, remote_id: &str, employee_id: i64) -> Result<()> {
-        self.conn
-            .prepare_cached("INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)")?
-            .execute(params![self.stamp.source_id, remote_id, employee_id])?;
+        self.new_links.push_back((remote_id.to_owned(), employee_id));
         for report in self.waiting.remove(remote_id).unwrap_or_default() {
             self.conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute([report, employee_id])?;
         }
