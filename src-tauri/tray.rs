@@ -1,7 +1,7 @@
 //! The system-tray icon: its look says the state (up to date, syncing, failed, waiting for
 //! approval), its tooltip the last and next sync, its menu opens Roster, syncs, pauses and quits.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, TimeZone, Utc};
 use roster_engine::Status;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
@@ -125,7 +125,7 @@ pub fn refresh(app: &AppHandle) {
     };
     let look = if directory.is_syncing() { Look::Syncing } else { look_of(&status) };
     let icon = look.icon().map(|icon| tray.set_icon(Some(icon)));
-    let tooltip = tray.set_tooltip(Some(tooltip(look, &status, paused)));
+    let tooltip = tray.set_tooltip(Some(tooltip(look, &status, paused, &Local)));
     let mark = app.state::<PauseItem>().0.set_checked(paused);
     for result in [icon.and_then(|r| r), tooltip, mark] {
         if let Err(error) = result {
@@ -145,11 +145,15 @@ fn look_of(status: &Status) -> Look {
     }
 }
 
-fn tooltip(look: Look, status: &Status, paused: bool) -> String {
+/// Times are shown in `zone` (the machine's, in the app).
+fn tooltip<Z: TimeZone>(look: Look, status: &Status, paused: bool, zone: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
     let instant = |t: Option<&str>| t.and_then(|t| t.parse::<DateTime<Utc>>().ok());
     let last = status.sources.iter().filter_map(|s| s.last_run.as_ref()).filter_map(|r| instant(r.finished_at.as_deref())).max();
     let next = status.sources.iter().filter_map(|s| instant(s.source.next_sync_at.as_deref())).min();
-    let when = |t: DateTime<Utc>| t.with_timezone(&Local).format("%-d %b %H:%M").to_string();
+    let when = |t: DateTime<Utc>| t.with_timezone(zone).format("%-d %b %H:%M").to_string();
     let mut lines = vec![format!("Roster: {}", look.describe())];
     lines.push(match last {
         Some(t) => format!("Last sync: {}", when(t)),
@@ -224,12 +228,21 @@ mod tests {
     fn the_tooltip_gives_the_last_and_next_sync_or_says_syncing_is_paused() {
         let both =
             status(vec![source("A", Some("succeeded"), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")]);
-        let text = tooltip(Look::UpToDate, &both, false);
-        assert!(text.starts_with("Roster: up to date\nLast sync: "), "{text}");
-        let next_local =
-            "2026-11-25T09:30:00Z".parse::<DateTime<Utc>>().unwrap().with_timezone(&Local).format("%-d %b %H:%M").to_string();
-        assert!(text.ends_with(&format!("Next sync: {next_local}")), "the next sync is the soonest of all sources: {text}");
-        assert!(tooltip(Look::UpToDate, &both, true).ends_with("Syncing is paused"));
-        assert_eq!(tooltip(Look::UpToDate, &status(vec![]), false), "Roster: up to date\nNot synced yet\nNo source connected");
+        let paris = chrono::FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(
+            tooltip(Look::UpToDate, &both, false, &paris),
+            "Roster: up to date\nLast sync: 25 Nov 10:00\nNext sync: 25 Nov 10:30",
+            "the last sync is the latest finished run, the next the soonest of all sources, in the machine's time zone"
+        );
+        assert_eq!(
+            tooltip(Look::UpToDate, &both, true, &paris),
+            "Roster: up to date\nLast sync: 25 Nov 10:00\nSyncing is paused",
+            "while paused, no next sync is promised"
+        );
+        assert_eq!(
+            tooltip(Look::UpToDate, &status(vec![]), false, &Utc),
+            "Roster: up to date\nNot synced yet\nNo source connected",
+            "with no source there is nothing to sync"
+        );
     }
 }

@@ -1,6 +1,8 @@
-//! tauri-driver as a child process: started on free ports, stopped with SIGTERM when dropped.
+//! tauri-driver as a child process: started on free ports in a process group of its own, which
+//! the app it launches joins; dropping it ends that group, and only that group.
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,10 +17,10 @@ pub enum Demo {
 }
 
 pub struct TauriDriver {
+    /// tauri-driver, leader of a new process group: WebKitWebDriver and the app it launches
+    /// inherit the group, so the group is exactly the processes this test started.
     child: Child,
     port: u16,
-    /// The app binary launched, so that it can be ended with the driver.
-    app: std::sync::Mutex<Option<String>>,
 }
 
 impl TauriDriver {
@@ -35,17 +37,17 @@ impl TauriDriver {
             command.env("ROSTER_NO_DEMO", "1");
         }
         let child = command
+            .process_group(0)
             .stdout(Stdio::null())
             .spawn()
             .expect("tauri-driver should start: install it with `cargo install tauri-driver --locked`");
-        let driver = TauriDriver { child, port, app: std::sync::Mutex::new(None) };
+        let driver = TauriDriver { child, port };
         driver.wait_until_listening();
         driver
     }
 
     /// Opens a WebDriver session, which launches the app binary in a real window.
     pub async fn launch(&self, app: &str) -> Client {
-        *self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(app.to_owned());
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("tauri:options".into(), json!({ "application": app }));
         ClientBuilder::native()
@@ -65,17 +67,41 @@ impl TauriDriver {
 }
 
 impl Drop for TauriDriver {
-    /// SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver too, which would otherwise
-    /// linger and hold the test's output open.
+    /// SIGTERM to the whole group: tauri-driver, WebKitWebDriver and the app, which otherwise
+    /// stays in the tray (and a single-instance app still running would take over the next
+    /// test's launch). Then waits until none of them is alive. SIGTERM, not SIGKILL: WebKitWebDriver
+    /// killed outright lingers and holds the test's output open.
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let group = self.child.id();
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{group}")]).status();
         let _ = self.child.wait();
-        // Closing its window leaves Roster running in the tray, and a single-instance app still
-        // running would take over the next test's launch: end it too.
-        if let Some(app) = self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
-            let _ = Command::new("pkill").args(["-TERM", "-f", &app]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Some(pid) = live_member(group) {
+            if Instant::now() > deadline {
+                // Last resort, still only within the group this test started. No panic: a drop
+                // may run while a failed test unwinds, and a second panic would hide the first.
+                eprintln!("process {pid} of the test's app did not end within 20 s of SIGTERM: killing its group");
+                let _ = Command::new("kill").args(["-KILL", "--", &format!("-{group}")]).status();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// A process of process group `group` that is still running (zombies, which wait only for their
+/// parent to reap them, do not count), read from `/proc`.
+fn live_member(group: u32) -> Option<u32> {
+    let entries = std::fs::read_dir("/proc").ok()?;
+    entries.flatten().find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+        // `pid (comm) state ppid pgrp …`; comm may hold spaces and parentheses, so read after the last ')'.
+        let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+        let state = fields.next()?;
+        let pgrp: u32 = fields.nth(1)?.parse().ok()?;
+        (pgrp == group && state != "Z" && state != "X").then_some(pid)
+    })
 }
 
 /// tauri-driver from PATH, else from cargo's bin directory.

@@ -111,14 +111,36 @@ impl Window {
     pub async fn list(&self, view: &str, search: &str) -> Vec<String> {
         self.click(&format!("tab-{view}")).await;
         self.fill("search", search).await;
-        // The search waits for a typing pause, then the table loads: wait for both.
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        self.find(&format!(r#"table[data-testid="employee-table"][data-view="{view}"][data-state="ready"]"#)).await;
-        let mut emails = Vec::new();
-        for row in self.all(r#"tr[data-testid="employee-row"]"#).await {
-            emails.push(row.attr("data-email").await.ok().flatten().unwrap_or_default());
+        // The table says which view and search its rows answer, and whether a load is under way.
+        // One script reads those and the rows in a single turn of the page's event loop, so the
+        // snapshot cannot mix a list that is still rendering with the one before it.
+        const SNAPSHOT: &str = r#"
+            const table = document.querySelector('table[data-testid="employee-table"]');
+            if (!table) return null;
+            const rows = Array.from(table.querySelectorAll('tr[data-testid="employee-row"]'));
+            return {
+                view: table.dataset.view,
+                search: table.dataset.search,
+                state: table.dataset.state,
+                emails: rows.map((row) => row.dataset.email ?? ""),
+            };
+        "#;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let snapshot = self.client.execute(SNAPSHOT, vec![]).await.unwrap_or_default();
+            let answers = snapshot["view"] == view && snapshot["search"] == search.trim() && snapshot["state"] == "ready";
+            if answers {
+                let emails = snapshot["emails"].as_array().expect("the snapshot lists the rows");
+                return emails.iter().map(|e| e.as_str().unwrap_or_default().to_owned()).collect();
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "the {view} list did not load the answer to {search:?} within {TIMEOUT:?}: the table shows {snapshot}; alerts: {:?}",
+                    self.alerts().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
         }
-        emails
     }
 
     /// The error banners, so a failure says why (a locked keyring, an unreachable simulator…).
@@ -136,8 +158,14 @@ impl Window {
         let Some(dir) = std::env::var_os("ROSTER_E2E_SCREENSHOTS") else {
             return;
         };
-        // Let transitions and late answers settle, so the picture shows the finished screen.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Wait for loads and transitions to finish, so the picture shows the finished screen.
+        const SETTLED: &str = r#"return !document.querySelector('[aria-busy="true"]')
+            && document.getAnimations().every((a) => a.playState !== "running");"#;
+        let deadline = Instant::now() + TIMEOUT;
+        while self.client.execute(SETTLED, vec![]).await.ok() != Some(serde_json::Value::Bool(true)) {
+            assert!(Instant::now() < deadline, "the window never settled for the screenshot {name}");
+            tokio::time::sleep(POLL).await;
+        }
         let png = self.client.screenshot().await.expect("the window can be captured");
         std::fs::create_dir_all(&dir).expect("the screenshot directory can be created");
         std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("the screenshot is written");

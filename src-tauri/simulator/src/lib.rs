@@ -9,6 +9,7 @@ mod company;
 mod config;
 mod connect;
 mod fault;
+mod gate;
 mod generate;
 mod ids;
 mod listing;
@@ -31,4 +32,4 @@ pub use records::{
     GroupType, LegalEntity, LegalEntityRef, Location, ManagerRef,
 };
 pub use request_log::RecordedRequest;
-pub use simulator::Simulator;
+pub use simulator::{HeldRequests, Simulator};

@@ -46,7 +46,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Logs every request, then applies the injected latency.
+/// Logs every request, then applies the injected latency and waits while requests are held.
 async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let latency = {
         let mut inner = shared.lock();
@@ -61,6 +61,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    shared.gate.pass().await;
     next.run(request).await
 }
 

@@ -113,6 +113,13 @@ impl Simulator {
         self.shared.lock().faults.clear();
     }
 
+    /// Holds every request until the returned value is dropped, so that a test can catch a
+    /// client in the middle of its read (`HeldRequests::wait_for_request`).
+    pub fn hold_requests(&self) -> HeldRequests<'_> {
+        self.shared.gate.set_open(false);
+        HeldRequests { shared: &self.shared }
+    }
+
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.clone()
     }
@@ -140,6 +147,27 @@ impl Simulator {
         let link_id = link.trim_end_matches('/').rsplit('/').next().unwrap_or(link);
         let activation_token = connect::complete(&mut self.shared.lock(), link_id);
         activation_token.unwrap_or_else(|| panic!("{link} is not a Connect link of this simulator"))
+    }
+}
+
+/// Requests are held while this lives; dropping it lets them through.
+pub struct HeldRequests<'a> {
+    shared: &'a Shared,
+}
+
+impl HeldRequests<'_> {
+    /// Blocks until a request is being held: the client is then in the middle of its read.
+    ///
+    /// # Panics
+    /// If no request arrives within 30 s: the client never called.
+    pub fn wait_for_request(&self) {
+        assert!(self.shared.gate.wait_for_request(Duration::from_secs(30)), "no request reached the simulator within 30 s");
+    }
+}
+
+impl Drop for HeldRequests<'_> {
+    fn drop(&mut self) {
+        self.shared.gate.set_open(true);
     }
 }
 

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::company::Company;
 use crate::config::SimulatorConfig;
 use crate::fault::Faults;
+use crate::gate::Gate;
 use crate::ids::opaque_id;
 use crate::request_log::RecordedRequest;
 use crate::timestamp;
@@ -49,6 +50,8 @@ pub struct Shared {
     pub origin: String,
     pub environment_id: String,
     pub customer_id: String,
+    /// Outside `inner`: requests wait at it without holding the lock.
+    pub gate: Gate,
     inner: Mutex<Inner>,
 }
 
@@ -63,6 +66,7 @@ impl Shared {
             origin,
             environment_id,
             customer_id,
+            gate: Gate::default(),
             inner: Mutex::new(Inner {
                 company,
                 faults: Faults::default(),
