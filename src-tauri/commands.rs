@@ -7,6 +7,7 @@ pub mod employees;
 pub mod settings;
 pub mod sources;
 pub mod syncing;
+pub mod updates;
 
 use crate::error::CommandResult;
 

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     Connector,
     /// The OS keyring is locked, unavailable or lacks a secret.
     Keyring,
+    /// An update could not be downloaded, was not signed by Roster's key, or could not be installed.
+    Update,
     /// A bug or a crashed background task: nothing the user did.
     Internal,
 }

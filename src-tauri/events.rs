@@ -6,6 +6,7 @@ use tauri::{AppHandle, Emitter};
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 pub const SYNC_ACTIVITY: &str = "sync-activity";
 pub const SYNC_PROGRESS: &str = "sync-progress";
+pub const UPDATE_AVAILABLE: &str = "update-available";
 
 pub fn directory_changed(app: &AppHandle) {
     emit(app, DIRECTORY_CHANGED, ());
@@ -19,6 +20,11 @@ pub fn sync_activity(app: &AppHandle, syncing: bool) {
 /// How far the running sync got (records read, then people written).
 pub fn sync_progress(app: &AppHandle, progress: roster_engine::sync::Progress) {
     emit(app, SYNC_PROGRESS, progress);
+}
+
+/// A newer signed release was found; the window asks for it with `available_update`.
+pub fn update_available(app: &AppHandle) {
+    emit(app, UPDATE_AVAILABLE, ());
 }
 
 fn emit<T: serde::Serialize + Clone>(app: &AppHandle, event: &str, payload: T) {

@@ -7,12 +7,14 @@ mod demo;
 mod error;
 mod events;
 mod held;
+mod logging;
 mod notify;
 mod oauth_form;
 mod scheduler;
 mod state;
 mod sync;
 mod tray;
+mod updates;
 mod window;
 
 use roster_engine::{paths, Engine};
@@ -22,13 +24,15 @@ use tauri_plugin_autostart::MacosLauncher;
 use crate::state::Directory;
 
 pub fn run() {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("ROSTER_LOG")).init();
+    logging::init();
     let result = tauri::Builder::default()
         // First: a second launch hands over to the running Roster, which comes forward.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updates::PendingUpdate::default())
         .setup(|app| {
             let data_dir = paths::data_dir(None);
             let engine = Engine::open(&data_dir)?;
@@ -36,6 +40,7 @@ pub fn run() {
             tray::build(app.handle())?;
             // Off the main thread, so the window shows while the demo's first sync runs.
             scheduler::spawn(app.handle().clone());
+            updates::spawn(app.handle().clone());
             Ok(())
         })
         .on_window_event(window::on_event)
@@ -76,6 +81,8 @@ pub fn run() {
             commands::settings::autostart,
             commands::settings::set_autostart,
             commands::settings::demo_state,
+            commands::updates::available_update,
+            commands::updates::install_update,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -1,6 +1,7 @@
 //! The `roster` command line against the Kombo simulator over HTTP, with real SQLite files.
 
 mod harness;
+mod packaging;
 
 use std::collections::BTreeSet;
 

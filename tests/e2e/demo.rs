@@ -5,7 +5,7 @@ use roster_engine::model::View;
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::Engine;
 
-use crate::driver::{Demo, TauriDriver};
+use crate::driver::{self, Demo, TauriDriver};
 use crate::window::Window;
 use crate::ONE_APP_AT_A_TIME;
 
@@ -22,7 +22,7 @@ async fn a_newcomer_sees_the_demo_company_in_the_window() {
     let _turn = ONE_APP_AT_A_TIME.lock().await;
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let driver = TauriDriver::start(data_dir.path(), Demo::On);
-    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
+    let window = Window { client: driver.launch(&driver::app()).await };
 
     // The demo connects its source and runs the first sync on its own.
     window.wait_text(r#"[data-testid="sync-status"]"#, "synced").await;

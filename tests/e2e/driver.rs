@@ -28,11 +28,17 @@ impl TauriDriver {
     /// `Demo::Off` it starts without the built-in demo company, so a test can connect its own
     /// simulator through the window.
     pub fn start(data_dir: &Path, demo: Demo) -> TauriDriver {
+        TauriDriver::start_with_env(data_dir, demo, &[])
+    }
+
+    /// [`TauriDriver::start`], with more environment variables for the app.
+    pub fn start_with_env(data_dir: &Path, demo: Demo, env: &[(&str, &str)]) -> TauriDriver {
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(executable());
         command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env(roster_engine::paths::DATA_DIR_ENV, data_dir);
+            .env(roster_engine::paths::DATA_DIR_ENV, data_dir)
+            .envs(env.iter().copied());
         if demo == Demo::Off {
             command.env("ROSTER_NO_DEMO", "1");
         }
@@ -102,6 +108,12 @@ fn live_member(group: u32) -> Option<u32> {
         let pgrp: u32 = fields.nth(1)?.parse().ok()?;
         (pgrp == group && state != "Z" && state != "X").then_some(pid)
     })
+}
+
+/// The app under test: the one this build made, or `ROSTER_E2E_APP` (the installed
+/// `/usr/bin/roster-app`, when `.ci/package-check` tries a package).
+pub fn app() -> String {
+    std::env::var("ROSTER_E2E_APP").unwrap_or_else(|_| env!("CARGO_BIN_EXE_roster-app").to_owned())
 }
 
 /// tauri-driver from PATH, else from cargo's bin directory.

@@ -4,6 +4,7 @@
 
 mod demo;
 mod driver;
+mod update;
 mod window;
 
 use std::collections::BTreeSet;
@@ -87,7 +88,7 @@ async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_wind
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
     let driver = TauriDriver::start(data_dir.path(), Demo::Off);
-    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
+    let window = Window { client: driver.launch(&driver::app()).await };
 
     // An empty directory: Roster asks for a source, and shows no demo company.
     window.wait_text(r#"[data-testid="sync-status"]"#, "No HR source connected").await;

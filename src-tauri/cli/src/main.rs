@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use roster_engine::connector::data_use::data_retrieved;
 use roster_engine::connector::kombo::{KomboConfig, EU_BASE_URL, US_BASE_URL};
 use roster_engine::model::{Field, FieldMode, View};
@@ -18,6 +18,7 @@ use roster_engine::sync::SyncRequest;
 use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
 
+mod generate;
 mod output;
 
 /// Roster keeps an employee directory in step with HR systems.
@@ -99,6 +100,9 @@ enum Command {
     },
     /// Sources, their last runs, and the size of each list.
     Status,
+    /// Write the man page or shell completions (used to build packages).
+    #[command(subcommand, hide = true)]
+    Generate(generate::Generate),
 }
 
 #[derive(Subcommand)]
@@ -349,6 +353,17 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Packaging needs no directory and no keyring: answered before the engine opens.
+    if let Command::Generate(what) = &cli.command {
+        return match generate::write(what, Cli::command(), &mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -577,6 +592,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let status = engine.status(now)?;
             print(json, &status, || output::status(&status))
         }
+        Command::Generate(_) => unreachable!("answered in main, before the directory opens"),
     }
 }
 

@@ -142,7 +142,7 @@ impl FieldValues {
     }
 }
 
-/// The employee lists of the brief, as `../shared/notes/product.md` defines them.
+/// The employee lists of the brief, as the README defines them (dates in the person's time zone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]

@@ -14,3 +14,11 @@ pub fn data_dir(explicit: Option<PathBuf>) -> PathBuf {
         .or_else(|| directories::ProjectDirs::from("dev", "roster", "Roster").map(|d| d.data_dir().to_path_buf()))
         .unwrap_or_else(|| PathBuf::from(".roster"))
 }
+
+/// Where the desktop app writes its log files in release builds: the OS state directory
+/// (`~/.local/state/roster` on Linux), else a `logs` folder in the local data directory
+/// (`~/Library/Application Support/dev.roster.Roster/logs`, `%LOCALAPPDATA%\roster\Roster\data\logs`).
+pub fn log_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("dev", "roster", "Roster")?;
+    Some(dirs.state_dir().map(PathBuf::from).unwrap_or_else(|| dirs.data_local_dir().join("logs")))
+}

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+import type { AvailableUpdate } from "../bindings/AvailableUpdate";
 import type { CommandError } from "../bindings/CommandError";
 import type { DataUse } from "../bindings/DataUse";
 import type { DemoState } from "../bindings/DemoState";
@@ -30,6 +31,7 @@ import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
 
 export type {
+  AvailableUpdate,
   DataUse,
   DemoState,
   Device,
@@ -162,6 +164,11 @@ export const autostart = () => call<boolean>("autostart");
 export const setAutostart = (enabled: boolean) => call<void>("set_autostart", { enabled });
 export const demoState = () => call<DemoState>("demo_state");
 
+// Updates
+export const availableUpdate = () => call<AvailableUpdate | null>("available_update");
+/** Installs the waiting update and restarts Roster; resolves only if the update was refused. */
+export const installUpdate = () => call<void>("install_update");
+
 /** Opens a web page in the person's browser (Tauri's opener plugin). */
 export const openUrl = (url: string) => call<void>("plugin:opener|open_url", { url });
 
@@ -172,6 +179,10 @@ export const onDirectoryChanged = (onChange: () => void): Promise<UnlistenFn> =>
 /** Calls `onProgress` now and then while a sync runs: records read, then people written. */
 export const onSyncProgress = (onProgress: (progress: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("sync-progress", (event) => onProgress(event.payload));
+
+/** Calls `onAvailable` when a check finds a newer signed release. */
+export const onUpdateAvailable = (onAvailable: () => void): Promise<UnlistenFn> =>
+  listen("update-available", () => onAvailable());
 
 /** Calls `onActivity(true)` when any sync starts and `onActivity(false)` when it ends. */
 export const onSyncActivity = (onActivity: (syncing: boolean) => void): Promise<UnlistenFn> =>
