@@ -85,7 +85,9 @@ impl Roster {
     /// Every row of every table of the directory, as text: the state a failed sync must not change.
     /// Sync history and the sources' sync status are left out: a failure is meant to be recorded there.
     pub fn directory_dump(&self) -> String {
-        let conn = rusqlite::Connection::open(self.data_dir().join("roster.db")).unwrap();
+        // The database is encrypted: it is read through the engine, with the key from the keyring.
+        let store = roster_engine::store::Store::open(&self.data_dir()).unwrap();
+        let conn = store.conn();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sync_runs', 'sources') ORDER BY name")
             .unwrap()

@@ -16,6 +16,8 @@ pub enum Error {
     Migration(#[from] rusqlite_migration::Error),
     #[error("this database was written by a newer Roster (schema version {found}, this build knows {known}); update Roster to open it")]
     DatabaseTooNew { found: usize, known: usize },
+    #[error("the key of the encrypted database is not in the OS keyring (or {file} is missing): the directory cannot be read; restore the data directory and its keyring entry, or start afresh with an empty data directory")]
+    KeyLost { file: String },
     #[error("could not use the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("no source named \"{0}\"; `roster source list` shows the connected sources")]
