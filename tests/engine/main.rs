@@ -6,3 +6,4 @@ mod harness;
 mod minimisation;
 mod privacy;
 mod rules;
+mod transport;
