@@ -49,7 +49,7 @@ impl From<roster_engine::Error> for CommandError {
             }
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) => ErrorCode::Connector,
-            E::Secret(_) => ErrorCode::Keyring,
+            E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,
         };
         // Engine messages never carry secrets: keyring and connector errors name accounts and URLs only.
         CommandError { code, message: error.to_string() }
