@@ -44,7 +44,7 @@ impl From<roster_engine::Error> for CommandError {
             E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Corrupt(_) => ErrorCode::Storage,
             E::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             E::UnknownSource(_) | E::UnknownEmployee(_) => ErrorCode::NotFound,
-            E::DuplicateSource(_) | E::AmbiguousEmployee(_) | E::ContinuousField { .. } | E::SyncRunning(_) | E::Busy => {
+            E::StillInSource { .. } | E::HoldsDevice(_) | E::DuplicateSource(_) | E::AmbiguousEmployee(_) | E::ContinuousField { .. } | E::SyncRunning(_) | E::Busy => {
                 ErrorCode::Conflict
             }
             E::Invalid(_) => ErrorCode::Invalid,

@@ -101,7 +101,7 @@ impl Roster {
             let columns = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();
             while let Some(row) = rows.next().unwrap() {
-                let values: Vec<String> = (0..columns).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect();
+                let values: Vec<String> = (0..columns).map(|i| text(row.get_ref(i).unwrap())).collect();
                 dump.push_str(&format!("{table}: {}\n", values.join(" | ")));
             }
         }
@@ -114,6 +114,14 @@ impl Roster {
             dump.push_str(&format!("sources: {}\n", values.join(" | ")));
         }
         dump
+    }
+}
+
+/// A stored value as text: strings as themselves, so a dump can be searched for a name.
+fn text(value: rusqlite::types::ValueRef<'_>) -> String {
+    match value {
+        rusqlite::types::ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+        other => format!("{other:?}"),
     }
 }
 

@@ -295,3 +295,40 @@ fn a_csv_file_is_added_as_a_source_and_synced_from_the_command_line() {
     assert!(stderr.contains("line 2") && stderr.contains("31/02/2026"), "the error names the line and the value: {stderr}");
     assert_eq!(roster.json(&["employees", "--view", "all"]).as_array().unwrap().len(), 2, "and changes nothing");
 }
+
+#[test]
+fn a_person_can_export_their_data_and_be_erased_once_no_source_returns_them() {
+    let sim = simulator(17, 30);
+    let roster = Roster::new();
+    roster.add_kombo("Acme HR", &sim);
+    roster.ok(&["sync"]);
+    let person = sim.employees().into_iter().find(|e| e.work_email.is_some() && e.last_name.is_some()).unwrap();
+    let (email, last_name) = (person.work_email.clone().unwrap(), person.last_name.clone().unwrap());
+    let first_name = person.first_name.clone().unwrap_or_default();
+
+    let export = roster.json(&["person", "export", &email]);
+    let fields = export["profile"]["fields"].as_array().expect("the export lists every field");
+    let work_email = fields.iter().find(|f| f["field"] == "work_email").expect("the work email is exported");
+    assert_eq!(work_email["value"], email.as_str(), "the export holds the person's values");
+    assert_eq!(work_email["source"], "Acme HR", "each value is exported with its source");
+    assert_eq!(export["source_records"][0]["remote_id"], person.id.as_str(), "the export names the person's record in each source");
+    assert!(export["profile"]["history"].is_array() && export["devices"].is_array(), "history and devices are part of the export");
+
+    let refused = roster.run(&["person", "erase", &email]);
+    assert!(!refused.status.success(), "a person a connected source still returns is not erased");
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("still returned by Acme HR"), "the refusal gives the reason: {message}");
+
+    sim.apply(Change::Delete { employee_id: person.id.clone() });
+    roster.ok(&["sync", "--full"]);
+    roster.ok(&["person", "erase", &email]);
+    let dump = roster.directory_dump();
+    let naming: Vec<&str> = dump.lines().filter(|l| l.contains(&email) || l.contains(&format!("{first_name} {last_name}"))).collect();
+    assert!(naming.is_empty(), "no row of any table names the erased person: {naming:?}");
+    assert!(dump.contains("erased a person"), "the erasure is in the history, without the person's data");
+    for file in roster.database_files() {
+        assert!(!any_file_contains(&[file.clone()], &email), "{} holds no byte of the erased person in clear", file.display());
+    }
+    let gone = roster.run(&["show", &email]);
+    assert!(!gone.status.success(), "an erased person is no longer in the directory");
+}

@@ -35,6 +35,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum PersonCommand {
+    /// Print everything Roster holds about the person as one JSON document (right of access).
+    Export { who: String },
+    /// Erase the person now, leaving no trace of them in the database (right to erasure).
+    /// Refused while a connected source still returns them, or while they hold a device.
+    Erase { who: String },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Connect, list and disconnect HR sources.
     #[command(subcommand)]
@@ -77,6 +86,9 @@ enum Command {
     },
     /// Every field of a person with its source and mode, and the history of changes.
     Show { who: String },
+    /// A person's own data: export it as one JSON document, or erase it for good.
+    #[command(subcommand)]
+    Person(PersonCommand),
     /// Apply a plan that the mass-change guard held for approval.
     Approve { run: i64 },
     /// Drop a plan that the mass-change guard held for approval.
@@ -523,6 +535,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show { who } => {
             let profile = engine.profile(&who, now)?;
             print(json, &profile, || output::profile(&profile))
+        }
+        Command::Person(PersonCommand::Export { who }) => {
+            // The document is JSON whatever the output mode: it is meant to be handed over as is.
+            let data = engine.export_person(&who, now)?;
+            print(true, &data, String::new)
+        }
+        Command::Person(PersonCommand::Erase { who }) => {
+            engine.erase_person(&who, now)?;
+            print(json, &serde_json::json!({ "erased": who }), || format!("{who} is erased"))
         }
         Command::Approve { run } => {
             let report = engine.approve(run, now)?;

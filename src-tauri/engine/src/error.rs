@@ -32,6 +32,10 @@ pub enum Error {
     ContinuousField { field: crate::model::Field, source_name: String },
     #[error("a sync of {0} is already running; wait for it to finish")]
     SyncRunning(String),
+    #[error("{who} is still returned by {sources}: erase them there first (or wait until they are gone from it), or the next sync would bring them back")]
+    StillInSource { who: String, sources: String },
+    #[error("{0} still holds a device: record its return first")]
+    HoldsDevice(String),
     #[error("invalid value: {0}")]
     Invalid(String),
     #[error(transparent)]

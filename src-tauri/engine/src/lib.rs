@@ -15,6 +15,6 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, Engine, Explanation, FieldModeRow, FilterInput, FilterView, Named, Profile, ProfileField, SourceStatus, Status,
+    ChangeEntry, Engine, Explanation, HandOver, PersonalData, SourceRecord, FieldModeRow, FilterInput, FilterView, Named, Profile, ProfileField, SourceStatus, Status,
 };
 pub use error::{Error, Result};
