@@ -332,3 +332,14 @@ fn a_person_can_export_their_data_and_be_erased_once_no_source_returns_them() {
     let gone = roster.run(&["show", &email]);
     assert!(!gone.status.success(), "an erased person is no longer in the directory");
 }
+
+#[test]
+fn the_retention_period_is_a_setting_of_365_days_by_default() {
+    let roster = Roster::new();
+    let settings = roster.json(&["settings"]);
+    assert_eq!(settings["retention_days"], 365, "people who left are kept a year by default");
+    let changed = roster.json(&["settings", "--retention-days", "0"]);
+    assert_eq!(changed["retention_days"], 0, "0 keeps people who left");
+    let text = roster.ok(&["settings"]);
+    assert!(text.contains("people who left are kept"), "the setting is shown in words: {text}");
+}

@@ -110,3 +110,64 @@ fn a_plain_database_from_an_older_version_is_encrypted_in_place_with_its_data() 
 fn uuid_like() -> String {
     format!("older-{}", std::process::id())
 }
+
+#[test]
+fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_device_or_are_still_returned() {
+    use roster_engine::store::devices::NewDevice;
+    use roster_engine::store::settings::Settings;
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, today, SOURCE};
+
+    let mut world = World::new(64, 40);
+    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    let people: Vec<_> = world.sim.employees().into_iter().filter(|e| e.work_email.is_some() && e.termination_date.is_none()).take(3).collect();
+    let [gone, holder, still_sent] = [&people[0], &people[1], &people[2]].map(|e| e.clone());
+    for person in [&gone, &holder, &still_sent] {
+        world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(60) });
+    }
+    world.sync();
+    world.engine.add_device(&NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: "SN-RET-1".into() }, now()).unwrap();
+    world.engine.assign_device("SN-RET-1", &email(&holder), today() - chrono::Duration::days(400), now()).unwrap();
+    // Deleted in HR: no source returns them any more.
+    for person in [&gone, &holder] {
+        world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    }
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+
+    let all = world.emails(roster_engine::model::View::All, true);
+    assert!(!all.contains(&email(&gone)), "someone who left 60 days ago, past a 30-day retention and gone from HR, is erased");
+    assert!(!any_file_contains(world.dir.path(), &email(&gone)), "the erasure leaves no bytes in clear");
+    assert!(all.contains(&email(&holder)), "someone who still holds a device is kept");
+    assert!(all.contains(&email(&still_sent)), "someone the HR system still returns is kept (the next read would bring them back)");
+    let logged: i64 = world
+        .engine
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM change_log WHERE employee_id IS NULL AND action = 'erased after the 30-day retention: 1 person'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(logged, 1, "the erasure is recorded in the history, naming no one");
+}
+
+#[test]
+fn a_retention_of_zero_keeps_everyone() {
+    use roster_engine::store::settings::Settings;
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, today, SOURCE};
+
+    let mut world = World::new(65, 20);
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    let person = world.remote(|e| e.work_email.is_some() && e.termination_date.is_none());
+    world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(3000) });
+    world.sync();
+    world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    assert!(world.emails(roster_engine::model::View::All, true).contains(&email(&person)), "0 days means people are never erased");
+}

@@ -317,6 +317,9 @@ struct SettingsArgs {
     /// Pause or resume scheduled syncing.
     #[arg(long, value_parser = ["on", "off"])]
     paused: Option<String>,
+    /// Erase people this many days after their end date (0: never).
+    #[arg(long)]
+    retention_days: Option<u32>,
 }
 
 #[derive(Args)]
@@ -568,13 +571,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(paused) = args.paused {
                 settings.paused = paused == "on";
             }
+            if let Some(days) = args.retention_days {
+                settings.retention_days = days;
+            }
             engine.save_settings(&settings)?;
             print(json, &settings, || {
                 format!(
-                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}",
+                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}; {}",
                     settings.missing_grace_days,
                     settings.mass_change_percent,
-                    if settings.paused { "paused" } else { "on" }
+                    if settings.paused { "paused" } else { "on" },
+                    match settings.retention_days {
+                        0 => "people who left are kept".to_owned(),
+                        days => format!("people are erased {days} days after they left"),
+                    }
                 )
             })
         }

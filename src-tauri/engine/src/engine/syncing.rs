@@ -33,6 +33,9 @@ impl Engine {
         if report.full_read && report.outcome == Outcome::Applied {
             report.warnings.extend(self.missing_permission(&source, now)?);
         }
+        if report.outcome == Outcome::Applied {
+            self.apply_retention(now)?;
+        }
         Ok(report)
     }
 
