@@ -86,7 +86,10 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
     roster.ok(&["sync"]);
     let files = roster.database_files();
     assert!(!files.is_empty());
+    // The files are encrypted, so their rows are searched through the key as well.
+    let rows = roster.directory_dump();
     assert!(!any_file_contains(&files, sim.api_key()), "the API key lives in the OS keyring, never in SQLite");
+    assert!(!rows.contains(sim.api_key()), "no row of the database holds the API key");
     // Every command's output and the debug log say nothing of the key either.
     for args in [
         &["--json", "source", "list"][..],
@@ -121,7 +124,7 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
         for secret in secrets {
             checked += 1;
             assert!(
-                !any_file_contains(&files, &secret),
+                !any_file_contains(&files, &secret) && !rows.contains(&secret),
                 "{secret:?} of {:?} is not on the brief's list and is never stored",
                 e.last_name
             );
@@ -342,4 +345,21 @@ fn the_retention_period_is_a_setting_of_365_days_by_default() {
     assert_eq!(changed["retention_days"], 0, "0 keeps people who left");
     let text = roster.ok(&["settings"]);
     assert!(text.contains("people who left are kept"), "the setting is shown in words: {text}");
+}
+
+#[test]
+fn without_a_keyring_the_encrypted_directory_says_how_to_unlock_it() {
+    let roster = Roster::new();
+    roster.ok(&["status"]);
+    // The same directory, from a session whose Secret Service cannot be reached.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["status"])
+        .env("ROSTER_DATA_DIR", roster.data_dir())
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", roster.data_dir().join("no-bus").display()))
+        .env_remove("ROSTER_KEYRING")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the database is not opened without its key");
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("keyring is locked or unavailable") && message.contains("unlock it"), "the error is the keyring's, with the fix: {message}");
 }
