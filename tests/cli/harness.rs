@@ -86,7 +86,7 @@ impl Roster {
     /// Sync history and the sources' sync status are left out: a failure is meant to be recorded there.
     pub fn directory_dump(&self) -> String {
         // The database is encrypted: it is read through the engine, with the key from the keyring.
-        let store = roster_engine::store::Store::open(&self.data_dir()).unwrap();
+        let store = roster_engine::store::Store::open(self.data_dir()).unwrap();
         let conn = store.conn();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sync_runs', 'sources') ORDER BY name")

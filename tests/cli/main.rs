@@ -314,8 +314,15 @@ fn a_person_can_export_their_data_and_be_erased_once_no_source_returns_them() {
     let work_email = fields.iter().find(|f| f["field"] == "work_email").expect("the work email is exported");
     assert_eq!(work_email["value"], email.as_str(), "the export holds the person's values");
     assert_eq!(work_email["source"], "Acme HR", "each value is exported with its source");
-    assert_eq!(export["source_records"][0]["remote_id"], person.id.as_str(), "the export names the person's record in each source");
-    assert!(export["profile"]["history"].is_array() && export["devices"].is_array(), "history and devices are part of the export");
+    assert_eq!(
+        export["source_records"][0]["remote_id"],
+        person.id.as_str(),
+        "the export names the person's record in each source"
+    );
+    assert!(
+        export["profile"]["history"].is_array() && export["devices"].is_array(),
+        "history and devices are part of the export"
+    );
 
     let refused = roster.run(&["person", "erase", &email]);
     assert!(!refused.status.success(), "a person a connected source still returns is not erased");
@@ -326,11 +333,16 @@ fn a_person_can_export_their_data_and_be_erased_once_no_source_returns_them() {
     roster.ok(&["sync", "--full"]);
     roster.ok(&["person", "erase", &email]);
     let dump = roster.directory_dump();
-    let naming: Vec<&str> = dump.lines().filter(|l| l.contains(&email) || l.contains(&format!("{first_name} {last_name}"))).collect();
+    let naming: Vec<&str> =
+        dump.lines().filter(|l| l.contains(&email) || l.contains(&format!("{first_name} {last_name}"))).collect();
     assert!(naming.is_empty(), "no row of any table names the erased person: {naming:?}");
     assert!(dump.contains("erased a person"), "the erasure is in the history, without the person's data");
     for file in roster.database_files() {
-        assert!(!any_file_contains(&[file.clone()], &email), "{} holds no byte of the erased person in clear", file.display());
+        assert!(
+            !any_file_contains(std::slice::from_ref(&file), &email),
+            "{} holds no byte of the erased person in clear",
+            file.display()
+        );
     }
     let gone = roster.run(&["show", &email]);
     assert!(!gone.status.success(), "an erased person is no longer in the directory");
@@ -361,5 +373,8 @@ fn without_a_keyring_the_encrypted_directory_says_how_to_unlock_it() {
         .unwrap();
     assert!(!out.status.success(), "the database is not opened without its key");
     let message = String::from_utf8_lossy(&out.stderr);
-    assert!(message.contains("keyring is locked or unavailable") && message.contains("unlock it"), "the error is the keyring's, with the fix: {message}");
+    assert!(
+        message.contains("keyring is locked or unavailable") && message.contains("unlock it"),
+        "the error is the keyring's, with the fix: {message}"
+    );
 }

@@ -122,13 +122,17 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
 
     let mut world = World::new(64, 40);
     world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
-    let people: Vec<_> = world.sim.employees().into_iter().filter(|e| e.work_email.is_some() && e.termination_date.is_none()).take(3).collect();
+    let people: Vec<_> =
+        world.sim.employees().into_iter().filter(|e| e.work_email.is_some() && e.termination_date.is_none()).take(3).collect();
     let [gone, holder, still_sent] = [&people[0], &people[1], &people[2]].map(|e| e.clone());
     for person in [&gone, &holder, &still_sent] {
         world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(60) });
     }
     world.sync();
-    world.engine.add_device(&NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: "SN-RET-1".into() }, now()).unwrap();
+    world
+        .engine
+        .add_device(&NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: "SN-RET-1".into() }, now())
+        .unwrap();
     world.engine.assign_device("SN-RET-1", &email(&holder), today() - chrono::Duration::days(400), now()).unwrap();
     // Deleted in HR: no source returns them any more.
     for person in [&gone, &holder] {
@@ -142,7 +146,10 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
     assert!(!all.contains(&email(&gone)), "someone who left 60 days ago, past a 30-day retention and gone from HR, is erased");
     assert!(!any_file_contains(world.dir.path(), &email(&gone)), "the erasure leaves no bytes in clear");
     assert!(all.contains(&email(&holder)), "someone who still holds a device is kept");
-    assert!(all.contains(&email(&still_sent)), "someone the HR system still returns is kept (the next read would bring them back)");
+    assert!(
+        all.contains(&email(&still_sent)),
+        "someone the HR system still returns is kept (the next read would bring them back)"
+    );
     let logged: i64 = world
         .engine
         .store()
@@ -169,5 +176,8 @@ fn a_retention_of_zero_keeps_everyone() {
     let later = now() + chrono::Duration::hours(1);
     world.sim.set_clock(later);
     world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
-    assert!(world.emails(roster_engine::model::View::All, true).contains(&email(&person)), "0 days means people are never erased");
+    assert!(
+        world.emails(roster_engine::model::View::All, true).contains(&email(&person)),
+        "0 days means people are never erased"
+    );
 }

@@ -74,7 +74,8 @@ fn kombo(base_url: String) -> KomboConnector {
 fn plain_http_is_refused_except_on_loopback() {
     for url in ["http://hr.example.com/v1", "http://10.0.0.8/v1", "ftp://hr.example.com/v1"] {
         let config = KomboConfig { base_url: url.into(), integration_id: "i".into(), tool: None };
-        let error = KomboConnector::new(config, KEY.into(), fast_retry()).err().expect("a key never crosses the network in clear");
+        let error =
+            KomboConnector::new(config, KEY.into(), fast_retry()).err().expect("a key never crosses the network in clear");
         assert!(error.to_string().contains("use https://"), "the refusal says what to do: {error}");
         let scim = ScimConnector::new(ScimConfig { base_url: url.into() }, KEY.into(), fast_retry());
         assert!(scim.is_err(), "a SCIM token never crosses the network in clear either ({url})");
@@ -102,7 +103,11 @@ fn a_redirect_to_another_host_never_receives_the_key() {
         origin.heads().iter().any(|h| h.contains(KEY)),
         "the configured server itself received the key (so the check below means something)"
     );
-    assert!(elsewhere.heads().is_empty(), "a redirect to another host is not followed, so the key never reaches it: {:?}", elsewhere.heads());
+    assert!(
+        elsewhere.heads().is_empty(),
+        "a redirect to another host is not followed, so the key never reaches it: {:?}",
+        elsewhere.heads()
+    );
 }
 
 #[test]
@@ -115,9 +120,14 @@ fn redirects_on_the_same_server_are_followed_a_few_times_only() {
         let prefix = if path.starts_with("/short") { "/short" } else { "/long" };
         answer("302 Found", &format!("Location: {prefix}/v1/check-api-key/{}\r\n", hop + 1), b"")
     });
-    kombo(format!("http://127.0.0.1:{}/short/v1", peer.port)).check_api_key().expect("two redirects on the same server are followed");
+    kombo(format!("http://127.0.0.1:{}/short/v1", peer.port))
+        .check_api_key()
+        .expect("two redirects on the same server are followed");
     let error = kombo(format!("http://127.0.0.1:{}/long/v1", peer.port)).check_api_key().unwrap_err();
-    assert!(error.to_string().contains(&format!("more than {MAX_REDIRECTS} redirects")), "an endless redirect fails clearly: {error}");
+    assert!(
+        error.to_string().contains(&format!("more than {MAX_REDIRECTS} redirects")),
+        "an endless redirect fails clearly: {error}"
+    );
 }
 
 #[test]
@@ -125,7 +135,9 @@ fn an_oversized_page_fails_the_read_and_changes_nothing() {
     let peer = Peer::start(|path| {
         if path.contains("/hris/") {
             // Close-delimited, with no length declared: only counting the bytes read can stop it.
-            let mut out = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":{\"next\":null,\"results\":[".to_vec();
+            let mut out =
+                b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":{\"next\":null,\"results\":["
+                    .to_vec();
             out.resize(MAX_PAGE_BYTES as usize + 1024 * 1024, b' ');
             out
         } else if path.contains("/integrations/") {

@@ -15,6 +15,7 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, Engine, Explanation, HandOver, PersonalData, SourceRecord, FieldModeRow, FilterInput, FilterView, Named, Profile, ProfileField, SourceStatus, Status,
+    ChangeEntry, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HandOver, Named, PersonalData, Profile,
+    ProfileField, SourceRecord, SourceStatus, Status,
 };
 pub use error::{Error, Result};

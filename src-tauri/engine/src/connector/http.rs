@@ -65,7 +65,8 @@ pub fn redirect_policy() -> reqwest::redirect::Policy {
 /// Refuses a plain-HTTP URL unless it points at this machine (tests, local tools): anywhere else
 /// the key or token would cross the network in clear.
 pub fn require_tls(url: &str) -> Result<(), ConnectorError> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| ConnectorError::InsecureUrl { url: url.to_owned(), reason: e.to_string() })?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| ConnectorError::InsecureUrl { url: url.to_owned(), reason: e.to_string() })?;
     // The URL parser lowercases host names and brackets IPv6 addresses.
     let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match parsed.scheme() {
@@ -128,7 +129,11 @@ pub fn read_page<T: for<'de> Deserialize<'de>>(
     let response = sent.map_err(|e| {
         // A refused redirect is a setting to fix, not a glitch to retry.
         let error = transport(model, page, &e);
-        if e.is_redirect() { Attempt::Final(error) } else { Attempt::Retry { error, after: None } }
+        if e.is_redirect() {
+            Attempt::Final(error)
+        } else {
+            Attempt::Retry { error, after: None }
+        }
     })?;
     let status = response.status();
     if status == StatusCode::TOO_MANY_REQUESTS {

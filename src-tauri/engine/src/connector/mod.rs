@@ -124,7 +124,9 @@ pub enum ConnectorError {
     InvalidDate { model: Model, id: String, field: &'static str, value: String },
     #[error("the address {url} is refused: {reason}")]
     InsecureUrl { url: String, reason: String },
-    #[error("the HR system sent {model} page {page} larger than {limit_mb} MB; nothing was changed. Check the HR system's address")]
+    #[error(
+        "the HR system sent {model} page {page} larger than {limit_mb} MB; nothing was changed. Check the HR system's address"
+    )]
     PageTooLarge { model: Model, page: u32, limit_mb: u64 },
     #[error("the HR system kept sending {model} pages past {limit}; nothing was changed. Its paging is broken: report it to the HR system's vendor")]
     TooManyPages { model: Model, limit: u32 },

@@ -62,7 +62,13 @@ impl Engine {
         )?;
         let devices = stmt
             .query_map([profile.id], |r| {
-                Ok(HandOver { serial_number: r.get(0)?, kind: r.get(1)?, model: r.get(2)?, assigned_on: r.get(3)?, returned_on: r.get(4)? })
+                Ok(HandOver {
+                    serial_number: r.get(0)?,
+                    kind: r.get(1)?,
+                    model: r.get(2)?,
+                    assigned_on: r.get(3)?,
+                    returned_on: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(PersonalData { exported_at: now.to_rfc3339(), profile, source_records, devices })
@@ -96,8 +102,11 @@ impl Engine {
         if !returned_by.is_empty() {
             return Err(Error::StillInSource { who: who.to_owned(), sources: returned_by.join(", ") });
         }
-        let holds: i64 =
-            conn.query_row("SELECT count(*) FROM device_assignments WHERE employee_id = ?1 AND returned_on IS NULL", [id], |r| r.get(0))?;
+        let holds: i64 = conn.query_row(
+            "SELECT count(*) FROM device_assignments WHERE employee_id = ?1 AND returned_on IS NULL",
+            [id],
+            |r| r.get(0),
+        )?;
         if holds > 0 {
             return Err(Error::HoldsDevice(who.to_owned()));
         }
@@ -148,7 +157,10 @@ impl Engine {
             // Links, memberships, provenance, conflicts, hand-overs and history cascade; reports lose their manager.
             tx.execute("DELETE FROM employees WHERE id = ?1", [id])?;
         }
-        tx.execute("INSERT INTO change_log (at, employee_id, actor, action) VALUES (?1, NULL, ?2, ?3)", rusqlite::params![now.to_rfc3339(), actor, action])?;
+        tx.execute(
+            "INSERT INTO change_log (at, employee_id, actor, action) VALUES (?1, NULL, ?2, ?3)",
+            rusqlite::params![now.to_rfc3339(), actor, action],
+        )?;
         tx.commit()?;
         self.store.flush_erased()
     }

@@ -35,7 +35,12 @@ impl DatabaseKey {
         let id_file = data_dir.join(INSTALLATION_FILE);
         let installation_id = match std::fs::read_to_string(&id_file) {
             Ok(id) if !id.trim().is_empty() => id.trim().to_owned(),
-            Ok(_) => return Err(Error::Invalid(format!("{} is empty; restore it from a backup of the data directory", id_file.display()))),
+            Ok(_) => {
+                return Err(Error::Invalid(format!(
+                    "{} is empty; restore it from a backup of the data directory",
+                    id_file.display()
+                )))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if is_encrypted(path)? {
                     return Err(Error::KeyLost { file: id_file.display().to_string() });
