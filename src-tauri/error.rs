@@ -46,12 +46,16 @@ impl From<roster_engine::Error> for CommandError {
             E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Corrupt(_) => ErrorCode::Storage,
             E::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             E::UnknownSource(_) | E::UnknownEmployee(_) => ErrorCode::NotFound,
-            E::DuplicateSource(_) | E::AmbiguousEmployee(_) | E::ContinuousField { .. } | E::SyncRunning(_) | E::Busy => {
-                ErrorCode::Conflict
-            }
+            E::StillInSource { .. }
+            | E::HoldsDevice(_)
+            | E::DuplicateSource(_)
+            | E::AmbiguousEmployee(_)
+            | E::ContinuousField { .. }
+            | E::SyncRunning(_)
+            | E::Busy => ErrorCode::Conflict,
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) => ErrorCode::Connector,
-            E::Secret(_) => ErrorCode::Keyring,
+            E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,
         };
         // Engine messages never carry secrets: keyring and connector errors name accounts and URLs only.
         CommandError { code, message: error.to_string() }

@@ -47,6 +47,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::employees::list_employees,
             commands::employees::employee_profile,
+            commands::employees::export_person,
             commands::employees::set_hidden,
             commands::employees::edit_field,
             commands::employees::explain,

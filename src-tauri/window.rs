@@ -27,3 +27,29 @@ pub fn on_event(window: &Window, event: &WindowEvent) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The window's Content Security Policy, as configured in `tauri.conf.json`.
+    fn configured_csp() -> String {
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        conf["app"]["security"]["csp"].as_str().expect("the window has a CSP").to_owned()
+    }
+
+    #[test]
+    fn the_csp_allows_no_eval_and_no_remote_origin() {
+        let csp = configured_csp();
+        assert!(!csp.contains("unsafe-eval"), "the window never evaluates strings as code: {csp}");
+        for directive in csp.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+            let mut words = directive.split_whitespace();
+            let name = words.next().unwrap();
+            for source in words {
+                // 'self', 'none', data:, ipc: and Tauri's in-process IPC origin are local; a scheme
+                // or host alone (https:, *, example.com) would let the page reach the network.
+                let local = source.starts_with('\'') || matches!(source, "data:" | "ipc:" | "http://ipc.localhost");
+                assert!(local, "{name} allows only local sources, not the remote origin {source}");
+            }
+        }
+        assert!(csp.contains("default-src 'self'"), "anything not listed falls back to the app's own files: {csp}");
+    }
+}

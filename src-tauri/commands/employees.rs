@@ -4,7 +4,7 @@ use chrono::Utc;
 use roster_engine::model::{EmployeeRow, Field};
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::{Explanation, Profile};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 
 use crate::error::CommandResult;
 use crate::events;
@@ -19,6 +19,14 @@ pub async fn list_employees(directory: State<'_, Directory>, query: EmployeeQuer
 #[tauri::command]
 pub async fn employee_profile(directory: State<'_, Directory>, id: i64) -> CommandResult<Profile> {
     Ok(directory.engine.lock()?.profile(&id.to_string(), Utc::now())?)
+}
+
+/// The profile's "Export data": the person's data as a JSON file in the user's Downloads folder.
+#[tauri::command]
+pub async fn export_person(app: AppHandle, directory: State<'_, Directory>, id: i64) -> CommandResult<String> {
+    let folder = app.path().download_dir()?;
+    let path = directory.engine.lock()?.write_person_export(&id.to_string(), &folder, Utc::now())?;
+    Ok(path.display().to_string())
 }
 
 #[tauri::command]

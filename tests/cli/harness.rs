@@ -85,7 +85,9 @@ impl Roster {
     /// Every row of every table of the directory, as text: the state a failed sync must not change.
     /// Sync history and the sources' sync status are left out: a failure is meant to be recorded there.
     pub fn directory_dump(&self) -> String {
-        let conn = rusqlite::Connection::open(self.data_dir().join("roster.db")).unwrap();
+        // The database is encrypted: it is read through the engine, with the key from the keyring.
+        let store = roster_engine::store::Store::open(self.data_dir()).unwrap();
+        let conn = store.conn();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sync_runs', 'sources') ORDER BY name")
             .unwrap()
@@ -99,7 +101,7 @@ impl Roster {
             let columns = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();
             while let Some(row) = rows.next().unwrap() {
-                let values: Vec<String> = (0..columns).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect();
+                let values: Vec<String> = (0..columns).map(|i| text(row.get_ref(i).unwrap())).collect();
                 dump.push_str(&format!("{table}: {}\n", values.join(" | ")));
             }
         }
@@ -112,6 +114,14 @@ impl Roster {
             dump.push_str(&format!("sources: {}\n", values.join(" | ")));
         }
         dump
+    }
+}
+
+/// A stored value as text: strings as themselves, so a dump can be searched for a name.
+fn text(value: rusqlite::types::ValueRef<'_>) -> String {
+    match value {
+        rusqlite::types::ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+        other => format!("{other:?}"),
     }
 }
 

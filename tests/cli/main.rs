@@ -87,7 +87,10 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
     roster.ok(&["sync"]);
     let files = roster.database_files();
     assert!(!files.is_empty());
+    // The files are encrypted, so their rows are searched through the key as well.
+    let rows = roster.directory_dump();
     assert!(!any_file_contains(&files, sim.api_key()), "the API key lives in the OS keyring, never in SQLite");
+    assert!(!rows.contains(sim.api_key()), "no row of the database holds the API key");
     // Every command's output and the debug log say nothing of the key either.
     for args in [
         &["--json", "source", "list"][..],
@@ -122,7 +125,7 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
         for secret in secrets {
             checked += 1;
             assert!(
-                !any_file_contains(&files, &secret),
+                !any_file_contains(&files, &secret) && !rows.contains(&secret),
                 "{secret:?} of {:?} is not on the brief's list and is never stored",
                 e.last_name
             );
@@ -295,4 +298,84 @@ fn a_csv_file_is_added_as_a_source_and_synced_from_the_command_line() {
     assert!(!out.status.success(), "a broken file fails the sync");
     assert!(stderr.contains("line 2") && stderr.contains("31/02/2026"), "the error names the line and the value: {stderr}");
     assert_eq!(roster.json(&["employees", "--view", "all"]).as_array().unwrap().len(), 2, "and changes nothing");
+}
+
+#[test]
+fn a_person_can_export_their_data_and_be_erased_once_no_source_returns_them() {
+    let sim = simulator(17, 30);
+    let roster = Roster::new();
+    roster.add_kombo("Acme HR", &sim);
+    roster.ok(&["sync"]);
+    let person = sim.employees().into_iter().find(|e| e.work_email.is_some() && e.last_name.is_some()).unwrap();
+    let (email, last_name) = (person.work_email.clone().unwrap(), person.last_name.clone().unwrap());
+    let first_name = person.first_name.clone().unwrap_or_default();
+
+    let export = roster.json(&["person", "export", &email]);
+    let fields = export["profile"]["fields"].as_array().expect("the export lists every field");
+    let work_email = fields.iter().find(|f| f["field"] == "work_email").expect("the work email is exported");
+    assert_eq!(work_email["value"], email.as_str(), "the export holds the person's values");
+    assert_eq!(work_email["source"], "Acme HR", "each value is exported with its source");
+    assert_eq!(
+        export["source_records"][0]["remote_id"],
+        person.id.as_str(),
+        "the export names the person's record in each source"
+    );
+    assert!(
+        export["profile"]["history"].is_array() && export["devices"].is_array(),
+        "history and devices are part of the export"
+    );
+
+    let refused = roster.run(&["person", "erase", &email]);
+    assert!(!refused.status.success(), "a person a connected source still returns is not erased");
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("still returned by Acme HR"), "the refusal gives the reason: {message}");
+
+    sim.apply(Change::Delete { employee_id: person.id.clone() });
+    roster.ok(&["sync", "--full"]);
+    roster.ok(&["person", "erase", &email]);
+    let dump = roster.directory_dump();
+    let naming: Vec<&str> =
+        dump.lines().filter(|l| l.contains(&email) || l.contains(&format!("{first_name} {last_name}"))).collect();
+    assert!(naming.is_empty(), "no row of any table names the erased person: {naming:?}");
+    assert!(dump.contains("erased a person"), "the erasure is in the history, without the person's data");
+    for file in roster.database_files() {
+        assert!(
+            !any_file_contains(std::slice::from_ref(&file), &email),
+            "{} holds no byte of the erased person in clear",
+            file.display()
+        );
+    }
+    let gone = roster.run(&["show", &email]);
+    assert!(!gone.status.success(), "an erased person is no longer in the directory");
+}
+
+#[test]
+fn the_retention_period_is_a_setting_of_365_days_by_default() {
+    let roster = Roster::new();
+    let settings = roster.json(&["settings"]);
+    assert_eq!(settings["retention_days"], 365, "people who left are kept a year by default");
+    let changed = roster.json(&["settings", "--retention-days", "0"]);
+    assert_eq!(changed["retention_days"], 0, "0 keeps people who left");
+    let text = roster.ok(&["settings"]);
+    assert!(text.contains("people who left are kept"), "the setting is shown in words: {text}");
+}
+
+#[test]
+fn without_a_keyring_the_encrypted_directory_says_how_to_unlock_it() {
+    let roster = Roster::new();
+    roster.ok(&["status"]);
+    // The same directory, from a session whose Secret Service cannot be reached.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["status"])
+        .env("ROSTER_DATA_DIR", roster.data_dir())
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", roster.data_dir().join("no-bus").display()))
+        .env_remove("ROSTER_KEYRING")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the database is not opened without its key");
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("keyring is locked or unavailable") && message.contains("unlock it"),
+        "the error is the keyring's, with the fix: {message}"
+    );
 }

@@ -4,4 +4,6 @@
 mod bad_input;
 mod harness;
 mod minimisation;
+mod privacy;
 mod rules;
+mod transport;

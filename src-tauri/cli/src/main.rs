@@ -36,6 +36,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum PersonCommand {
+    /// Print everything Roster holds about the person as one JSON document (right of access).
+    Export { who: String },
+    /// Erase the person now, leaving no trace of them in the database (right to erasure).
+    /// Refused while a connected source still returns them, or while they hold a device.
+    Erase { who: String },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Connect, list and disconnect HR sources.
     #[command(subcommand)]
@@ -78,6 +87,9 @@ enum Command {
     },
     /// Every field of a person with its source and mode, and the history of changes.
     Show { who: String },
+    /// A person's own data: export it as one JSON document, or erase it for good.
+    #[command(subcommand)]
+    Person(PersonCommand),
     /// Apply a plan that the mass-change guard held for approval.
     Approve { run: i64 },
     /// Drop a plan that the mass-change guard held for approval.
@@ -309,6 +321,9 @@ struct SettingsArgs {
     /// Pause or resume scheduled syncing.
     #[arg(long, value_parser = ["on", "off"])]
     paused: Option<String>,
+    /// Erase people this many days after their end date (0: never).
+    #[arg(long)]
+    retention_days: Option<u32>,
 }
 
 #[derive(Args)]
@@ -539,6 +554,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let profile = engine.profile(&who, now)?;
             print(json, &profile, || output::profile(&profile))
         }
+        Command::Person(PersonCommand::Export { who }) => {
+            // The document is JSON whatever the output mode: it is meant to be handed over as is.
+            let data = engine.export_person(&who, now)?;
+            print(true, &data, String::new)
+        }
+        Command::Person(PersonCommand::Erase { who }) => {
+            engine.erase_person(&who, now)?;
+            print(json, &serde_json::json!({ "erased": who }), || format!("{who} is erased"))
+        }
         Command::Approve { run } => {
             let report = engine.approve(run, now)?;
             print(json, &report, || output::report(&report, false))
@@ -562,13 +586,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(paused) = args.paused {
                 settings.paused = paused == "on";
             }
+            if let Some(days) = args.retention_days {
+                settings.retention_days = days;
+            }
             engine.save_settings(&settings)?;
             print(json, &settings, || {
                 format!(
-                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}",
+                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}; {}",
                     settings.missing_grace_days,
                     settings.mass_change_percent,
-                    if settings.paused { "paused" } else { "on" }
+                    if settings.paused { "paused" } else { "on" },
+                    match settings.retention_days {
+                        0 => "people who left are kept".to_owned(),
+                        days => format!("people are erased {days} days after they left"),
+                    }
                 )
             })
         }

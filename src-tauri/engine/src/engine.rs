@@ -21,11 +21,13 @@ use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
 mod devices;
+mod erasure;
 mod explain;
 mod people;
 mod settings;
 mod syncing;
 
+pub use erasure::{HandOver, PersonalData, SourceRecord};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 

@@ -16,6 +16,8 @@ pub enum Error {
     Migration(#[from] rusqlite_migration::Error),
     #[error("this database was written by a newer Roster (schema version {found}, this build knows {known}); update Roster to open it")]
     DatabaseTooNew { found: usize, known: usize },
+    #[error("the key of the encrypted database is not in the OS keyring (or {file} is missing): the directory cannot be read; restore the data directory and its keyring entry, or start afresh with an empty data directory")]
+    KeyLost { file: String },
     #[error("could not use the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("no source named \"{0}\"; `roster source list` shows the connected sources")]
@@ -30,6 +32,10 @@ pub enum Error {
     ContinuousField { field: crate::model::Field, source_name: String },
     #[error("a sync of {0} is already running; wait for it to finish")]
     SyncRunning(String),
+    #[error("{who} is still returned by {sources}: erase them there first (or wait until they are gone from it), or the next sync would bring them back")]
+    StillInSource { who: String, sources: String },
+    #[error("{0} still holds a device: record its return first")]
+    HoldsDevice(String),
     #[error("invalid value: {0}")]
     Invalid(String),
     #[error(transparent)]

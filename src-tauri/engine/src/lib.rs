@@ -7,6 +7,7 @@ pub mod error;
 pub mod model;
 pub mod oauth;
 pub mod paths;
+mod private;
 pub mod providers;
 pub mod secrets;
 pub mod store;
@@ -14,6 +15,7 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, Engine, Explanation, FieldModeRow, FilterInput, FilterView, Named, Profile, ProfileField, SourceStatus, Status,
+    ChangeEntry, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HandOver, Named, PersonalData, Profile,
+    ProfileField, SourceRecord, SourceStatus, Status,
 };
 pub use error::{Error, Result};

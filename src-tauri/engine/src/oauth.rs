@@ -139,6 +139,10 @@ pub fn login(
 ) -> Result<Tokens, OAuthError> {
     check_url("authorisation URL", &config.auth_url)?;
     check_url("token URL", &config.token_url)?;
+    if let Some(revocation) = &config.revocation_url {
+        check_url("revocation URL", revocation)?;
+    }
+    check_url("API base URL", &config.base_url)?;
     let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| OAuthError::Listener(e.to_string()))?;
     let port = listener.local_addr().map_err(|e| OAuthError::Listener(e.to_string()))?.port();
     let redirect = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
@@ -293,13 +297,7 @@ pub fn revoke(config: &OAuthConfig, tokens: &Tokens) -> Result<(), OAuthError> {
 
 /// Tokens travel only over HTTPS, or plain HTTP to this machine (a local test or proxy).
 fn check_url(what: &str, url: &str) -> Result<(), OAuthError> {
-    let parsed = oauth2::url::Url::parse(url).map_err(|e| OAuthError::Config(format!("{what} \"{url}\": {e}")))?;
-    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(OAuthError::Config(format!("{what} \"{url}\" must use https"))),
-    }
+    crate::connector::http::require_tls(url).map_err(|e| OAuthError::Config(format!("{what}: {e}")))
 }
 
 /// Maps a token endpoint failure; `invalid_grant` on a refresh means the grant is gone.

@@ -13,4 +13,8 @@ mass_change_percent: number,
 /**
  * Automatic syncing is paused (the tray's "Pause syncing").
  */
-paused: boolean, };
+paused: boolean, 
+/**
+ * People are erased this many days after their end date (storage limitation); 0 keeps them.
+ */
+retention_days: number, };

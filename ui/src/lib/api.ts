@@ -94,6 +94,8 @@ export function errorText(error: unknown): string {
 // Employees
 export const listEmployees = (query: EmployeeQuery) => call<EmployeeRow[]>("list_employees", { query });
 export const employeeProfile = (id: number) => call<Profile>("employee_profile", { id });
+/** Writes the person's data as a JSON file in the Downloads folder; returns its path. */
+export const exportPerson = (id: number) => call<string>("export_person", { id });
 export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden", { id, hidden });
 export const editField = (id: number, field: Field, value: string | null) =>
   call<void>("edit_field", { id, field, value });

@@ -1,6 +1,7 @@
 //! What the HTTP connectors share: the client, bounded retries with backoff that honour
 //! `Retry-After`, and sorting a page's response into data, a failure worth retrying, or a final one.
 
+use std::io::Read;
 use std::time::Duration;
 
 use backon::{BlockingRetryable, ExponentialBuilder};
@@ -9,6 +10,14 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 
 use super::{ConnectorError, Model};
+
+/// The largest page body read: a hostile or broken server cannot fill memory within the timeout.
+pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// A sanity limit on the pages of one model in one read (25 million records at Kombo's 250 a
+/// page): a server whose cursors never end fails the read instead of running forever.
+pub const MAX_PAGES_PER_MODEL: u32 = 100_000;
+/// Redirects followed within the same scheme, host and port; any other redirect is refused.
+pub const MAX_REDIRECTS: usize = 3;
 
 /// A `Retry-After` longer than this is not waited for within one sync; the next sync tries again.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -30,9 +39,44 @@ impl Default for RetryPolicy {
 pub fn client(retry: &RetryPolicy) -> Result<Client, ConnectorError> {
     Client::builder()
         .timeout(retry.timeout)
+        .redirect(redirect_policy())
         .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| ConnectorError::Transport { model: Model::Employees, page: 0, detail: e.to_string() })
+}
+
+/// Follows a few redirects on the same origin only: the API key travels in a header, and a
+/// redirect to another host or scheme must never carry it there (nor downgrade it to plain HTTP).
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().cloned();
+        let same_origin = first.is_some_and(|from| from.origin() == attempt.url().origin());
+        if !same_origin {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(format!("the server redirected to {to}, another host or scheme; Roster does not send credentials there. Use the final address as the base URL"))
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Refuses a plain-HTTP URL unless it points at this machine (tests, local tools): anywhere else
+/// the key or token would cross the network in clear.
+pub fn require_tls(url: &str) -> Result<(), ConnectorError> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| ConnectorError::InsecureUrl { url: url.to_owned(), reason: e.to_string() })?;
+    // The URL parser lowercases host names and brackets IPv6 addresses.
+    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        scheme => Err(ConnectorError::InsecureUrl {
+            url: url.to_owned(),
+            reason: format!("{scheme}:// is only allowed for 127.0.0.1, ::1 and localhost; use https://"),
+        }),
+    }
 }
 
 /// The outcome of one failed request: worth another try (perhaps after a delay the server asked
@@ -79,7 +123,18 @@ pub fn read_page<T: for<'de> Deserialize<'de>>(
     page: u32,
     final_error: fn(Model, u32, Response) -> ConnectorError,
 ) -> Result<T, Attempt> {
-    let response = sent.map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
+    if page > MAX_PAGES_PER_MODEL {
+        return Err(Attempt::Final(ConnectorError::TooManyPages { model, limit: MAX_PAGES_PER_MODEL }));
+    }
+    let response = sent.map_err(|e| {
+        // A refused redirect is a setting to fix, not a glitch to retry.
+        let error = transport(model, page, &e);
+        if e.is_redirect() {
+            Attempt::Final(error)
+        } else {
+            Attempt::Retry { error, after: None }
+        }
+    })?;
     let status = response.status();
     if status == StatusCode::TOO_MANY_REQUESTS {
         let after = retry_after(&response);
@@ -91,8 +146,26 @@ pub fn read_page<T: for<'de> Deserialize<'de>>(
     if !status.is_success() {
         return Err(Attempt::Final(final_error(model, page, response)));
     }
-    let bytes = response.bytes().map_err(|e| Attempt::Retry { error: transport(model, page, &e), after: None })?;
+    let bytes = read_capped(response, model, page)?;
     serde_json::from_slice(&bytes).map_err(|e| Attempt::Final(ConnectorError::Malformed { model, page, detail: e.to_string() }))
+}
+
+/// Reads a page's body, failing as soon as it passes `MAX_PAGE_BYTES` (a declared length that
+/// large is refused before reading).
+fn read_capped(response: Response, model: Model, page: u32) -> Result<Vec<u8>, Attempt> {
+    let too_large = || Attempt::Final(ConnectorError::PageTooLarge { model, page, limit_mb: MAX_PAGE_BYTES / (1024 * 1024) });
+    if response.content_length().is_some_and(|length| length > MAX_PAGE_BYTES) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    response.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| {
+        let detail = format!("the connection closed before the page was complete ({e})");
+        Attempt::Retry { error: ConnectorError::Transport { model, page, detail }, after: None }
+    })?;
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 pub fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorError {
@@ -100,6 +173,9 @@ pub fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorEr
         "the request timed out".to_owned()
     } else if error.is_body() || error.is_decode() {
         "the connection closed before the page was complete".to_owned()
+    } else if error.is_redirect() {
+        // The policy's message says where it led and what to do.
+        std::error::Error::source(error).map_or_else(|| error.to_string(), |cause| cause.to_string())
     } else if error.is_connect() {
         "could not connect; check the base URL and the network".to_owned()
     } else {

@@ -41,6 +41,7 @@ pub struct KomboConnector {
 
 impl KomboConnector {
     pub fn new(config: KomboConfig, api_key: String, retry: RetryPolicy) -> Result<Self, ConnectorError> {
+        http::require_tls(&config.base_url)?;
         let client = http::client(&retry)?;
         Ok(KomboConnector { client, config, api_key, retry })
     }

@@ -122,6 +122,14 @@ pub enum ConnectorError {
     DuplicateId { model: Model, id: String },
     #[error("{model} \"{id}\": {field} \"{value}\" is not a date")]
     InvalidDate { model: Model, id: String, field: &'static str, value: String },
+    #[error("the address {url} is refused: {reason}")]
+    InsecureUrl { url: String, reason: String },
+    #[error(
+        "the HR system sent {model} page {page} larger than {limit_mb} MB; nothing was changed. Check the HR system's address"
+    )]
+    PageTooLarge { model: Model, page: u32, limit_mb: u64 },
+    #[error("the HR system kept sending {model} pages past {limit}; nothing was changed. Its paging is broken: report it to the HR system's vendor")]
+    TooManyPages { model: Model, limit: u32 },
     #[error("could not read the CSV file {path}: {detail}; check that the file exists and that Roster may read it")]
     CsvUnreadable { path: String, detail: String },
     #[error("the CSV file {path} was not imported, nothing was changed; fix these problems and import it again:\n{problems}")]

@@ -36,6 +36,7 @@ pub struct ScimConnector {
 
 impl ScimConnector {
     pub fn new(config: ScimConfig, token: String, retry: RetryPolicy) -> Result<Self, ConnectorError> {
+        http::require_tls(&config.base_url)?;
         let client = http::client(&retry)?;
         Ok(ScimConnector { client, config, token, retry })
     }

@@ -33,6 +33,9 @@ impl Engine {
         if report.full_read && report.outcome == Outcome::Applied {
             report.warnings.extend(self.missing_permission(&source, now)?);
         }
+        if report.outcome == Outcome::Applied {
+            self.apply_retention(now)?;
+        }
         Ok(report)
     }
 
@@ -100,8 +103,8 @@ impl Engine {
     fn lock(&self, source: &Source) -> Result<File> {
         let dir = self.data_dir().join("locks");
         let io = |source: std::io::Error| Error::DataDir { path: dir.display().to_string(), source };
-        std::fs::create_dir_all(&dir).map_err(io)?;
-        let file = File::create(dir.join(format!("source-{}.lock", source.id))).map_err(io)?;
+        crate::private::ensure_dir(&dir).map_err(io)?;
+        let file = crate::private::create_file(&dir.join(format!("source-{}.lock", source.id)), true).map_err(io)?;
         match file.try_lock() {
             Ok(()) => Ok(file),
             Err(TryLockError::WouldBlock) => Err(Error::SyncRunning(source.name.clone())),

@@ -1,6 +1,7 @@
 //! The local SQLite store: opening, pragmas, migrations and the schema-version guard.
 
 pub mod change_log;
+mod cipher;
 pub mod devices;
 pub mod employees;
 mod migrations;
@@ -14,6 +15,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::private;
+
+pub use cipher::INSTALLATION_FILE;
 
 /// The file name of the directory database inside the data directory.
 pub const DATABASE_FILE: &str = "roster.db";
@@ -26,20 +30,31 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    /// Opens (creating if needed) the encrypted database in `data_dir` and brings its schema up
+    /// to date. The directory and its files are made private first; a plain database is
+    /// encrypted in place.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir { path: data_dir.display().to_string(), source })?;
+        let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
+        private::ensure_dir(data_dir).map_err(io)?;
         let path = data_dir.join(DATABASE_FILE);
+        for file in private_files(data_dir)? {
+            private::tighten_file(&file).map_err(io)?;
+        }
+        let key = cipher::DatabaseKey::for_database(&path)?;
+        cipher::encrypt_if_plain(&path, &key)?;
+        // SQLite gives the WAL and shared-memory files the database file's mode: creating it
+        // 0600 here keeps all three private whatever the umask.
+        private::create_file(&path, false).map_err(io)?;
         let mut conn = Connection::open(&path)?;
+        key.apply(&conn)?;
         configure(&conn)?;
         migrate(&mut conn)?;
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?1)", [&key.installation_id])?;
         Ok(Store { conn, path })
     }
 
     /// This database's random id, which namespaces its secrets in the OS keyring.
     pub fn installation_id(&self) -> Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?1)", [id])?;
         Ok(self.conn.query_row("SELECT value FROM meta WHERE key = 'installation_id'", [], |r| r.get(0))?)
     }
 
@@ -68,6 +83,24 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Every file Roster keeps in the data directory, one folder deep (the lock files).
+fn private_files(data_dir: &Path) -> Result<Vec<PathBuf>> {
+    let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(data_dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            private::ensure_dir(&path).map_err(io)?;
+            for inner in std::fs::read_dir(&path).map_err(io)? {
+                files.push(inner.map_err(io)?.path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(files)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -118,10 +151,9 @@ mod tests {
     #[test]
     fn an_older_binary_refuses_a_newer_database() {
         let dir = tempfile::tempdir().unwrap();
-        drop(Store::open(dir.path()).unwrap());
-        let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
-        conn.pragma_update(None, "user_version", 99).unwrap();
-        drop(conn);
+        let store = Store::open(dir.path()).unwrap();
+        store.conn().pragma_update(None, "user_version", 99).unwrap();
+        drop(store);
         match Store::open(dir.path()) {
             Err(Error::DatabaseTooNew { found: 99, .. }) => {}
             Err(other) => panic!("expected DatabaseTooNew, got {other}"),

@@ -16,15 +16,17 @@ pub struct Settings {
     pub mass_change_percent: u32,
     /// Automatic syncing is paused (the tray's "Pause syncing").
     pub paused: bool,
+    /// People are erased this many days after their end date (storage limitation); 0 keeps them.
+    pub retention_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false }
+        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false, retention_days: 365 }
     }
 }
 
-const KEYS: [&str; 3] = ["missing_grace_days", "mass_change_percent", "paused"];
+const KEYS: [&str; 4] = ["missing_grace_days", "mass_change_percent", "paused", "retention_days"];
 
 pub fn load(conn: &Connection) -> Result<Settings> {
     let get = |key: &str| -> Result<Option<u32>> {
@@ -38,6 +40,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         missing_grace_days: get(KEYS[0])?.unwrap_or(defaults.missing_grace_days),
         mass_change_percent: get(KEYS[1])?.unwrap_or(defaults.mass_change_percent),
         paused: get(KEYS[2])?.map(|v| v != 0).unwrap_or(defaults.paused),
+        retention_days: get(KEYS[3])?.unwrap_or(defaults.retention_days),
     })
 }
 
@@ -45,7 +48,7 @@ pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
     if settings.mass_change_percent > 100 {
         return Err(Error::Invalid("the mass-change threshold is a percentage, 0 to 100".into()));
     }
-    let values = [settings.missing_grace_days, settings.mass_change_percent, settings.paused as u32];
+    let values = [settings.missing_grace_days, settings.mass_change_percent, settings.paused as u32, settings.retention_days];
     for (key, value) in KEYS.iter().zip(values) {
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -1,0 +1,183 @@
+//! The directory's privacy on disk: private files whatever their modes before, encryption at
+//! rest with the key in the OS keyring, and plain databases from older versions encrypted in place.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use roster_engine::store::{DATABASE_FILE, INSTALLATION_FILE};
+use roster_engine::Engine;
+
+use crate::harness::{email, World};
+
+/// Every file and folder under `dir`, with its permission bits.
+fn modes(dir: &Path) -> Vec<(PathBuf, u32)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        found.push((path.clone(), std::fs::metadata(&path).unwrap().permissions().mode() & 0o777));
+        if path.is_dir() {
+            found.extend(modes(&path));
+        }
+    }
+    found
+}
+
+/// Whether any file under `dir` holds `needle` as bytes.
+fn any_file_contains(dir: &Path, needle: &str) -> bool {
+    modes(dir).into_iter().filter(|(p, _)| p.is_file()).any(|(p, _)| {
+        let bytes = std::fs::read(p).unwrap();
+        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+    })
+}
+
+#[test]
+fn the_data_directory_and_its_files_are_private_even_when_found_open() {
+    let mut world = World::new(61, 30);
+    world.sync();
+    drop(world.engine);
+    // An older Roster left everything readable by every local user.
+    let dir = world.dir.path();
+    for (path, _) in modes(dir) {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(if path.is_dir() { 0o755 } else { 0o644 })).unwrap();
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    world.engine = Engine::open(dir).unwrap();
+    world.engine.sync(crate::harness::SOURCE, crate::harness::now(), Default::default()).unwrap();
+    let dir_mode = std::fs::metadata(dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(dir_mode, 0o700, "the data directory is the user's alone");
+    let found = modes(dir);
+    for name in [DATABASE_FILE, "roster.db-wal", "roster.db-shm", INSTALLATION_FILE] {
+        assert!(found.iter().any(|(p, _)| p.ends_with(name)), "{name} is on disk after a sync: {found:?}");
+    }
+    assert!(found.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "lock")), "a source's lock file is on disk: {found:?}");
+    for (path, mode) in found {
+        let expected = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode, expected, "{} is private to the user (found {mode:o})", path.display());
+    }
+}
+
+#[test]
+fn no_file_of_the_directory_holds_a_name_or_email_after_a_sync() {
+    let mut world = World::new(62, 30);
+    world.sync();
+    let person = world.remote(|e| e.first_name.is_some() && e.work_email.is_some());
+    let (name, work_email) = (person.last_name.clone().unwrap(), email(&person));
+    let listed = world.emails(roster_engine::model::View::All, true);
+    assert!(listed.contains(&work_email), "the person is in the directory, read through the key");
+    assert!(!any_file_contains(world.dir.path(), &name), "no file of the data directory holds a name in clear ({name})");
+    assert!(!any_file_contains(world.dir.path(), &work_email), "no file of the data directory holds an email in clear");
+
+    let header = std::fs::read(world.dir.path().join(DATABASE_FILE)).unwrap();
+    assert_ne!(&header[..16], b"SQLite format 3\0", "the database file is not a plain SQLite file");
+    let plain = rusqlite::Connection::open(world.dir.path().join(DATABASE_FILE)).unwrap();
+    assert!(
+        plain.query_row("SELECT count(*) FROM employees", [], |r| r.get::<_, i64>(0)).is_err(),
+        "without the key from the keyring the database cannot be read"
+    );
+}
+
+#[test]
+fn a_plain_database_from_an_older_version_is_encrypted_in_place_with_its_data() {
+    let mut world = World::new(63, 30);
+    world.sync();
+    let before = world.count_employees();
+    let person = world.remote(|e| e.work_email.is_some());
+    let work_email = email(&person);
+
+    // A plain copy of the same directory, as an older Roster wrote it, under its own installation id.
+    let older = tempfile::tempdir().unwrap();
+    let plain_path = older.path().join(DATABASE_FILE);
+    let conn = world.engine.store().conn();
+    conn.execute("ATTACH DATABASE ?1 AS plain KEY ''", [plain_path.to_string_lossy()]).unwrap();
+    conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    conn.pragma_update(Some("plain"), "user_version", version).unwrap();
+    conn.execute("UPDATE plain.meta SET value = ?1 WHERE key = 'installation_id'", [uuid_like()]).unwrap();
+    conn.execute("DETACH DATABASE plain", []).unwrap();
+    assert!(any_file_contains(older.path(), &work_email), "the older database holds emails in clear");
+
+    let engine = Engine::open(older.path()).expect("a plain database opens and is encrypted");
+    let after: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    assert_eq!(after, before, "encrypting in place keeps every person");
+    assert!(!any_file_contains(older.path(), &work_email), "once encrypted, no file holds the emails in clear");
+    drop(engine);
+    let reopened = Engine::open(older.path()).expect("the encrypted database opens again with the key from the keyring");
+    let again: i64 = reopened.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    assert_eq!(again, before, "the key kept in the keyring opens the database at the next start");
+}
+
+fn uuid_like() -> String {
+    format!("older-{}", std::process::id())
+}
+
+#[test]
+fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_device_or_are_still_returned() {
+    use roster_engine::store::devices::NewDevice;
+    use roster_engine::store::settings::Settings;
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, today, SOURCE};
+
+    let mut world = World::new(64, 40);
+    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    let people: Vec<_> =
+        world.sim.employees().into_iter().filter(|e| e.work_email.is_some() && e.termination_date.is_none()).take(3).collect();
+    let [gone, holder, still_sent] = [&people[0], &people[1], &people[2]].map(|e| e.clone());
+    for person in [&gone, &holder, &still_sent] {
+        world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(60) });
+    }
+    world.sync();
+    world
+        .engine
+        .add_device(&NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: "SN-RET-1".into() }, now())
+        .unwrap();
+    world.engine.assign_device("SN-RET-1", &email(&holder), today() - chrono::Duration::days(400), now()).unwrap();
+    // Deleted in HR: no source returns them any more.
+    for person in [&gone, &holder] {
+        world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    }
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+
+    let all = world.emails(roster_engine::model::View::All, true);
+    assert!(!all.contains(&email(&gone)), "someone who left 60 days ago, past a 30-day retention and gone from HR, is erased");
+    assert!(!any_file_contains(world.dir.path(), &email(&gone)), "the erasure leaves no bytes in clear");
+    assert!(all.contains(&email(&holder)), "someone who still holds a device is kept");
+    assert!(
+        all.contains(&email(&still_sent)),
+        "someone the HR system still returns is kept (the next read would bring them back)"
+    );
+    let logged: i64 = world
+        .engine
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM change_log WHERE employee_id IS NULL AND action = 'erased after the 30-day retention: 1 person'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(logged, 1, "the erasure is recorded in the history, naming no one");
+}
+
+#[test]
+fn a_retention_of_zero_keeps_everyone() {
+    use roster_engine::store::settings::Settings;
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, today, SOURCE};
+
+    let mut world = World::new(65, 20);
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    let person = world.remote(|e| e.work_email.is_some() && e.termination_date.is_none());
+    world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(3000) });
+    world.sync();
+    world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    assert!(
+        world.emails(roster_engine::model::View::All, true).contains(&email(&person)),
+        "0 days means people are never erased"
+    );
+}
