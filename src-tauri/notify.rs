@@ -1,5 +1,5 @@
-//! Desktop notifications: a failed sync, a plan held for approval, and onboardings within a week
-//! that have no device yet. A notification that cannot be shown (no notification service) is
+//! Desktop notifications: a failed sync, a plan held for approval, a sync's warnings (one
+//! notification for them all), and onboardings within a week that have no device yet. A notification that cannot be shown (no notification service) is
 //! logged and otherwise ignored: the window shows the same facts.
 
 use tauri::AppHandle;
@@ -19,6 +19,10 @@ pub fn sync_outcomes(app: &AppHandle, outcomes: &[SyncOutcome]) {
                 "This sync would change many people at once. Review it in Roster › Sync history, then approve or discard it.",
             );
         }
+    }
+    let warnings: Vec<&str> = outcomes.iter().flat_map(|o| o.warnings.iter().map(String::as_str)).collect();
+    if !warnings.is_empty() {
+        show(app, "Roster may be missing people", &warnings.join("\n"));
     }
 }
 

@@ -23,6 +23,8 @@ pub struct SyncOutcome {
     pub run_id: Option<i64>,
     pub counts: Option<PlanCounts>,
     pub error: Option<CommandError>,
+    /// What the person should act on though the sync succeeded, such as a missing permission.
+    pub warnings: Vec<String>,
 }
 
 /// Which sources a sync covers.
@@ -81,12 +83,17 @@ fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateT
 
 fn outcome(source: String, result: roster_engine::Result<SyncReport>) -> SyncOutcome {
     match result {
-        Ok(report) => {
-            SyncOutcome { source, outcome: Some(report.outcome), run_id: report.run_id, counts: Some(report.counts), error: None }
-        }
+        Ok(report) => SyncOutcome {
+            source,
+            outcome: Some(report.outcome),
+            run_id: report.run_id,
+            counts: Some(report.counts),
+            error: None,
+            warnings: report.warnings,
+        },
         Err(error) => {
             tracing::warn!(%source, %error, "sync failed");
-            SyncOutcome { source, outcome: None, run_id: None, counts: None, error: Some(error.into()) }
+            SyncOutcome { source, outcome: None, run_id: None, counts: None, error: Some(error.into()), warnings: Vec::new() }
         }
     }
 }

@@ -255,7 +255,7 @@ pub async fn provider_advice(directory: State<'_, Directory>, source: String) ->
     let tool = source.config.get("tool").and_then(|t| t.as_str());
     Ok(tool.and_then(providers::requirement).map(|r| ProviderAdvice {
         provider: r.display_name.to_owned(),
-        permissions: r.permissions.iter().map(|p| (*p).to_owned()).collect(),
+        permissions: vec![r.future_permission.to_owned(), r.departed_permission.to_owned()],
         where_to_enable: r.where_to_enable.to_owned(),
     }))
 }

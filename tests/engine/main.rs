@@ -6,4 +6,5 @@ mod harness;
 mod minimisation;
 mod privacy;
 mod rules;
+mod scope;
 mod transport;

@@ -445,10 +445,17 @@ fn rule_14_explain_says_why_a_person_is_missing() {
     config.hide_future_and_departed = true;
     let mut world = World::with_simulator(start_with(config));
     let report = world.sync();
+    assert_eq!(report.warnings.len(), 2, "each missing permission is its own warning: {:?}", report.warnings);
     assert!(
-        report.warnings.iter().any(|w| w.contains("Lucca") && w.contains("View future employees")),
-        "the sync itself warns about the missing Lucca permissions: {:?}",
-        report.warnings
+        report.warnings[0].contains("no future starters") && report.warnings[0].contains("Lucca API key")
+            && report.warnings[0].contains("\"View future employees\"") && !report.warnings[0].contains("departed"),
+        "the first warning names Lucca's permission for future starters, and only it: {}",
+        report.warnings[0]
+    );
+    assert!(
+        report.warnings[1].contains("no departed employees") && report.warnings[1].contains("\"View departed employees\""),
+        "the second names Lucca's permission for departed people: {}",
+        report.warnings[1]
     );
     let why = world.engine.explain("nobody-like-this", now()).unwrap();
     assert!(
@@ -456,12 +463,29 @@ fn rule_14_explain_says_why_a_person_is_missing() {
         "someone HR never returned is explained as not returned by the HR system: {why:?}"
     );
     assert!(
-        why.findings.iter().any(|f| f.contains("View future employees") && f.contains("View departed employees")),
-        "a Lucca source with no future and no departed people points at the missing permissions: {why:?}"
+        why.findings.iter().any(|f| f.contains("View future employees"))
+            && why.findings.iter().any(|f| f.contains("View departed employees")),
+        "a Lucca source with no future and no departed people points at each missing permission: {why:?}"
     );
     let present = world.remote(active);
     let why = world.engine.explain(&email(&present), now()).unwrap();
     assert!(why.findings.iter().any(|f| f.contains("already present in Active")), "{why:?}");
+}
+
+#[test]
+fn a_source_that_hides_future_and_departed_people_is_warned_about_whatever_the_provider() {
+    let mut config = SimulatorConfig::new(roster_simulator::CompanySpec { seed: 34, size: 40, today: today() });
+    config.tool = "personio".into();
+    config.hide_future_and_departed = true;
+    let mut world = World::with_simulator(start_with(config));
+    let warnings = world.sync().warnings;
+    assert_eq!(warnings.len(), 2, "both missing permissions are detected for any provider: {warnings:?}");
+    assert!(
+        warnings.iter().all(|w| w.contains("HR system's API key") && !w.contains("Lucca")),
+        "a provider without known permission names gets the general advice: {warnings:?}"
+    );
+    let mut world = World::new(34, 40);
+    assert!(world.sync().warnings.is_empty(), "a source that returns future and departed people raises no warning");
 }
 
 #[test]

@@ -332,6 +332,9 @@ struct EmployeesArgs {
     view: ViewArg,
     #[arg(long)]
     include_hidden: bool,
+    /// Also list people the filters exclude (marked "out of scope").
+    #[arg(long)]
+    include_out_of_scope: bool,
     /// Matches the start of a first name, last name, full name or work email.
     #[arg(long)]
     search: Option<String>,
@@ -493,6 +496,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let query = EmployeeQuery {
                 view: args.view.into(),
                 include_hidden: args.include_hidden,
+                include_out_of_scope: args.include_out_of_scope,
                 search: args.search,
                 offset: args.offset,
                 limit: args.limit,

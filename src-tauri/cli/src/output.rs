@@ -90,7 +90,7 @@ pub fn employees(rows: &[EmployeeRow]) -> String {
     rows.iter()
         .map(|e| {
             format!(
-                "{} {}\t{}\t{}\t{}\t{} → {}\t{} device(s){}",
+                "{} {}\t{}\t{}\t{}\t{} → {}\t{} device(s){}{}",
                 e.first_name.as_deref().unwrap_or(""),
                 e.last_name.as_deref().unwrap_or(""),
                 e.work_email.as_deref().unwrap_or("-"),
@@ -99,7 +99,8 @@ pub fn employees(rows: &[EmployeeRow]) -> String {
                 e.start_date.as_deref().unwrap_or("?"),
                 e.termination_date.as_deref().unwrap_or(""),
                 e.devices,
-                if e.hidden { "\t(hidden)" } else { "" }
+                if e.hidden { "\t(hidden)" } else { "" },
+                e.out_of_scope.as_deref().map(|why| format!("\t(out of scope: {why})")).unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()
@@ -180,6 +181,13 @@ pub fn filters(f: &FilterView) -> String {
 
 pub fn profile(p: &Profile) -> String {
     let mut out = format!("employee {}{}", p.id, if p.hidden { " (hidden)" } else { "" });
+    if let Some(scope) = &p.out_of_scope {
+        out.push_str(&format!(
+            "\nout of scope since {}: {}; their fields are no longer updated",
+            scope.since.as_deref().unwrap_or("?"),
+            scope.reasons
+        ));
+    }
     for f in &p.fields {
         let origin = match (&f.source, f.mode) {
             (Some(source), Some(mode)) => format!("{source}, {}", mode.as_str()),

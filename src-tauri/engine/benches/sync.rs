@@ -225,6 +225,7 @@ fn search_latency(engine: &Engine) {
                 limit: 100,
                 offset: 0,
                 include_hidden: round % 2 == 0,
+                include_out_of_scope: false,
             };
             let t = Instant::now();
             let rows = engine.employees(&query, now).unwrap();

@@ -269,7 +269,7 @@ impl Engine {
                 Ok(SourceStatus { source, last_run })
             })
             .collect::<Result<Vec<_>>>()?;
-        let count = |view: View| employees::count(conn, view, false, now);
+        let count = |view: View| employees::count(conn, view, now);
         let hidden: u32 = conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?;
         Ok(Status {
             sources,

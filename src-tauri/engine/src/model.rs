@@ -189,4 +189,6 @@ pub struct EmployeeRow {
     pub sources: Vec<String>,
     /// Devices the person holds now: none yet for an onboarding, to recover for an offboarding.
     pub devices: u32,
+    /// Why the filters exclude the person, when every source that knows them does.
+    pub out_of_scope: Option<String>,
 }

@@ -3,6 +3,10 @@ import type { View } from "./View";
 
 export type EmployeeQuery = { view: View, include_hidden: boolean, 
 /**
+ * People every source's filters exclude are no longer managed: listed only when asked for.
+ */
+include_out_of_scope: boolean, 
+/**
  * Every word must start the first name, last name or a part of the work email (case and accents ignored).
  */
 search: string | null, offset: number, limit: number, };

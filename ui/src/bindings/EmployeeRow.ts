@@ -7,4 +7,8 @@ export type EmployeeRow = { id: number, employee_number: string | null, first_na
 /**
  * Devices the person holds now: none yet for an onboarding, to recover for an offboarding.
  */
-devices: number, };
+devices: number, 
+/**
+ * Why the filters exclude the person, when every source that knows them does.
+ */
+out_of_scope: string | null, };

@@ -6,4 +6,8 @@ import type { PlanCounts } from "./PlanCounts";
 /**
  * How the sync of one source ended. One source failing does not stop the others.
  */
-export type SyncOutcome = { source: string, outcome: Outcome | null, run_id: number | null, counts: PlanCounts | null, error: CommandError | null, };
+export type SyncOutcome = { source: string, outcome: Outcome | null, run_id: number | null, counts: PlanCounts | null, error: CommandError | null, 
+/**
+ * What the person should act on though the sync succeeded, such as a missing permission.
+ */
+warnings: Array<string>, };

@@ -7,7 +7,7 @@ use super::people::Explanation;
 use super::Engine;
 use crate::error::Result;
 use crate::model::View;
-use crate::providers::missing_permission_warning;
+use crate::providers::{missing_permission_warning, Unseen};
 use crate::store::employees;
 use crate::store::sources::Source;
 
@@ -110,9 +110,10 @@ impl Engine {
 }
 
 impl Engine {
-    /// The warning for a source whose last full read returned no future and no departed employee
-    /// at all: the API key most likely lacks the permission to see them (Lucca's case).
-    pub(super) fn missing_permission(&self, source: &Source, now: DateTime<Utc>) -> Result<Option<String>> {
+    /// The warnings for a source whose last full read returned no future starter, or no departed
+    /// employee, at all: the API key most likely lacks the permission to see them (Lucca's case).
+    /// Each is detected on its own, for every provider.
+    pub(super) fn missing_permission(&self, source: &Source, now: DateTime<Utc>) -> Result<Vec<String>> {
         let (total, future, departed): (i64, i64, i64) = self.store.conn().query_row(
             "SELECT count(*), count(*) FILTER (WHERE employment_status = 'PENDING' OR start_date > ?2),
                     count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date < ?2)
@@ -121,7 +122,12 @@ impl Engine {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let tool = source.config.get("tool").and_then(|t| t.as_str());
-        Ok((total > 0 && future == 0 && departed == 0).then(|| missing_permission_warning(&source.name, tool)))
+        let unseen = [(future, Unseen::FutureStarters), (departed, Unseen::DepartedPeople)];
+        Ok(unseen
+            .into_iter()
+            .filter(|(seen, _)| total > 0 && *seen == 0)
+            .map(|(_, unseen)| missing_permission_warning(&source.name, tool, unseen))
+            .collect())
     }
 }
 

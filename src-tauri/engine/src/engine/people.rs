@@ -48,6 +48,8 @@ pub struct Profile {
     pub id: i64,
     pub hidden: bool,
     pub views: Vec<View>,
+    /// Set when the filters exclude the person: their fields are no longer updated.
+    pub out_of_scope: Option<employees::OutOfScope>,
     pub fields: Vec<ProfileField>,
     pub history: Vec<ChangeEntry>,
 }
@@ -242,6 +244,13 @@ impl Engine {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let hidden: bool = conn.query_row("SELECT hidden FROM employees WHERE id = ?1", [id], |r| r.get(0))?;
-        Ok(Profile { id, hidden, views: employees::views_of(conn, id, now)?, fields, history })
+        Ok(Profile {
+            id,
+            hidden,
+            views: employees::views_of(conn, id, now)?,
+            out_of_scope: employees::out_of_scope(conn, id)?,
+            fields,
+            history,
+        })
     }
 }

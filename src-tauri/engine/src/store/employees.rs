@@ -1,7 +1,7 @@
 //! The employee lists: views by contract dates, hidden people, search, paging.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -18,6 +18,9 @@ pub const RECENT_DEPARTURE_DAYS: i64 = 30;
 pub struct EmployeeQuery {
     pub view: View,
     pub include_hidden: bool,
+    /// People every source's filters exclude are no longer managed: listed only when asked for.
+    #[serde(default)]
+    pub include_out_of_scope: bool,
     /// Every word must start the first name, last name or a part of the work email (case and accents ignored).
     pub search: Option<String>,
     pub offset: u32,
@@ -26,7 +29,7 @@ pub struct EmployeeQuery {
 
 impl Default for EmployeeQuery {
     fn default() -> Self {
-        EmployeeQuery { view: View::Active, include_hidden: false, search: None, offset: 0, limit: 500 }
+        EmployeeQuery { view: View::Active, include_hidden: false, include_out_of_scope: false, search: None, offset: 0, limit: 500 }
     }
 }
 
@@ -35,11 +38,22 @@ const LEFT: &str = "(e.departed_at IS NOT NULL OR (e.end_date IS NOT NULL AND e.
      OR (e.end_date IS NULL AND e.employment_status IS 'INACTIVE'))";
 const ONBOARDING: &str = "((e.start_date IS NOT NULL AND e.start_date > today) OR e.employment_status IS 'PENDING')";
 const HOLDS_DEVICE: &str = "EXISTS (SELECT 1 FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)";
+/// Out of scope: every source that knows the person excludes them by its filters.
+const OUT_OF_SCOPE: &str = "(EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = e.id AND l.out_of_scope IS NOT NULL) \
+     AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = e.id AND l.out_of_scope IS NULL))";
+
+/// Who a view holds besides its dates: hidden and out-of-scope people only when asked for
+/// (`?1`, `?2`), except that a device is never forgotten: an out-of-scope person who still holds
+/// one stays in Offboardings, to recover it.
+fn managed_condition(view: View) -> String {
+    let device_kept = if view == View::Offboardings { format!(" OR {HOLDS_DEVICE}") } else { String::new() };
+    format!("(?1 OR e.hidden = 0) AND (?2 OR NOT {OUT_OF_SCOPE}{device_kept})")
+}
 
 fn view_condition(view: View) -> String {
     let offboarding = format!(
         "((e.end_date IS NOT NULL AND e.end_date >= date(today, '-{RECENT_DEPARTURE_DAYS} days') AND e.departed_at IS NULL) \
-         OR ({LEFT} AND {HOLDS_DEVICE}))"
+         OR ({LEFT} AND {HOLDS_DEVICE}) OR ({OUT_OF_SCOPE} AND {HOLDS_DEVICE}))"
     );
     match view {
         View::Active => format!(
@@ -108,10 +122,10 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
     let sql = format!(
         "WITH page AS (
              SELECT e.id FROM (SELECT e0.*, {today} AS today FROM employees e0) e
-             WHERE ({view}) AND (?1 OR e.hidden = 0)
-               AND (?2 IS NULL OR e.id IN (SELECT rowid FROM employee_search WHERE employee_search MATCH ?2))
+             WHERE ({view}) AND {managed}
+               AND (?3 IS NULL OR e.id IN (SELECT rowid FROM employee_search WHERE employee_search MATCH ?3))
              ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id
-             LIMIT ?3 OFFSET ?4
+             LIMIT ?4 OFFSET ?5
          )
          SELECT e.id, e.employee_number, e.first_name, e.last_name, e.job_title, e.work_email, e.employment_status,
                 e.employment_type, le.name, wl.name, trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')),
@@ -120,19 +134,22 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
                 e.start_date, e.end_date, e.hidden,
                 (SELECT group_concat(name, char(31)) FROM (SELECT s.name FROM employee_links l JOIN sources s ON s.id = l.source_id
                     WHERE l.employee_id = e.id ORDER BY s.id)),
-                (SELECT count(*) FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL)
+                (SELECT count(*) FROM device_assignments da WHERE da.employee_id = e.id AND da.returned_on IS NULL),
+                CASE WHEN {out_of_scope} THEN (SELECT group_concat(l.out_of_scope, '; ') FROM employee_links l WHERE l.employee_id = e.id) END
          FROM page JOIN employees e ON e.id = page.id
          LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
          LEFT JOIN work_locations wl ON wl.id = e.work_location_id
          LEFT JOIN employees m ON m.id = e.manager_id
          ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id",
         today = today_expr(conn, now)?.replace("e.time_zone", "e0.time_zone"),
-        view = view_condition(query.view)
+        view = view_condition(query.view),
+        managed = managed_condition(query.view),
+        out_of_scope = OUT_OF_SCOPE,
     );
     let mut stmt = conn.prepare(&sql)?;
     let split =
         |s: Option<String>| -> Vec<String> { s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default() };
-    let rows = stmt.query_map(params![query.include_hidden, search, query.limit, query.offset], |r| {
+    let rows = stmt.query_map(params![query.include_hidden, query.include_out_of_scope, search, query.limit, query.offset], |r| {
         Ok(EmployeeRow {
             id: r.get(0)?,
             employee_number: r.get(1)?,
@@ -151,19 +168,42 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
             hidden: r.get(14)?,
             sources: split(r.get(15)?),
             devices: r.get(16)?,
+            out_of_scope: r.get(17)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// How many people a view holds, without reading them.
-pub fn count(conn: &Connection, view: View, include_hidden: bool, now: DateTime<Utc>) -> Result<u32> {
+/// How many managed people a view holds (hidden and out-of-scope people left out), without reading them.
+pub fn count(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<u32> {
     let sql = format!(
-        "SELECT count(*) FROM (SELECT e0.*, {} AS today FROM employees e0) e WHERE ({}) AND (?1 OR e.hidden = 0)",
+        "SELECT count(*) FROM (SELECT e0.*, {} AS today FROM employees e0) e WHERE ({}) AND {}",
         today_expr(conn, now)?.replace("e.time_zone", "e0.time_zone"),
-        view_condition(view)
+        view_condition(view),
+        managed_condition(view)
     );
-    Ok(conn.query_row(&sql, [include_hidden], |r| r.get(0))?)
+    Ok(conn.query_row(&sql, [false, false], |r| r.get(0))?)
+}
+
+/// Why a person is out of scope and since when, if every source that knows them excludes them.
+pub fn out_of_scope(conn: &Connection, employee_id: i64) -> Result<Option<OutOfScope>> {
+    let sql = format!(
+        "SELECT (SELECT group_concat(s.name || ': ' || l.out_of_scope, '; ') FROM employee_links l JOIN sources s ON s.id = l.source_id
+                 WHERE l.employee_id = e.id),
+                (SELECT max(c.at) FROM change_log c WHERE c.employee_id = e.id AND c.action = 'out_of_scope')
+         FROM employees e WHERE e.id = ?1 AND {OUT_OF_SCOPE}"
+    );
+    Ok(conn
+        .query_row(&sql, [employee_id], |r| Ok(OutOfScope { reasons: r.get(0)?, since: r.get(1)? }))
+        .optional()?)
+}
+
+/// A person the filters exclude: which filter with which value (per source), and since when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutOfScope {
+    pub reasons: String,
+    pub since: Option<String>,
 }
 
 /// Hides or shows a person. Hiding is local: no sync ever changes it.

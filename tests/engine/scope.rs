@@ -1,0 +1,101 @@
+//! People the filters exclude are no longer managed: out of every view, count and workflow,
+//! except a device they still hold; widening the filters brings them back.
+
+use chrono::Duration;
+
+use roster_engine::model::View;
+use roster_engine::store::devices::NewDevice;
+use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::sync::Outcome;
+use roster_engine::FilterInput;
+use roster_simulator::{Employee, EmploymentStatus};
+
+use crate::harness::{email, now, today, World, SOURCE};
+
+fn active(e: &Employee) -> bool {
+    e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some()
+}
+
+/// Syncs at `at`, approving the plan if the mass-change guard held it.
+fn sync_approved(world: &mut World, at: chrono::DateTime<chrono::Utc>) {
+    let report = world.sync_at(at);
+    if report.outcome == Outcome::Held {
+        world.engine.approve(report.run_id.expect("a held run has an id"), at).unwrap();
+    }
+}
+
+fn set_legal_entities(world: &mut World, names: Vec<String>) {
+    let filters =
+        world.engine.resolve_filters(SOURCE, &FilterInput { legal_entities: names, ..FilterInput::default() }).unwrap();
+    world.engine.set_filters(SOURCE, &filters).unwrap();
+}
+
+#[test]
+fn out_of_scope_people_leave_views_counts_and_workflows_until_the_filters_take_them_back() {
+    let mut world = World::new(51, 60);
+    world.sync();
+    let excluded = world.remote(active);
+    let entity = excluded.legal_entity_id.clone().expect("the simulated person has a legal entity");
+    let holder = world.remote(|e| active(e) && e.id != excluded.id && e.legal_entity_id.as_ref() == Some(&entity));
+    let entities = world.sim.legal_entities();
+    let entity_name = entities.iter().find(|le| le.id == entity).and_then(|le| le.name.clone()).unwrap();
+    let kept: Vec<String> = entities.iter().filter(|le| le.id != entity).filter_map(|le| le.name.clone()).collect();
+    world
+        .engine
+        .add_device(&NewDevice { kind: "laptop".into(), model: "ThinkPad X1".into(), serial_number: "SN-9".into() }, now())
+        .unwrap();
+    world.engine.assign_device("SN-9", &email(&holder), today(), now()).unwrap();
+    let active_before = world.engine.status(now()).unwrap().active;
+
+    set_legal_entities(&mut world, kept);
+    let later = now() + Duration::hours(1);
+    sync_approved(&mut world, later);
+
+    for view in [View::Active, View::Onboardings, View::Offboardings, View::Departed, View::All] {
+        assert!(
+            !world.emails(view, true).contains(&email(&excluded)),
+            "someone the filters exclude is in no {view:?} list by default, hidden people included"
+        );
+    }
+    let status = world.engine.status(later).unwrap();
+    assert!(status.active < active_before, "out-of-scope people no longer count as active ({active_before} → {})", status.active);
+    let query = EmployeeQuery { view: View::Active, include_out_of_scope: true, limit: 100_000, ..EmployeeQuery::default() };
+    let listed = world.engine.employees(&query, later).unwrap();
+    let row = listed.iter().find(|e| e.work_email == excluded.work_email).expect("the toggle lists out-of-scope people");
+    let reason = row.out_of_scope.as_deref().expect("an out-of-scope row carries its reason, for the badge");
+    assert!(reason.contains(&entity_name), "the reason names the excluded value: {reason}");
+    assert!(
+        listed.iter().filter(|e| e.out_of_scope.is_none()).count() as u32 == status.active,
+        "the toggle adds only out-of-scope people to the list"
+    );
+
+    let offboardings = world.list_at(View::Offboardings, false, later);
+    let kept_row = offboardings.iter().find(|e| e.work_email == holder.work_email);
+    assert!(
+        kept_row.is_some_and(|e| e.devices == 1 && e.out_of_scope.is_some()),
+        "an out-of-scope person who still holds a device stays in Offboardings, to recover it"
+    );
+
+    let profile = world.engine.profile(&email(&excluded), later).unwrap();
+    let scope = profile.out_of_scope.expect("the profile says the person is out of scope");
+    assert!(
+        scope.reasons.contains(SOURCE) && scope.reasons.contains("legal entity") && scope.reasons.contains(&entity_name),
+        "the profile names the source, the filter and the value: {}",
+        scope.reasons
+    );
+    assert_eq!(scope.since.as_deref(), Some(later.to_rfc3339().as_str()), "the profile says since when");
+
+    // Widening the filters brings them back at the next sync, and the history says so.
+    world.engine.set_filters(SOURCE, &Default::default()).unwrap();
+    let again = later + Duration::hours(1);
+    sync_approved(&mut world, again);
+    assert!(world.emails(View::Active, false).contains(&email(&excluded)), "back in scope, they are managed again");
+    assert_eq!(world.engine.status(again).unwrap().active, active_before, "and counted again");
+    let profile = world.engine.profile(&email(&excluded), again).unwrap();
+    assert!(profile.out_of_scope.is_none(), "the profile no longer says out of scope");
+    assert_eq!(
+        profile.history.iter().map(|h| h.action.as_str()).take(2).collect::<Vec<_>>(),
+        ["restored", "out_of_scope"],
+        "the history shows when they left the scope and when they came back"
+    );
+}
