@@ -106,3 +106,38 @@ fn a_server_that_does_not_answer_in_time_fails_the_sync_saying_so() {
     let error = engine.sync("HR", now(), SyncRequest::default()).expect_err("a silent server fails the sync").to_string();
     assert!(error.contains("timed out") && error.contains("page 1"), "the error says what happened and where: {error}");
 }
+
+#[test]
+fn a_cursor_seen_twice_ends_the_read_as_an_error() {
+    use roster_simulator::{Fault, Model};
+    let sim = crate::harness::start(39, 20);
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    crate::harness::connect(&mut engine, "HR", &sim);
+    sim.inject(Fault::StuckCursor { model: Model::Employees });
+    let error = engine.sync("HR", now(), SyncRequest::default()).expect_err("an endless cursor fails the sync").to_string();
+    assert!(
+        error.contains("same cursor twice") && error.contains("employees"),
+        "a repeated cursor ends the read with an error naming the model: {error}"
+    );
+    let employee_pages = sim.requests().iter().filter(|r| r.path.starts_with("/v1/hris/employees")).count();
+    assert!(employee_pages <= 3, "the read stops at the first repeated cursor, not after {employee_pages} pages");
+}
+
+#[test]
+fn a_connect_link_that_is_not_https_is_refused() {
+    use roster_simulator::Fault;
+    let sim = crate::harness::start(40, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    for link in ["file:///etc/passwd", "smb://attacker.example/share", "http://attacker.example/connect"] {
+        sim.inject(Fault::ConnectLink(link));
+        let error = engine
+            .kombo_connect_link(&sim.base_url(), sim.api_key(), "it@example.com", "Acme")
+            .expect_err("only https links are opened");
+        assert!(error.to_string().contains("opens only https"), "a {link} Connect link is refused before it reaches the opener: {error}");
+    }
+    sim.clear_faults();
+    let own = engine.kombo_connect_link(&sim.base_url(), sim.api_key(), "it@example.com", "Acme").expect("the local simulator's link");
+    assert!(own.starts_with("http://127.0.0.1"), "http to this computer (the demo's simulator) is still opened: {own}");
+}

@@ -3,6 +3,8 @@
 //! Only the fields of the brief's list are declared in the payload types below; serde skips every
 //! other field (social security numbers, bank accounts, pay...), so they never leave the parser.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::blocking::{Client, Response};
 use serde::{Deserialize, Serialize};
@@ -93,7 +95,7 @@ impl KomboConnector {
         }
         let created: Created =
             response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
-        Ok(created.data.link)
+        safe_link(created.data.link)
     }
 
     /// Kombo Connect, step 2: the activation token the finished flow hands back, resolved into the
@@ -150,11 +152,15 @@ impl KomboConnector {
         mut each: impl FnMut(u32, Vec<T>) -> Result<(), crate::Error>,
     ) -> Result<(), crate::Error> {
         let mut cursor: Option<String> = None;
+        // Kombo has been seen answering `results: []` with the same `next` forever: a cursor seen
+        // before means the walk would never end.
+        let mut seen = HashSet::new();
         let mut page = 1;
         loop {
             let body: PageEnvelope<T> = self.page(model, page, cursor.as_deref(), request)?;
             each(page, body.data.results)?;
             match body.data.next {
+                Some(next) if !seen.insert(next.clone()) => return Err(ConnectorError::RepeatedCursor { model, page }.into()),
                 Some(next) => cursor = Some(next),
                 None => return Ok(()),
             }
@@ -229,6 +235,24 @@ impl super::Connector for KomboConnector {
 }
 
 /// Maps Kombo's error envelope onto errors a person can act on.
+/// The Connect link is opened by the OS (the shell's opener skips the capability scope), so a
+/// spoofed endpoint answering `file://`, `smb://` or a protocol handler could make the OS run
+/// something. Only https passes, and http to this computer for the local simulator (the demo).
+fn safe_link(link: String) -> Result<String, ConnectorError> {
+    let url = reqwest::Url::parse(&link).map_err(|e| ConnectorError::Malformed {
+        model: Model::Employees,
+        page: 0,
+        detail: format!("the Connect link is not a URL: {e}"),
+    })?;
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(link),
+        "http" if loopback => Ok(link),
+        scheme => Err(ConnectorError::UnsafeConnectLink { scheme: scheme.to_owned() }),
+    }
+}
+
 fn final_error(model: Model, page: u32, response: Response) -> ConnectorError {
     let status = response.status().as_u16();
     let envelope: Option<ErrorEnvelope> = response.json().ok();
