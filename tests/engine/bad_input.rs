@@ -141,3 +141,21 @@ fn a_connect_link_that_is_not_https_is_refused() {
     let own = engine.kombo_connect_link(&sim.base_url(), sim.api_key(), "it@example.com", "Acme").expect("the local simulator's link");
     assert!(own.starts_with("http://127.0.0.1"), "http to this computer (the demo's simulator) is still opened: {own}");
 }
+
+#[test]
+fn an_activation_token_stays_in_its_path_segment_and_out_of_errors() {
+    let sim = crate::harness::start(41, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    let token = "../../hris/employees?page_size=1#x";
+    let error = engine
+        .add_kombo_source_by_token("HR", &sim.base_url(), sim.api_key(), token, now())
+        .expect_err("an unknown token is refused")
+        .to_string();
+    let paths: Vec<String> = sim.requests().into_iter().map(|r| r.path).collect();
+    assert!(
+        paths.iter().all(|p| p.starts_with("/v1/connect/integration-by-token/")),
+        "the token is one percent-encoded path segment, never a way to another endpoint: {paths:?}"
+    );
+    assert!(!error.contains(token), "the activation token is kept out of the error text: {error}");
+}

@@ -110,10 +110,19 @@ impl KomboConnector {
             id: String,
             tool: String,
         }
-        let url = format!("{}/connect/integration-by-token/{}", self.config.base_url.trim_end_matches('/'), token.trim());
+        let url = self.endpoint(&["connect", "integration-by-token", token.trim()])?;
         let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
         if !response.status().is_success() {
-            return Err(final_error(Model::Employees, 0, response));
+            // The token is a credential for the new integration: the server's text may echo it.
+            return Err(match final_error(Model::Employees, 0, response) {
+                ConnectorError::Status { model, page, status, message } => ConnectorError::Status {
+                    model,
+                    page,
+                    status,
+                    message: message.replace(token.trim(), "[activation token]"),
+                },
+                other => other,
+            });
         }
         let resolved: Resolved =
             response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
@@ -122,7 +131,7 @@ impl KomboConnector {
 
     /// The HR system behind the integration, as Kombo names it.
     pub fn integration_tool(&self) -> Result<Option<String>, ConnectorError> {
-        let url = format!("{}/integrations/{}", self.config.base_url.trim_end_matches('/'), self.config.integration_id);
+        let url = self.endpoint(&["integrations", &self.config.integration_id])?;
         let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
         if !response.status().is_success() {
             return Err(final_error(Model::Employees, 0, response));
@@ -142,6 +151,16 @@ impl KomboConnector {
         let body: Integration =
             response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
         Ok(body.data.tool.map(|t| t.id))
+    }
+
+    /// The base URL with `segments` appended, each percent-encoded: a token or id holding `../` or
+    /// `?` must not reach another endpoint with the key.
+    fn endpoint(&self, segments: &[&str]) -> Result<reqwest::Url, ConnectorError> {
+        let invalid = |detail: String| ConnectorError::Transport { model: Model::Employees, page: 0, detail };
+        let mut url = reqwest::Url::parse(self.config.base_url.trim_end_matches('/'))
+            .map_err(|e| invalid(format!("the base URL is not a URL: {e}")))?;
+        url.path_segments_mut().map_err(|()| invalid("the base URL cannot take a path".to_owned()))?.extend(segments);
+        Ok(url)
     }
 
     /// Walks every page of one model, calling `each` with the parsed results of each page.
