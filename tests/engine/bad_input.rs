@@ -159,3 +159,46 @@ fn an_activation_token_stays_in_its_path_segment_and_out_of_errors() {
     );
     assert!(!error.contains(token), "the activation token is kept out of the error text: {error}");
 }
+
+#[test]
+fn a_huge_token_lifetime_is_clamped_not_a_panic() {
+    use roster_engine::oauth::{refresh, OAuthApi, OAuthConfig, Tokens};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let token_url = format!("http://{}/token", listener.local_addr().unwrap());
+    // A hostile token endpoint: one answer, then the thread ends.
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        let mut length = 0;
+        while reader.read_line(&mut line).unwrap() > 2 {
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+            line.clear();
+        }
+        std::io::Read::read_exact(&mut reader, &mut vec![0; length]).unwrap();
+        let body = r#"{"access_token":"a","token_type":"bearer","expires_in":9000000000000}"#;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let config = OAuthConfig {
+        auth_url: token_url.replace("/token", "/auth"),
+        token_url,
+        revocation_url: None,
+        client_id: "roster".into(),
+        scopes: vec![],
+        api: OAuthApi::Scim,
+        base_url: "http://127.0.0.1:9/v1".into(),
+    };
+    let old = Tokens { access_token: "old".into(), refresh_token: Some("r".into()), expires_at: None };
+    let renewed = refresh(&config, &old).expect("a huge expires_in still renews the token");
+    let expires_at = renewed.expires_at.expect("the lifetime is kept, clamped");
+    assert!(
+        expires_at <= chrono::Utc::now() + chrono::Duration::days(366),
+        "a lifetime of 9e12 s is clamped to a year rather than overflowing: {expires_at}"
+    );
+}
