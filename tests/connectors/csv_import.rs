@@ -143,3 +143,26 @@ fn a_file_without_an_identity_column_or_in_another_encoding_is_refused() {
     let error = engine.add_csv_source("c", &missing, now()).unwrap_err().to_string();
     assert!(error.contains("could not read the CSV file"), "a missing file says so: {error}");
 }
+
+#[test]
+fn a_file_that_is_not_regular_or_too_large_is_refused_and_long_cells_are_cut() {
+    let files = tempfile::tempdir().unwrap();
+    let (_dir, mut engine) = engine();
+    let fifo = files.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success(), "the test makes a FIFO");
+    // Without the check, opening a FIFO with no writer blocks forever.
+    let error = engine.add_csv_source("fifo", &fifo, now()).unwrap_err().to_string();
+    assert!(error.contains("not a regular file"), "a FIFO is refused, not read: {error}");
+
+    let huge = files.path().join("huge.csv");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(50 * 1024 * 1024 + 1).unwrap();
+    let error = engine.add_csv_source("huge", &huge, now()).unwrap_err().to_string();
+    assert!(error.contains("larger than 50 MB"), "a file over 50 MB is refused: {error}");
+
+    let long = "x".repeat(10_000);
+    let wide = write(files.path(), "wide.csv", &format!("work_email,first_name\n{long},Ada\n"));
+    let error = engine.add_csv_source("wide", &wide, now()).unwrap_err().to_string();
+    assert!(error.contains("is not an email address") && error.len() < 400, "an echoed cell value is cut: {} chars", error.len());
+}

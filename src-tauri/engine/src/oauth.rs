@@ -185,8 +185,11 @@ pub fn login(
 
 /// When a token given now for `lifetime` expires. Tokens expire in the authorisation server's real
 /// time, so this reads the real clock, not the sync's (possibly pinned) `now`.
+/// The lifetime is the server's word: clamped to a year (renewal then simply happens early), so a
+/// huge `expires_in` cannot overflow the date arithmetic and panic the sync.
 fn expiry(lifetime: chrono::Duration) -> DateTime<Utc> {
-    Utc::now() + lifetime
+    let now = Utc::now();
+    now.checked_add_signed(lifetime.min(chrono::Duration::days(365))).unwrap_or(now)
 }
 
 /// Answers requests on the loopback listener until the redirect arrives or time runs out.

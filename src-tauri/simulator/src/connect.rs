@@ -43,6 +43,9 @@ async fn create_link(State(shared): State<Arc<Shared>>, headers: HeaderMap, body
     }
     let link_id = {
         let mut inner = shared.lock();
+        if let Some(link) = inner.faults.connect_link() {
+            return Ok(Json(json!({ "status": "success", "data": { "link": link } })));
+        }
         let link_id = token(&mut inner.rng, 24);
         inner.links.insert(
             link_id.clone(),

@@ -44,6 +44,11 @@ pub enum Fault {
     SetupSyncPending,
     /// 403 `INTEGRATION.PERMISSION_MISSING` on one model until cleared.
     PermissionMissing { model: Model },
+    /// `results: []` with the same `next` cursor on every page of one model, as Kombo has been
+    /// seen to answer, until cleared.
+    StuckCursor { model: Model },
+    /// `create-link` answers this link instead of the simulator's own page (a spoofed endpoint).
+    ConnectLink(&'static str),
 }
 
 /// What a listing request must do instead of answering normally.
@@ -55,6 +60,7 @@ pub enum Outcome {
     MalformedJson,
     SetupSyncPending,
     PermissionMissing,
+    StuckCursor,
 }
 
 /// An injected fault reduced to when it fires and what it does.
@@ -71,6 +77,7 @@ struct Armed {
 #[derive(Debug, Default)]
 pub struct Faults {
     latency: Duration,
+    connect_link: Option<&'static str>,
     armed: Vec<Armed>,
 }
 
@@ -89,6 +96,11 @@ impl Faults {
             Fault::MalformedJson { model, page, times } => (Some(model), Some(page), Outcome::MalformedJson, times),
             Fault::SetupSyncPending => (None, None, Outcome::SetupSyncPending, u32::MAX),
             Fault::PermissionMissing { model } => (Some(model), None, Outcome::PermissionMissing, u32::MAX),
+            Fault::StuckCursor { model } => (Some(model), None, Outcome::StuckCursor, u32::MAX),
+            Fault::ConnectLink(link) => {
+                self.connect_link = Some(link);
+                return;
+            }
         };
         self.armed.push(Armed { model, page, outcome, remaining });
     }
@@ -99,6 +111,11 @@ impl Faults {
 
     pub fn latency(&self) -> Duration {
         self.latency
+    }
+
+    /// The link `create-link` must answer instead of the simulator's own, if one was injected.
+    pub fn connect_link(&self) -> Option<&'static str> {
+        self.connect_link
     }
 
     /// The first armed fault matching this request fires, and counts down.

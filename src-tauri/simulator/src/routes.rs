@@ -20,7 +20,7 @@ use crate::company::{self, Company};
 use crate::connect;
 use crate::fault::{Model, Outcome};
 use crate::ids::opaque_id;
-use crate::listing::{page, Envelope, ListQuery};
+use crate::listing::{encode_cursor, page, Envelope, ListQuery};
 use crate::records::{Employee, EmploymentStatus};
 use crate::request_log::RecordedRequest;
 use crate::state::Shared;
@@ -205,6 +205,11 @@ async fn list(
         Some(Outcome::ServerError) => Err(ApiError::unknown()),
         Some(Outcome::SetupSyncPending) => Err(ApiError::setup_sync_pending()),
         Some(Outcome::PermissionMissing) => Err(ApiError::permission_missing(model.path())),
+        Some(Outcome::StuckCursor) => {
+            // A real cursor (page 2, after no id), so the request that echoes it parses and gets it again.
+            let page = json!({"status": "success", "data": {"next": encode_cursor(2, ""), "results": []}});
+            Ok(json_response(Body::from(page.to_string())))
+        }
         Some(Outcome::MalformedJson) => {
             // A JSON prefix followed by `<` can never parse, wherever the cut falls.
             let mut broken = body[..body.len() / 2].to_vec();

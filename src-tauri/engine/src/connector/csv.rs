@@ -93,6 +93,37 @@ fn column_of(header: &str) -> Option<Column> {
     ALIASES.iter().find(|(names, _)| names.contains(&key.as_str())).map(|(_, column)| *column)
 }
 
+/// Larger than any HR export; a bigger "file" is a mistake (or `/dev/zero`), not a directory.
+const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The longest cell value echoed in a problem; the rest is cut, so a huge cell stays readable.
+const MAX_ECHOED_CHARS: usize = 60;
+
+/// Reads a regular file of at most `MAX_FILE_BYTES`: a FIFO or a device would hang the read or
+/// never end it.
+fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    // Checked before opening: opening a FIFO with no writer already blocks.
+    if !std::fs::metadata(path).map_err(|e| e.to_string())?.is_file() {
+        return Err("it is not a regular file".to_owned());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("it is larger than {} MB", MAX_FILE_BYTES / 1024 / 1024));
+    }
+    Ok(bytes)
+}
+
+/// A cell value as echoed in a problem: cut after `MAX_ECHOED_CHARS` characters.
+fn echoed(value: &str) -> String {
+    match value.char_indices().nth(MAX_ECHOED_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
 impl CsvConnector {
     pub fn new(config: CsvConfig) -> CsvConnector {
         CsvConnector { config }
@@ -101,8 +132,8 @@ impl CsvConnector {
     /// Reads and checks the whole file; any problem refuses all of it.
     pub fn load(&self, disabled: &[Field]) -> Result<Vec<Record>, ConnectorError> {
         let path = self.config.path.display().to_string();
-        let bytes = std::fs::read(&self.config.path)
-            .map_err(|e| ConnectorError::CsvUnreadable { path: path.clone(), detail: e.to_string() })?;
+        let bytes = read_capped(&self.config.path)
+            .map_err(|detail| ConnectorError::CsvUnreadable { path: path.clone(), detail })?;
         parse(&bytes, disabled).map_err(|mut all| {
             let more = all.len().saturating_sub(MAX_PROBLEMS);
             all.truncate(MAX_PROBLEMS);
@@ -228,7 +259,7 @@ fn check_row(row: &Row, problems: &mut Vec<String>) {
         if let Some((header, value)) = row.cells.get(&Column::Field(field)) {
             dates[i] = iso_date(value);
             if dates[i].is_none() {
-                problems.push(format!("line {line}: {header} \"{value}\" is not a date; write it as YYYY-MM-DD"));
+                problems.push(format!("line {line}: {header} \"{}\" is not a date; write it as YYYY-MM-DD", echoed(value)));
             }
         }
     }
@@ -240,13 +271,13 @@ fn check_row(row: &Row, problems: &mut Vec<String>) {
     for field in [Field::WorkEmail, Field::PersonalEmail] {
         if let Some((header, value)) = row.cells.get(&Column::Field(field)) {
             if !looks_like_email(value) {
-                problems.push(format!("line {line}: {header} \"{value}\" is not an email address"));
+                problems.push(format!("line {line}: {header} \"{}\" is not an email address", echoed(value)));
             }
         }
     }
     if let Some((header, value)) = row.cells.get(&Column::Field(Field::EmploymentStatus)) {
         if !STATUSES.contains(&enum_value(value).as_str()) {
-            problems.push(format!("line {line}: {header} \"{value}\" is not one of {}", STATUSES.join(", ")));
+            problems.push(format!("line {line}: {header} \"{}\" is not one of {}", echoed(value), STATUSES.join(", ")));
         }
     }
 }
@@ -268,8 +299,9 @@ fn check_unique(rows: &[Row], field: Field, key: impl Fn(&str) -> String, proble
         if let Some((header, value)) = row.cells.get(&Column::Field(field)) {
             if let Some(line) = first.get(&key(value)) {
                 problems.push(format!(
-                    "line {}: {header} \"{value}\" is also on line {line}; each person must appear once",
-                    row.line
+                    "line {}: {header} \"{}\" is also on line {line}; each person must appear once",
+                    row.line,
+                    echoed(value)
                 ));
             } else {
                 first.insert(key(value), row.line);
@@ -299,8 +331,9 @@ fn resolve_managers(rows: &[Row], problems: &mut Vec<String>) -> HashMap<u64, St
                     managers.insert(row.line, id.clone());
                 }
                 None => problems.push(format!(
-                    "line {}: {header} \"{value}\" is neither the employee number nor the work email of anyone in the file",
-                    row.line
+                    "line {}: {header} \"{}\" is neither the employee number nor the work email of anyone in the file",
+                    row.line,
+                    echoed(value)
                 )),
             }
         }

@@ -3,6 +3,8 @@
 //! Only the fields of the brief's list are declared in the payload types below; serde skips every
 //! other field (social security numbers, bank accounts, pay...), so they never leave the parser.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::blocking::{Client, Response};
 use serde::{Deserialize, Serialize};
@@ -94,7 +96,7 @@ impl KomboConnector {
         }
         let created: Created =
             response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
-        Ok(created.data.link)
+        safe_link(created.data.link)
     }
 
     /// Kombo Connect, step 2: the activation token the finished flow hands back, resolved into the
@@ -109,10 +111,19 @@ impl KomboConnector {
             id: String,
             tool: String,
         }
-        let url = format!("{}/connect/integration-by-token/{}", self.config.base_url.trim_end_matches('/'), token.trim());
+        let url = self.endpoint(&["connect", "integration-by-token", token.trim()])?;
         let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
         if !response.status().is_success() {
-            return Err(final_error(Model::Employees, 0, response));
+            // The token is a credential for the new integration: the server's text may echo it.
+            return Err(match final_error(Model::Employees, 0, response) {
+                ConnectorError::Status { model, page, status, message } => ConnectorError::Status {
+                    model,
+                    page,
+                    status,
+                    message: message.replace(token.trim(), "[activation token]"),
+                },
+                other => other,
+            });
         }
         let resolved: Resolved =
             response.json().map_err(|e| ConnectorError::Malformed { model: Model::Employees, page: 0, detail: e.to_string() })?;
@@ -121,7 +132,7 @@ impl KomboConnector {
 
     /// The HR system behind the integration, as Kombo names it.
     pub fn integration_tool(&self) -> Result<Option<String>, ConnectorError> {
-        let url = format!("{}/integrations/{}", self.config.base_url.trim_end_matches('/'), self.config.integration_id);
+        let url = self.endpoint(&["integrations", &self.config.integration_id])?;
         let response = self.client.get(url).bearer_auth(&self.api_key).send().map_err(|e| transport(Model::Employees, 0, &e))?;
         if !response.status().is_success() {
             return Err(final_error(Model::Employees, 0, response));
@@ -143,6 +154,16 @@ impl KomboConnector {
         Ok(body.data.tool.map(|t| t.id))
     }
 
+    /// The base URL with `segments` appended, each percent-encoded: a token or id holding `../` or
+    /// `?` must not reach another endpoint with the key.
+    fn endpoint(&self, segments: &[&str]) -> Result<reqwest::Url, ConnectorError> {
+        let invalid = |detail: String| ConnectorError::Transport { model: Model::Employees, page: 0, detail };
+        let mut url = reqwest::Url::parse(self.config.base_url.trim_end_matches('/'))
+            .map_err(|e| invalid(format!("the base URL is not a URL: {e}")))?;
+        url.path_segments_mut().map_err(|()| invalid("the base URL cannot take a path".to_owned()))?.extend(segments);
+        Ok(url)
+    }
+
     /// Walks every page of one model, calling `each` with the parsed results of each page.
     fn walk<T: for<'de> Deserialize<'de>>(
         &self,
@@ -151,11 +172,15 @@ impl KomboConnector {
         mut each: impl FnMut(u32, Vec<T>) -> Result<(), crate::Error>,
     ) -> Result<(), crate::Error> {
         let mut cursor: Option<String> = None;
+        // Kombo has been seen answering `results: []` with the same `next` forever: a cursor seen
+        // before means the walk would never end.
+        let mut seen = HashSet::new();
         let mut page = 1;
         loop {
             let body: PageEnvelope<T> = self.page(model, page, cursor.as_deref(), request)?;
             each(page, body.data.results)?;
             match body.data.next {
+                Some(next) if !seen.insert(next.clone()) => return Err(ConnectorError::RepeatedCursor { model, page }.into()),
                 Some(next) => cursor = Some(next),
                 None => return Ok(()),
             }
@@ -230,6 +255,24 @@ impl super::Connector for KomboConnector {
 }
 
 /// Maps Kombo's error envelope onto errors a person can act on.
+/// The Connect link is opened by the OS (the shell's opener skips the capability scope), so a
+/// spoofed endpoint answering `file://`, `smb://` or a protocol handler could make the OS run
+/// something. Only https passes, and http to this computer for the local simulator (the demo).
+fn safe_link(link: String) -> Result<String, ConnectorError> {
+    let url = reqwest::Url::parse(&link).map_err(|e| ConnectorError::Malformed {
+        model: Model::Employees,
+        page: 0,
+        detail: format!("the Connect link is not a URL: {e}"),
+    })?;
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(link),
+        "http" if loopback => Ok(link),
+        scheme => Err(ConnectorError::UnsafeConnectLink { scheme: scheme.to_owned() }),
+    }
+}
+
 fn final_error(model: Model, page: u32, response: Response) -> ConnectorError {
     let status = response.status().as_u16();
     let envelope: Option<ErrorEnvelope> = response.json().ok();

@@ -116,6 +116,10 @@ pub enum ConnectorError {
     Status { model: Model, page: u32, status: u16, message: String },
     #[error("the HR system sent malformed data for {model} page {page}: {detail}")]
     Malformed { model: Model, page: u32, detail: String },
+    #[error("the HR system sent the same cursor twice while reading {model} (page {page}); the read was stopped so it cannot loop forever. Retry later, or contact the HR API's support if it persists")]
+    RepeatedCursor { model: Model, page: u32 },
+    #[error("the HR API answered a Connect link with the scheme \"{scheme}\"; Roster opens only https links (or http on this computer), so it was not opened. Check the source's base URL")]
+    UnsafeConnectLink { scheme: String },
     #[error("the HR system sent {model} page {page} with a record that has no id")]
     MissingId { model: Model, page: u32 },
     #[error("the HR system sent {model} id \"{id}\" twice")]
