@@ -1,9 +1,9 @@
 //! Where the app's log goes: standard error in debug builds, where a developer looks; in release
-//! builds, a daily file in the OS log directory (`paths::log_dir`), five days kept, so that an
-//! installed Roster started from the desktop menu still leaves a trace for support. Secrets never
-//! reach a log line: the engine never formats them (the tests scan the logs for them).
+//! builds, a daily file in the OS log directory (`paths::log_dir`, made 0700), five days kept, so
+//! that an installed Roster started from the desktop menu still leaves a trace for support.
+//! Secrets never reach a log line: the engine never formats them (the tests scan the logs for them).
 
-use roster_engine::paths;
+use roster_engine::{paths, private};
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
@@ -36,6 +36,11 @@ fn file_appender() -> Option<RollingFileAppender> {
         return None;
     }
     let dir = paths::log_dir()?;
+    // The log names people and sources: the folder is the user's alone, like the data directory.
+    if let Err(error) = private::ensure_dir(&dir) {
+        eprintln!("logging to standard error: {} cannot hold the log ({error})", dir.display());
+        return None;
+    }
     RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("roster")

@@ -36,10 +36,13 @@ fn two_of_one_entity(simulator: &Simulator) -> (Employee, Employee, String) {
 /// `entity` out and sync again, and give `holder` a laptop.
 fn directory_with_an_excluded_entity(data_dir: &std::path::Path, simulator: &Simulator, entity: &str, holder: &str) {
     let mut engine = Engine::open(data_dir).expect("the directory opens");
-    let config = KomboConfig { base_url: simulator.base_url(), integration_id: simulator.integration_id().to_owned(), tool: None };
+    let config =
+        KomboConfig { base_url: simulator.base_url(), integration_id: simulator.integration_id().to_owned(), tool: None };
     engine.add_kombo_source(SOURCE, config, simulator.api_key(), Utc::now()).expect("the source connects");
     engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the first sync succeeds");
-    engine.add_device(&NewDevice { kind: "laptop".into(), model: "ThinkPad X1".into(), serial_number: "SN-E2E".into() }, Utc::now()).unwrap();
+    engine
+        .add_device(&NewDevice { kind: "laptop".into(), model: "ThinkPad X1".into(), serial_number: "SN-E2E".into() }, Utc::now())
+        .unwrap();
     engine.assign_device("SN-E2E", holder, Local::now().date_naive(), Utc::now()).unwrap();
     let kept = simulator.legal_entities().into_iter().filter_map(|le| le.name).filter(|n| n != entity).collect();
     let filters = engine.resolve_filters(SOURCE, &FilterInput { legal_entities: kept, ..FilterInput::default() }).unwrap();
@@ -57,9 +60,7 @@ async fn out_of_scope_people_leave_the_lists_and_come_back_with_the_toggle_and_a
     let (excluded, holder, entity) = two_of_one_entity(&simulator);
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     // The engine's HTTP client blocks: run it on this worker thread, outside the async runtime.
-    tokio::task::block_in_place(|| {
-        directory_with_an_excluded_entity(data_dir.path(), &simulator, &entity, email(&holder))
-    });
+    tokio::task::block_in_place(|| directory_with_an_excluded_entity(data_dir.path(), &simulator, &entity, email(&holder)));
 
     let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
     let driver = TauriDriver::start(data_dir.path(), Demo::Off);

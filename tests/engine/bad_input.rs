@@ -135,10 +135,14 @@ fn a_connect_link_that_is_not_https_is_refused() {
         let error = engine
             .kombo_connect_link(&sim.base_url(), sim.api_key(), "it@example.com", "Acme")
             .expect_err("only https links are opened");
-        assert!(error.to_string().contains("opens only https"), "a {link} Connect link is refused before it reaches the opener: {error}");
+        assert!(
+            error.to_string().contains("opens only https"),
+            "a {link} Connect link is refused before it reaches the opener: {error}"
+        );
     }
     sim.clear_faults();
-    let own = engine.kombo_connect_link(&sim.base_url(), sim.api_key(), "it@example.com", "Acme").expect("the local simulator's link");
+    let own =
+        engine.kombo_connect_link(&sim.base_url(), sim.api_key(), "it@example.com", "Acme").expect("the local simulator's link");
     assert!(own.starts_with("http://127.0.0.1"), "http to this computer (the demo's simulator) is still opened: {own}");
 }
 

@@ -447,8 +447,10 @@ fn rule_14_explain_says_why_a_person_is_missing() {
     let report = world.sync();
     assert_eq!(report.warnings.len(), 2, "each missing permission is its own warning: {:?}", report.warnings);
     assert!(
-        report.warnings[0].contains("no future starters") && report.warnings[0].contains("Lucca API key")
-            && report.warnings[0].contains("\"View future employees\"") && !report.warnings[0].contains("departed"),
+        report.warnings[0].contains("no future starters")
+            && report.warnings[0].contains("Lucca API key")
+            && report.warnings[0].contains("\"View future employees\"")
+            && !report.warnings[0].contains("departed"),
         "the first warning names Lucca's permission for future starters, and only it: {}",
         report.warnings[0]
     );

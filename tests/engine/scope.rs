@@ -25,8 +25,7 @@ fn sync_approved(world: &mut World, at: chrono::DateTime<chrono::Utc>) {
 }
 
 fn set_legal_entities(world: &mut World, names: Vec<String>) {
-    let filters =
-        world.engine.resolve_filters(SOURCE, &FilterInput { legal_entities: names, ..FilterInput::default() }).unwrap();
+    let filters = world.engine.resolve_filters(SOURCE, &FilterInput { legal_entities: names, ..FilterInput::default() }).unwrap();
     world.engine.set_filters(SOURCE, &filters).unwrap();
 }
 

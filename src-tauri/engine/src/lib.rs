@@ -7,7 +7,7 @@ pub mod error;
 pub mod model;
 pub mod oauth;
 pub mod paths;
-mod private;
+pub mod private;
 pub mod providers;
 pub mod secrets;
 pub mod store;

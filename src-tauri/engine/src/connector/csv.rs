@@ -132,8 +132,8 @@ impl CsvConnector {
     /// Reads and checks the whole file; any problem refuses all of it.
     pub fn load(&self, disabled: &[Field]) -> Result<Vec<Record>, ConnectorError> {
         let path = self.config.path.display().to_string();
-        let bytes = read_capped(&self.config.path)
-            .map_err(|detail| ConnectorError::CsvUnreadable { path: path.clone(), detail })?;
+        let bytes =
+            read_capped(&self.config.path).map_err(|detail| ConnectorError::CsvUnreadable { path: path.clone(), detail })?;
         parse(&bytes, disabled).map_err(|mut all| {
             let more = all.len().saturating_sub(MAX_PROBLEMS);
             all.truncate(MAX_PROBLEMS);

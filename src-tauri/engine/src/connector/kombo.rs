@@ -116,12 +116,9 @@ impl KomboConnector {
         if !response.status().is_success() {
             // The token is a credential for the new integration: the server's text may echo it.
             return Err(match final_error(Model::Employees, 0, response) {
-                ConnectorError::Status { model, page, status, message } => ConnectorError::Status {
-                    model,
-                    page,
-                    status,
-                    message: message.replace(token.trim(), "[activation token]"),
-                },
+                ConnectorError::Status { model, page, status, message } => {
+                    ConnectorError::Status { model, page, status, message: message.replace(token.trim(), "[activation token]") }
+                }
                 other => other,
             });
         }

@@ -29,7 +29,14 @@ pub struct EmployeeQuery {
 
 impl Default for EmployeeQuery {
     fn default() -> Self {
-        EmployeeQuery { view: View::Active, include_hidden: false, include_out_of_scope: false, search: None, offset: 0, limit: 500 }
+        EmployeeQuery {
+            view: View::Active,
+            include_hidden: false,
+            include_out_of_scope: false,
+            search: None,
+            offset: 0,
+            limit: 500,
+        }
     }
 }
 
@@ -149,28 +156,29 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
     let mut stmt = conn.prepare(&sql)?;
     let split =
         |s: Option<String>| -> Vec<String> { s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default() };
-    let rows = stmt.query_map(params![query.include_hidden, query.include_out_of_scope, search, query.limit, query.offset], |r| {
-        Ok(EmployeeRow {
-            id: r.get(0)?,
-            employee_number: r.get(1)?,
-            first_name: r.get(2)?,
-            last_name: r.get(3)?,
-            job_title: r.get(4)?,
-            work_email: r.get(5)?,
-            employment_status: r.get(6)?,
-            employment_type: r.get(7)?,
-            legal_entity: r.get(8)?,
-            work_location: r.get(9)?,
-            manager: r.get::<_, Option<String>>(10)?.filter(|m| !m.is_empty()),
-            teams: split(r.get(11)?),
-            start_date: r.get(12)?,
-            termination_date: r.get(13)?,
-            hidden: r.get(14)?,
-            sources: split(r.get(15)?),
-            devices: r.get(16)?,
-            out_of_scope: r.get(17)?,
-        })
-    })?;
+    let rows =
+        stmt.query_map(params![query.include_hidden, query.include_out_of_scope, search, query.limit, query.offset], |r| {
+            Ok(EmployeeRow {
+                id: r.get(0)?,
+                employee_number: r.get(1)?,
+                first_name: r.get(2)?,
+                last_name: r.get(3)?,
+                job_title: r.get(4)?,
+                work_email: r.get(5)?,
+                employment_status: r.get(6)?,
+                employment_type: r.get(7)?,
+                legal_entity: r.get(8)?,
+                work_location: r.get(9)?,
+                manager: r.get::<_, Option<String>>(10)?.filter(|m| !m.is_empty()),
+                teams: split(r.get(11)?),
+                start_date: r.get(12)?,
+                termination_date: r.get(13)?,
+                hidden: r.get(14)?,
+                sources: split(r.get(15)?),
+                devices: r.get(16)?,
+                out_of_scope: r.get(17)?,
+            })
+        })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -193,9 +201,7 @@ pub fn out_of_scope(conn: &Connection, employee_id: i64) -> Result<Option<OutOfS
                 (SELECT max(c.at) FROM change_log c WHERE c.employee_id = e.id AND c.action = 'out_of_scope')
          FROM employees e WHERE e.id = ?1 AND {OUT_OF_SCOPE}"
     );
-    Ok(conn
-        .query_row(&sql, [employee_id], |r| Ok(OutOfScope { reasons: r.get(0)?, since: r.get(1)? }))
-        .optional()?)
+    Ok(conn.query_row(&sql, [employee_id], |r| Ok(OutOfScope { reasons: r.get(0)?, since: r.get(1)? })).optional()?)
 }
 
 /// A person the filters exclude: which filter with which value (per source), and since when.
