@@ -10,3 +10,5 @@ mod csv_import;
 mod oauth;
 mod peers;
 mod scim;
+#[path = "../support/stored_rows.rs"]
+mod stored_rows;

@@ -61,6 +61,10 @@ pub fn assert_secret_nowhere(data_dir: &Path, secret: &str, outputs: &[String]) 
             file.display()
         );
     }
+    assert!(
+        !crate::stored_rows::stored_rows_contain(data_dir, secret),
+        "a secret lives only in the OS keyring, never in a row of the (encrypted) database"
+    );
     for output in outputs {
         assert!(!output.contains(secret), "a secret never appears in a message or an output: {output}");
     }

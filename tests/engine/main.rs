@@ -7,4 +7,6 @@ mod minimisation;
 mod privacy;
 mod rules;
 mod scope;
+#[path = "../support/stored_rows.rs"]
+mod stored_rows;
 mod transport;
