@@ -2,6 +2,7 @@
 
 mod harness;
 mod packaging;
+mod terminal;
 
 use std::collections::BTreeSet;
 

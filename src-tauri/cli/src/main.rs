@@ -385,7 +385,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Errors quote HR values too (a CSV cell, a name).
+            eprintln!("error: {}", output::printable(&format!("{error:#}")));
             ExitCode::FAILURE
         }
     }
@@ -640,7 +641,8 @@ fn parse_field(name: &str) -> anyhow::Result<Field> {
 }
 
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
-    let out = if json { serde_json::to_string_pretty(value)? } else { text() };
+    // JSON escapes control characters itself (and is read by scripts); text goes to a person.
+    let out = if json { serde_json::to_string_pretty(value)? } else { output::printable(&text()).into_owned() };
     // A reader that stops early (`| head`) is not an error worth a panic.
     match writeln!(std::io::stdout(), "{out}") {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

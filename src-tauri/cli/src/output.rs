@@ -1,5 +1,7 @@
 //! Plain-text renderings of command results, for people at a terminal.
 
+use std::borrow::Cow;
+
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
 use roster_engine::store::devices::Device;
@@ -223,4 +225,16 @@ pub fn data_use(table: &[DataUse]) -> String {
         out.push_str(&format!("\n- {} ({}){}: {}", d.data, d.object, if d.optional { ", optional" } else { "" }, d.purpose));
     }
     out
+}
+
+/// Text for a terminal, where values from an HR system are shown, never run: control characters
+/// (escape sequences that rewrite the screen, set the clipboard through OSC 52, make hyperlinks, or
+/// the C1 controls that do the same) are written out as `\u{…}`; new lines and tabs stay. Storage
+/// keeps the values as HR sent them; JSON output escapes them already.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let harmful = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(harmful) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| if harmful(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect())
 }
