@@ -1,6 +1,7 @@
 //! Desktop notifications: a failed sync, a plan held for approval, a sync's warnings (one
-//! notification for them all), and onboardings within a week that have no device yet. A notification that cannot be shown (no notification service) is
-//! logged and otherwise ignored: the window shows the same facts.
+//! notification for them all), and onboardings within a week that have no device yet. A
+//! notification that cannot be shown (no notification service) is logged and otherwise ignored:
+//! the window shows the same facts.
 
 use tauri::AppHandle;
 use tauri_plugin_notification::NotificationExt;
@@ -36,7 +37,41 @@ pub fn onboarding_without_device(app: &AppHandle, name: &str, start: &str) {
 }
 
 fn show(app: &AppHandle, title: &str, body: &str) {
-    if let Err(error) = app.notification().builder().title(title).body(body).show() {
+    let (title, body) = (plain(title), plain(body));
+    if let Err(error) = app.notification().builder().title(&title).body(&body).show() {
         tracing::warn!(%error, title, "could not show a notification");
+    }
+}
+
+/// Text that a notification server shows as written. Bodies carry server error texts and HR
+/// names, and many Linux servers render a body as markup (`<a href>`, `<img>`), so `&`, `<` and `>`
+/// are escaped; control characters are dropped.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn notification_text_is_shown_as_written_never_as_markup() {
+        assert_eq!(
+            plain("Server said <a href=\"https://evil.example\">log in</a> & <img src=x>\n\u{1b}[2Jdone"),
+            "Server said &lt;a href=\"https://evil.example\"&gt;log in&lt;/a&gt; &amp; &lt;img src=x&gt;\n[2Jdone",
+            "markup is escaped, lines kept, control characters dropped"
+        );
+        assert_eq!(plain("Ada Lovelace starts on 1 Dec"), "Ada Lovelace starts on 1 Dec", "plain text is unchanged");
     }
 }
