@@ -77,3 +77,40 @@ fn people_a_first_sync_excludes_leave_only_the_reason_they_were_excluded() {
         "what is kept of an excluded person is why, for \"why is this person missing?\""
     );
 }
+
+#[test]
+fn switching_an_optional_field_off_discards_a_held_plan_that_would_write_it_back() {
+    let mut world = World::new(43, 60);
+    // Only Quillon GmbH at first; then everyone, while HR deletes people: the plan, which would
+    // create the other entities' people with their personal emails, is held by the guard.
+    let quillon = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some("Quillon GmbH")).unwrap();
+    let gmbh_only = Filters { legal_entities: [quillon.id.clone()].into(), ..Filters::default() };
+    world.engine.set_filters(SOURCE, &gmbh_only).unwrap();
+    world.sync();
+    let others: Vec<String> = world
+        .sim
+        .employees()
+        .into_iter()
+        .filter(|e| e.legal_entity_id.as_deref() != Some(quillon.id.as_str()))
+        .filter_map(|e| e.personal_email)
+        .collect();
+    assert!(!others.is_empty(), "people outside Quillon GmbH have personal emails");
+    let gmbh: Vec<_> =
+        world.sim.employees().into_iter().filter(|e| e.legal_entity_id.as_deref() == Some(quillon.id.as_str())).collect();
+    for person in gmbh.iter().take(gmbh.len() / 2) {
+        world.sim.apply(roster_simulator::Change::Delete { employee_id: person.id.clone() });
+    }
+    world.engine.set_filters(SOURCE, &Filters::default()).unwrap();
+    let report = world.sync_at(now() + chrono::Duration::hours(1));
+    assert_eq!(report.outcome, roster_engine::sync::Outcome::Held, "half the imported people deleted at once is held");
+    let run = report.run_id.unwrap();
+
+    world.engine.set_optional_field(SOURCE, Field::PersonalEmail, false, now()).unwrap();
+    assert!(world.engine.approve(run, now()).is_err(), "the held plan is gone: it carried the field now switched off");
+    let runs = world.engine.runs(Some(SOURCE), 1).unwrap();
+    assert_eq!(runs[0].outcome, "discarded", "the history says the plan was discarded");
+    assert!(runs[0].error.as_deref().unwrap_or("").contains("personal_email"), "and why: {:?}", runs[0].error);
+    for value in &others {
+        assert!(!stored_rows_contain(world.dir.path(), value), "{value:?} never reaches the directory once the field is off");
+    }
+}

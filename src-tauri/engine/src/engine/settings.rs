@@ -94,6 +94,10 @@ impl Engine {
                 &format!("DELETE FROM field_conflicts WHERE field = ?2 AND employee_id IN ({linked})"),
                 params![source.id, column],
             )?;
+            // A plan waiting for approval carries the values it read, this field's included:
+            // approving it would write them back. The next sync (a full read) plans anew.
+            let why = format!("discarded: the optional field {} was switched off", field.name());
+            crate::sync::discard_held(&tx, source.id, &why, now)?;
         }
         tx.commit()?;
         if !enabled {

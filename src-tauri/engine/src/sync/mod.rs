@@ -320,10 +320,15 @@ fn held_plan(conn: &Connection, run_id: i64) -> Result<(i64, HeldPlan)> {
 
 /// A newer run replaces a plan still waiting for approval: the older one describes a stale state.
 fn supersede_held(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<()> {
+    discard_held(conn, source_id, "superseded by a newer sync", now)
+}
+
+/// Discards the source's plan waiting for approval, if any, saying why in its run.
+pub fn discard_held(conn: &Connection, source_id: i64, why: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
-        "UPDATE sync_runs SET outcome = 'discarded', finished_at = ?2, error = 'superseded by a newer sync'
+        "UPDATE sync_runs SET outcome = 'discarded', finished_at = ?2, error = ?3
          WHERE source_id = ?1 AND outcome = 'held'",
-        params![source_id, now.to_rfc3339()],
+        params![source_id, now.to_rfc3339(), why],
     )?;
     conn.execute(
         "DELETE FROM held_plans WHERE run_id IN (SELECT id FROM sync_runs WHERE source_id = ?1 AND outcome = 'discarded')",
