@@ -92,7 +92,28 @@ impl Drop for TauriDriver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        // The bus frees the app's single-instance name a moment after the process is gone; an app
+        // launched before then hands over to the vanished one and quits. Wait for the bus to say so.
+        while instance_name_owned() {
+            if Instant::now() > deadline {
+                eprintln!("the session bus still lists {INSTANCE_NAME} 20 s after the app ended");
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
+}
+
+/// The session-bus name Roster's single-instance plugin holds while an app runs (its identifier
+/// and `.SingleInstance`).
+const INSTANCE_NAME: &str = "dev.roster.app.SingleInstance";
+
+fn instance_name_owned() -> bool {
+    let names = Command::new("dbus-send")
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+        .arg("org.freedesktop.DBus.ListNames")
+        .output();
+    names.is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(INSTANCE_NAME))
 }
 
 /// A process of process group `group` that is still running (zombies, which wait only for their
