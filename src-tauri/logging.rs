@@ -37,16 +37,14 @@ fn file_appender() -> Option<RollingFileAppender> {
     }
     let dir = paths::log_dir()?;
     // The log names people and sources: the folder is the user's alone, like the data directory.
-    if let Err(error) = private::ensure_dir(&dir) {
-        eprintln!("logging to standard error: {} cannot hold the log ({error})", dir.display());
-        return None;
-    }
-    RollingFileAppender::builder()
-        .rotation(Rotation::DAILY)
-        .filename_prefix("roster")
-        .filename_suffix("log")
-        .max_log_files(KEPT_FILES)
-        .build(&dir)
-        .inspect_err(|error| eprintln!("logging to standard error: {} cannot hold the log ({error})", dir.display()))
-        .ok()
+    let appender = private::ensure_dir(&dir).map_err(|e| e.to_string()).and_then(|()| {
+        RollingFileAppender::builder()
+            .rotation(Rotation::DAILY)
+            .filename_prefix("roster")
+            .filename_suffix("log")
+            .max_log_files(KEPT_FILES)
+            .build(&dir)
+            .map_err(|e| e.to_string())
+    });
+    appender.inspect_err(|error| eprintln!("logging to standard error: {} cannot hold the log ({error})", dir.display())).ok()
 }
