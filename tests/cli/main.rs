@@ -331,9 +331,17 @@ fn a_person_can_export_their_data_and_be_erased_once_no_source_returns_them() {
     let message = String::from_utf8_lossy(&refused.stderr);
     assert!(message.contains("still returned by Acme HR"), "the refusal gives the reason: {message}");
 
+    roster.ok(&["device", "add", "--kind", "laptop", "--model", "X1", "--serial", "SN-ERASE-1"]);
+    roster.ok(&["device", "assign", "SN-ERASE-1", &email, "--on", "2026-01-05"]);
+    roster.ok(&["device", "return", "SN-ERASE-1", "--on", "2026-06-30"]);
     sim.apply(Change::Delete { employee_id: person.id.clone() });
     roster.ok(&["sync", "--full"]);
     roster.ok(&["person", "erase", &email]);
+    let history = roster.ok(&["device", "history", "SN-ERASE-1"]);
+    assert!(
+        history.contains("2026-01-05 to 2026-06-30\tformer employee"),
+        "the device keeps the hand-over, held by a former employee: {history}"
+    );
     let dump = roster.directory_dump();
     let naming: Vec<&str> =
         dump.lines().filter(|l| l.contains(&email) || l.contains(&format!("{first_name} {last_name}"))).collect();

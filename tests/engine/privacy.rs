@@ -112,7 +112,7 @@ fn uuid_like() -> String {
 }
 
 #[test]
-fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_device_or_are_still_returned() {
+fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_device_and_stay_erased() {
     use roster_engine::store::devices::NewDevice;
     use roster_engine::store::settings::Settings;
     use roster_engine::sync::SyncRequest;
@@ -121,7 +121,7 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
     use crate::harness::{now, today, SOURCE};
 
     let mut world = World::new(64, 40);
-    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
     let people: Vec<_> =
         world.sim.employees().into_iter().filter(|e| e.work_email.is_some() && e.termination_date.is_none()).take(3).collect();
     let [gone, holder, still_sent] = [&people[0], &people[1], &people[2]].map(|e| e.clone());
@@ -129,34 +129,91 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
         world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(60) });
     }
     world.sync();
-    world
-        .engine
-        .add_device(&NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: "SN-RET-1".into() }, now())
-        .unwrap();
+    let laptop = |serial: &str| NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: serial.into() };
+    world.engine.add_device(&laptop("SN-RET-1"), now()).unwrap();
     world.engine.assign_device("SN-RET-1", &email(&holder), today() - chrono::Duration::days(400), now()).unwrap();
-    // Deleted in HR: no source returns them any more.
-    for person in [&gone, &holder] {
-        world.sim.apply(Change::Delete { employee_id: person.id.clone() });
-    }
+    world.engine.add_device(&laptop("SN-RET-2"), now()).unwrap();
+    world.engine.assign_device("SN-RET-2", &email(&gone), today() - chrono::Duration::days(400), now()).unwrap();
+    world.engine.take_back_device("SN-RET-2", today() - chrono::Duration::days(70), now()).unwrap();
+    // Deleted in HR: no source returns them any more. `still_sent` stays in HR, as most HR
+    // systems keep people who left.
+    world.sim.apply(Change::Delete { employee_id: gone.id.clone() });
+    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    let full = SyncRequest { full: true, ..SyncRequest::default() };
     let later = now() + chrono::Duration::hours(1);
     world.sim.set_clock(later);
-    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    world.engine.sync(SOURCE, later, full.clone()).unwrap();
 
     let all = world.emails(roster_engine::model::View::All, true);
     assert!(!all.contains(&email(&gone)), "someone who left 60 days ago, past a 30-day retention and gone from HR, is erased");
+    assert!(!all.contains(&email(&still_sent)), "someone who left as long ago is erased though HR still returns them");
     assert!(!any_file_contains(world.dir.path(), &email(&gone)), "the erasure leaves no bytes in clear");
     assert!(all.contains(&email(&holder)), "someone who still holds a device is kept");
-    assert!(
-        all.contains(&email(&still_sent)),
-        "someone the HR system still returns is kept (the next read would bring them back)"
-    );
     let logged: i64 = world
         .engine
         .store()
         .conn()
-        .query_row("SELECT count(*) FROM change_log WHERE employee_id IS NULL AND action = 'erased after the 30-day retention: 1 person'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM change_log WHERE employee_id IS NULL AND action LIKE 'erased after the 30-day retention: % people'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(logged, 1, "the erasure is recorded in the history, naming no one");
+    let (_, history) = world.engine.device_history("SN-RET-2").unwrap();
+    assert_eq!(history.len(), 1, "the device keeps its past hand-over");
+    assert_eq!((history[0].holder_id, history[0].holder.as_deref()), (None, None), "held by a former employee, unnamed");
+    assert_eq!(history[0].returned_on, Some((today() - chrono::Duration::days(70)).to_string()));
+
+    let count = world.count_employees();
+    let again = later + chrono::Duration::hours(1);
+    world.sim.set_clock(again);
+    let report = world.engine.sync(SOURCE, again, full.clone()).unwrap();
+    assert_eq!(report.counts.created, 0, "the next read skips the record retention erased: {report:?}");
+    assert!(!world.emails(roster_engine::model::View::All, true).contains(&email(&still_sent)));
+    assert_eq!(world.count_employees(), count);
+
+    // HR moves the person's end date into the retention period (a rehire, a corrected date):
+    // someone to manage again.
+    world.sim.apply(Change::Terminate { employee_id: still_sent.id.clone(), date: today() + chrono::Duration::days(30) });
+    let rehired = again + chrono::Duration::hours(1);
+    world.sim.set_clock(rehired);
+    world.engine.sync(SOURCE, rehired, full).unwrap();
+    assert!(
+        world.emails(roster_engine::model::View::All, true).contains(&email(&still_sent)),
+        "a record back within the retention period is managed again"
+    );
+}
+
+#[test]
+fn erasing_people_discards_a_held_plan_that_carries_their_values() {
+    use roster_engine::store::settings::Settings;
+    use roster_engine::sync::{Outcome, SyncRequest};
+    use roster_simulator::Change;
+
+    use crate::harness::{now, today, SOURCE};
+
+    let mut world = World::new(66, 40);
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    let person = world.remote(|e| e.work_email.is_some() && e.termination_date.is_none());
+    world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(60) });
+    world.sync();
+    // A fifth of the company gone at once: the mass-change guard holds the plan.
+    let victims: Vec<_> =
+        world.sim.employees().into_iter().filter(|e| e.id != person.id && e.termination_date.is_none()).take(8).collect();
+    for victim in victims {
+        world.sim.apply(Change::Delete { employee_id: victim.id });
+    }
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    let held = world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    assert_eq!(held.outcome, Outcome::Held);
+    let run = held.run_id.unwrap();
+
+    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    assert!(world.engine.apply_retention(later).unwrap() >= 1);
+    assert!(!world.emails(roster_engine::model::View::All, true).contains(&email(&person)));
+    let outcome: String =
+        world.engine.store().conn().query_row("SELECT outcome FROM sync_runs WHERE id = ?1", [run], |r| r.get(0)).unwrap();
+    assert_eq!(outcome, "discarded", "a plan made before the erasure could write the person back");
+    let plans: i64 = world.engine.store().conn().query_row("SELECT count(*) FROM held_plans", [], |r| r.get(0)).unwrap();
+    assert_eq!(plans, 0, "and its values are gone with it");
 }
 
 #[test]

@@ -302,6 +302,8 @@ enum DeviceCommand {
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
+    /// Who held a device (id or serial number), newest first.
+    History { device: String },
     /// Take a device back.
     Return {
         device: String,
@@ -619,6 +621,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Device(DeviceCommand::Assign { device, who, on }) => {
             let device = engine.assign_device(&device, &who, on.unwrap_or(now.date_naive()), now)?;
             print(json, &device, || format!("{} {} is now held by {who}", device.model, device.serial_number))
+        }
+        Command::Device(DeviceCommand::History { device }) => {
+            let (device, history) = engine.device_history(&device)?;
+            print(json, &history, || output::device_history(&device, &history))
         }
         Command::Device(DeviceCommand::Return { device, on }) => {
             let device = engine.take_back_device(&device, on.unwrap_or(now.date_naive()), now)?;

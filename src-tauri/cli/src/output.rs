@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
-use roster_engine::store::devices::Device;
+use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
 use roster_engine::sync::plan::Action;
@@ -217,6 +217,18 @@ pub fn devices(devices: &[Device]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+pub fn device_history(device: &Device, history: &[Holding]) -> String {
+    let mut out = format!("{} {} ({})", device.kind, device.model, device.serial_number);
+    if history.is_empty() {
+        out.push_str("\nnever handed to anyone");
+    }
+    for h in history {
+        let holder = h.holder.as_deref().unwrap_or("former employee");
+        out.push_str(&format!("\n{} to {}\t{holder}", h.assigned_on, h.returned_on.as_deref().unwrap_or("now")));
+    }
+    out
 }
 
 pub fn data_use(table: &[DataUse]) -> String {

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Engine;
 use crate::error::Result;
-use crate::store::devices::{self, Device, NewDevice};
+use crate::store::devices::{self, Device, Holding, NewDevice};
 
 impl Engine {
     pub fn add_device(&mut self, device: &NewDevice, now: DateTime<Utc>) -> Result<Device> {
@@ -15,6 +15,13 @@ impl Engine {
     pub fn devices(&self, who: Option<&str>) -> Result<Vec<Device>> {
         let holder = who.map(|w| self.find_employee(w)).transpose()?;
         devices::list(self.store.conn(), holder)
+    }
+
+    /// A device (by id or serial number) and who held it, newest first.
+    pub fn device_history(&self, device: &str) -> Result<(Device, Vec<Holding>)> {
+        let device = devices::find(self.store.conn(), device)?;
+        let history = devices::history(self.store.conn(), device.id)?;
+        Ok((device, history))
     }
 
     /// Assigns a device (by id or serial number) to a person from `on`.

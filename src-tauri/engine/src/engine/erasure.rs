@@ -1,6 +1,7 @@
 //! A person's own data: everything Roster holds about one person as one document (the right of
 //! access), and erasing them for good (the right to erasure), now or after the retention period.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,8 @@ use ts_rs::TS;
 use super::{Engine, Profile};
 use crate::error::{Error, Result};
 use crate::private;
-use crate::store::settings;
+use crate::store::erased_records;
+use crate::sync::{self, erased};
 
 /// One device hand-over: who held which device, from when to when.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -110,41 +112,52 @@ impl Engine {
         if holds > 0 {
             return Err(Error::HoldsDevice(who.to_owned()));
         }
-        self.erase(&[id], "user", "erased a person", now)
+        self.erase(&[id], Remember::Nothing, "user", "erased a person", now)
     }
 
     /// Retention: people whose end date is more than the retention period ago are erased, unless
-    /// they still hold a device or a connected source still returns them (the next read would
-    /// bring them back). Returns how many were erased.
+    /// they still hold a device. A source that still returns them (most HR systems keep people
+    /// who left) has their record remembered, so its next reads skip it instead of bringing them
+    /// back. Returns how many were erased.
     pub fn apply_retention(&mut self, now: DateTime<Utc>) -> Result<usize> {
-        let days = settings::load(self.store.conn())?.retention_days;
-        if days == 0 {
+        let Some(cutoff) = erased::retention_cutoff(self.store.conn(), now)? else {
             return Ok(0);
-        }
-        let cutoff = (now.date_naive() - chrono::Duration::days(i64::from(days))).to_string();
+        };
         let ids: Vec<i64> = self
             .store
             .conn()
             .prepare(
                 "SELECT e.id FROM employees e WHERE e.end_date IS NOT NULL AND substr(e.end_date, 1, 10) < ?1
-                 AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.employee_id = e.id AND a.returned_on IS NULL)
-                 AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = e.id AND l.missing_since IS NULL)",
+                 AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.employee_id = e.id AND a.returned_on IS NULL)",
             )?
-            .query_map([cutoff], |r| r.get(0))?
+            .query_map([cutoff.to_string()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         if !ids.is_empty() {
+            let days = (now.date_naive() - cutoff).num_days();
             let who = if ids.len() == 1 { "1 person".to_owned() } else { format!("{} people", ids.len()) };
-            self.erase(&ids, "sync", &format!("erased after the {days}-day retention: {who}"), now)?;
+            self.erase(&ids, Remember::Records, "sync", &format!("erased after the {days}-day retention: {who}"), now)?;
             tracing::info!(count = ids.len(), days, "erased people past the retention period");
         }
         Ok(ids.len())
     }
 
     /// Deletes `ids` and every row that names them in one transaction, records `action` (which
-    /// names no one), then makes the erasure final on disk.
-    fn erase(&mut self, ids: &[i64], actor: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
+    /// names no one), then makes the erasure final on disk. Plans waiting for approval in the
+    /// sources that knew them are discarded: they may carry the erased people's values.
+    fn erase(&mut self, ids: &[i64], remember: Remember, actor: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
         let tx = self.store.conn_mut().transaction()?;
+        let mut sources = BTreeSet::new();
         for id in ids {
+            let links: Vec<(i64, String)> = tx
+                .prepare_cached("SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1")?
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (source_id, remote_id) in links {
+                if remember == Remember::Records {
+                    erased_records::remember(&tx, source_id, &remote_id, now)?;
+                }
+                sources.insert(source_id);
+            }
             // Records keyed by the source's id for them, not by the employee: gone with the links.
             tx.execute(
                 "DELETE FROM employments WHERE (source_id, employee_remote_id) IN (SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1)",
@@ -154,8 +167,12 @@ impl Engine {
                 "DELETE FROM fetched_people WHERE (source_id, remote_id) IN (SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1)",
                 [id],
             )?;
-            // Links, memberships, provenance, conflicts, hand-overs and history cascade; reports lose their manager.
+            // Links, memberships, provenance, conflicts and history cascade; reports lose their
+            // manager; past hand-overs keep the device's history with a former employee as holder.
             tx.execute("DELETE FROM employees WHERE id = ?1", [id])?;
+        }
+        for source_id in sources {
+            sync::discard_held(&tx, source_id, "discarded: people it names were erased; the next sync plans again", now)?;
         }
         tx.execute(
             "INSERT INTO change_log (at, employee_id, actor, action) VALUES (?1, NULL, ?2, ?3)",
@@ -164,4 +181,14 @@ impl Engine {
         tx.commit()?;
         self.store.flush_erased()
     }
+}
+
+/// Whether an erasure remembers the erased people's HR records, so that reads skip them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Remember {
+    /// Retention: the source may well keep returning people who left long ago.
+    Records,
+    /// A person erased on request is no longer returned by any source (or the erasure is
+    /// refused); if HR lists them again, they are someone to manage.
+    Nothing,
 }

@@ -88,6 +88,31 @@ pub fn list(conn: &Connection, holder: Option<i64>) -> Result<Vec<Device>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// One hand-over in a device's history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Holding {
+    /// `None` for a former employee: retention erased them, the hand-over stays in the device's history.
+    pub holder_id: Option<i64>,
+    pub holder: Option<String>,
+    pub assigned_on: String,
+    pub returned_on: Option<String>,
+}
+
+/// Who held the device, newest first.
+pub fn history(conn: &Connection, device_id: i64) -> Result<Vec<Holding>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.employee_id, CASE WHEN e.id IS NOT NULL THEN trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')) END,
+                a.assigned_on, a.returned_on
+         FROM device_assignments a LEFT JOIN employees e ON e.id = a.employee_id
+         WHERE a.device_id = ?1 ORDER BY a.assigned_on DESC, a.id DESC",
+    )?;
+    let rows = stmt.query_map([device_id], |r| {
+        Ok(Holding { holder_id: r.get(0)?, holder: r.get(1)?, assigned_on: r.get(2)?, returned_on: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Hands a device to an employee from `on`. A device is held by one person at a time.
 pub fn assign(conn: &Connection, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;

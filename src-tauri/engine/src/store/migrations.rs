@@ -322,7 +322,36 @@ DROP TABLE fetched_people;
 ALTER TABLE fetched_people_v2 RENAME TO fetched_people;
 "#;
 
-const ALL: &[&str] = &[V1, V2];
+/// Version 3: what retention needs.
+/// - A device's past hand-overs outlive the person erased by retention: the holder becomes
+///   "former employee" (no id) instead of the hand-over vanishing from the device's history.
+/// - The HR records erased by retention while their source still returns them (most HR systems
+///   keep returning people who left), so the next sync does not bring them back. Only a keyed
+///   digest of the source's id for them is kept: enough to recognise the record, not to name anyone.
+const V3: &str = r#"
+CREATE TABLE device_assignments_v3 (
+    id          INTEGER PRIMARY KEY,
+    device_id   INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+    employee_id INTEGER REFERENCES employees (id) ON DELETE SET NULL,
+    assigned_on TEXT NOT NULL,
+    returned_on TEXT,
+    CHECK (employee_id IS NOT NULL OR returned_on IS NOT NULL)
+);
+INSERT INTO device_assignments_v3 SELECT id, device_id, employee_id, assigned_on, returned_on FROM device_assignments;
+DROP TABLE device_assignments;
+ALTER TABLE device_assignments_v3 RENAME TO device_assignments;
+CREATE UNIQUE INDEX device_assignments_open ON device_assignments (device_id) WHERE returned_on IS NULL;
+CREATE INDEX device_assignments_employee ON device_assignments (employee_id);
+
+CREATE TABLE erased_records (
+    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    digest      BLOB NOT NULL,
+    erased_at   TEXT NOT NULL,
+    PRIMARY KEY (source_id, digest)
+) WITHOUT ROWID;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -382,5 +411,25 @@ mod tests {
         conn.execute("DELETE FROM employees WHERE id = 1", []).unwrap();
         let links: i64 = conn.query_row("SELECT count(*) FROM employee_links", [], |r| r.get(0)).unwrap();
         assert_eq!((found("king"), links), (0, 0), "erasing a person still takes their search entry and links");
+    }
+
+    #[test]
+    fn version_3_keeps_hand_overs_and_lets_them_outlive_their_holder() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        super::migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO employees (id, first_name, created_at, updated_at) VALUES (1, 'Ada', 'now', 'now');
+             INSERT INTO devices (id, kind, model, serial_number, created_at) VALUES (1, 'laptop', 'X1', 'SN1', 'now');
+             INSERT INTO device_assignments (device_id, employee_id, assigned_on, returned_on) VALUES (1, 1, '2025-01-01', '2025-06-01');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        conn.execute("DELETE FROM employees WHERE id = 1", []).unwrap();
+        let kept: (Option<i64>, String) =
+            conn.query_row("SELECT employee_id, returned_on FROM device_assignments", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(kept, (None, "2025-06-01".into()), "the hand-over stays, held by a former employee");
+        let open = conn.execute("INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (1, NULL, '2026-01-01')", []);
+        assert!(open.is_err(), "a device is never held, now, by no one");
     }
 }

@@ -3,6 +3,7 @@
 //! A read that fails leaves the directory exactly as it was; the run is recorded either way.
 
 mod apply;
+pub(crate) mod erased;
 mod fetched;
 mod first;
 pub(crate) mod local;
@@ -150,13 +151,21 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
     }
 }
 
-/// Reads the source into staging and returns its organisation units.
-fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest, progress: &mut OnProgress<'_>) -> Result<Org> {
+/// Reads the source into staging, minus the people retention erased, and returns its organisation units.
+fn read(
+    conn: &mut Connection,
+    source_id: i64,
+    connector: &dyn Connector,
+    request: &ReadRequest,
+    now: DateTime<Utc>,
+    progress: &mut OnProgress<'_>,
+) -> Result<Org> {
+    let erased = erased::Erased::load(conn, source_id, now)?;
     stage::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = conn.transaction()?;
-    reading::read(connector, request, progress, &mut stage::Stager(&tx))?;
+    reading::read(connector, request, progress, &mut erased.skipping(&mut stage::Stager(&tx)))?;
     tx.commit()?;
     Ok(Org {
         legal_entities: stage::sites(conn, "legal_entity")?,
@@ -179,7 +188,7 @@ fn read_plan_apply(
         return Ok((Outcome::Applied, plan));
     }
     let started = std::time::Instant::now();
-    let org = read(conn, connector, request, progress)?;
+    let org = read(conn, source.id, connector, request, now, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

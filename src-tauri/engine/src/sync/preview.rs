@@ -47,7 +47,8 @@ fn preview_staged(
     request: &ReadRequest,
     filters: &Filters,
 ) -> Result<Vec<PreviewRow>> {
-    let org = read(conn, connector, request, &mut |_| {})?;
+    // A preview is of the read a sync would make now, without the people retention erased.
+    let org = read(conn, source.id, connector, request, chrono::Utc::now(), &mut |_| {})?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
         .groups
