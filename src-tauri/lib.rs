@@ -53,6 +53,7 @@ pub fn run() {
             commands::employees::explain,
             commands::devices::list_devices,
             commands::devices::add_device,
+            commands::devices::device_history,
             commands::devices::assign_device,
             commands::devices::take_back_device,
             commands::sources::status,

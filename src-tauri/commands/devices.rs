@@ -1,7 +1,7 @@
 //! The device inventory, and handing devices to and taking them back from people.
 
 use chrono::{NaiveDate, Utc};
-use roster_engine::store::devices::{Device, NewDevice};
+use roster_engine::store::devices::{Device, Holding, NewDevice};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
@@ -12,6 +12,12 @@ use crate::state::Directory;
 #[tauri::command]
 pub async fn list_devices(directory: State<'_, Directory>, holder: Option<i64>) -> CommandResult<Vec<Device>> {
     Ok(directory.engine.lock()?.devices(holder.map(|id| id.to_string()).as_deref())?)
+}
+
+/// Who held a device, newest first; a holder retention erased is a former employee.
+#[tauri::command]
+pub async fn device_history(directory: State<'_, Directory>, device: i64) -> CommandResult<Vec<Holding>> {
+    Ok(directory.engine.lock()?.device_history(&device.to_string())?.1)
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 
 mod demo;
 mod driver;
+mod retention;
 mod scope;
 mod update;
 mod window;

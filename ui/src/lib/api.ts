@@ -18,6 +18,7 @@ import type { FieldModeRow } from "../bindings/FieldModeRow";
 import type { Filters } from "../bindings/Filters";
 import type { FilterView } from "../bindings/FilterView";
 import type { HeldChange } from "../bindings/HeldChange";
+import type { Holding } from "../bindings/Holding";
 import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
 import type { PlanCounts } from "../bindings/PlanCounts";
@@ -44,6 +45,7 @@ export type {
   Filters,
   FilterView,
   HeldChange,
+  Holding,
   NewDevice,
   OAuthForm,
   PlanCounts,
@@ -103,6 +105,7 @@ export const explain = (query: string) => call<Explanation>("explain", { query }
 
 // Devices
 export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });
+export const deviceHistory = (device: number) => call<Holding[]>("device_history", { device });
 export const addDevice = (device: NewDevice) => call<Device>("add_device", { device });
 export const assignDevice = (device: number, employee: number, on: string) =>
   call<Device>("assign_device", { device, employee, on });
