@@ -30,7 +30,10 @@ fn directory_with_an_erased_former_holder(data_dir: &std::path::Path, simulator:
     engine.add_kombo_source(SOURCE, config, simulator.api_key(), Utc::now()).expect("the source connects");
     engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the first sync succeeds");
     engine
-        .add_device(&NewDevice { kind: "laptop".into(), model: "ThinkPad T14".into(), serial_number: "SN-FORMER".into() }, Utc::now())
+        .add_device(
+            &NewDevice { kind: "laptop".into(), model: "ThinkPad T14".into(), serial_number: "SN-FORMER".into() },
+            Utc::now(),
+        )
         .unwrap();
     let email = person.work_email.as_deref().unwrap();
     engine.assign_device("SN-FORMER", email, today - Duration::days(400), Utc::now()).unwrap();

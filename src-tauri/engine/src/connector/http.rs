@@ -188,3 +188,27 @@ pub fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorEr
 fn retry_after(response: &Response) -> Option<Duration> {
     response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &'static str) -> reqwest::Result<Response> {
+        Ok(Response::from(http::Response::builder().status(200).body(body).unwrap()))
+    }
+
+    #[test]
+    fn a_page_past_the_sanity_limit_ends_the_read_with_a_clear_error() {
+        let last: Result<serde_json::Value, Attempt> =
+            read_page(page("{}"), Model::Employees, MAX_PAGES_PER_MODEL, |_, _, _| unreachable!());
+        assert!(last.is_ok(), "the limit's own page is still read");
+        let past: Result<serde_json::Value, Attempt> =
+            read_page(page("{}"), Model::Employees, MAX_PAGES_PER_MODEL + 1, |_, _, _| unreachable!());
+        let error = past.map_err(Attempt::into_error).unwrap_err();
+        assert!(
+            matches!(error, ConnectorError::TooManyPages { model: Model::Employees, limit: MAX_PAGES_PER_MODEL }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("nothing was changed"), "the message says the directory is untouched: {error}");
+    }
+}

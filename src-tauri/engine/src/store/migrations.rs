@@ -426,10 +426,12 @@ mod tests {
         .unwrap();
         super::migrations().to_latest(&mut conn).unwrap();
         conn.execute("DELETE FROM employees WHERE id = 1", []).unwrap();
-        let kept: (Option<i64>, String) =
-            conn.query_row("SELECT employee_id, returned_on FROM device_assignments", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let kept: (Option<i64>, String) = conn
+            .query_row("SELECT employee_id, returned_on FROM device_assignments", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
         assert_eq!(kept, (None, "2025-06-01".into()), "the hand-over stays, held by a former employee");
-        let open = conn.execute("INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (1, NULL, '2026-01-01')", []);
+        let open = conn
+            .execute("INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (1, NULL, '2026-01-01')", []);
         assert!(open.is_err(), "a device is never held, now, by no one");
     }
 }
