@@ -18,6 +18,13 @@ fn installed_version() -> String {
     status.strip_prefix("install ok installed ").map(str::to_owned).unwrap_or(status)
 }
 
+/// What dpkg has left half done (packages to configure, triggers to run); empty once an install
+/// has finished, the man page and icon cache triggers included.
+fn dpkg_unfinished() -> String {
+    let out = Command::new("dpkg").arg("--audit").output().expect("dpkg runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs an installed package and an update server: run by .ci/package-check"]
 async fn the_installed_app_installs_a_signed_update_and_refuses_a_tampered_one() {
@@ -49,12 +56,15 @@ async fn the_installed_app_installs_a_signed_update_and_refuses_a_tampered_one()
     window.wait_text(r#"[data-testid="update-banner"]"#, &format!("Update available: {new_version}")).await;
     window.screenshot("update-available").await;
     window.click("install-update").await;
+    // The updater's dpkg runs in the app's process group, which the driver ends: wait until it
+    // has finished (triggers included) before ending anything.
     let deadline = Instant::now() + Duration::from_secs(120);
-    while installed_version() != new_version {
+    while installed_version() != new_version || !dpkg_unfinished().is_empty() {
         assert!(
             Instant::now() < deadline,
-            "the signed update was not installed within 120 s (dpkg says {})",
-            installed_version()
+            "the signed update was not installed within 120 s (dpkg says {}; unfinished: {})",
+            installed_version(),
+            dpkg_unfinished()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
