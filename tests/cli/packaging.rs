@@ -19,6 +19,27 @@ fn the_man_page_documents_every_command_and_needs_no_directory() {
 }
 
 #[test]
+fn every_page_the_man_page_refers_to_is_generated() {
+    let roster = Roster::new();
+    let dir = roster.data_dir().join("man1");
+    std::fs::create_dir_all(&dir).unwrap();
+    roster.ok(&["generate", "man", "--dir", dir.to_str().unwrap()]);
+    let main = std::fs::read_to_string(dir.join("roster.1")).expect("the main page is written as roster.1");
+    // The main page's SUBCOMMANDS section names each page as `roster\-sync(1)`.
+    let referred: Vec<String> = main
+        .split(|c: char| c.is_whitespace())
+        .filter_map(|word| word.strip_suffix("(1)"))
+        .map(|page| page.replace("\\-", "-"))
+        .collect();
+    assert!(referred.iter().any(|p| p == "roster-sync"), "the main page refers to the subcommands' pages: {referred:?}");
+    for page in &referred {
+        assert!(dir.join(format!("{page}.1")).is_file(), "{page}(1) is referred to and generated");
+    }
+    assert!(dir.join("roster-source-add.1").is_file(), "nested subcommands get their page too");
+    assert!(!dir.join("roster-generate.1").exists(), "the packaging command stays out of the manual");
+}
+
+#[test]
 fn completions_are_generated_for_bash_zsh_and_fish() {
     let roster = Roster::new();
     for (shell, marker) in [("bash", "complete -F _roster"), ("zsh", "#compdef roster"), ("fish", "complete -c roster")] {

@@ -106,7 +106,7 @@ impl Drop for TauriDriver {
 
 /// The session-bus name Roster's single-instance plugin holds while an app runs (its identifier
 /// and `.SingleInstance`).
-const INSTANCE_NAME: &str = "dev.roster.app.SingleInstance";
+const INSTANCE_NAME: &str = "dev.roster.Roster.SingleInstance";
 
 fn instance_name_owned() -> bool {
     let names = Command::new("dbus-send")
