@@ -51,6 +51,8 @@ pub struct Profile {
     /// Set when the filters exclude the person: their fields are no longer updated.
     pub out_of_scope: Option<employees::OutOfScope>,
     pub fields: Vec<ProfileField>,
+    /// Import-once fields where HR's last read says otherwise (the "missing offboarding" case).
+    pub hr_differences: Vec<super::HrDifference>,
     pub history: Vec<ChangeEntry>,
 }
 
@@ -250,6 +252,7 @@ impl Engine {
             views: employees::views_of(conn, id, now)?,
             out_of_scope: employees::out_of_scope(conn, id)?,
             fields,
+            hr_differences: super::diagnosis::hr_differences(conn, id)?,
             history,
         })
     }

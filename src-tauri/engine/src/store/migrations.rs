@@ -322,7 +322,13 @@ DROP TABLE fetched_people;
 ALTER TABLE fetched_people_v2 RENAME TO fetched_people;
 "#;
 
-const ALL: &[&str] = &[V1, V2];
+/// Version 3: a run keeps the warnings it raised (a JSON list; NULL when the run did not check),
+/// so a scheduled sync's warnings reach the window and the history like a manual one's.
+const V3: &str = r#"
+ALTER TABLE sync_runs ADD COLUMN warnings TEXT;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
