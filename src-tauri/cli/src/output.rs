@@ -205,6 +205,9 @@ pub fn profile(p: &Profile) -> String {
             out.push_str(&format!("\n    conflict: {c}"));
         }
     }
+    for difference in &p.hr_differences {
+        out.push_str(&format!("\n{}", difference.describe()));
+    }
     out
 }
 
