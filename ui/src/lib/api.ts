@@ -18,6 +18,7 @@ import type { FieldModeRow } from "../bindings/FieldModeRow";
 import type { Filters } from "../bindings/Filters";
 import type { FilterView } from "../bindings/FilterView";
 import type { HeldChange } from "../bindings/HeldChange";
+import type { HrDifference } from "../bindings/HrDifference";
 import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
 import type { PlanCounts } from "../bindings/PlanCounts";
@@ -44,6 +45,7 @@ export type {
   Filters,
   FilterView,
   HeldChange,
+  HrDifference,
   NewDevice,
   OAuthForm,
   PlanCounts,
@@ -99,6 +101,9 @@ export const exportPerson = (id: number) => call<string>("export_person", { id }
 export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden", { id, hidden });
 export const editField = (id: number, field: Field, value: string | null) =>
   call<void>("edit_field", { id, field, value });
+/** Takes HR's last-read value of an import-once field once, from `source`. */
+export const takeHrValue = (id: number, field: Field, source: string) =>
+  call<HrDifference>("take_hr_value", { id, field, source });
 export const explain = (query: string) => call<Explanation>("explain", { query });
 
 // Devices
