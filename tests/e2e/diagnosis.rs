@@ -27,12 +27,15 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
     assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display (see .ci/session)");
     let today = Local::now().date_naive();
     let simulator = Simulator::start(SimulatorConfig::demo(today)).expect("the simulator starts");
-    let person = simulator
+    let staying: Vec<_> = simulator
         .employees()
         .into_iter()
-        .find(|e| e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some())
-        .expect("the demo company has someone staying");
+        .filter(|e| e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some())
+        .take(2)
+        .collect();
+    let [person, other] = <[_; 2]>::try_from(staying).expect("the demo company has two people staying");
     let who = person.work_email.clone().unwrap();
+    let other_email = other.work_email.clone().unwrap();
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     // What an earlier session did: sync, make the end date import once, then HR sets a departure.
     // The engine's HTTP client blocks: run it on this worker thread, outside the async runtime.
@@ -40,7 +43,9 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
         let mut engine = connect(data_dir.path(), &simulator);
         engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the first sync succeeds");
         engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce).unwrap();
-        simulator.apply(Change::Terminate { employee_id: person.id.clone(), date: today + Duration::days(9) });
+        for leaving in [&person, &other] {
+            simulator.apply(Change::Terminate { employee_id: leaving.id.clone(), date: today + Duration::days(9) });
+        }
         engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the second sync succeeds");
     });
 
@@ -70,6 +75,22 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
     window.wait_text(r#"[data-testid="profile"] .history"#, "taken from HR once").await;
     window.client.find(fantoccini::Locator::Css(r#"[aria-label="Close the profile"]"#)).await.unwrap().click().await.unwrap();
     assert_eq!(window.list("offboardings", &who).await, vec![who.clone()], "with HR's end date taken, they are an offboarding");
+
+    // The other way out: the end date follows HR from now on, and the sync it runs brings the date.
+    assert_eq!(window.list("active", &other_email).await, vec![other_email.clone()]);
+    window.click_css(r#"tr[data-testid="employee-row"] td[data-field="name"]"#).await;
+    window.wait_text(banner, "import once").await;
+    window.click("switch-continuous").await;
+    window.wait_count(banner, "with the end date continuous, nothing is kept apart from HR", |n| n == 0).await;
+    window
+        .wait_text(r#"[data-testid="profile"] [data-field="end_date"] [data-testid="field-value"]"#, &hr_value)
+        .await;
+    window.client.find(fantoccini::Locator::Css(r#"[aria-label="Close the profile"]"#)).await.unwrap().click().await.unwrap();
+    assert_eq!(
+        window.list("offboardings", &other_email).await,
+        vec![other_email.clone()],
+        "switched to continuous, HR's end date arrives"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
