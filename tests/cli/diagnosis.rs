@@ -37,9 +37,10 @@ fn explain_names_an_import_once_end_date_hr_changed_and_take_once_brings_the_per
     assert!(taken.contains(&leaving.to_string()), "take-once says what it took: {taken}");
     assert!(offboarding(&roster), "with HR's end date taken, the person is in Offboardings");
     let profile = roster.json(&["show", &who]);
-    let took = profile["history"].as_array().unwrap().iter().any(|h| {
-        h["action"] == "took_hr_value" && h["field"] == "end_date" && h["new_value"] == leaving.to_string().as_str()
-    });
+    let took =
+        profile["history"].as_array().unwrap().iter().any(|h| {
+            h["action"] == "took_hr_value" && h["field"] == "end_date" && h["new_value"] == leaving.to_string().as_str()
+        });
     assert!(took, "the history records it like an edit: {}", profile["history"]);
     assert_eq!(profile["hr_differences"], serde_json::json!([]), "nothing differs any more");
     let modes = roster.ok(&["field-mode", "list", "--source", "HR"]);

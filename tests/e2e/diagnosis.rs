@@ -30,7 +30,9 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
     let staying: Vec<_> = simulator
         .employees()
         .into_iter()
-        .filter(|e| e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some())
+        .filter(|e| {
+            e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some()
+        })
         .take(2)
         .collect();
     let [person, other] = <[_; 2]>::try_from(staying).expect("the demo company has two people staying");
@@ -69,9 +71,7 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
 
     window.click("take-hr-value").await;
     window.wait_count(banner, "once taken, HR's value no longer differs", |n| n == 0).await;
-    window
-        .wait_text(r#"[data-testid="profile"] [data-field="end_date"] [data-testid="field-value"]"#, &hr_value)
-        .await;
+    window.wait_text(r#"[data-testid="profile"] [data-field="end_date"] [data-testid="field-value"]"#, &hr_value).await;
     window.wait_text(r#"[data-testid="profile"] .history"#, "taken from HR once").await;
     window.client.find(fantoccini::Locator::Css(r#"[aria-label="Close the profile"]"#)).await.unwrap().click().await.unwrap();
     assert_eq!(window.list("offboardings", &who).await, vec![who.clone()], "with HR's end date taken, they are an offboarding");
@@ -82,9 +82,7 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
     window.wait_text(banner, "import once").await;
     window.click("switch-continuous").await;
     window.wait_count(banner, "with the end date continuous, nothing is kept apart from HR", |n| n == 0).await;
-    window
-        .wait_text(r#"[data-testid="profile"] [data-field="end_date"] [data-testid="field-value"]"#, &hr_value)
-        .await;
+    window.wait_text(r#"[data-testid="profile"] [data-field="end_date"] [data-testid="field-value"]"#, &hr_value).await;
     window.client.find(fantoccini::Locator::Css(r#"[aria-label="Close the profile"]"#)).await.unwrap().click().await.unwrap();
     assert_eq!(
         window.list("offboardings", &other_email).await,

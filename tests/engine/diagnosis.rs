@@ -31,13 +31,20 @@ fn an_import_once_end_date_that_hr_changed_is_diagnosed_and_hr_value_can_be_take
     let profile = world.engine.profile(&who, later).unwrap();
     assert_eq!(
         profile.hr_differences,
-        vec![HrDifference { source: SOURCE.into(), field: Field::EndDate, hr_value: Some(leaving.to_string()), kept_value: None }],
+        vec![HrDifference {
+            source: SOURCE.into(),
+            field: Field::EndDate,
+            hr_value: Some(leaving.to_string()),
+            kept_value: None
+        }],
         "the profile shows HR's end date beside the one Roster keeps"
     );
     let why = world.engine.explain(&who, later).unwrap();
     let said = format!("HR now says end date {}; Roster keeps its own value (none)", leaving.format("%-d %b %Y"));
     assert!(
-        why.findings.iter().any(|f| f.contains(&said) && f.contains("End date is import once for HR") && f.contains("continuous")),
+        why.findings
+            .iter()
+            .any(|f| f.contains(&said) && f.contains("End date is import once for HR") && f.contains("continuous")),
         "\"why is this person missing?\" names both values, the mode and both ways out: {why:?}"
     );
 

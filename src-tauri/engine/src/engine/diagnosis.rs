@@ -80,7 +80,10 @@ pub fn hr_differences(conn: &Connection, employee_id: i64) -> Result<Vec<HrDiffe
         let modes = sources::field_modes(conn, source_id)?;
         for (i, (field, _)) in FETCHED.iter().enumerate() {
             let (hr_value, kept_value): (Option<String>, Option<String>) = (row.get(2 + 2 * i)?, row.get(3 + 2 * i)?);
-            if hr_value == kept_value || modes[field] != FieldMode::ImportOnce || in_conflict(conn, employee_id, *field, source_id)? {
+            if hr_value == kept_value
+                || modes[field] != FieldMode::ImportOnce
+                || in_conflict(conn, employee_id, *field, source_id)?
+            {
                 continue;
             }
             out.push(HrDifference { source: source.clone(), field: *field, hr_value, kept_value });

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::store::{runs, settings};
 use crate::store::sources::{self, Source};
+use crate::store::{runs, settings};
 use crate::sync::plan::Filters;
 use crate::sync::preview::{self, PreviewRow};
 use crate::sync::{self, OnProgress, Outcome, SyncReport, SyncRequest};

@@ -77,7 +77,8 @@ pub fn current_warnings(conn: &Connection, source_id: i64) -> Result<Vec<String>
 
 fn warnings(stored: Option<String>) -> rusqlite::Result<Vec<String>> {
     stored.map_or(Ok(Vec::new()), |json| {
-        serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into()))
+        serde_json::from_str(&json)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into()))
     })
 }
 
