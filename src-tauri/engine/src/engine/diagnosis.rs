@@ -7,10 +7,10 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::people::HandChange;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode};
-use crate::store::change_log::{self, Actor, Entry};
 use crate::store::sources;
 
 /// The fields that what a source last returned keeps (`fetched_people`), by column.
@@ -132,27 +132,15 @@ impl Engine {
         };
         let source = self.source(&difference.source)?;
         let tx = self.store.conn_mut().transaction()?;
-        let at = now.to_rfc3339();
-        tx.execute(
-            &format!("UPDATE employees SET {} = ?2, updated_at = ?3 WHERE id = ?1", field.name()),
-            params![id, difference.hr_value, at],
-        )?;
-        // The value is the source's, taken by a person: no run set it.
-        tx.execute(
-            "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, ?3, NULL, ?4)
-             ON CONFLICT (employee_id, field) DO UPDATE SET source_id = excluded.source_id, run_id = NULL, set_at = excluded.set_at",
-            params![id, field.name(), source.id, at],
-        )?;
-        let entry = Entry {
-            at: &at,
+        let change = HandChange {
             employee_id: id,
-            actor: Actor::User,
+            field,
+            source_id: Some(source.id),
             action: "took_hr_value",
-            field: Some(field),
             old: difference.kept_value.as_deref(),
             new: difference.hr_value.as_deref(),
         };
-        change_log::record(&tx, &entry)?;
+        change.write(&tx, field.name(), now)?;
         tx.commit()?;
         Ok(difference)
     }
