@@ -50,6 +50,7 @@ pub fn run() {
             commands::employees::export_person,
             commands::employees::set_hidden,
             commands::employees::edit_field,
+            commands::employees::take_hr_value,
             commands::employees::explain,
             commands::devices::list_devices,
             commands::devices::add_device,

@@ -206,7 +206,9 @@ mod tests {
                 departing: 0,
                 missing: 0,
                 error: None,
+                warnings: Vec::new(),
             }),
+            warnings: Vec::new(),
         }
     }
 

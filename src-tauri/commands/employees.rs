@@ -1,9 +1,9 @@
-//! The employee lists, one person's profile, hiding, hand edits, and "why is this person missing?".
+//! The employee lists, one person's profile, hiding, hand edits, taking HR's value once, and "why is this person missing?".
 
 use chrono::Utc;
 use roster_engine::model::{EmployeeRow, Field};
 use roster_engine::store::employees::EmployeeQuery;
-use roster_engine::{Explanation, Profile};
+use roster_engine::{Explanation, HrDifference, Profile};
 use tauri::{AppHandle, Manager, State};
 
 use crate::error::CommandResult;
@@ -48,6 +48,20 @@ pub async fn edit_field(
     directory.engine.lock()?.edit_field(&id.to_string(), field, value.as_deref(), Utc::now())?;
     events::directory_changed(&app);
     Ok(())
+}
+
+/// The profile's "Take HR's value once": the field stays import once.
+#[tauri::command]
+pub async fn take_hr_value(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    id: i64,
+    field: Field,
+    source: String,
+) -> CommandResult<HrDifference> {
+    let taken = directory.engine.lock()?.take_hr_value(&id.to_string(), field, Some(&source), Utc::now())?;
+    events::directory_changed(&app);
+    Ok(taken)
 }
 
 #[tauri::command]

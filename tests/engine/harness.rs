@@ -7,6 +7,7 @@ use roster_engine::connector::http::RetryPolicy;
 use roster_engine::connector::kombo::KomboConfig;
 use roster_engine::model::{EmployeeRow, View};
 use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::store::settings::Settings;
 use roster_engine::sync::{SyncReport, SyncRequest};
 use roster_engine::Engine;
 use roster_simulator::{CompanySpec, Employee, Simulator, SimulatorConfig};
@@ -42,7 +43,9 @@ pub struct World {
 }
 
 impl World {
-    /// A simulated company connected as source "HR", not yet synced.
+    /// A simulated company connected as source "HR", not yet synced. Retention is off, so that
+    /// the rules' tests find everyone the simulator sends (its company has people who left years
+    /// ago); the retention tests set it themselves.
     pub fn new(seed: u64, size: usize) -> World {
         World::with_simulator(start(seed, size))
     }
@@ -50,6 +53,7 @@ impl World {
     pub fn with_simulator(sim: Simulator) -> World {
         let dir = tempfile::tempdir().unwrap();
         let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+        engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
         connect(&mut engine, SOURCE, &sim);
         World { sim, engine, dir }
     }

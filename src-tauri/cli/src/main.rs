@@ -85,6 +85,15 @@ enum Command {
         /// The new value; leave out to clear the field.
         value: Option<String>,
     },
+    /// Take HR's last-read value of an import-once field once (the field stays import once), when
+    /// it differs from Roster's: the "missing offboarding" case. `show` and `explain` list such fields.
+    TakeOnce {
+        who: String,
+        field: String,
+        /// The source to take it from, when several differ.
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Every field of a person with its source and mode, and the history of changes.
     Show { who: String },
     /// A person's own data: export it as one JSON document, or erase it for good.
@@ -556,6 +565,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             engine.edit_field(&who, field, value.as_deref(), now)?;
             let profile = engine.profile(&who, now)?;
             print(json, &profile, || format!("{field} of {who} is now {}", value.as_deref().unwrap_or("empty")))
+        }
+        Command::TakeOnce { who, field, source } => {
+            let field = parse_field(&field)?;
+            let taken = engine.take_hr_value(&who, field, source.as_deref(), now)?;
+            print(json, &taken, || {
+                format!("{field} of {who} is now {} (from {})", taken.hr_value.as_deref().unwrap_or("empty"), taken.source)
+            })
         }
         Command::Show { who } => {
             let profile = engine.profile(&who, now)?;

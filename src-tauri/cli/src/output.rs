@@ -127,7 +127,7 @@ pub fn runs(runs: &[SyncRun]) -> String {
                 r.excluded,
                 r.missing,
                 r.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default()
-            )
+            ) + &r.warnings.iter().map(|w| format!("\n  warning: {w}")).collect::<String>()
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -141,6 +141,9 @@ pub fn status(status: &Status) -> String {
     for s in &status.sources {
         let last = s.last_run.as_ref().map_or("never synced".to_owned(), |r| format!("last run {} {}", r.outcome, r.started_at));
         out.push_str(&format!("\n{}: {}; next sync {}", s.source.name, last, s.source.next_sync_at.as_deref().unwrap_or("-")));
+        for warning in &s.warnings {
+            out.push_str(&format!("\n  warning: {warning}"));
+        }
     }
     out
 }
@@ -201,6 +204,9 @@ pub fn profile(p: &Profile) -> String {
         for c in &f.conflicts {
             out.push_str(&format!("\n    conflict: {c}"));
         }
+    }
+    for difference in &p.hr_differences {
+        out.push_str(&format!("\n{}", difference.describe()));
     }
     out
 }

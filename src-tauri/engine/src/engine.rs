@@ -21,12 +21,14 @@ use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
 mod devices;
+mod diagnosis;
 mod erasure;
 mod explain;
 mod people;
 mod settings;
 mod syncing;
 
+pub use diagnosis::HrDifference;
 pub use erasure::{HandOver, PersonalData, SourceRecord};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
@@ -43,6 +45,8 @@ pub struct Engine {
 pub struct SourceStatus {
     pub source: Source,
     pub last_run: Option<SyncRun>,
+    /// The warnings of the latest run that checked for them (a full read), whoever started it.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -266,7 +270,8 @@ impl Engine {
             .into_iter()
             .map(|source| {
                 let last_run = runs::list(conn, Some(source.id), 1)?.into_iter().next();
-                Ok(SourceStatus { source, last_run })
+                let warnings = runs::current_warnings(conn, source.id)?;
+                Ok(SourceStatus { source, last_run, warnings })
             })
             .collect::<Result<Vec<_>>>()?;
         let count = |view: View| employees::count(conn, view, now);

@@ -5,4 +5,8 @@ import type { SyncRun } from "./SyncRun";
 /**
  * The state of one source, for `roster status` and the settings screen.
  */
-export type SourceStatus = { source: Source, last_run: SyncRun | null, };
+export type SourceStatus = { source: Source, last_run: SyncRun | null, 
+/**
+ * The warnings of the latest run that checked for them (a full read), whoever started it.
+ */
+warnings: Array<string>, };

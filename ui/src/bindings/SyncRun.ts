@@ -4,4 +4,8 @@ export type SyncRun = { id: number, source: string, kind: string, started_at: st
 /**
  * running, succeeded, failed, held or discarded.
  */
-outcome: string, created: number, updated: number, unchanged: number, excluded: number, departing: number, missing: number, error: string | null, };
+outcome: string, created: number, updated: number, unchanged: number, excluded: number, departing: number, missing: number, error: string | null, 
+/**
+ * What the person should act on though the run succeeded, such as a missing permission.
+ */
+warnings: Array<string>, };

@@ -19,6 +19,7 @@ import type { Filters } from "../bindings/Filters";
 import type { FilterView } from "../bindings/FilterView";
 import type { HeldChange } from "../bindings/HeldChange";
 import type { Holding } from "../bindings/Holding";
+import type { HrDifference } from "../bindings/HrDifference";
 import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
 import type { PlanCounts } from "../bindings/PlanCounts";
@@ -46,6 +47,7 @@ export type {
   FilterView,
   HeldChange,
   Holding,
+  HrDifference,
   NewDevice,
   OAuthForm,
   PlanCounts,
@@ -101,6 +103,9 @@ export const exportPerson = (id: number) => call<string>("export_person", { id }
 export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden", { id, hidden });
 export const editField = (id: number, field: Field, value: string | null) =>
   call<void>("edit_field", { id, field, value });
+/** Takes HR's last-read value of an import-once field once, from `source`. */
+export const takeHrValue = (id: number, field: Field, source: string) =>
+  call<HrDifference>("take_hr_value", { id, field, source });
 export const explain = (query: string) => call<Explanation>("explain", { query });
 
 // Devices

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+use super::diagnosis;
 use super::people::Explanation;
 use super::Engine;
 use crate::error::Result;
@@ -37,6 +38,9 @@ impl Engine {
                 ));
             } else if !lists.is_empty() {
                 findings.push(format!("{who} is already present in {}", lists.join(" and ")));
+            }
+            for difference in diagnosis::hr_differences(conn, *id)? {
+                findings.push(format!("{who}: {}", difference.describe()));
             }
             if *hidden {
                 findings.push(format!("{who} is hidden: hidden people appear only when hidden ones are included"));

@@ -51,6 +51,8 @@ pub struct Profile {
     /// Set when the filters exclude the person: their fields are no longer updated.
     pub out_of_scope: Option<employees::OutOfScope>,
     pub fields: Vec<ProfileField>,
+    /// Import-once fields where HR's last read says otherwise (the "missing offboarding" case).
+    pub hr_differences: Vec<super::HrDifference>,
     pub history: Vec<ChangeEntry>,
 }
 
@@ -60,6 +62,40 @@ pub struct Profile {
 pub struct Explanation {
     pub query: String,
     pub findings: Vec<String>,
+}
+
+/// A value a person sets by hand: typed in, or taken from a source's last read.
+pub(super) struct HandChange<'a> {
+    pub employee_id: i64,
+    pub field: Field,
+    /// The source the value comes from; `None` for a value typed in Roster.
+    pub source_id: Option<i64>,
+    pub action: &'a str,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+}
+
+impl HandChange<'_> {
+    /// Writes the value to `column`, its provenance (no run set it) and its history entry.
+    pub fn write(&self, tx: &rusqlite::Connection, column: &str, now: DateTime<Utc>) -> Result<()> {
+        let (id, at) = (self.employee_id, now.to_rfc3339());
+        tx.execute(&format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"), params![id, self.new, at])?;
+        tx.execute(
+            "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, ?3, NULL, ?4)
+             ON CONFLICT (employee_id, field) DO UPDATE SET source_id = excluded.source_id, run_id = NULL, set_at = excluded.set_at",
+            params![id, self.field.name(), self.source_id, at],
+        )?;
+        let entry = Entry {
+            at: &at,
+            employee_id: id,
+            actor: Actor::User,
+            action: self.action,
+            field: Some(self.field),
+            old: self.old,
+            new: self.new,
+        };
+        change_log::record(tx, &entry)
+    }
 }
 
 /// A source that links a person, with its field modes.
@@ -125,23 +161,9 @@ impl Engine {
         let old: Option<String> = tx.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [id], |r| r.get(0))?;
         let value = value.map(str::trim).filter(|v| !v.is_empty());
         if old.as_deref() != value {
-            let at = now.to_rfc3339();
-            tx.execute(&format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"), params![id, value, at])?;
-            tx.execute(
-                "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, NULL, NULL, ?3)
-                 ON CONFLICT (employee_id, field) DO UPDATE SET source_id = NULL, run_id = NULL, set_at = excluded.set_at",
-                params![id, field.name(), at],
-            )?;
-            let entry = Entry {
-                at: &at,
-                employee_id: id,
-                actor: Actor::User,
-                action: "edited",
-                field: Some(field),
-                old: old.as_deref(),
-                new: value,
-            };
-            change_log::record(&tx, &entry)?;
+            let change =
+                HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
+            change.write(&tx, column, now)?;
         }
         tx.commit()?;
         Ok(())
@@ -250,6 +272,7 @@ impl Engine {
             views: employees::views_of(conn, id, now)?,
             out_of_scope: employees::out_of_scope(conn, id)?,
             fields,
+            hr_differences: super::diagnosis::hr_differences(conn, id)?,
             history,
         })
     }

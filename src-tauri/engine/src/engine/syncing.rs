@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::store::settings;
 use crate::store::sources::{self, Source};
+use crate::store::{runs, settings};
 use crate::sync::plan::Filters;
 use crate::sync::preview::{self, PreviewRow};
 use crate::sync::{self, OnProgress, Outcome, SyncReport, SyncRequest};
@@ -30,13 +30,21 @@ impl Engine {
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
         let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request, progress)?;
-        if report.full_read && report.outcome == Outcome::Applied {
-            report.warnings.extend(self.missing_permission(&source, now)?);
-        }
+        self.check_permissions(&source, &mut report, now)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;
         }
         Ok(report)
+    }
+
+    /// After an applied full read: the warnings about what the source never returns, kept with
+    /// the run so that a scheduled sync's reach the window and the history too.
+    fn check_permissions(&self, source: &Source, report: &mut SyncReport, now: DateTime<Utc>) -> Result<()> {
+        let Some(run_id) = report.run_id.filter(|_| report.full_read && report.outcome == Outcome::Applied) else {
+            return Ok(());
+        };
+        report.warnings = self.missing_permission(source, now)?;
+        runs::set_warnings(self.store.conn(), run_id, &report.warnings)
     }
 
     /// Sources whose next sync is due at `now` (none while syncing is paused). A run missed while
@@ -79,7 +87,9 @@ impl Engine {
 
     /// Applies a plan held by the mass-change guard.
     pub fn approve(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
-        sync::approve(self.store.conn_mut(), run_id, now)
+        let mut report = sync::approve(self.store.conn_mut(), run_id, now)?;
+        self.check_permissions(&self.source(&report.source)?, &mut report, now)?;
+        Ok(report)
     }
 
     /// The plan a held run waits with, for review before approving it.

@@ -326,7 +326,7 @@ ALTER TABLE fetched_people_v2 RENAME TO fetched_people;
 /// - A device's past hand-overs outlive the person erased by retention: the holder becomes
 ///   "former employee" (no id) instead of the hand-over vanishing from the device's history.
 /// - The HR records erased by retention while their source still returns them (most HR systems
-///   keep returning people who left), so the next sync does not bring them back. Only a keyed
+///   keep returning people who left), so the next sync does not bring them back. Only a
 ///   digest of the source's id for them is kept: enough to recognise the record, not to name anyone.
 const V3: &str = r#"
 CREATE TABLE device_assignments_v3 (
@@ -351,7 +351,13 @@ CREATE TABLE erased_records (
 ) WITHOUT ROWID;
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3];
+/// Version 4: a run keeps the warnings it raised (a JSON list; NULL when the run did not check),
+/// so a scheduled sync's warnings reach the window and the history like a manual one's.
+const V4: &str = r#"
+ALTER TABLE sync_runs ADD COLUMN warnings TEXT;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())

@@ -1,6 +1,6 @@
 //! The history of sync runs.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -23,13 +23,15 @@ pub struct SyncRun {
     pub departing: u32,
     pub missing: u32,
     pub error: Option<String>,
+    /// What the person should act on though the run succeeded, such as a missing permission.
+    pub warnings: Vec<String>,
 }
 
 /// The latest runs, newest first, optionally of one source.
 pub fn list(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
     let mut stmt = conn.prepare(
         "SELECT r.id, s.name, r.kind, r.started_at, r.finished_at, r.outcome, r.created, r.updated, r.unchanged,
-                r.excluded, r.departing, r.missing, r.error
+                r.excluded, r.departing, r.missing, r.error, r.warnings
          FROM sync_runs r JOIN sources s ON s.id = r.source_id
          WHERE ?1 IS NULL OR r.source_id = ?1 ORDER BY r.id DESC LIMIT ?2",
     )?;
@@ -48,9 +50,36 @@ pub fn list(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec
             departing: r.get(10)?,
             missing: r.get(11)?,
             error: r.get(12)?,
+            warnings: warnings(r.get(13)?)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records the warnings a run raised; an empty list says it checked and found none.
+pub fn set_warnings(conn: &Connection, run_id: i64, warnings: &[String]) -> Result<()> {
+    conn.execute("UPDATE sync_runs SET warnings = ?2 WHERE id = ?1", params![run_id, serde_json::to_string(warnings)?])?;
+    Ok(())
+}
+
+/// The warnings of the source's latest run that checked for them: they hold until a run finds
+/// otherwise (runs that read only changes do not check).
+pub fn current_warnings(conn: &Connection, source_id: i64) -> Result<Vec<String>> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT warnings FROM sync_runs WHERE source_id = ?1 AND warnings IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [source_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(warnings(stored)?)
+}
+
+fn warnings(stored: Option<String>) -> rusqlite::Result<Vec<String>> {
+    stored.map_or(Ok(Vec::new()), |json| {
+        serde_json::from_str(&json)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into()))
+    })
 }
 
 /// Closes a source's runs left `running` by a process that stopped mid-sync: their writes were

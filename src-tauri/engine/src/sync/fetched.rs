@@ -84,8 +84,9 @@ impl<'c> Recorder<'c> {
     }
 }
 
-/// Replaces the source's record of fetched people with the staged read.
-pub fn record(conn: &Connection, source_id: i64, filters: &Filters, names: &OrgNames) -> Result<()> {
+/// Records the staged read: after a full read it replaces the source's record; after one of
+/// changes only, it updates the people read, so HR's latest values are known between full reads.
+pub fn record(conn: &Connection, source_id: i64, filters: &Filters, names: &OrgNames, full_read: bool) -> Result<()> {
     let mut recorder = Recorder::new(conn, source_id)?;
     stage::for_each_employee(conn, |people| -> Result<()> {
         for person in people {
@@ -96,9 +97,15 @@ pub fn record(conn: &Connection, source_id: i64, filters: &Filters, names: &OrgN
     })??;
     conn.execute(
         "DELETE FROM fetched_people WHERE source_id = ?1
-         AND remote_id NOT IN (SELECT remote_id FROM temp.stage_employees WHERE json_extract(record, '$.deleted') = 0)",
+         AND remote_id IN (SELECT remote_id FROM temp.stage_employees WHERE json_extract(record, '$.deleted') = 1)",
         [source_id],
     )?;
+    if full_read {
+        conn.execute(
+            "DELETE FROM fetched_people WHERE source_id = ?1 AND remote_id NOT IN (SELECT remote_id FROM temp.stage_employees)",
+            [source_id],
+        )?;
+    }
     Ok(())
 }
 

@@ -210,10 +210,8 @@ fn read_plan_apply(
     let Some(run_id) = run_id else {
         return Ok((Outcome::DryRun, plan));
     };
-    if full_read {
-        fetched::record(&tx, source.id, &settings.filters, &settings.names)?;
-        tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
-    }
+    fetched::record(&tx, source.id, &settings.filters, &settings.names, full_read)?;
+    tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
     supersede_held(&tx, source.id, now)?;
     if plan.needs_approval(directory_settings.mass_change_percent) {
         let created = plan

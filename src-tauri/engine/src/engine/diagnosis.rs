@@ -1,0 +1,147 @@
+//! The brief's "missing offboarding" case: HR's last-read value of an import-once field differs
+//! from the one Roster keeps. Found from what each source last returned, and settled by taking
+//! HR's value once (or by switching the field to continuous, in the source's field modes).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::people::HandChange;
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::model::{Field, FieldMode};
+use crate::store::sources;
+
+/// The fields that what a source last returned keeps (`fetched_people`), by column.
+const FETCHED: [(Field, &str); 4] = [
+    (Field::WorkEmail, "work_email"),
+    (Field::EmploymentStatus, "employment_status"),
+    (Field::StartDate, "start_date"),
+    (Field::EndDate, "end_date"),
+];
+
+/// HR says one thing, Roster keeps another, because the field is imported once from that source.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct HrDifference {
+    pub source: String,
+    pub field: Field,
+    /// The value in the source's last read.
+    pub hr_value: Option<String>,
+    /// The value Roster keeps.
+    pub kept_value: Option<String>,
+}
+
+impl HrDifference {
+    /// The diagnosis in words, with the two ways out.
+    pub fn describe(&self) -> String {
+        let label = self.field.name().replace('_', " ");
+        let mut capitalised = label.clone();
+        capitalised[..1].make_ascii_uppercase();
+        format!(
+            "HR now says {label} {}; Roster keeps its own value ({}) because {capitalised} is import once for {}: \
+             take HR's value once (in the profile, or roster take-once) or switch {capitalised} to continuous for {}",
+            spoken(self.field, self.hr_value.as_deref()),
+            spoken(self.field, self.kept_value.as_deref()),
+            self.source,
+            self.source,
+        )
+    }
+}
+
+/// A value as people say it: dates as "7 Dec 2026", nothing as "none".
+fn spoken(field: Field, value: Option<&str>) -> String {
+    match value {
+        None => "none".into(),
+        Some(v) if matches!(field, Field::StartDate | Field::EndDate) => {
+            v.parse::<NaiveDate>().map_or_else(|_| v.to_owned(), |d| d.format("%-d %b %Y").to_string())
+        }
+        Some(v) => v.to_owned(),
+    }
+}
+
+/// Every import-once field of the person where a linked source's last read differs from the kept
+/// value. A field another source owns is a conflict, not this; out-of-scope links are not updated
+/// at all, which their profile says already.
+pub fn hr_differences(conn: &Connection, employee_id: i64) -> Result<Vec<HrDifference>> {
+    let columns = FETCHED.iter().map(|(_, c)| format!("f.{c}, e.{c}")).collect::<Vec<_>>().join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT s.id, s.name, {columns} FROM employee_links l
+         JOIN sources s ON s.id = l.source_id
+         JOIN fetched_people f ON f.source_id = l.source_id AND f.remote_id = l.remote_id
+         JOIN employees e ON e.id = l.employee_id
+         WHERE l.employee_id = ?1 AND l.out_of_scope IS NULL AND f.excluded IS NULL ORDER BY s.id"
+    ))?;
+    let mut rows = stmt.query([employee_id])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (source_id, source): (i64, String) = (row.get(0)?, row.get(1)?);
+        let modes = sources::field_modes(conn, source_id)?;
+        for (i, (field, _)) in FETCHED.iter().enumerate() {
+            let (hr_value, kept_value): (Option<String>, Option<String>) = (row.get(2 + 2 * i)?, row.get(3 + 2 * i)?);
+            if hr_value == kept_value
+                || modes[field] != FieldMode::ImportOnce
+                || in_conflict(conn, employee_id, *field, source_id)?
+            {
+                continue;
+            }
+            out.push(HrDifference { source: source.clone(), field: *field, hr_value, kept_value });
+        }
+    }
+    Ok(out)
+}
+
+fn in_conflict(conn: &Connection, employee_id: i64, field: Field, source_id: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM field_conflicts WHERE employee_id = ?1 AND field = ?2 AND source_id = ?3)",
+        params![employee_id, field.name(), source_id],
+        |r| r.get(0),
+    )?)
+}
+
+impl Engine {
+    /// Takes HR's last-read value of an import-once field once: the field stays import once. With
+    /// several sources differing, `source_name` says whose value to take.
+    pub fn take_hr_value(
+        &mut self,
+        who: &str,
+        field: Field,
+        source_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<HrDifference> {
+        let id = self.find_employee(who)?;
+        let differences: Vec<HrDifference> = hr_differences(self.store.conn(), id)?
+            .into_iter()
+            .filter(|d| d.field == field && source_name.is_none_or(|s| d.source == s))
+            .collect();
+        let difference = match differences.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(Error::Invalid(format!(
+                    "HR's last read holds the same {field} for {who} as Roster (or {field} is not imported once): nothing to take"
+                )))
+            }
+            several => {
+                let names: Vec<&str> = several.iter().map(|d| d.source.as_str()).collect();
+                return Err(Error::Invalid(format!(
+                    "{field} of {who} differs in several sources ({}): name the one to take it from",
+                    names.join(", ")
+                )));
+            }
+        };
+        let source = self.source(&difference.source)?;
+        let tx = self.store.conn_mut().transaction()?;
+        let change = HandChange {
+            employee_id: id,
+            field,
+            source_id: Some(source.id),
+            action: "took_hr_value",
+            old: difference.kept_value.as_deref(),
+            new: difference.hr_value.as_deref(),
+        };
+        change.write(&tx, field.name(), now)?;
+        tx.commit()?;
+        Ok(difference)
+    }
+}
