@@ -31,7 +31,7 @@ impl Engine {
         let connector = self.connector(&source)?;
         let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request, progress)?;
         if report.full_read && report.outcome == Outcome::Applied {
-            report.warnings.extend(self.missing_permission(&source, now)?);
+            report.warnings.extend(self.missing_permission(&source)?);
         }
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;

@@ -202,7 +202,7 @@ fn read_plan_apply(
         return Ok((Outcome::DryRun, plan));
     };
     if full_read {
-        fetched::record(&tx, source.id, &settings.filters, &settings.names)?;
+        fetched::record(&tx, source.id, &settings.filters, &settings.names, now.date_naive())?;
         tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
     }
     supersede_held(&tx, source.id, now)?;
