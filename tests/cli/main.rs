@@ -3,6 +3,7 @@
 mod harness;
 mod packaging;
 mod terminal;
+mod workflows;
 
 use std::collections::BTreeSet;
 

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod preview;
 mod reading;
 mod stage;
+pub mod units;
 
 use std::collections::HashMap;
 
