@@ -3,6 +3,7 @@
 //! Secret Service for the keyring; see the README for the command.
 
 mod demo;
+mod disconnect;
 mod driver;
 mod scope;
 mod update;
