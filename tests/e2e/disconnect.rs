@@ -6,9 +6,10 @@ use roster_engine::connector::kombo::KomboConfig;
 use roster_engine::secrets::{SecretError, Secrets};
 use roster_engine::sync::SyncRequest;
 use roster_engine::Engine;
-use roster_simulator::{Employee, EmploymentStatus, Simulator, SimulatorConfig};
+use roster_simulator::{Employee, Simulator, SimulatorConfig};
 
 use crate::driver::{Demo, TauriDriver};
+use crate::scope::two_of_one_entity;
 use crate::window::Window;
 use crate::{email, ONE_APP_AT_A_TIME, SOURCE};
 
@@ -42,14 +43,8 @@ fn two_sources(data_dir: &std::path::Path, simulator: &Simulator, shared: &Emplo
 async fn disconnect_with_erase_removes_the_people_only_that_source_brought_and_its_key() {
     assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
     let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
-    let active: Vec<Employee> = simulator
-        .employees()
-        .into_iter()
-        .filter(|e| {
-            e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some()
-        })
-        .collect();
-    let (shared, only_hr) = (&active[0], &active[1]);
+    let (shared, only_hr, _) = two_of_one_entity(&simulator);
+    let (shared, only_hr) = (&shared, &only_hr);
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let account = tokio::task::block_in_place(|| two_sources(data_dir.path(), &simulator, shared));
     let installation = std::fs::read_to_string(data_dir.path().join("installation-id")).unwrap();
