@@ -18,15 +18,14 @@ pub fn read(connector: &dyn Connector, source: &Source) -> Result<Units> {
     let mut units = Units::default();
     let mut reached_people = false;
     let read = connector.read(&request, &mut |record| {
-        let named = |id: String, name: Option<String>| (name.unwrap_or_else(|| id.clone()), id);
         match record {
             Record::LegalEntity(site) if !site.deleted => {
-                let (name, id) = named(site.remote_id, site.name);
-                units.legal_entities.push((id, name));
+                let name = site.name.unwrap_or_else(|| site.remote_id.clone());
+                units.legal_entities.push((site.remote_id, name));
             }
             Record::Group(group) if !group.deleted && group.kind.as_deref() == Some("TEAM") => {
-                let (name, id) = named(group.remote_id, group.name);
-                units.teams.push((id, name));
+                let name = group.name.unwrap_or_else(|| group.remote_id.clone());
+                units.teams.push((group.remote_id, name));
             }
             Record::Employee(_) | Record::Employment(_) => {
                 reached_people = true;
