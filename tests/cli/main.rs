@@ -4,6 +4,7 @@ mod diagnosis;
 mod harness;
 mod packaging;
 mod terminal;
+mod workflows;
 
 use std::collections::BTreeSet;
 

@@ -4,6 +4,7 @@
 
 mod demo;
 mod diagnosis;
+mod disconnect;
 mod driver;
 mod retention;
 mod scope;
@@ -101,6 +102,9 @@ async fn an_it_admin_connects_kombo_filters_syncs_and_manages_people_in_the_wind
     window.click("add-source").await;
     window.click("provider-kombo").await;
     window.find(r#"[data-testid="add-step-data"]"#).await;
+    // What Roster reads, and why: today's purposes, later features apart, and what is kept of the excluded.
+    let table = window.wait_text(r#"[data-testid="data-retrieved"]"#, "(not yet: shipping equipment)").await;
+    assert!(table.contains("why is this person missing?"), "the table says what is kept of excluded people: {table}");
     window.screenshot("add-source").await;
     window.click("data-continue").await;
     window.fill("source-name", SOURCE).await;

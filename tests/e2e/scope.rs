@@ -13,7 +13,7 @@ use crate::window::Window;
 use crate::{email, ONE_APP_AT_A_TIME, SOURCE};
 
 /// Two active people of one legal entity, and the name of that entity.
-fn two_of_one_entity(simulator: &Simulator) -> (Employee, Employee, String) {
+pub(crate) fn two_of_one_entity(simulator: &Simulator) -> (Employee, Employee, String) {
     let people: Vec<Employee> = simulator
         .employees()
         .into_iter()

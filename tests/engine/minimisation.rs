@@ -3,6 +3,7 @@
 use roster_engine::model::Field;
 use roster_engine::sync::plan::Filters;
 use roster_engine::sync::SyncRequest;
+use roster_simulator::{Change, EditableField};
 
 use crate::harness::{now, World, SOURCE};
 use crate::stored_rows::stored_rows_contain;
@@ -75,6 +76,90 @@ fn people_a_first_sync_excludes_leave_only_the_reason_they_were_excluded() {
         count("SELECT count(*) FROM fetched_people WHERE excluded LIKE 'legal entity%'"),
         i64::from(report.counts.excluded),
         "what is kept of an excluded person is why, for \"why is this person missing?\""
+    );
+}
+
+#[test]
+fn of_people_the_filters_exclude_only_the_hr_id_name_work_email_and_reason_are_kept() {
+    let mut world = World::new(44, 60);
+    let quillon = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some("Quillon GmbH")).unwrap();
+    let filters = Filters { legal_entities: [quillon.id.clone()].into(), ..Filters::default() };
+    world.engine.set_filters(SOURCE, &filters).unwrap();
+    // Dates no one else has, to look for: an excluded person starts in 2031 and leaves in 2032.
+    let outsider = world
+        .sim
+        .employees()
+        .into_iter()
+        .find(|e| e.remote_deleted_at.is_none() && e.legal_entity_id.as_deref() != Some(quillon.id.as_str()))
+        .unwrap();
+    let (start, end) = ("2031-07-13", "2032-03-17");
+    for (field, date) in [(EditableField::StartDate, start), (EditableField::TerminationDate, end)] {
+        world.sim.apply(Change::Edit { employee_id: outsider.id.clone(), field, value: Some(date.into()) });
+    }
+    world.sync();
+    let (excluded, included): (Vec<_>, Vec<_>) = world
+        .sim
+        .employees()
+        .into_iter()
+        .filter(|e| e.remote_deleted_at.is_none())
+        .partition(|e| e.legal_entity_id.as_deref() != Some(quillon.id.as_str()));
+    assert!(excluded.len() > 5 && !included.is_empty(), "the filter excludes some people and keeps others");
+    let others = |e: &roster_simulator::Employee| -> Vec<String> {
+        [e.personal_email.clone(), e.mobile_phone_number.clone()].into_iter().flatten().collect()
+    };
+    // A value an included person shares is stored for them: only the excluded people's own are checked.
+    let shared: std::collections::HashSet<String> = included.iter().flat_map(others).collect();
+
+    // The first sync writes as it reads; a later full read stages, then records anew.
+    for (read, at) in [("the first sync", now()), ("a later full read", now() + chrono::Duration::hours(1))] {
+        if at != now() {
+            world.sim.set_clock(at);
+            world.engine.sync(SOURCE, at, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+        }
+        let mut checked = 0;
+        for person in &excluded {
+            for value in others(person).into_iter().filter(|v| !shared.contains(v)) {
+                checked += 1;
+                assert!(
+                    !stored_rows_contain(world.dir.path(), &value),
+                    "after {read}, {value:?} of an excluded person is nowhere in the database"
+                );
+            }
+        }
+        assert!(checked > 10, "the excluded people have personal emails and phones to look for ({checked})");
+        for date in [start, end] {
+            assert!(!stored_rows_contain(world.dir.path(), date), "after {read}, the excluded person's date {date} is not kept");
+        }
+        let (rows, with_more): (i64, i64) = world
+            .engine
+            .store()
+            .conn()
+            .query_row(
+                "SELECT count(*), count(*) FILTER (WHERE employment_status IS NOT NULL OR start_date IS NOT NULL OR end_date IS NOT NULL)
+                 FROM fetched_people WHERE excluded IS NOT NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(rows as usize, excluded.len(), "after {read}, each excluded person is recorded, for the preview and explain");
+        assert_eq!(with_more, 0, "after {read}, no status or date of an excluded person is kept");
+    }
+
+    let someone = excluded.iter().find(|e| e.work_email.is_some()).unwrap();
+    let email = someone.work_email.clone().unwrap();
+    let why = world.engine.explain(&email, now()).unwrap();
+    assert!(
+        why.findings.iter().any(|f| f.contains(&email) && f.contains("is excluded: legal entity")),
+        "\"why is this person missing?\" still names the filter that excluded them: {why:?}"
+    );
+    let preview = world.engine.preview(SOURCE, None).unwrap();
+    let row = preview.iter().find(|r| r.remote_id == someone.id).expect("the preview lists the excluded person");
+    assert!(!row.included && row.reasons[0].starts_with("legal entity"), "and the preview says why: {row:?}");
+    let counted: i64 = world.engine.store().conn().query_row("SELECT people FROM fetched_counts", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        counted as usize,
+        excluded.len() + included.len(),
+        "excluded people still count towards what the API key lets Roster see (the missing-permission warnings)"
     );
 }
 

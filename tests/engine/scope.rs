@@ -98,3 +98,41 @@ fn out_of_scope_people_leave_views_counts_and_workflows_until_the_filters_take_t
         "the history shows when they left the scope and when they came back"
     );
 }
+
+#[test]
+fn filters_named_before_a_first_sync_are_looked_up_in_the_hr_system_without_reading_its_people() {
+    let mut world = World::new(52, 300);
+    // The team names a person would type, as the preview shows them (it reads everything).
+    let rows = world.engine.preview(SOURCE, None).unwrap();
+    let team = rows.iter().flat_map(|r| r.teams.iter()).next().expect("the company has teams").clone();
+    let members: std::collections::BTreeSet<String> =
+        rows.iter().filter(|r| r.teams.contains(&team)).filter_map(|r| r.work_email.clone()).collect();
+    assert!(members.len() < rows.len(), "the team is part of the company");
+
+    let asked_before = world.sim.requests().len();
+    let input = FilterInput { teams: vec![team.to_uppercase()], ..FilterInput::default() };
+    let view = world.engine.set_filters_by_name(SOURCE, &input).expect("a team HR has is found before any sync");
+    assert_eq!(view.teams[0].name, team, "the filter is named as HR names the team");
+    let asked: Vec<String> = world.sim.requests()[asked_before..].iter().map(|r| r.path.clone()).collect();
+    assert!(
+        asked.iter().filter(|p| p.ends_with("/hris/employees")).count() <= 1
+            && !asked.iter().any(|p| p.ends_with("/hris/employments")),
+        "the lookup stops at the first page of people: {asked:?}"
+    );
+    let missing =
+        world.engine.resolve_filters(SOURCE, &FilterInput { teams: vec!["No such team".into()], ..FilterInput::default() });
+    let message = missing.unwrap_err().to_string();
+    assert!(message.contains("has no team \"No such team\"") && message.contains(&team), "the error lists HR's teams: {message}");
+
+    world.sync();
+    let all = EmployeeQuery {
+        view: View::All,
+        include_hidden: true,
+        include_out_of_scope: true,
+        limit: 100_000,
+        ..EmployeeQuery::default()
+    };
+    let synced: std::collections::BTreeSet<String> =
+        world.engine.employees(&all, now()).unwrap().into_iter().filter_map(|e| e.work_email).collect();
+    assert_eq!(synced, members, "the first sync brings exactly the team's people");
+}

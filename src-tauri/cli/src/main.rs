@@ -547,9 +547,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print(json, &filters, || output::filters(&filters))
         }
         Command::Filter(FilterCommand::Set { source, legal_entities, employment_types, teams }) => {
-            let filters = engine.resolve_filters(&source, &FilterInput { legal_entities, employment_types, teams })?;
-            engine.set_filters(&source, &filters)?;
-            let view = engine.filters(&source)?;
+            let view = engine.set_filters_by_name(&source, &FilterInput { legal_entities, employment_types, teams })?;
             print(json, &view, || output::filters(&view))
         }
         Command::Hide { who } => {

@@ -241,6 +241,9 @@ pub fn data_use(table: &[DataUse]) -> String {
     let mut out = String::from("Roster reads only this from an HR system (nothing else is retrieved or stored):");
     for d in table {
         out.push_str(&format!("\n- {} ({}){}: {}", d.data, d.object, if d.optional { ", optional" } else { "" }, d.purpose));
+        if let Some(later) = d.later {
+            out.push_str(&format!(" (not yet: {later})"));
+        }
     }
     out
 }

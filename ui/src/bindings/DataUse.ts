@@ -5,7 +5,15 @@ export type DataUse = {
 /**
  * The HR system's object the data comes from.
  */
-object: string, data: string, purpose: string, 
+object: string, data: string, 
+/**
+ * What Roster does with it today, and only that.
+ */
+purpose: string, 
+/**
+ * What it will also serve once a later feature exists (not yet).
+ */
+later: string | null, 
 /**
  * The fields behind this line; optional ones can be switched off per source.
  */

@@ -1,7 +1,7 @@
 //! "Why is this person missing?", answered from the directory and from what each source last returned.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::OptionalExtension;
 
 use super::diagnosis;
 use super::people::Explanation;
@@ -107,7 +107,7 @@ impl Engine {
             ));
         }
         for source in self.sources()? {
-            findings.extend(self.missing_permission(&source, now)?);
+            findings.extend(self.missing_permission(&source)?);
         }
         Ok(Explanation { query: query.trim().to_owned(), findings })
     }
@@ -115,16 +115,19 @@ impl Engine {
 
 impl Engine {
     /// The warnings for a source whose last full read returned no future starter, or no departed
-    /// employee, at all: the API key most likely lacks the permission to see them (Lucca's case).
+    /// employee, at all (excluded people count: the filters are not the key's permissions): the API key most likely lacks the permission to see them (Lucca's case).
     /// Each is detected on its own, for every provider.
-    pub(super) fn missing_permission(&self, source: &Source, now: DateTime<Utc>) -> Result<Vec<String>> {
-        let (total, future, departed): (i64, i64, i64) = self.store.conn().query_row(
-            "SELECT count(*), count(*) FILTER (WHERE employment_status = 'PENDING' OR start_date > ?2),
-                    count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date < ?2)
-             FROM fetched_people WHERE source_id = ?1",
-            params![source.id, now.date_naive().to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+    pub(super) fn missing_permission(&self, source: &Source) -> Result<Vec<String>> {
+        let counts = self
+            .store
+            .conn()
+            .query_row("SELECT people, future, departed FROM fetched_counts WHERE source_id = ?1", [source.id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })
+            .optional()?;
+        let Some((total, future, departed)) = counts else {
+            return Ok(Vec::new());
+        };
         let tool = source.config.get("tool").and_then(|t| t.as_str());
         let unseen = [(future, Unseen::FutureStarters), (departed, Unseen::DepartedPeople)];
         Ok(unseen

@@ -133,32 +133,71 @@ impl Engine {
         })
     }
 
-    /// Resolves names to the source's ids; an unknown name is an error that lists the known ones.
+    /// Filters from names (or ids); an unknown name is an error that lists the known ones. A name the directory does not know (before the source's first
+    /// sync it knows none) is looked up in the HR system's own lists, as the window's preview does.
     pub fn resolve_filters(&self, source_name: &str, input: &FilterInput) -> Result<Filters> {
+        Ok(self.resolve(source_name, input)?.0)
+    }
+
+    /// Sets filters given by name (or id), and returns them named.
+    pub fn set_filters_by_name(&mut self, source_name: &str, input: &FilterInput) -> Result<FilterView> {
+        let (filters, view) = self.resolve(source_name, input)?;
+        self.set_filters(source_name, &filters)?;
+        Ok(view)
+    }
+
+    fn resolve(&self, source_name: &str, input: &FilterInput) -> Result<(Filters, FilterView)> {
         let source = self.source(source_name)?;
-        let resolve = |table: &str, what: &str, extra: &str, values: &[String]| -> Result<std::collections::BTreeSet<String>> {
+        let stored = |table: &str, extra: &str| -> Result<Vec<(String, String)>> {
             let mut stmt = self.store.conn().prepare(&format!(
                 "SELECT remote_id, coalesce(name, remote_id) FROM {table} WHERE source_id = ?1 {extra} ORDER BY name"
             ))?;
-            let known: Vec<(String, String)> =
-                stmt.query_map([source.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let known = stmt.query_map([source.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            Ok(known)
+        };
+        let mut entities = stored("legal_entities", "")?;
+        let mut teams = stored("groups", "AND type = 'TEAM'")?;
+        let find = |known: &[(String, String)], v: &str| -> Option<Named> {
+            known
+                .iter()
+                .find(|(id, name)| id == v || name.eq_ignore_ascii_case(v))
+                .map(|(id, name)| Named { id: id.clone(), name: name.clone() })
+        };
+        let unknown = |known: &[(String, String)], values: &[String]| values.iter().any(|v| find(known, v).is_none());
+        if unknown(&entities, &input.legal_entities) || unknown(&teams, &input.teams) {
+            let units = crate::sync::units::read(self.connector(&source)?.as_ref(), &source)?;
+            entities.extend(units.legal_entities);
+            teams.extend(units.teams);
+        }
+        let resolve = |known: &[(String, String)], what: &str, values: &[String]| -> Result<Vec<Named>> {
             values
                 .iter()
                 .map(|v| {
-                    known.iter().find(|(id, name)| id == v || name.eq_ignore_ascii_case(v)).map(|(id, _)| id.clone()).ok_or_else(
-                        || {
-                            let names: Vec<&str> = known.iter().map(|(_, n)| n.as_str()).collect();
-                            Error::Invalid(format!("{source_name} has no {what} \"{v}\"; known: {}", names.join(", ")))
-                        },
-                    )
+                    find(known, v).ok_or_else(|| {
+                        let names: Vec<&str> = known.iter().map(|(_, n)| n.as_str()).collect();
+                        Error::Invalid(format!("{source_name} has no {what} \"{v}\"; known: {}", names.join(", ")))
+                    })
                 })
                 .collect()
         };
-        Ok(Filters {
-            legal_entities: resolve("legal_entities", "legal entity", "", &input.legal_entities)?,
+        let (entities, teams) =
+            (resolve(&entities, "legal entity", &input.legal_entities)?, resolve(&teams, "team", &input.teams)?);
+        let ids = |named: &[Named]| named.iter().map(|n| n.id.clone()).collect();
+        let filters = Filters {
+            legal_entities: ids(&entities),
             employment_types: input.employment_types.iter().map(|t| t.trim().to_uppercase()).collect(),
-            teams: resolve("groups", "team", "AND type = 'TEAM'", &input.teams)?,
-        })
+            teams: ids(&teams),
+        };
+        // Named as they are stored: each value once, in order.
+        let named = |ids: &std::collections::BTreeSet<String>, all: &[Named]| -> Vec<Named> {
+            ids.iter().filter_map(|id| all.iter().find(|n| &n.id == id).cloned()).collect()
+        };
+        let view = FilterView {
+            legal_entities: named(&filters.legal_entities, &entities),
+            employment_types: filters.employment_types.iter().cloned().collect(),
+            teams: named(&filters.teams, &teams),
+        };
+        Ok((filters, view))
     }
 
     pub fn set_filters(&mut self, source_name: &str, filters: &Filters) -> Result<()> {

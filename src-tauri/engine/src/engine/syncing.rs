@@ -30,7 +30,7 @@ impl Engine {
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
         let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request, progress)?;
-        self.check_permissions(&source, &mut report, now)?;
+        self.check_permissions(&source, &mut report)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;
         }
@@ -39,11 +39,11 @@ impl Engine {
 
     /// After an applied full read: the warnings about what the source never returns, kept with
     /// the run so that a scheduled sync's reach the window and the history too.
-    fn check_permissions(&self, source: &Source, report: &mut SyncReport, now: DateTime<Utc>) -> Result<()> {
+    fn check_permissions(&self, source: &Source, report: &mut SyncReport) -> Result<()> {
         let Some(run_id) = report.run_id.filter(|_| report.full_read && report.outcome == Outcome::Applied) else {
             return Ok(());
         };
-        report.warnings = self.missing_permission(source, now)?;
+        report.warnings = self.missing_permission(source)?;
         runs::set_warnings(self.store.conn(), run_id, &report.warnings)
     }
 
@@ -88,7 +88,7 @@ impl Engine {
     /// Applies a plan held by the mass-change guard.
     pub fn approve(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
         let mut report = sync::approve(self.store.conn_mut(), run_id, now)?;
-        self.check_permissions(&self.source(&report.source)?, &mut report, now)?;
+        self.check_permissions(&self.source(&report.source)?, &mut report)?;
         Ok(report)
     }
 

@@ -357,7 +357,25 @@ const V4: &str = r#"
 ALTER TABLE sync_runs ADD COLUMN warnings TEXT;
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4];
+/// Version 5: less is kept of people the filters exclude. `fetched_people` holds, for them, only
+/// what the preview and "why is this person missing?" need: the HR id, the name, the work email and
+/// the reason. Whether a full read returned any future starter or departed person at all (the API
+/// key's permissions) is counted per source instead of read from everyone's dates.
+const V5: &str = r#"
+CREATE TABLE fetched_counts (
+    source_id   INTEGER PRIMARY KEY REFERENCES sources (id) ON DELETE CASCADE,
+    people      INTEGER NOT NULL,
+    future      INTEGER NOT NULL,
+    departed    INTEGER NOT NULL
+);
+INSERT INTO fetched_counts
+    SELECT source_id, count(*), count(*) FILTER (WHERE employment_status = 'PENDING' OR start_date > date('now')),
+           count(*) FILTER (WHERE employment_status = 'INACTIVE' OR end_date < date('now'))
+    FROM fetched_people GROUP BY source_id;
+UPDATE fetched_people SET employment_status = NULL, start_date = NULL, end_date = NULL WHERE excluded IS NOT NULL;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -439,5 +457,34 @@ mod tests {
         let open = conn
             .execute("INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (1, NULL, '2026-01-01')", []);
         assert!(open.is_err(), "a device is never held, now, by no one");
+    }
+
+    #[test]
+    fn version_5_forgets_the_status_and_dates_of_excluded_people_and_keeps_the_counts() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sources (id, name, kind, config, created_at) VALUES (1, 'HR', 'kombo', '{}', 'now');
+             INSERT INTO fetched_people VALUES (1, 'r1', 'Ada Lovelace', 'ada@example.com', 'PENDING', '2999-01-01', NULL, NULL);
+             INSERT INTO fetched_people VALUES (1, 'r2', 'Alan Turing', 'alan@example.com', 'INACTIVE', '2001-01-01', '2002-01-01', 'not selected');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let kept: Vec<(String, Option<String>, Option<String>)> = conn
+            .prepare("SELECT remote_id, employment_status, end_date FROM fetched_people ORDER BY remote_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            kept,
+            vec![("r1".into(), Some("PENDING".into()), None), ("r2".into(), None, None)],
+            "an included person keeps their status; an excluded one keeps no status or date"
+        );
+        let counts: (i64, i64, i64) = conn
+            .query_row("SELECT people, future, departed FROM fetched_counts", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        assert_eq!(counts, (2, 1, 1), "what the last read returned is counted before the dates go");
     }
 }

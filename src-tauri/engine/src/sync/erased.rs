@@ -48,18 +48,22 @@ impl Erased {
 
     /// `writer`, minus the records retention erased.
     pub fn skipping<'w, W: RecordWriter>(&'w self, writer: &'w mut W) -> Skipping<'w, W> {
-        Skipping { erased: self, writer }
+        Skipping { erased: self, writer, skipped: 0 }
     }
 }
 
 pub(super) struct Skipping<'w, W> {
     erased: &'w Erased,
     writer: &'w mut W,
+    /// People skipped: people who left, still counted as seen (an API key that sees them may see
+    /// departed people; see the missing-permission warnings).
+    pub skipped: i64,
 }
 
 impl<W: RecordWriter> RecordWriter for Skipping<'_, W> {
     fn write(&mut self, record: Record) -> Result<()> {
         if self.erased.skips(&record) {
+            self.skipped += 1;
             return Ok(());
         }
         self.writer.write(record)

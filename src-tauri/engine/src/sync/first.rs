@@ -55,7 +55,7 @@ pub(super) fn run(
             planner: Planner::new(&local, now),
             recorder: {
                 fetched::forget(&tx, source.id)?;
-                fetched::Recorder::new(&tx, source.id)?
+                fetched::Recorder::new(&tx, source.id, now.date_naive())?
             },
             settings: &mut settings,
             source_id: source.id,
@@ -67,7 +67,7 @@ pub(super) fn run(
         // Nobody was linked to the source before: nobody can be absent from its read.
         let plan = writer.planner.finish(writer.settings, std::iter::empty());
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
-        writer.recorder.flush(usize::MAX)?;
+        writer.recorder.finish(&tx)?;
         writer.applier.finish()?;
         // An employment may come before its person, or belong to someone excluded.
         if writer.orphan_employments {

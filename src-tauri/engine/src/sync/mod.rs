@@ -11,6 +11,7 @@ pub mod plan;
 pub mod preview;
 mod reading;
 mod stage;
+pub mod units;
 
 use std::collections::HashMap;
 
@@ -151,7 +152,8 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
     }
 }
 
-/// Reads the source into staging, minus the people retention erased, and returns its organisation units.
+/// Reads the source into staging, minus the people retention erased; returns its organisation
+/// units and how many erased people the read skipped.
 fn read(
     conn: &mut Connection,
     source_id: i64,
@@ -159,19 +161,23 @@ fn read(
     request: &ReadRequest,
     now: DateTime<Utc>,
     progress: &mut OnProgress<'_>,
-) -> Result<Org> {
+) -> Result<(Org, i64)> {
     let erased = erased::Erased::load(conn, source_id, now)?;
     stage::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = conn.transaction()?;
-    reading::read(connector, request, progress, &mut erased.skipping(&mut stage::Stager(&tx)))?;
+    let mut stager = stage::Stager(&tx);
+    let mut writer = erased.skipping(&mut stager);
+    reading::read(connector, request, progress, &mut writer)?;
+    let skipped = writer.skipped;
     tx.commit()?;
-    Ok(Org {
+    let org = Org {
         legal_entities: stage::sites(conn, "legal_entity")?,
         work_locations: stage::sites(conn, "work_location")?,
         groups: stage::groups(conn)?,
-    })
+    };
+    Ok((org, skipped))
 }
 
 fn read_plan_apply(
@@ -188,7 +194,7 @@ fn read_plan_apply(
         return Ok((Outcome::Applied, plan));
     }
     let started = std::time::Instant::now();
-    let org = read(conn, source.id, connector, request, now, progress)?;
+    let (org, erased) = read(conn, source.id, connector, request, now, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -210,7 +216,7 @@ fn read_plan_apply(
     let Some(run_id) = run_id else {
         return Ok((Outcome::DryRun, plan));
     };
-    fetched::record(&tx, source.id, &settings.filters, &settings.names, full_read)?;
+    fetched::record(&tx, source.id, &settings.filters, &settings.names, full_read, now.date_naive(), erased)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
     supersede_held(&tx, source.id, now)?;
     if plan.needs_approval(directory_settings.mass_change_percent) {

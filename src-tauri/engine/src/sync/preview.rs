@@ -48,7 +48,7 @@ fn preview_staged(
     filters: &Filters,
 ) -> Result<Vec<PreviewRow>> {
     // A preview is of the read a sync would make now, without the people retention erased.
-    let org = read(conn, source.id, connector, request, chrono::Utc::now(), &mut |_| {})?;
+    let (org, _) = read(conn, source.id, connector, request, chrono::Utc::now(), &mut |_| {})?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
         .groups
