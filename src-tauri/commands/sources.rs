@@ -243,7 +243,7 @@ pub async fn set_filters(directory: State<'_, Directory>, source: String, filter
 pub async fn preview(app: AppHandle, source: String, filters: Option<Filters>) -> CommandResult<Vec<PreviewRow>> {
     blocking(move || {
         let mut engine = Engine::open(&app.state::<Directory>().data_dir)?;
-        Ok(engine.preview(&source, filters)?)
+        Ok(engine.preview(&source, filters, Utc::now())?)
     })
     .await
 }

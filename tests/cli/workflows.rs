@@ -7,11 +7,16 @@ use std::collections::BTreeSet;
 use roster_engine::secrets::{SecretError, Secrets};
 use roster_simulator::{Change, EditableField, Employee, EmploymentStatus, Simulator};
 
-use crate::harness::{simulator, Roster};
+use crate::harness::{simulator, today, Roster};
 
 const SOURCE: &str = "Acme HR";
 
 /// The simulator's people HR still lists (not deleted).
+/// Whether the person left longer ago than the default retention (365 days): reads skip them.
+fn past_retention(e: &Employee) -> bool {
+    e.termination_date.is_some_and(|d| d.date_naive() < today() - chrono::Duration::days(365))
+}
+
 fn listed_in_hr(sim: &Simulator) -> Vec<Employee> {
     sim.employees().into_iter().filter(|e| e.remote_deleted_at.is_none()).collect()
 }
@@ -97,6 +102,7 @@ fn preview_shows_everyone_included_or_excluded_with_the_reason_and_writes_nothin
     let included = |e: &Employee| {
         e.legal_entity_id.as_deref() == Some(gmbh.as_str())
             && e.employment_type.map(|t| serde_json::to_value(t).unwrap()) == Some(serde_json::json!("FULL_TIME"))
+            && !past_retention(e)
     };
     let count = people.iter().filter(|e| included(e)).count();
     assert!(count > 0 && count < people.len(), "some are included, some not");
@@ -107,6 +113,8 @@ fn preview_shows_everyone_included_or_excluded_with_the_reason_and_writes_nothin
         let line = text.lines().find(|l| l.split('\t').nth(1) == Some(email)).expect("every person has a line");
         if included(person) {
             assert!(line.ends_with("\tIncluded"), "{line}");
+        } else if past_retention(person) {
+            assert!(line.contains("Excluded: ") && line.contains("retention period"), "the reason names the retention: {line}");
         } else if person.legal_entity_id.as_deref() != Some(gmbh.as_str()) {
             assert!(
                 line.contains("Excluded: ") && line.contains("legal entity"),

@@ -152,7 +152,7 @@ fn of_people_the_filters_exclude_only_the_hr_id_name_work_email_and_reason_are_k
         why.findings.iter().any(|f| f.contains(&email) && f.contains("is excluded: legal entity")),
         "\"why is this person missing?\" still names the filter that excluded them: {why:?}"
     );
-    let preview = world.engine.preview(SOURCE, None).unwrap();
+    let preview = world.engine.preview(SOURCE, None, now()).unwrap();
     let row = preview.iter().find(|r| r.remote_id == someone.id).expect("the preview lists the excluded person");
     assert!(!row.included && row.reasons[0].starts_with("legal entity"), "and the preview says why: {row:?}");
     let counted: i64 = world.engine.store().conn().query_row("SELECT people FROM fetched_counts", [], |r| r.get(0)).unwrap();

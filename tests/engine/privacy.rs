@@ -238,3 +238,35 @@ fn a_retention_of_zero_keeps_everyone() {
         "0 days means people are never erased"
     );
 }
+
+#[test]
+fn a_first_sync_leaves_out_people_who_left_before_the_retention_period_and_still_sees_departed_people() {
+    use roster_engine::store::settings::Settings;
+
+    use crate::harness::today;
+
+    // A retention of one day: nearly everyone who left is past it, so only the people skipped can
+    // tell the permission check that this source returns departed people.
+    let mut world = World::new(67, 120);
+    world.engine.save_settings(&Settings { retention_days: 1, ..Settings::default() }).unwrap();
+    let cutoff = today() - chrono::Duration::days(1);
+    let left_long_ago: Vec<String> = world
+        .sim
+        .employees()
+        .iter()
+        .filter(|e| {
+            e.termination_date.is_some_and(|d| d.date_naive() < cutoff) && e.remote_deleted_at.is_none() && e.work_email.is_some()
+        })
+        .map(email)
+        .collect();
+    assert!(!left_long_ago.is_empty(), "the simulated company has people who left over a year ago");
+    let report = world.sync();
+    let all = world.emails(roster_engine::model::View::All, true);
+    let imported: Vec<&String> = left_long_ago.iter().filter(|e| all.contains(e)).collect();
+    assert!(imported.is_empty(), "retention would erase them at once: they are never imported: {imported:?}");
+    assert!(
+        !report.warnings.iter().any(|w| w.contains("departed") || w.contains("left")),
+        "the people skipped count as departed people returned: no missing-permission warning: {:?}",
+        report.warnings
+    );
+}

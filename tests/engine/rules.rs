@@ -154,7 +154,7 @@ fn rule_05_filters_exclude_people_with_a_reason_and_never_delete_anyone_silently
         .unwrap();
     world.engine.set_filters(SOURCE, &filters).unwrap();
 
-    let preview = world.engine.preview(SOURCE, None).unwrap();
+    let preview = world.engine.preview(SOURCE, None, now()).unwrap();
     assert_eq!(preview.len(), 40, "the preview lists every person the source returned");
     let excluded: Vec<_> = preview.iter().filter(|r| !r.included).collect();
     assert!(!excluded.is_empty() && excluded.len() < 40, "some are included, some excluded");

@@ -103,7 +103,7 @@ fn out_of_scope_people_leave_views_counts_and_workflows_until_the_filters_take_t
 fn filters_named_before_a_first_sync_are_looked_up_in_the_hr_system_without_reading_its_people() {
     let mut world = World::new(52, 300);
     // The team names a person would type, as the preview shows them (it reads everything).
-    let rows = world.engine.preview(SOURCE, None).unwrap();
+    let rows = world.engine.preview(SOURCE, None, now()).unwrap();
     let team = rows.iter().flat_map(|r| r.teams.iter()).next().expect("the company has teams").clone();
     let members: std::collections::BTreeSet<String> =
         rows.iter().filter(|r| r.teams.contains(&team)).filter_map(|r| r.work_email.clone()).collect();

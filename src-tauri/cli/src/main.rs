@@ -521,7 +521,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print(json, &runs, || output::runs(&runs))
         }
         Command::Preview { source } => {
-            let rows = engine.preview(&source, None)?;
+            let rows = engine.preview(&source, None, now)?;
             print(json, &rows, || output::preview(&rows))
         }
         Command::FieldMode(FieldModeCommand::List { source }) => {

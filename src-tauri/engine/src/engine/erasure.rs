@@ -12,8 +12,7 @@ use ts_rs::TS;
 use super::{Engine, Profile};
 use crate::error::{Error, Result};
 use crate::private;
-use crate::store::erased_records;
-use crate::sync::{self, erased};
+use crate::sync::{self, retention};
 
 /// One device hand-over: who held which device, from when to when.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -112,15 +111,15 @@ impl Engine {
         if holds > 0 {
             return Err(Error::HoldsDevice(who.to_owned()));
         }
-        self.erase(&[id], Remember::Nothing, "user", "erased a person", now)
+        self.erase(&[id], "user", "erased a person", now)
     }
 
     /// Retention: people whose end date is more than the retention period ago are erased, unless
     /// they still hold a device. A source that still returns them (most HR systems keep people
-    /// who left) has their record remembered, so its next reads skip it instead of bringing them
-    /// back. Returns how many were erased.
+    /// who left) does not bring them back: reads skip such people (`sync::retention`). Returns
+    /// how many were erased.
     pub fn apply_retention(&mut self, now: DateTime<Utc>) -> Result<usize> {
-        let Some(cutoff) = erased::retention_cutoff(self.store.conn(), now)? else {
+        let Some((days, cutoff)) = retention::cutoff(self.store.conn(), now)? else {
             return Ok(0);
         };
         let ids: Vec<i64> = self
@@ -133,9 +132,8 @@ impl Engine {
             .query_map([cutoff.to_string()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         if !ids.is_empty() {
-            let days = (now.date_naive() - cutoff).num_days();
             let who = if ids.len() == 1 { "1 person".to_owned() } else { format!("{} people", ids.len()) };
-            self.erase(&ids, Remember::Records, "sync", &format!("erased after the {days}-day retention: {who}"), now)?;
+            self.erase(&ids, "sync", &format!("erased after the {days}-day retention: {who}"), now)?;
             tracing::info!(count = ids.len(), days, "erased people past the retention period");
         }
         Ok(ids.len())
@@ -144,20 +142,15 @@ impl Engine {
     /// Deletes `ids` and every row that names them in one transaction, records `action` (which
     /// names no one), then makes the erasure final on disk. Plans waiting for approval in the
     /// sources that knew them are discarded: they may carry the erased people's values.
-    fn erase(&mut self, ids: &[i64], remember: Remember, actor: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
+    fn erase(&mut self, ids: &[i64], actor: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
         let tx = self.store.conn_mut().transaction()?;
         let mut sources = BTreeSet::new();
         for id in ids {
-            let links: Vec<(i64, String)> = tx
-                .prepare_cached("SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1")?
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            let linked: Vec<i64> = tx
+                .prepare_cached("SELECT source_id FROM employee_links WHERE employee_id = ?1")?
+                .query_map([id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            for (source_id, remote_id) in links {
-                if remember == Remember::Records {
-                    erased_records::remember(&tx, source_id, &remote_id, now)?;
-                }
-                sources.insert(source_id);
-            }
+            sources.extend(linked);
             // Records keyed by the source's id for them, not by the employee: gone with the links.
             tx.execute(
                 "DELETE FROM employments WHERE (source_id, employee_remote_id) IN (SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1)",
@@ -181,14 +174,4 @@ impl Engine {
         tx.commit()?;
         self.store.flush_erased()
     }
-}
-
-/// Whether an erasure remembers the erased people's HR records, so that reads skip them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Remember {
-    /// Retention: the source may well keep returning people who left long ago.
-    Records,
-    /// A person erased on request is no longer returned by any source (or the erasure is
-    /// refused); if HR lists them again, they are someone to manage.
-    Nothing,
 }

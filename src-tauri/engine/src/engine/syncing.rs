@@ -74,7 +74,7 @@ impl Engine {
 
     /// Reads the source and shows every person included or excluded under `filters` (the stored
     /// filters when `None`). Nothing is written.
-    pub fn preview(&mut self, source_name: &str, filters: Option<Filters>) -> Result<Vec<PreviewRow>> {
+    pub fn preview(&mut self, source_name: &str, filters: Option<Filters>, now: DateTime<Utc>) -> Result<Vec<PreviewRow>> {
         let source = self.source(source_name)?;
         let filters = match filters {
             Some(f) => f,
@@ -82,7 +82,7 @@ impl Engine {
         };
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        preview::preview(self.store.conn_mut(), &source, connector.as_ref(), &filters)
+        preview::preview(self.store.conn_mut(), &source, connector.as_ref(), &filters, now)
     }
 
     /// Applies a plan held by the mass-change guard.

@@ -322,12 +322,8 @@ DROP TABLE fetched_people;
 ALTER TABLE fetched_people_v2 RENAME TO fetched_people;
 "#;
 
-/// Version 3: what retention needs.
-/// - A device's past hand-overs outlive the person erased by retention: the holder becomes
-///   "former employee" (no id) instead of the hand-over vanishing from the device's history.
-/// - The HR records erased by retention while their source still returns them (most HR systems
-///   keep returning people who left), so the next sync does not bring them back. Only a
-///   digest of the source's id for them is kept: enough to recognise the record, not to name anyone.
+/// Version 3: a device's past hand-overs outlive the person retention erases: the holder becomes
+/// "former employee" (no id) instead of the hand-over vanishing from the device's history.
 const V3: &str = r#"
 CREATE TABLE device_assignments_v3 (
     id          INTEGER PRIMARY KEY,
@@ -342,13 +338,6 @@ DROP TABLE device_assignments;
 ALTER TABLE device_assignments_v3 RENAME TO device_assignments;
 CREATE UNIQUE INDEX device_assignments_open ON device_assignments (device_id) WHERE returned_on IS NULL;
 CREATE INDEX device_assignments_employee ON device_assignments (employee_id);
-
-CREATE TABLE erased_records (
-    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
-    digest      BLOB NOT NULL,
-    erased_at   TEXT NOT NULL,
-    PRIMARY KEY (source_id, digest)
-) WITHOUT ROWID;
 "#;
 
 /// Version 4: a run keeps the warnings it raised (a JSON list; NULL when the run did not check),

@@ -4,7 +4,6 @@ pub mod change_log;
 mod cipher;
 pub mod devices;
 pub mod employees;
-pub mod erased_records;
 mod migrations;
 pub mod runs;
 pub mod settings;

@@ -1,6 +1,6 @@
 //! Connected HR sources and their settings: field modes, filters, optional fields, schedule.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -152,6 +152,15 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Source> {
         .map(finish)
         .transpose()?
         .ok_or_else(|| Error::UnknownSource(id.to_string()))
+}
+
+/// The source's records linked to someone in the directory.
+pub fn linked_remote_ids(conn: &Connection, source_id: i64) -> Result<HashSet<String>> {
+    let ids = conn
+        .prepare("SELECT remote_id FROM employee_links WHERE source_id = ?1")?
+        .query_map([source_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
 }
 
 pub fn set_sync_interval(conn: &Connection, source_id: i64, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {

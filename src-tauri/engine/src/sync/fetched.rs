@@ -107,9 +107,12 @@ impl<'c> Recorder<'c> {
         Ok(true)
     }
 
-    /// Writes what waits, and how many people the read returned of each kind.
-    pub fn finish(mut self, conn: &Connection) -> Result<()> {
+    /// Writes what waits, and how many people the read returned of each kind; `skipped` people
+    /// who left past the retention period were returned too.
+    pub fn finish(mut self, conn: &Connection, skipped: i64) -> Result<()> {
         self.flush(usize::MAX)?;
+        self.counts.people += skipped;
+        self.counts.departed += skipped;
         let Counts { people, future, departed } = self.counts;
         conn.execute(
             "INSERT OR REPLACE INTO fetched_counts (source_id, people, future, departed) VALUES (?1, ?2, ?3, ?4)",
@@ -121,8 +124,8 @@ impl<'c> Recorder<'c> {
 
 /// Records the staged read: after a full read it replaces the source's record and its counts;
 /// after one of changes only, it updates the people read, so HR's latest values are known between
-/// full reads (the counts, which need everyone, wait for the next full read). `erased` people the
-/// read skipped (retention erased them) count as departed people returned.
+/// full reads (the counts, which need everyone, wait for the next full read). `skipped`: people the
+/// read skipped as past retention.
 pub fn record(
     conn: &Connection,
     source_id: i64,
@@ -130,11 +133,9 @@ pub fn record(
     names: &OrgNames,
     full_read: bool,
     today: NaiveDate,
-    erased: i64,
+    skipped: i64,
 ) -> Result<()> {
     let mut recorder = Recorder::new(conn, source_id, today)?;
-    recorder.counts.people += erased;
-    recorder.counts.departed += erased;
     stage::for_each_employee(conn, |people| -> Result<()> {
         for person in people {
             recorder.person(&person, filters, names);
@@ -143,7 +144,7 @@ pub fn record(
         Ok(())
     })??;
     if full_read {
-        recorder.finish(conn)?;
+        recorder.finish(conn, skipped)?;
     } else {
         recorder.flush(usize::MAX)?;
     }

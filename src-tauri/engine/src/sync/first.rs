@@ -15,7 +15,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::apply::{Applier, Sites, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
 use super::reading::{self, RecordWriter};
-use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, OnProgress, Phase, Progress};
+use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, retention, OnProgress, Phase, Progress};
 use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
 use crate::error::{Error, Result};
 use crate::store::settings;
@@ -62,12 +62,15 @@ pub(super) fn run(
             seen: HashSet::new(),
             orphan_employments: false,
         };
-        reading::read(connector, request, progress, &mut writer)?;
+        let past = retention::PastRetention::load(&tx, source.id, now)?;
+        let mut skipping = past.skipping(&mut writer);
+        reading::read(connector, request, progress, &mut skipping)?;
+        let skipped = skipping.skipped;
         tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and written");
         // Nobody was linked to the source before: nobody can be absent from its read.
         let plan = writer.planner.finish(writer.settings, std::iter::empty());
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
-        writer.recorder.finish(&tx)?;
+        writer.recorder.finish(&tx, skipped)?;
         writer.applier.finish()?;
         // An employment may come before its person, or belong to someone excluded.
         if writer.orphan_employments {

@@ -3,13 +3,13 @@
 //! A read that fails leaves the directory exactly as it was; the run is recorded either way.
 
 mod apply;
-pub(crate) mod erased;
 mod fetched;
 mod first;
 pub(crate) mod local;
 pub mod plan;
 pub mod preview;
 mod reading;
+pub(crate) mod retention;
 mod stage;
 pub mod units;
 
@@ -152,23 +152,21 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
     }
 }
 
-/// Reads the source into staging, minus the people retention erased; returns its organisation
-/// units and how many erased people the read skipped.
+/// Reads the source into staging, minus the people `past` retention; returns its organisation
+/// units and how many such people the read skipped.
 fn read(
     conn: &mut Connection,
-    source_id: i64,
     connector: &dyn Connector,
     request: &ReadRequest,
-    now: DateTime<Utc>,
+    past: &retention::PastRetention,
     progress: &mut OnProgress<'_>,
 ) -> Result<(Org, i64)> {
-    let erased = erased::Erased::load(conn, source_id, now)?;
     stage::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = conn.transaction()?;
     let mut stager = stage::Stager(&tx);
-    let mut writer = erased.skipping(&mut stager);
+    let mut writer = past.skipping(&mut stager);
     reading::read(connector, request, progress, &mut writer)?;
     let skipped = writer.skipped;
     tx.commit()?;
@@ -194,7 +192,8 @@ fn read_plan_apply(
         return Ok((Outcome::Applied, plan));
     }
     let started = std::time::Instant::now();
-    let (org, erased) = read(conn, source.id, connector, request, now, progress)?;
+    let past = retention::PastRetention::load(conn, source.id, now)?;
+    let (org, skipped) = read(conn, connector, request, &past, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -216,7 +215,7 @@ fn read_plan_apply(
     let Some(run_id) = run_id else {
         return Ok((Outcome::DryRun, plan));
     };
-    fetched::record(&tx, source.id, &settings.filters, &settings.names, full_read, now.date_naive(), erased)?;
+    fetched::record(&tx, source.id, &settings.filters, &settings.names, full_read, now.date_naive(), skipped)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
     supersede_held(&tx, source.id, now)?;
     if plan.needs_approval(directory_settings.mass_change_percent) {

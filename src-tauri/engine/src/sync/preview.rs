@@ -1,10 +1,12 @@
 //! The filter preview: every person the source returns, included or excluded, and why.
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::plan::{display_name, exclusion_reasons, Filters};
+use super::retention::PastRetention;
 use super::{org_names, read, stage};
 use crate::connector::{Connector, ReadRequest};
 use crate::error::Result;
@@ -33,9 +35,15 @@ pub struct PreviewRow {
 }
 
 /// Reads the source (nothing is written to the directory) and sorts its people under `filters`.
-pub fn preview(conn: &mut Connection, source: &Source, connector: &dyn Connector, filters: &Filters) -> Result<Vec<PreviewRow>> {
+pub fn preview(
+    conn: &mut Connection,
+    source: &Source,
+    connector: &dyn Connector,
+    filters: &Filters,
+    now: DateTime<Utc>,
+) -> Result<Vec<PreviewRow>> {
     let request = ReadRequest { updated_after: None, disabled_fields: source.disabled_fields.clone() };
-    let result = preview_staged(conn, source, connector, &request, filters);
+    let result = preview_staged(conn, source, connector, &request, filters, now);
     stage::drop(conn)?;
     result
 }
@@ -46,9 +54,11 @@ fn preview_staged(
     connector: &dyn Connector,
     request: &ReadRequest,
     filters: &Filters,
+    now: DateTime<Utc>,
 ) -> Result<Vec<PreviewRow>> {
-    // A preview is of the read a sync would make now, without the people retention erased.
-    let (org, _) = read(conn, source.id, connector, request, chrono::Utc::now(), &mut |_| {})?;
+    // Everyone the source returns; those a sync would skip as past retention say so.
+    let past = PastRetention::load(conn, source.id, now)?;
+    let (org, _) = read(conn, connector, request, &PastRetention::none(), &mut |_| {})?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
         .groups
@@ -61,7 +71,8 @@ fn preview_staged(
             .filter(|p| !p.deleted)
             .map(|person| {
                 let v = &person.values;
-                let reasons = exclusion_reasons(v, filters, &names);
+                let mut reasons = exclusion_reasons(v, filters, &names);
+                reasons.extend(past.reason(&person));
                 let team_ids: Vec<String> = v
                     .get(Field::Groups)
                     .map(|g| g.split(',').filter(|id| team_names.contains_key(id)).map(str::to_owned).collect())
