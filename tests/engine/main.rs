@@ -7,6 +7,7 @@ mod minimisation;
 mod privacy;
 mod rules;
 mod scope;
+mod stopping;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
 mod transport;

@@ -19,6 +19,10 @@ pub const MAX_PAGES_PER_MODEL: u32 = 100_000;
 /// Redirects followed within the same scheme, host and port; any other redirect is refused.
 pub const MAX_REDIRECTS: usize = 3;
 
+/// A host that does not answer the connection is given up on this soon (the request timeout,
+/// longer, covers a slow answer): a wrong address fails fast instead of taking every retry's full timeout.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A `Retry-After` longer than this is not waited for within one sync; the next sync tries again.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
@@ -39,6 +43,7 @@ impl Default for RetryPolicy {
 pub fn client(retry: &RetryPolicy) -> Result<Client, ConnectorError> {
     Client::builder()
         .timeout(retry.timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(retry.timeout))
         .redirect(redirect_policy())
         .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
         .build()

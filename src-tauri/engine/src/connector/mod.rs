@@ -206,8 +206,8 @@ pub fn id_from_name(prefix: &str, name: &str) -> String {
 /// Where a connector delivers records. Returning an error stops the read.
 pub type Sink<'a> = dyn FnMut(Record) -> Result<(), crate::Error> + 'a;
 
-/// A source of HR records. A sync may read on one thread while it writes on another.
-pub trait Connector: Sync {
+/// A source of HR records. A sync reads on a thread of its own while it writes on another.
+pub trait Connector: Send + Sync {
     /// Reads every model, page by page, handing each record to `sink` as soon as its page is parsed.
     /// An organisation unit comes before the first employee that refers to it.
     fn read(&self, request: &ReadRequest, sink: &mut Sink<'_>) -> Result<(), crate::Error>;

@@ -29,7 +29,7 @@ impl Engine {
         let source = self.source(source_name)?;
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request, progress)?;
+        let mut report = sync::run(self.store.conn_mut(), &source, connector, now, request, progress)?;
         if report.full_read && report.outcome == Outcome::Applied {
             report.warnings.extend(self.missing_permission(&source, now)?);
         }
@@ -74,7 +74,7 @@ impl Engine {
         };
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        preview::preview(self.store.conn_mut(), &source, connector.as_ref(), &filters)
+        preview::preview(self.store.conn_mut(), &source, connector, &filters)
     }
 
     /// Applies a plan held by the mass-change guard.

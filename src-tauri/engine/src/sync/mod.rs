@@ -10,8 +10,10 @@ pub mod plan;
 pub mod preview;
 mod reading;
 mod stage;
+mod stop;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -24,6 +26,8 @@ use crate::model::FieldValues;
 use crate::store::settings;
 use crate::store::sources::{self, Source};
 use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
+pub use stop::Cancel;
+use stop::Stop;
 
 /// A full read runs at least this often, to catch what incremental reads miss (deletions not
 /// reported, drift); every other scheduled run asks only for changes.
@@ -35,12 +39,14 @@ pub const FULL_READ_EVERY: Duration = Duration::hours(24);
 pub const DELTA_OVERLAP: Duration = Duration::minutes(5);
 
 /// What the caller asks of a sync.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncRequest {
     /// Plan only: nothing is written, not even a run.
     pub dry_run: bool,
     /// Read everything, even if an incremental read would do.
     pub full: bool,
+    /// Lets another thread stop the sync (a source being removed); nothing of it is then written.
+    pub cancel: Cancel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -111,7 +117,7 @@ pub type OnProgress<'a> = dyn FnMut(Progress) + 'a;
 pub fn run(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     now: DateTime<Utc>,
     request: SyncRequest,
     progress: &mut OnProgress<'_>,
@@ -121,8 +127,10 @@ pub fn run(
         updated_after: if full_read { None } else { source.updated_after() },
         disabled_fields: source.disabled_fields.clone(),
     };
+    let limit = std::time::Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
+    let stop = Stop::new(request.cancel, limit);
     let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, full_read, now)?) };
-    let result = read_plan_apply(conn, source, connector, &read, now, run_id, progress);
+    let result = read_plan_apply(conn, source, connector, &read, &stop, now, run_id, progress);
     stage::drop(conn)?;
     match result {
         Ok((outcome, plan)) => Ok(SyncReport {
@@ -151,12 +159,18 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
 }
 
 /// Reads the source into staging and returns its organisation units.
-fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest, progress: &mut OnProgress<'_>) -> Result<Org> {
+fn read(
+    conn: &mut Connection,
+    connector: Arc<dyn Connector>,
+    request: &ReadRequest,
+    stop: &Stop,
+    progress: &mut OnProgress<'_>,
+) -> Result<Org> {
     stage::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = conn.transaction()?;
-    reading::read(connector, request, progress, &mut stage::Stager(&tx))?;
+    reading::read(connector, request, stop, progress, &mut stage::Stager(&tx))?;
     tx.commit()?;
     Ok(Org {
         legal_entities: stage::sites(conn, "legal_entity")?,
@@ -165,21 +179,23 @@ fn read(conn: &mut Connection, connector: &dyn Connector, request: &ReadRequest,
     })
 }
 
+#[allow(clippy::too_many_arguments)] // the one call above; a struct would only rename them
 fn read_plan_apply(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
+    stop: &Stop,
     now: DateTime<Utc>,
     run_id: Option<i64>,
     progress: &mut OnProgress<'_>,
 ) -> Result<(Outcome, SyncPlan)> {
     if let (Some(run_id), None) = (run_id, &source.first_synced_at) {
-        let plan = first::run(conn, source, connector, request, now, run_id, progress)?;
+        let plan = first::run(conn, source, connector, request, stop, now, run_id, progress)?;
         return Ok((Outcome::Applied, plan));
     }
     let started = std::time::Instant::now();
-    let org = read(conn, connector, request, progress)?;
+    let org = read(conn, connector, request, stop, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -1,14 +1,19 @@
 //! The filter preview: every person the source returns, included or excluded, and why.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::plan::{display_name, exclusion_reasons, Filters};
+use super::stop::{Cancel, Stop};
 use super::{org_names, read, stage};
 use crate::connector::{Connector, ReadRequest};
 use crate::error::Result;
 use crate::model::Field;
+use crate::store::settings;
 use crate::store::sources::Source;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -33,9 +38,12 @@ pub struct PreviewRow {
 }
 
 /// Reads the source (nothing is written to the directory) and sorts its people under `filters`.
-pub fn preview(conn: &mut Connection, source: &Source, connector: &dyn Connector, filters: &Filters) -> Result<Vec<PreviewRow>> {
+pub fn preview(conn: &mut Connection, source: &Source, connector: Arc<dyn Connector>, filters: &Filters) -> Result<Vec<PreviewRow>> {
     let request = ReadRequest { updated_after: None, disabled_fields: source.disabled_fields.clone() };
-    let result = preview_staged(conn, source, connector, &request, filters);
+    // A preview reads as much as a full sync: the same deadline holds.
+    let limit = Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
+    let stop = Stop::new(Cancel::default(), limit);
+    let result = preview_staged(conn, source, connector, &request, &stop, filters);
     stage::drop(conn)?;
     result
 }
@@ -43,11 +51,12 @@ pub fn preview(conn: &mut Connection, source: &Source, connector: &dyn Connector
 fn preview_staged(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
+    stop: &Stop,
     filters: &Filters,
 ) -> Result<Vec<PreviewRow>> {
-    let org = read(conn, connector, request, &mut |_| {})?;
+    let org = read(conn, connector, request, stop, &mut |_| {})?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
         .groups
