@@ -132,7 +132,7 @@ pub enum ConnectorError {
         "the HR system sent {model} page {page} larger than {limit_mb} MB; nothing was changed. Check the HR system's address"
     )]
     PageTooLarge { model: Model, page: u32, limit_mb: u64 },
-    #[error("the HR system kept sending {model} pages past {limit}; nothing was changed. Its paging is broken: report it to the HR system's vendor")]
+    #[error("the HR system's {model} go on past {limit} pages; nothing was changed. Its paging (or its count of records) is broken: report it to the HR system's vendor")]
     TooManyPages { model: Model, limit: u32 },
     #[error("could not read the CSV file {path}: {detail}; check that the file exists and that Roster may read it")]
     CsvUnreadable { path: String, detail: String },
