@@ -5,6 +5,7 @@
 mod demo;
 mod driver;
 mod scope;
+mod stopping;
 mod update;
 mod window;
 
