@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, HttpClientError, HttpRequest, HttpResponse, PkceCodeChallenge, RedirectUrl,
+    RefreshToken, Scope, SyncHttpClient, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -126,12 +127,33 @@ impl OAuthConfig {
 
 /// An HTTP client that never follows redirects: a token endpoint that redirects is an error, and
 /// following it could send the code or tokens elsewhere.
-fn http() -> Result<oauth2::reqwest::blocking::Client, OAuthError> {
-    oauth2::reqwest::blocking::Client::builder()
-        .redirect(oauth2::reqwest::redirect::Policy::none())
+fn http() -> Result<TokenHttp, OAuthError> {
+    crate::connector::http::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
+        .map(TokenHttp)
         .map_err(|e| OAuthError::Transport(e.to_string()))
+}
+
+/// Sends `oauth2`'s requests with our reqwest and its TLS (the crate's own client is an older
+/// reqwest, a second copy in the binary).
+struct TokenHttp(reqwest::blocking::Client);
+
+impl SyncHttpClient for TokenHttp {
+    type Error = HttpClientError<reqwest::Error>;
+
+    fn call(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error> {
+        let response = self.0.execute(request.try_into().map_err(Box::new)?).map_err(Box::new)?;
+        let mut answer = oauth2::http::Response::builder().status(response.status()).version(response.version());
+        for (name, value) in response.headers() {
+            answer = answer.header(name, value);
+        }
+        // A token answer is small: a server sending more is cut off at the page cap.
+        let mut body = Vec::new();
+        response.take(crate::connector::http::MAX_PAGE_BYTES).read_to_end(&mut body)?;
+        answer.body(body).map_err(HttpClientError::Http)
+    }
 }
 
 /// Signs in: opens `open(url)` (a browser, or a printed address), waits for the redirect on a
@@ -299,6 +321,7 @@ pub fn revoke(config: &OAuthConfig, tokens: &Tokens) -> Result<(), OAuthError> {
         None => (tokens.access_token.as_str(), "access_token"),
     };
     let response = http()?
+        .0
         .post(url)
         .form(&[("token", token), ("token_type_hint", hint), ("client_id", config.client_id.as_str())])
         .send()
