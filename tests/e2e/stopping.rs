@@ -65,10 +65,7 @@ async fn disconnecting_a_source_cancels_its_stuck_sync_at_once_and_nothing_of_it
     let held = simulator.hold_requests();
     window.click("sync-source").await;
     tokio::task::block_in_place(|| held.wait_for_request());
-    assert!(
-        simulator.requests()[before..].iter().any(|r| r.path.contains("/hris/")),
-        "the request held is the sync's read"
-    );
+    assert!(simulator.requests()[before..].iter().any(|r| r.path.contains("/hris/")), "the request held is the sync's read");
 
     window.click("update-settings").await;
     window.click("source-tab-disconnect").await;

@@ -8,7 +8,7 @@ mod privacy;
 mod rules;
 mod scope;
 mod stopping;
-mod tls;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
+mod tls;
 mod transport;

@@ -50,7 +50,10 @@ fn a_sync_past_its_deadline_fails_clearly_and_changes_nothing() {
     match result {
         Err(error @ Error::DeadlinePassed { .. }) => {
             let message = error.to_string();
-            assert!(message.contains("limit of 1 min") && message.contains("nothing was changed"), "the message says why: {message}");
+            assert!(
+                message.contains("limit of 1 min") && message.contains("nothing was changed"),
+                "the message says why: {message}"
+            );
         }
         other => panic!("a sync past its deadline fails as such, got {:?}", other.map(|r| r.counts)),
     }

@@ -24,7 +24,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false, retention_days: 365, sync_deadline_secs: 30 * 60 }
+        Settings {
+            missing_grace_days: 7,
+            mass_change_percent: 10,
+            paused: false,
+            retention_days: 365,
+            sync_deadline_secs: 30 * 60,
+        }
     }
 }
 

@@ -38,7 +38,12 @@ pub struct PreviewRow {
 }
 
 /// Reads the source (nothing is written to the directory) and sorts its people under `filters`.
-pub fn preview(conn: &mut Connection, source: &Source, connector: Arc<dyn Connector>, filters: &Filters) -> Result<Vec<PreviewRow>> {
+pub fn preview(
+    conn: &mut Connection,
+    source: &Source,
+    connector: Arc<dyn Connector>,
+    filters: &Filters,
+) -> Result<Vec<PreviewRow>> {
     let request = ReadRequest { updated_after: None, disabled_fields: source.disabled_fields.clone() };
     // A preview reads as much as a full sync: the same deadline holds.
     let limit = Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
