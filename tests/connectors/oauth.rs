@@ -98,7 +98,7 @@ impl Drop for OidcServer {
 }
 
 fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    roster_engine::connector::http::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Plays the person at the browser: follows the provider's redirects with its cookies, logs in and
