@@ -52,9 +52,10 @@ impl From<roster_engine::Error> for CommandError {
             | E::AmbiguousEmployee(_)
             | E::ContinuousField { .. }
             | E::SyncRunning(_)
+            | E::Cancelled
             | E::Busy => ErrorCode::Conflict,
             E::Invalid(_) => ErrorCode::Invalid,
-            E::Connector(_) | E::OAuth(_) => ErrorCode::Connector,
+            E::Connector(_) | E::OAuth(_) | E::DeadlinePassed { .. } => ErrorCode::Connector,
             E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,
         };
         // Engine messages never carry secrets: keyring and connector errors name accounts and URLs only.

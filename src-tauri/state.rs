@@ -1,11 +1,12 @@
 //! What the shell keeps between commands: the data directory, the UI's engine connection, the
 //! lock that lets one sync run at a time, and what the tray needs to know.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use roster_engine::sync::Cancel;
 use roster_engine::Engine;
 
 use crate::demo::DemoState;
@@ -14,8 +15,11 @@ pub struct Directory {
     pub data_dir: PathBuf,
     /// The connection that serves the UI's reads. Syncs open their own, so reads never wait for one.
     pub engine: Mutex<Engine>,
-    /// Held for the whole of a sync, so a click on "Sync now" cannot race the scheduler or the demo.
-    pub sync_lock: Mutex<()>,
+    /// Held for the whole of a sync, so a click on "Sync now" cannot race the scheduler or the
+    /// demo. Taken through [`Directory::sync_turn`].
+    sync_lock: Mutex<()>,
+    /// How to stop each source's sync running now: removing a source cancels its sync.
+    pub running: Mutex<HashMap<String, Cancel>>,
     pub demo: Mutex<DemoState>,
     /// Sources added in the window whose first sync the person has not launched yet: the scheduler
     /// leaves them alone, so their filters are set before anyone is imported.
@@ -29,10 +33,18 @@ impl Directory {
             data_dir,
             engine: Mutex::new(engine),
             sync_lock: Mutex::new(()),
+            running: Mutex::new(HashMap::new()),
             demo: Mutex::new(DemoState::Starting),
             setting_up: Mutex::new(HashSet::new()),
             syncing: AtomicBool::new(false),
         }
+    }
+
+    /// Waits for the sync running now, if any, to end. The lock guards no data, only turns: one
+    /// that panicked while holding it left nothing half-done behind, so its poison is cleared
+    /// rather than passed on to every later sync.
+    pub fn sync_turn(&self) -> MutexGuard<'_, ()> {
+        self.sync_lock.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn is_syncing(&self) -> bool {

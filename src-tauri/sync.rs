@@ -2,9 +2,11 @@
 //! thread with its own database connection. One place runs them all, so the tray, the window and
 //! the notifications hear of every sync, whoever started it.
 
+use std::panic::{self, AssertUnwindSafe};
+
 use chrono::{DateTime, Utc};
 use roster_engine::sync::plan::PlanCounts;
-use roster_engine::sync::{Outcome, SyncReport, SyncRequest};
+use roster_engine::sync::{Cancel, Outcome, SyncReport, SyncRequest};
 use roster_engine::Engine;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -38,7 +40,7 @@ pub enum Which {
 /// Runs a sync on the calling thread, which must not be an async worker.
 pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
     let directory = app.state::<Directory>();
-    let _sync = directory.sync_lock.lock()?;
+    let _sync = directory.sync_turn();
     directory.set_syncing(true);
     events::sync_activity(app, true);
     tray::refresh(app);
@@ -72,16 +74,34 @@ fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateT
             engine.due_sources(now)?.into_iter().map(|s| s.name).filter(|name| !setting_up.contains(name)).collect()
         }
     };
-    Ok(names
+    names
         .into_iter()
         .map(|name| {
-            let result = engine.sync_with_progress(&name, now, SyncRequest::default(), &mut |p| events::sync_progress(app, p));
-            outcome(name, result)
+            let cancel = Cancel::default();
+            directory.running.lock()?.insert(name.clone(), cancel.clone());
+            let request = SyncRequest { cancel, ..SyncRequest::default() };
+            // A panic is this source's failure, not the thread's: the other sources still sync,
+            // and the scheduler lives on. Its transaction rolled back as it unwound.
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                engine.sync_with_progress(&name, now, request, &mut |p| events::sync_progress(app, p))
+            }));
+            directory.running.lock()?.remove(&name);
+            let result = result.map_err(|panic| crashed(panic.as_ref())).and_then(|r| r.map_err(CommandError::from));
+            Ok(outcome(name, result))
         })
-        .collect())
+        .collect()
 }
 
-fn outcome(source: String, result: roster_engine::Result<SyncReport>) -> SyncOutcome {
+/// A sync that panicked, as a failure the person is told of.
+fn crashed(panic: &(dyn std::any::Any + Send)) -> CommandError {
+    let why = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+    CommandError::internal(format!(
+        "the sync stopped on an internal error ({}); nothing was changed. Please report it",
+        why.unwrap_or("no details")
+    ))
+}
+
+fn outcome(source: String, result: CommandResult<SyncReport>) -> SyncOutcome {
     match result {
         Ok(report) => SyncOutcome {
             source,
@@ -93,7 +113,7 @@ fn outcome(source: String, result: roster_engine::Result<SyncReport>) -> SyncOut
         },
         Err(error) => {
             tracing::warn!(%source, %error, "sync failed");
-            SyncOutcome { source, outcome: None, run_id: None, counts: None, error: Some(error.into()), warnings: Vec::new() }
+            SyncOutcome { source, outcome: None, run_id: None, counts: None, error: Some(error), warnings: Vec::new() }
         }
     }
 }

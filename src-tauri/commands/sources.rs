@@ -192,8 +192,12 @@ pub async fn set_sync_interval(
 pub async fn remove_source(app: AppHandle, name: String, erase: bool) -> CommandResult<()> {
     blocking(move || {
         let directory = app.state::<Directory>();
-        // Waits for a running sync of this source to end rather than pulling it from under it.
-        let _sync = directory.sync_lock.lock()?;
+        // A running sync of this source is cancelled (it may be stuck on an HR system that does
+        // not answer), then waited for: it ends promptly, changing nothing.
+        if let Some(cancel) = directory.running.lock()?.get(&name) {
+            cancel.cancel();
+        }
+        let _sync = directory.sync_turn();
         directory.engine.lock()?.remove_source(&name, erase)?;
         directory.setting_up.lock()?.remove(&name);
         events::directory_changed(&app);

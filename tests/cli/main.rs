@@ -372,6 +372,17 @@ fn the_retention_period_is_a_setting_of_365_days_by_default() {
 }
 
 #[test]
+fn the_sync_time_limit_is_a_setting_of_30_minutes_by_default() {
+    let roster = Roster::new();
+    assert_eq!(roster.json(&["settings"])["sync_deadline_secs"], 30 * 60, "a sync may run half an hour by default");
+    let changed = roster.json(&["settings", "--sync-deadline-minutes", "90"]);
+    assert_eq!(changed["sync_deadline_secs"], 90 * 60, "the limit is set in minutes");
+    assert!(roster.ok(&["settings"]).contains("a sync stops after 90 minutes"), "the setting is shown in words");
+    let refused = roster.run(&["settings", "--sync-deadline-minutes", "0"]);
+    assert!(!refused.status.success(), "a sync cannot be limited to no time at all");
+}
+
+#[test]
 fn without_a_keyring_the_encrypted_directory_says_how_to_unlock_it() {
     let roster = Roster::new();
     roster.ok(&["status"]);

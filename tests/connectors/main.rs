@@ -8,6 +8,7 @@
 
 mod csv_import;
 mod oauth;
+mod oauth_listener;
 mod peers;
 mod scim;
 #[path = "../support/stored_rows.rs"]

@@ -35,7 +35,11 @@ impl ScimServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("scim2-server starts");
-        let server = ScimServer { child, base: format!("http://127.0.0.1:{port}/v2"), http: reqwest::blocking::Client::new() };
+        let server = ScimServer {
+            child,
+            base: format!("http://127.0.0.1:{port}/v2"),
+            http: roster_engine::connector::http::builder().build().unwrap(),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while server.http.get(format!("{}/ServiceProviderConfig", server.base)).bearer_auth(TOKEN).send().is_err() {
             assert!(Instant::now() < deadline, "scim2-server answers within 20 s");

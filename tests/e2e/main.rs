@@ -8,6 +8,7 @@ mod disconnect;
 mod driver;
 mod retention;
 mod scope;
+mod stopping;
 mod update;
 mod window;
 

@@ -8,6 +8,8 @@ mod minimisation;
 mod privacy;
 mod rules;
 mod scope;
+mod stopping;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
+mod tls;
 mod transport;

@@ -155,3 +155,55 @@ fn an_oversized_page_fails_the_read_and_changes_nothing() {
     let people: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
     assert_eq!(people, 0, "a refused page changes nothing");
 }
+
+/// A SCIM server on 127.0.0.1 with no groups that answers each `/Users` page with `page(start_index)`.
+fn scim_peer(page: impl Fn(u64) -> String + Send + 'static) -> Peer {
+    Peer::start(move |path| {
+        if path.contains("/Groups") {
+            return answer("200 OK", "", br#"{"totalResults":0,"Resources":[]}"#);
+        }
+        let start_index = path.split(['?', '&']).find_map(|p| p.strip_prefix("startIndex=")).and_then(|v| v.parse().ok());
+        answer("200 OK", "", page(start_index.unwrap_or(1)).as_bytes())
+    })
+}
+
+fn scim_users(from: u64, count: u64) -> String {
+    let users: Vec<String> =
+        (from..from + count).map(|i| format!(r#"{{"id":"u{i}","userName":"u{i}@example.com","active":true}}"#)).collect();
+    users.join(",")
+}
+
+fn users_requested(peer: &Peer) -> usize {
+    peer.heads().iter().filter(|h| h.contains("/Users")).count()
+}
+
+#[test]
+fn a_scim_server_announcing_endless_users_fails_the_read_at_once_and_changes_nothing() {
+    // Every page full, and a total no page limit could reach.
+    let peer = scim_peer(|start| {
+        format!(r#"{{"totalResults":1000000000000000,"itemsPerPage":100,"Resources":[{}]}}"#, scim_users(start, 100))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    engine.add_scim_source("IdP", &format!("http://127.0.0.1:{}/scim/v2", peer.port), KEY, now()).expect("the token checks");
+    let checked = users_requested(&peer);
+    let error = engine.sync("IdP", now(), Default::default()).unwrap_err();
+    assert!(error.to_string().contains("past 100000 pages"), "the read fails clearly: {error}");
+    assert_eq!(users_requested(&peer) - checked, 1, "the first page's total is enough to refuse the read");
+    let people: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    assert_eq!(people, 0, "a refused read changes nothing");
+}
+
+#[test]
+fn a_scim_page_size_past_any_index_neither_overflows_nor_skips_users() {
+    // `itemsPerPage` near u64::MAX: adding it to the start index overflows; two users a page.
+    let peer = scim_peer(|start| {
+        let count = 2.min(5u64.saturating_sub(start - 1));
+        format!(r#"{{"totalResults":5,"itemsPerPage":18446744073709551615,"Resources":[{}]}}"#, scim_users(start, count))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    engine.add_scim_source("IdP", &format!("http://127.0.0.1:{}/scim/v2", peer.port), KEY, now()).expect("the token checks");
+    let report = engine.sync("IdP", now(), Default::default()).expect("the read goes by the users received");
+    assert_eq!(report.counts.created, 5, "every user of the five is read, none skipped");
+}

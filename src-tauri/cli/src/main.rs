@@ -335,7 +335,13 @@ struct SettingsArgs {
     /// Erase people this many days after their end date (0: never).
     #[arg(long)]
     retention_days: Option<u32>,
+    /// Stop a sync still running after this many minutes; it changes nothing.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_SYNC_DEADLINE_MINUTES))]
+    sync_deadline_minutes: Option<u32>,
 }
+
+/// A week: a read longer than that is broken, not slow; and the seconds fit the setting.
+const MAX_SYNC_DEADLINE_MINUTES: i64 = 7 * 24 * 60;
 
 #[derive(Args)]
 struct EmployeesArgs {
@@ -493,7 +499,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let mut reports = Vec::new();
             for name in names {
-                let report = engine.sync(&name, now, SyncRequest { dry_run, full })?;
+                let report = engine.sync(&name, now, SyncRequest { dry_run, full, ..SyncRequest::default() })?;
                 if !json {
                     print(false, &(), || output::report(&report, dry_run))?;
                 }
@@ -610,17 +616,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(days) = args.retention_days {
                 settings.retention_days = days;
             }
+            if let Some(minutes) = args.sync_deadline_minutes {
+                settings.sync_deadline_secs = minutes * 60;
+            }
             engine.save_settings(&settings)?;
             print(json, &settings, || {
                 format!(
-                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}; {}",
+                    "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}; {}; a sync stops after {} minutes",
                     settings.missing_grace_days,
                     settings.mass_change_percent,
                     if settings.paused { "paused" } else { "on" },
                     match settings.retention_days {
                         0 => "people who left are kept".to_owned(),
                         days => format!("people are erased {days} days after they left"),
-                    }
+                    },
+                    settings.sync_deadline_secs.div_ceil(60)
                 )
             })
         }

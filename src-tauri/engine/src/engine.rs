@@ -1,6 +1,7 @@
 //! The engine's front door: one value that the CLI and the desktop shell both drive.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -235,21 +236,21 @@ impl Engine {
         self.store.path().parent().expect("the database file lives in the data directory")
     }
 
-    fn connector(&self, source: &Source) -> Result<Box<dyn Connector>> {
+    fn connector(&self, source: &Source) -> Result<Arc<dyn Connector>> {
         match source.kind {
             SourceKind::Kombo => {
                 let config: KomboConfig = serde_json::from_value(source.config.clone())?;
                 let key = self.source_secret(source)?;
-                Ok(Box::new(KomboConnector::new(config, key, self.retry)?))
+                Ok(Arc::new(KomboConnector::new(config, key, self.retry)?))
             }
-            SourceKind::Csv => Ok(Box::new(CsvConnector::new(serde_json::from_value(source.config.clone())?))),
+            SourceKind::Csv => Ok(Arc::new(CsvConnector::new(serde_json::from_value(source.config.clone())?))),
             SourceKind::Scim => {
                 let config: ScimConfig = serde_json::from_value(source.config.clone())?;
-                Ok(Box::new(ScimConnector::new(config, self.source_secret(source)?, self.retry)?))
+                Ok(Arc::new(ScimConnector::new(config, self.source_secret(source)?, self.retry)?))
             }
             SourceKind::Oauth => {
                 let config: OAuthConfig = serde_json::from_value(source.config.clone())?;
-                Ok(Box::new(OAuthConnector::new(config, self.secrets.clone(), source.secret_account(), self.retry)))
+                Ok(Arc::new(OAuthConnector::new(config, self.secrets.clone(), source.secret_account(), self.retry)))
             }
         }
     }

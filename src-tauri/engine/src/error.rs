@@ -36,6 +36,10 @@ pub enum Error {
     StillInSource { who: String, sources: String },
     #[error("{0} still holds a device: record its return first")]
     HoldsDevice(String),
+    #[error("the sync was cancelled (its source is being removed); nothing was changed")]
+    Cancelled,
+    #[error("the sync took longer than its limit of {minutes} min and was stopped; nothing was changed. Check the HR system's address and status, or raise the limit in Settings")]
+    DeadlinePassed { minutes: u64 },
     #[error("invalid value: {0}")]
     Invalid(String),
     #[error(transparent)]

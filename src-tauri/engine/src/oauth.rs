@@ -4,14 +4,15 @@
 //! The API behind the sign-in is read by the Kombo or the SCIM connector with the access token as
 //! its bearer key, so an OAuth source differs from those only in how it gets and renews the key.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, HttpClientError, HttpRequest, HttpResponse, PkceCodeChallenge, RedirectUrl,
+    RefreshToken, Scope, SyncHttpClient, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,12 @@ use crate::secrets::Secrets;
 const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
 /// The only path the loopback listener answers; other requests (a browser's favicon) get a 404.
 const CALLBACK_PATH: &str = "/callback";
+/// A request head (request line and headers) longer than this is dropped unanswered: a browser's
+/// redirect is far shorter, and the listener keeps no more than this of anyone's request in memory.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// How long one connection to the listener may take to send its request: a slow sender is dropped
+/// so the next connection (the browser's) is served.
+const REQUEST_TIME: Duration = Duration::from_secs(5);
 
 /// The API an OAuth source reads, once signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,8 +75,6 @@ pub enum OAuthError {
     Browser(String),
     #[error("the sign-in was not completed within {0} seconds; start the connection again")]
     Timeout(u64),
-    #[error("the sign-in answer does not belong to this sign-in attempt (its state does not match), so it was refused and nothing was connected; start the connection again")]
-    StateMismatch,
     #[error("the authorisation server refused the sign-in ({0}); start the connection again, and accept the requested access")]
     Denied(String),
     #[error("the sign-in answer carried no authorisation code; start the connection again")]
@@ -122,12 +127,33 @@ impl OAuthConfig {
 
 /// An HTTP client that never follows redirects: a token endpoint that redirects is an error, and
 /// following it could send the code or tokens elsewhere.
-fn http() -> Result<oauth2::reqwest::blocking::Client, OAuthError> {
-    oauth2::reqwest::blocking::Client::builder()
-        .redirect(oauth2::reqwest::redirect::Policy::none())
+fn http() -> Result<TokenHttp, OAuthError> {
+    crate::connector::http::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
+        .map(TokenHttp)
         .map_err(|e| OAuthError::Transport(e.to_string()))
+}
+
+/// Sends `oauth2`'s requests with our reqwest and its TLS (the crate's own client is an older
+/// reqwest, a second copy in the binary).
+struct TokenHttp(reqwest::blocking::Client);
+
+impl SyncHttpClient for TokenHttp {
+    type Error = HttpClientError<reqwest::Error>;
+
+    fn call(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error> {
+        let response = self.0.execute(request.try_into().map_err(Box::new)?).map_err(Box::new)?;
+        let mut answer = oauth2::http::Response::builder().status(response.status()).version(response.version());
+        for (name, value) in response.headers() {
+            answer = answer.header(name, value);
+        }
+        // A token answer is small: a server sending more is cut off at the page cap.
+        let mut body = Vec::new();
+        response.take(crate::connector::http::MAX_PAGE_BYTES).read_to_end(&mut body)?;
+        answer.body(body).map_err(HttpClientError::Http)
+    }
 }
 
 /// Signs in: opens `open(url)` (a browser, or a printed address), waits for the redirect on a
@@ -192,7 +218,9 @@ fn expiry(lifetime: chrono::Duration) -> DateTime<Utc> {
     now.checked_add_signed(lifetime.min(chrono::Duration::days(365))).unwrap_or(now)
 }
 
-/// Answers requests on the loopback listener until the redirect arrives or time runs out.
+/// Answers requests on the loopback listener until the redirect arrives or time runs out. An
+/// answer with another state (another sign-in's, or a page on this computer trying to end this
+/// one) is refused and the wait goes on.
 fn wait_for_redirect(
     listener: &TcpListener,
     state: &str,
@@ -212,7 +240,7 @@ fn wait_for_redirect(
             }
             Err(e) => return Err(OAuthError::Listener(e.to_string())),
         };
-        let Some(target) = request_target(&stream) else { continue };
+        let Some(target) = request_target(&stream, deadline.min(Instant::now() + REQUEST_TIME)) else { continue };
         let url = oauth2::url::Url::parse(&format!("http://127.0.0.1{target}")).ok();
         let Some(url) = url.filter(|u| u.path() == CALLBACK_PATH) else {
             respond(stream, "404 Not Found", "Not found.");
@@ -222,26 +250,32 @@ fn wait_for_redirect(
         let given = params.iter().find(|(k, _)| k == "state").map(|(_, v)| v.as_str());
         // Compared before anything else: an answer to someone else's sign-in is never used.
         if given != Some(state) {
-            respond(stream, "400 Bad Request", "This sign-in answer does not belong to Roster's sign-in attempt and was refused. Start the connection again in Roster.");
-            return Err(OAuthError::StateMismatch);
+            respond(stream, "400 Bad Request", "This sign-in answer does not belong to Roster's sign-in attempt and was refused. Roster keeps waiting for its own.");
+            continue;
         }
         respond(stream, "200 OK", "Roster received the sign-in. You can close this window.");
         return Ok(params);
     }
 }
 
-/// The request target of one HTTP request (`/callback?code=...`), or `None` for anything unreadable.
-fn request_target(stream: &TcpStream) -> Option<String> {
+/// The request target of one HTTP request (`/callback?code=...`), or `None` for anything
+/// unreadable, longer than `MAX_REQUEST_HEAD` or not complete by `until`.
+fn request_target(mut stream: &TcpStream, until: Instant) -> Option<String> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    // The headers are read and dropped so the browser sees a clean answer.
-    let mut header = String::new();
-    while reader.read_line(&mut header).ok()? > 2 {
-        header.clear();
+    // The whole head is read (the headers are dropped) so the browser sees a clean answer.
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        // Each read waits only for the time left: a sender dribbling bytes cannot hold the flow.
+        let left = until.saturating_duration_since(Instant::now());
+        stream.set_read_timeout(Some(left.max(Duration::from_millis(1)))).ok()?;
+        let read = stream.read(&mut chunk).ok().filter(|n| *n > 0 && Instant::now() < until)?;
+        head.extend_from_slice(&chunk[..read]);
+        if head.len() > MAX_REQUEST_HEAD {
+            return None;
+        }
     }
+    let line = String::from_utf8_lossy(&head[..head.iter().position(|b| *b == b'\n')?]).into_owned();
     let mut parts = line.split_whitespace();
     (parts.next()? == "GET").then_some(())?;
     parts.next().map(str::to_owned)
@@ -287,6 +321,7 @@ pub fn revoke(config: &OAuthConfig, tokens: &Tokens) -> Result<(), OAuthError> {
         None => (tokens.access_token.as_str(), "access_token"),
     };
     let response = http()?
+        .0
         .post(url)
         .form(&[("token", token), ("token_type_hint", hint), ("client_id", config.client_id.as_str())])
         .send()

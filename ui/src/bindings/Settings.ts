@@ -17,4 +17,8 @@ paused: boolean,
 /**
  * People are erased this many days after their end date (storage limitation); 0 keeps them.
  */
-retention_days: number, };
+retention_days: number, 
+/**
+ * A sync still running after this many seconds is stopped, changing nothing.
+ */
+sync_deadline_secs: number, };

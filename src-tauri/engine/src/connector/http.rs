@@ -5,7 +5,8 @@ use std::io::Read;
 use std::time::Duration;
 
 use backon::{BlockingRetryable, ExponentialBuilder};
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::{Client, ClientBuilder, Response};
+use reqwest::Certificate;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
@@ -18,6 +19,10 @@ pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_PAGES_PER_MODEL: u32 = 100_000;
 /// Redirects followed within the same scheme, host and port; any other redirect is refused.
 pub const MAX_REDIRECTS: usize = 3;
+
+/// A host that does not answer the connection is given up on this soon (the request timeout,
+/// longer, covers a slow answer): a wrong address fails fast instead of taking every retry's full timeout.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A `Retry-After` longer than this is not waited for within one sync; the next sync tries again.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -37,12 +42,23 @@ impl Default for RetryPolicy {
 }
 
 pub fn client(retry: &RetryPolicy) -> Result<Client, ConnectorError> {
-    Client::builder()
+    builder()
         .timeout(retry.timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(retry.timeout))
         .redirect(redirect_policy())
-        .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| ConnectorError::Transport { model: Model::Employees, page: 0, detail: e.to_string() })
+}
+
+/// Every HTTP client of Roster starts here. Certificates are checked by the platform's verifier,
+/// so a company's private CA or TLS-inspecting proxy in the OS trust store works (on Linux the
+/// store is read from the usual bundle, or `SSL_CERT_FILE`); Mozilla's roots are trusted too.
+pub fn builder() -> ClientBuilder {
+    // reqwest is built without a crypto provider: ring, which the updater's TLS installs as well.
+    // Installing fails only when a provider is in place already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let fallback = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().filter_map(|der| Certificate::from_der(der).ok());
+    Client::builder().tls_certs_merge(fallback).user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
 }
 
 /// Follows a few redirects on the same origin only: the API key travels in a header, and a
@@ -176,6 +192,8 @@ pub fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorEr
     } else if error.is_redirect() {
         // The policy's message says where it led and what to do.
         std::error::Error::source(error).map_or_else(|| error.to_string(), |cause| cause.to_string())
+    } else if let Some(tls) = tls_refusal(error) {
+        format!("the server's TLS certificate was refused ({tls}). If your company uses its own certificate authority or a TLS-inspecting proxy, add its certificate to this computer's trust store")
     } else if error.is_connect() {
         "could not connect; check the base URL and the network".to_owned()
     } else {
@@ -183,6 +201,23 @@ pub fn transport(model: Model, page: u32, error: &reqwest::Error) -> ConnectorEr
         error.to_string()
     };
     ConnectorError::Transport { model, page, detail }
+}
+
+/// The certificate error behind a failed connection, if that is what failed it.
+fn tls_refusal(error: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut cause = std::error::Error::source(error);
+    while let Some(mut error) = cause {
+        // An I/O error's `source` skips the error it wraps (rustls's, in one or two I/O errors):
+        // step into it instead.
+        while let Some(inner) = error.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            error = inner;
+        }
+        if let Some(tls) = error.downcast_ref() {
+            return Some(tls);
+        }
+        cause = error.source();
+    }
+    None
 }
 
 fn retry_after(response: &Response) -> Option<Duration> {

@@ -132,7 +132,7 @@ pub enum ConnectorError {
         "the HR system sent {model} page {page} larger than {limit_mb} MB; nothing was changed. Check the HR system's address"
     )]
     PageTooLarge { model: Model, page: u32, limit_mb: u64 },
-    #[error("the HR system kept sending {model} pages past {limit}; nothing was changed. Its paging is broken: report it to the HR system's vendor")]
+    #[error("the HR system's {model} go on past {limit} pages; nothing was changed. Its paging (or its count of records) is broken: report it to the HR system's vendor")]
     TooManyPages { model: Model, limit: u32 },
     #[error("could not read the CSV file {path}: {detail}; check that the file exists and that Roster may read it")]
     CsvUnreadable { path: String, detail: String },
@@ -206,8 +206,8 @@ pub fn id_from_name(prefix: &str, name: &str) -> String {
 /// Where a connector delivers records. Returning an error stops the read.
 pub type Sink<'a> = dyn FnMut(Record) -> Result<(), crate::Error> + 'a;
 
-/// A source of HR records. A sync may read on one thread while it writes on another.
-pub trait Connector: Sync {
+/// A source of HR records. A sync reads on a thread of its own while it writes on another.
+pub trait Connector: Send + Sync {
     /// Reads every model, page by page, handing each record to `sink` as soon as its page is parsed.
     /// An organisation unit comes before the first employee that refers to it.
     fn read(&self, request: &ReadRequest, sink: &mut Sink<'_>) -> Result<(), crate::Error>;

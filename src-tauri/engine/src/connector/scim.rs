@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::blocking::{Client, Response};
 use serde::{Deserialize, Serialize};
 
-use super::http::{self, Attempt, RetryPolicy};
+use super::http::{self, Attempt, RetryPolicy, MAX_PAGES_PER_MODEL};
 use super::{
     calendar_date, enum_value, id_from_name, Address, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteGroup,
     RemoteSite, Sink,
@@ -57,15 +57,23 @@ impl ScimConnector {
         let mut page = 1;
         loop {
             let body: ListResponse<T> = self.page(model, page, start_index, updated_after)?;
+            // The next index counts the resources received, not the page size the server claims
+            // (`itemsPerPage`), which a broken server may send as 0 or as anything at all.
             let received = body.resources.len() as u64;
-            let per_page = body.items_per_page.unwrap_or(received);
+            let total = body.total_results;
             each(page, body.resources)?;
             // RFC 7644 §3.4.2.4: the last page is the one that reaches totalResults. An empty page
             // also ends the walk, so a server that miscounts cannot loop forever.
-            if received == 0 || start_index + per_page > body.total_results {
+            let Some(next) = start_index.checked_add(received).filter(|next| received > 0 && *next <= total) else {
                 return Ok(());
+            };
+            // The pages still needed at this pace must fit the page limit: a server announcing
+            // billions fails now, not after the limit's worth of pages.
+            let pages_left = (total - next + 1).div_ceil(received);
+            if pages_left.saturating_add(page.into()) > MAX_PAGES_PER_MODEL.into() {
+                return Err(ConnectorError::TooManyPages { model, limit: MAX_PAGES_PER_MODEL }.into());
             }
-            start_index += per_page;
+            start_index = next;
             page += 1;
         }
     }
@@ -169,7 +177,6 @@ fn final_error(model: Model, page: u32, response: Response) -> ConnectorError {
 #[serde(rename_all = "camelCase")]
 struct ListResponse<T> {
     total_results: u64,
-    items_per_page: Option<u64>,
     #[serde(rename = "Resources", default = "Vec::new")]
     resources: Vec<T>,
 }

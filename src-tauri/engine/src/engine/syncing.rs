@@ -29,7 +29,7 @@ impl Engine {
         let source = self.source(source_name)?;
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        let mut report = sync::run(self.store.conn_mut(), &source, connector.as_ref(), now, request, progress)?;
+        let mut report = sync::run(self.store.conn_mut(), &source, connector, now, request, progress)?;
         self.check_permissions(&source, &mut report)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;
@@ -82,7 +82,7 @@ impl Engine {
         };
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        preview::preview(self.store.conn_mut(), &source, connector.as_ref(), &filters, now)
+        preview::preview(self.store.conn_mut(), &source, connector, &filters, now)
     }
 
     /// Applies a plan held by the mass-change guard.

@@ -18,15 +18,23 @@ pub struct Settings {
     pub paused: bool,
     /// People are erased this many days after their end date (storage limitation); 0 keeps them.
     pub retention_days: u32,
+    /// A sync still running after this many seconds is stopped, changing nothing.
+    pub sync_deadline_secs: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false, retention_days: 365 }
+        Settings {
+            missing_grace_days: 7,
+            mass_change_percent: 10,
+            paused: false,
+            retention_days: 365,
+            sync_deadline_secs: 30 * 60,
+        }
     }
 }
 
-const KEYS: [&str; 4] = ["missing_grace_days", "mass_change_percent", "paused", "retention_days"];
+const KEYS: [&str; 5] = ["missing_grace_days", "mass_change_percent", "paused", "retention_days", "sync_deadline_secs"];
 
 pub fn load(conn: &Connection) -> Result<Settings> {
     let get = |key: &str| -> Result<Option<u32>> {
@@ -41,6 +49,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         mass_change_percent: get(KEYS[1])?.unwrap_or(defaults.mass_change_percent),
         paused: get(KEYS[2])?.map(|v| v != 0).unwrap_or(defaults.paused),
         retention_days: get(KEYS[3])?.unwrap_or(defaults.retention_days),
+        sync_deadline_secs: get(KEYS[4])?.unwrap_or(defaults.sync_deadline_secs),
     })
 }
 
@@ -48,7 +57,16 @@ pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
     if settings.mass_change_percent > 100 {
         return Err(Error::Invalid("the mass-change threshold is a percentage, 0 to 100".into()));
     }
-    let values = [settings.missing_grace_days, settings.mass_change_percent, settings.paused as u32, settings.retention_days];
+    if settings.sync_deadline_secs == 0 {
+        return Err(Error::Invalid("a sync's time limit must be at least one second".into()));
+    }
+    let values = [
+        settings.missing_grace_days,
+        settings.mass_change_percent,
+        settings.paused as u32,
+        settings.retention_days,
+        settings.sync_deadline_secs,
+    ];
     for (key, value) in KEYS.iter().zip(values) {
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -8,6 +8,7 @@
 //! writers wait for it meanwhile; readers do not (WAL).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
@@ -15,6 +16,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::apply::{Applier, Sites, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
 use super::reading::{self, RecordWriter};
+use super::stop::Stop;
 use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, retention, OnProgress, Phase, Progress};
 use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
 use crate::error::{Error, Result};
@@ -25,11 +27,13 @@ use crate::store::sources::{self, Source};
 /// short enough not to keep the next page waiting (a search index batch is one FTS5 segment).
 const CATCH_UP_BATCH: usize = 1000;
 
+#[allow(clippy::too_many_arguments)] // one caller, `sync::read_plan_apply`; a struct would only rename them
 pub(super) fn run(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
+    stop: &Stop,
     now: DateTime<Utc>,
     run_id: i64,
     progress: &mut OnProgress<'_>,
@@ -64,7 +68,7 @@ pub(super) fn run(
         };
         let past = retention::PastRetention::load(&tx, source.id, now)?;
         let mut skipping = past.skipping(&mut writer);
-        reading::read(connector, request, progress, &mut skipping)?;
+        reading::read(connector, request, stop, progress, &mut skipping)?;
         let skipped = skipping.skipped;
         tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and written");
         // Nobody was linked to the source before: nobody can be absent from its read.

@@ -11,9 +11,11 @@ pub mod preview;
 mod reading;
 pub(crate) mod retention;
 mod stage;
+mod stop;
 pub mod units;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -26,6 +28,8 @@ use crate::model::FieldValues;
 use crate::store::settings;
 use crate::store::sources::{self, Source};
 use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
+pub use stop::Cancel;
+use stop::Stop;
 
 /// A full read runs at least this often, to catch what incremental reads miss (deletions not
 /// reported, drift); every other scheduled run asks only for changes.
@@ -37,12 +41,14 @@ pub const FULL_READ_EVERY: Duration = Duration::hours(24);
 pub const DELTA_OVERLAP: Duration = Duration::minutes(5);
 
 /// What the caller asks of a sync.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncRequest {
     /// Plan only: nothing is written, not even a run.
     pub dry_run: bool,
     /// Read everything, even if an incremental read would do.
     pub full: bool,
+    /// Lets another thread stop the sync (a source being removed); nothing of it is then written.
+    pub cancel: Cancel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -113,7 +119,7 @@ pub type OnProgress<'a> = dyn FnMut(Progress) + 'a;
 pub fn run(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     now: DateTime<Utc>,
     request: SyncRequest,
     progress: &mut OnProgress<'_>,
@@ -123,8 +129,10 @@ pub fn run(
         updated_after: if full_read { None } else { source.updated_after() },
         disabled_fields: source.disabled_fields.clone(),
     };
+    let limit = std::time::Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
+    let stop = Stop::new(request.cancel, limit);
     let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, full_read, now)?) };
-    let result = read_plan_apply(conn, source, connector, &read, now, run_id, progress);
+    let result = read_plan_apply(conn, source, connector, &read, &stop, now, run_id, progress);
     stage::drop(conn)?;
     match result {
         Ok((outcome, plan)) => Ok(SyncReport {
@@ -156,9 +164,10 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
 /// units and how many such people the read skipped.
 fn read(
     conn: &mut Connection,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
     past: &retention::PastRetention,
+    stop: &Stop,
     progress: &mut OnProgress<'_>,
 ) -> Result<(Org, i64)> {
     stage::create(conn)?;
@@ -167,7 +176,7 @@ fn read(
     let tx = conn.transaction()?;
     let mut stager = stage::Stager(&tx);
     let mut writer = past.skipping(&mut stager);
-    reading::read(connector, request, progress, &mut writer)?;
+    reading::read(connector, request, stop, progress, &mut writer)?;
     let skipped = writer.skipped;
     tx.commit()?;
     let org = Org {
@@ -178,22 +187,24 @@ fn read(
     Ok((org, skipped))
 }
 
+#[allow(clippy::too_many_arguments)] // the one call above; a struct would only rename them
 fn read_plan_apply(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
+    stop: &Stop,
     now: DateTime<Utc>,
     run_id: Option<i64>,
     progress: &mut OnProgress<'_>,
 ) -> Result<(Outcome, SyncPlan)> {
     if let (Some(run_id), None) = (run_id, &source.first_synced_at) {
-        let plan = first::run(conn, source, connector, request, now, run_id, progress)?;
+        let plan = first::run(conn, source, connector, request, stop, now, run_id, progress)?;
         return Ok((Outcome::Applied, plan));
     }
     let started = std::time::Instant::now();
     let past = retention::PastRetention::load(conn, source.id, now)?;
-    let (org, skipped) = read(conn, connector, request, &past, progress)?;
+    let (org, skipped) = read(conn, connector, request, &past, stop, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

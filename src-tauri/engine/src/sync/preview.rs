@@ -1,5 +1,8 @@
 //! The filter preview: every person the source returns, included or excluded, and why.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
@@ -7,10 +10,12 @@ use ts_rs::TS;
 
 use super::plan::{display_name, exclusion_reasons, Filters};
 use super::retention::PastRetention;
+use super::stop::{Cancel, Stop};
 use super::{org_names, read, stage};
 use crate::connector::{Connector, ReadRequest};
 use crate::error::Result;
 use crate::model::Field;
+use crate::store::settings;
 use crate::store::sources::Source;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -38,12 +43,15 @@ pub struct PreviewRow {
 pub fn preview(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     filters: &Filters,
     now: DateTime<Utc>,
 ) -> Result<Vec<PreviewRow>> {
     let request = ReadRequest { updated_after: None, disabled_fields: source.disabled_fields.clone() };
-    let result = preview_staged(conn, source, connector, &request, filters, now);
+    // A preview reads as much as a full sync: the same deadline holds.
+    let limit = Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
+    let stop = Stop::new(Cancel::default(), limit);
+    let result = preview_staged(conn, source, connector, &request, &stop, filters, now);
     stage::drop(conn)?;
     result
 }
@@ -51,14 +59,15 @@ pub fn preview(
 fn preview_staged(
     conn: &mut Connection,
     source: &Source,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
+    stop: &Stop,
     filters: &Filters,
     now: DateTime<Utc>,
 ) -> Result<Vec<PreviewRow>> {
     // Everyone the source returns; those a sync would skip as past retention say so.
     let past = PastRetention::load(conn, source.id, now)?;
-    let (org, _) = read(conn, connector, request, &PastRetention::none(), &mut |_| {})?;
+    let (org, _) = read(conn, connector, request, &PastRetention::none(), stop, &mut |_| {})?;
     let names = org_names(conn, source.id, &org)?;
     let team_names: std::collections::HashMap<&str, &str> = org
         .groups

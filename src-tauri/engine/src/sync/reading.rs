@@ -1,8 +1,11 @@
 //! Reading on one thread while writing on another: the connector fetches and parses the next
 //! pages while the sync stores the records of the last ones.
 
-use std::sync::mpsc::{self, TryRecvError};
+use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
+use std::sync::Arc;
+use std::time::Duration;
 
+use super::stop::Stop;
 use super::{OnProgress, Phase, Progress};
 use crate::connector::{Connector, ReadRequest, Record};
 use crate::error::{Error, Result};
@@ -14,6 +17,9 @@ const PROGRESS_EVERY: u64 = 500;
 /// slower side (a first sync's people), the reader gets that far ahead, and reaches the pages
 /// that cost the writer little (employments) sooner.
 const READ_AHEAD: usize = 8192;
+
+/// How soon a cancel or the deadline is noticed while the reader is waiting on the network.
+const POLL: Duration = Duration::from_millis(50);
 
 /// What receives the records, on the thread that called [`read`].
 pub(super) trait RecordWriter {
@@ -27,43 +33,42 @@ pub(super) trait RecordWriter {
 }
 
 /// Reads `request` on a second thread and hands each record to `writer` on this one, in the
-/// connector's order. The first error, the writer's or the reader's, ends both.
+/// connector's order. The first error, the writer's or the reader's, ends both; so does `stop`.
+/// The writer never waits for a stuck reader: a reader left behind ends at its next record
+/// (nobody receives it) or when its request times out.
 pub(super) fn read(
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     request: &ReadRequest,
+    stop: &Stop,
     progress: &mut OnProgress<'_>,
     writer: &mut impl RecordWriter,
 ) -> Result<()> {
     let (send, receive) = mpsc::sync_channel::<Record>(READ_AHEAD);
-    std::thread::scope(|scope| {
-        let reading = scope.spawn(move || {
-            // The writer hangs up only when it failed: its error is the one reported.
-            connector.read(request, &mut |record| send.send(record).map_err(|_| Error::Invalid("the writer stopped".into())))
-        });
-        // Returning drops the receiver, which stops a reader still running.
-        let written = (|| {
-            let mut read = 0u64;
-            loop {
-                let record = match receive.try_recv() {
-                    Ok(record) => record,
-                    Err(TryRecvError::Empty) if writer.idle()? => continue,
-                    Err(TryRecvError::Empty) => match receive.recv() {
-                        Ok(record) => record,
-                        Err(_) => break,
-                    },
-                    Err(TryRecvError::Disconnected) => break,
-                };
-                read += 1;
-                if read.is_multiple_of(PROGRESS_EVERY) {
-                    progress(Progress { phase: Phase::Reading, done: read, total: None });
-                }
-                writer.write(record)?;
-            }
+    let request = request.clone();
+    let reading = std::thread::spawn(move || {
+        // The writer hangs up only when it failed or stopped: its error is the one reported.
+        connector.read(&request, &mut |record| send.send(record).map_err(|_| Error::Invalid("the writer stopped".into())))
+    });
+    let mut read = 0u64;
+    loop {
+        stop.check()?;
+        let record = match receive.try_recv() {
+            Ok(record) => record,
+            Err(TryRecvError::Empty) if writer.idle()? => continue,
+            Err(TryRecvError::Empty) => match receive.recv_timeout(stop.wait(POLL)) {
+                Ok(record) => record,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            },
+            Err(TryRecvError::Disconnected) => break,
+        };
+        read += 1;
+        if read.is_multiple_of(PROGRESS_EVERY) {
             progress(Progress { phase: Phase::Reading, done: read, total: None });
-            Ok(())
-        })();
-        drop(receive);
-        let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        written.and(read)
-    })
+        }
+        writer.write(record)?;
+    }
+    progress(Progress { phase: Phase::Reading, done: read, total: None });
+    // The channel closed: the reader has returned (or panicked), so this join is immediate.
+    reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -33,7 +33,7 @@ fn the_binary_prints_its_address_and_credentials_as_one_json_line() {
     let base_url = ready["base_url"].as_str().expect("base_url");
     let integration_id = ready["integration_id"].as_str().expect("integration_id");
 
-    let body: Value = reqwest::blocking::Client::new()
+    let body: Value = crate::common::client()
         .get(format!("{base_url}/hris/employees"))
         .bearer_auth("test-key")
         .header("X-Integration-Id", integration_id)

@@ -19,6 +19,7 @@ pub fn start(size: usize) -> Simulator {
 }
 
 pub fn client() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Client::new()
 }
 
