@@ -52,7 +52,8 @@ impl From<roster_engine::Error> for CommandError {
             | E::AmbiguousEmployee(_)
             | E::ContinuousField { .. }
             | E::SyncRunning(_)
-            | E::Busy => ErrorCode::Conflict,
+            | E::Busy
+            | E::ErasureNotFlushed => ErrorCode::Conflict,
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) => ErrorCode::Connector,
             E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,

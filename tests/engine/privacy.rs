@@ -181,3 +181,66 @@ fn a_retention_of_zero_keeps_everyone() {
         "0 days means people are never erased"
     );
 }
+
+#[test]
+fn an_erased_person_leaves_no_name_in_the_search_index_nor_in_the_write_ahead_log() {
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::{Change, EditableField};
+
+    use crate::harness::{now, SOURCE};
+
+    let mut world = World::new(66, 30);
+    // Names no one else has: the index stores each term once, so a shared name would stay anyway.
+    let person = world.remote(|e| e.work_email.is_some());
+    let (name, work_email) = ("Quazzelbrink", "yorvanth.quazzelbrink@quillon.example");
+    for (field, value) in [(EditableField::LastName, name), (EditableField::WorkEmail, work_email)] {
+        world.sim.apply(Change::Edit { employee_id: person.id.clone(), field, value: Some(value.into()) });
+    }
+    world.sync();
+    assert!(
+        crate::stored_rows::stored_rows_contain(world.dir.path(), "yorvanth"),
+        "the search index holds the email's name before the erasure (else this test proves nothing)"
+    );
+    world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+
+    world.engine.erase_person(work_email, later).expect("someone no source returns can be erased");
+    for needle in [name, work_email, "yorvanth", "quazzelbrink"] {
+        assert!(
+            !crate::stored_rows::stored_rows_contain(world.dir.path(), needle),
+            "no stored row, the full-text index's segments included, holds {needle:?} after the erasure"
+        );
+    }
+    let wal = std::fs::metadata(world.dir.path().join("roster.db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "the write-ahead log, which held the pages from before the erasure, is emptied");
+}
+
+#[test]
+fn an_erasure_that_cannot_clear_the_write_ahead_log_says_so() {
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, SOURCE};
+
+    let mut world = World::new(67, 20);
+    world.sync();
+    let person = world.remote(|e| e.work_email.is_some());
+    world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+
+    // Another window reading the directory holds the log's old pages (with the person) in use.
+    let mut reader = roster_engine::store::Store::open(world.dir.path()).unwrap();
+    let reading = reader.conn_mut().transaction().unwrap();
+    let _: i64 = reading.query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let erased = world.engine.erase_person(&email(&person), later);
+    assert!(
+        matches!(erased, Err(roster_engine::Error::ErasureNotFlushed)),
+        "an erasure whose old copy stays in the write-ahead log is reported, not passed off as done: {erased:?}"
+    );
+    drop(reading);
+    assert!(!world.emails(roster_engine::model::View::All, true).contains(&email(&person)), "the person is erased all the same");
+}
