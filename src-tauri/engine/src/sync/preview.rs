@@ -8,6 +8,7 @@ use super::plan::{display_name, exclusion_reasons, Filters};
 use super::{org_names, read, stage};
 use crate::connector::{Connector, ReadRequest};
 use crate::error::Result;
+use crate::group_ids;
 use crate::model::Field;
 use crate::store::sources::Source;
 
@@ -63,7 +64,7 @@ fn preview_staged(
                 let reasons = exclusion_reasons(v, filters, &names);
                 let team_ids: Vec<String> = v
                     .get(Field::Groups)
-                    .map(|g| g.split(',').filter(|id| team_names.contains_key(id)).map(str::to_owned).collect())
+                    .map(|g| group_ids::split(g).into_iter().filter(|id| team_names.contains_key(id.as_str())).collect())
                     .unwrap_or_default();
                 PreviewRow {
                     name: display_name(v),
