@@ -322,7 +322,16 @@ DROP TABLE fetched_people;
 ALTER TABLE fetched_people_v2 RENAME TO fetched_people;
 "#;
 
-const ALL: &[&str] = &[V1, V2];
+/// Version 3: the built-in demo's source is marked as such, never recognised by its name (a real
+/// source may be called "Demo company"). A demo source from before is the one of that name whose
+/// server ran on this machine, as the demo's simulator always did.
+const V3: &str = r#"
+ALTER TABLE sources ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+UPDATE sources SET demo = 1
+    WHERE name = 'Demo company' AND kind = 'kombo' AND json_extract(config, '$.base_url') LIKE 'http://127.0.0.1:%';
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -382,5 +391,23 @@ mod tests {
         conn.execute("DELETE FROM employees WHERE id = 1", []).unwrap();
         let links: i64 = conn.query_row("SELECT count(*) FROM employee_links", [], |r| r.get(0)).unwrap();
         assert_eq!((found("king"), links), (0, 0), "erasing a person still takes their search entry and links");
+    }
+
+    #[test]
+    fn version_3_marks_the_older_demo_source_and_no_real_source_of_that_name() {
+        let demo_after_upgrade = |base_url: &str| -> bool {
+            let mut conn = Connection::open_in_memory().unwrap();
+            super::migrations().to_version(&mut conn, 2).unwrap();
+            let config = serde_json::json!({ "base_url": base_url, "integration_id": "i" }).to_string();
+            conn.execute(
+                "INSERT INTO sources (name, kind, config, created_at) VALUES ('Demo company', 'kombo', ?1, 'now')",
+                [config],
+            )
+            .unwrap();
+            super::migrations().to_latest(&mut conn).unwrap();
+            conn.query_row("SELECT demo FROM sources", [], |r| r.get(0)).unwrap()
+        };
+        assert!(demo_after_upgrade("http://127.0.0.1:41234/v1"), "the demo's own source, served on this machine, stays the demo");
+        assert!(!demo_after_upgrade("https://api.kombo.dev/v1"), "a real source called \"Demo company\" is not the demo");
     }
 }
