@@ -182,39 +182,63 @@ fn a_retention_of_zero_keeps_everyone() {
     );
 }
 
-#[test]
-fn an_erased_person_leaves_no_name_in_the_search_index_nor_in_the_write_ahead_log() {
-    use roster_engine::sync::SyncRequest;
+/// The last name and work email given to one synced person, names no one else has: the search
+/// index stores each term once, so a shared name would stay for the others anyway.
+const UNIQUE_NAME: &str = "Quazzelbrink";
+const UNIQUE_EMAIL: &str = "yorvanth.quazzelbrink@quillon.example";
+
+/// A synced directory in which one person has [`UNIQUE_NAME`] and [`UNIQUE_EMAIL`].
+fn world_with_a_uniquely_named_person(seed: u64) -> (World, roster_simulator::Employee) {
     use roster_simulator::{Change, EditableField};
 
-    use crate::harness::{now, SOURCE};
-
-    let mut world = World::new(66, 30);
-    // Names no one else has: the index stores each term once, so a shared name would stay anyway.
+    let mut world = World::new(seed, 30);
     let person = world.remote(|e| e.work_email.is_some());
-    let (name, work_email) = ("Quazzelbrink", "yorvanth.quazzelbrink@quillon.example");
-    for (field, value) in [(EditableField::LastName, name), (EditableField::WorkEmail, work_email)] {
+    for (field, value) in [(EditableField::LastName, UNIQUE_NAME), (EditableField::WorkEmail, UNIQUE_EMAIL)] {
         world.sim.apply(Change::Edit { employee_id: person.id.clone(), field, value: Some(value.into()) });
     }
     world.sync();
     assert!(
         crate::stored_rows::stored_rows_contain(world.dir.path(), "yorvanth"),
-        "the search index holds the email's name before the erasure (else this test proves nothing)"
+        "the search index holds the email's name before the erasure (else the test proves nothing)"
     );
+    (world, person)
+}
+
+/// Neither the person's name nor email is in any stored row (the full-text index's segments
+/// included), and the write-ahead log that held the pages from before is empty.
+fn assert_nothing_left_of_the_unique_person(dir: &Path) {
+    for needle in [UNIQUE_NAME, UNIQUE_EMAIL, "yorvanth", "quazzelbrink"] {
+        assert!(
+            !crate::stored_rows::stored_rows_contain(dir, needle),
+            "no stored row, the full-text index's segments included, holds {needle:?} after the erasure"
+        );
+    }
+    let wal = std::fs::metadata(dir.join("roster.db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "the write-ahead log, which held the pages from before the erasure, is emptied");
+}
+
+#[test]
+fn an_erased_person_leaves_no_name_in_the_search_index_nor_in_the_write_ahead_log() {
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, SOURCE};
+
+    let (mut world, person) = world_with_a_uniquely_named_person(66);
     world.sim.apply(Change::Delete { employee_id: person.id.clone() });
     let later = now() + chrono::Duration::hours(1);
     world.sim.set_clock(later);
     world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
 
-    world.engine.erase_person(work_email, later).expect("someone no source returns can be erased");
-    for needle in [name, work_email, "yorvanth", "quazzelbrink"] {
-        assert!(
-            !crate::stored_rows::stored_rows_contain(world.dir.path(), needle),
-            "no stored row, the full-text index's segments included, holds {needle:?} after the erasure"
-        );
-    }
-    let wal = std::fs::metadata(world.dir.path().join("roster.db-wal")).map(|m| m.len()).unwrap_or(0);
-    assert_eq!(wal, 0, "the write-ahead log, which held the pages from before the erasure, is emptied");
+    world.engine.erase_person(UNIQUE_EMAIL, later).expect("someone no source returns can be erased");
+    assert_nothing_left_of_the_unique_person(world.dir.path());
+}
+
+#[test]
+fn disconnecting_a_source_with_erase_leaves_no_name_in_the_search_index() {
+    let (mut world, _) = world_with_a_uniquely_named_person(68);
+    world.engine.remove_source(crate::harness::SOURCE, true).unwrap();
+    assert_nothing_left_of_the_unique_person(world.dir.path());
 }
 
 #[test]
