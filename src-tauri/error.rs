@@ -53,7 +53,8 @@ impl From<roster_engine::Error> for CommandError {
             | E::ContinuousField { .. }
             | E::SyncRunning(_)
             | E::Cancelled
-            | E::Busy => ErrorCode::Conflict,
+            | E::Busy
+            | E::ErasureNotFlushed => ErrorCode::Conflict,
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) | E::DeadlinePassed { .. } => ErrorCode::Connector,
             E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,

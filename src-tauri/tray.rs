@@ -191,6 +191,7 @@ mod tests {
                 last_error: None,
                 disabled_fields: Vec::new(),
                 updated_after: None,
+                demo: false,
             },
             last_run: outcome.map(|outcome| SyncRun {
                 id: 1,

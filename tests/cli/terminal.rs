@@ -32,3 +32,43 @@ fn escape_sequences_in_hr_values_are_shown_not_sent_to_the_terminal() {
     let json = roster.json(&["show", email]);
     assert!(json.to_string().contains("Eve"), "JSON output still parses, its strings escaped by JSON itself");
 }
+
+#[test]
+fn a_key_typed_at_a_terminal_is_not_echoed_and_is_kept_in_the_keyring() {
+    use std::time::{Duration, Instant};
+
+    use expectrl::{Eof, Expect};
+
+    let sim = simulator(18, 10);
+    let roster = Roster::new();
+    // The pseudo-terminal starts with echo off; a person's terminal has it on.
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", r#"stty echo && exec "$0" "$@""#, env!("CARGO_BIN_EXE_roster")])
+        .args(["source", "add", "kombo", "--name", "HR", "--base-url", &sim.base_url(), "--integration-id", sim.integration_id()])
+        .env("ROSTER_DATA_DIR", roster.data_dir())
+        .env("ROSTER_NOW", crate::harness::NOW)
+        .env_remove("ROSTER_API_KEY");
+    let mut terminal = expectrl::Session::spawn(command).expect("roster runs on a pseudo-terminal");
+    terminal.set_expect_timeout(Some(Duration::from_secs(30)));
+    let prompt = terminal.expect("Kombo API key").expect("roster asks for the key at the terminal");
+    // The prompt is written just before echo is switched off: a key typed earlier would be shown.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while terminal.get_process().get_echo().unwrap() {
+        assert!(Instant::now() < deadline, "the terminal's echo is switched off while the key is typed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    terminal.send_line(sim.api_key()).unwrap();
+    let rest = terminal.expect(Eof).expect("roster finishes once the key is typed");
+    let screen = [prompt.before(), prompt.as_bytes(), rest.as_bytes()].concat();
+    let screen = String::from_utf8_lossy(&screen);
+    assert!(screen.contains("connected HR"), "the source is connected: {screen:?}");
+    assert!(!screen.contains(sim.api_key()), "the key typed is not shown on the terminal: {screen:?}");
+
+    roster.ok(&["sync"]);
+    let someone = sim.employees().into_iter().find_map(|e| e.work_email).expect("the company has a work email");
+    assert!(
+        roster.ok(&["employees", "--search", &someone]).contains(&someone),
+        "a sync read the company with the key kept in the keyring"
+    );
+}

@@ -270,3 +270,90 @@ fn a_first_sync_leaves_out_people_who_left_before_the_retention_period_and_still
         report.warnings
     );
 }
+
+/// The last name and work email given to one synced person, names no one else has: the search
+/// index stores each term once, so a shared name would stay for the others anyway.
+const UNIQUE_NAME: &str = "Quazzelbrink";
+const UNIQUE_EMAIL: &str = "yorvanth.quazzelbrink@quillon.example";
+
+/// A synced directory in which one person has [`UNIQUE_NAME`] and [`UNIQUE_EMAIL`].
+fn world_with_a_uniquely_named_person(seed: u64) -> (World, roster_simulator::Employee) {
+    use roster_simulator::{Change, EditableField};
+
+    let mut world = World::new(seed, 30);
+    let person = world.remote(|e| e.work_email.is_some());
+    for (field, value) in [(EditableField::LastName, UNIQUE_NAME), (EditableField::WorkEmail, UNIQUE_EMAIL)] {
+        world.sim.apply(Change::Edit { employee_id: person.id.clone(), field, value: Some(value.into()) });
+    }
+    world.sync();
+    assert!(
+        crate::stored_rows::stored_rows_contain(world.dir.path(), "yorvanth"),
+        "the search index holds the email's name before the erasure (else the test proves nothing)"
+    );
+    (world, person)
+}
+
+/// Neither the person's name nor email is in any stored row (the full-text index's segments
+/// included), and the write-ahead log that held the pages from before is empty.
+fn assert_nothing_left_of_the_unique_person(dir: &Path) {
+    for needle in [UNIQUE_NAME, UNIQUE_EMAIL, "yorvanth", "quazzelbrink"] {
+        assert!(
+            !crate::stored_rows::stored_rows_contain(dir, needle),
+            "no stored row, the full-text index's segments included, holds {needle:?} after the erasure"
+        );
+    }
+    let wal = std::fs::metadata(dir.join("roster.db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "the write-ahead log, which held the pages from before the erasure, is emptied");
+}
+
+#[test]
+fn an_erased_person_leaves_no_name_in_the_search_index_nor_in_the_write_ahead_log() {
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, SOURCE};
+
+    let (mut world, person) = world_with_a_uniquely_named_person(66);
+    world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+
+    world.engine.erase_person(UNIQUE_EMAIL, later).expect("someone no source returns can be erased");
+    assert_nothing_left_of_the_unique_person(world.dir.path());
+}
+
+#[test]
+fn disconnecting_a_source_with_erase_leaves_no_name_in_the_search_index() {
+    let (mut world, _) = world_with_a_uniquely_named_person(68);
+    world.engine.remove_source(crate::harness::SOURCE, true).unwrap();
+    assert_nothing_left_of_the_unique_person(world.dir.path());
+}
+
+#[test]
+fn an_erasure_that_cannot_clear_the_write_ahead_log_says_so() {
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    use crate::harness::{now, SOURCE};
+
+    let mut world = World::new(67, 20);
+    world.sync();
+    let person = world.remote(|e| e.work_email.is_some());
+    world.sim.apply(Change::Delete { employee_id: person.id.clone() });
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+
+    // Another window reading the directory holds the log's old pages (with the person) in use.
+    let mut reader = roster_engine::store::Store::open(world.dir.path()).unwrap();
+    let reading = reader.conn_mut().transaction().unwrap();
+    let _: i64 = reading.query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let erased = world.engine.erase_person(&email(&person), later);
+    assert!(
+        matches!(erased, Err(roster_engine::Error::ErasureNotFlushed)),
+        "an erasure whose old copy stays in the write-ahead log is reported, not passed off as done: {erased:?}"
+    );
+    drop(reading);
+    assert!(!world.emails(roster_engine::model::View::All, true).contains(&email(&person)), "the person is erased all the same");
+}

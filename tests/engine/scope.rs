@@ -136,3 +136,66 @@ fn filters_named_before_a_first_sync_are_looked_up_in_the_hr_system_without_read
         world.engine.employees(&all, now()).unwrap().into_iter().filter_map(|e| e.work_email).collect();
     assert_eq!(synced, members, "the first sync brings exactly the team's people");
 }
+
+#[test]
+fn a_team_whose_id_holds_a_comma_filters_and_stores_exactly_its_own_members() {
+    use roster_engine::sync::SyncRequest;
+    use roster_simulator::Change;
+
+    let mut world = World::new(52, 30);
+    let people: Vec<Employee> = world.sim.employees().into_iter().filter(active).take(3).collect();
+    let [in_eng, in_eng_ops, in_ops] = [&people[0], &people[1], &people[2]].map(|e| e.clone());
+    // Kombo's ids are opaque: nothing keeps a comma out of them.
+    for (id, name, member) in [("eng", "Eng", &in_eng), ("eng,ops", "Eng and Ops", &in_eng_ops), ("ops", "Ops", &in_ops)] {
+        let change = Change::AddTeam { id: id.into(), name: name.into(), members: vec![member.id.clone()] };
+        world.sim.apply(change);
+    }
+    world.sync();
+
+    let stored = |person: &Employee| -> std::collections::BTreeSet<String> {
+        let conn = world.engine.store().conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT g.remote_id FROM group_memberships gm JOIN groups g ON g.id = gm.group_id
+                 JOIN employees e ON e.id = gm.employee_id WHERE e.work_email = ?1",
+            )
+            .unwrap();
+        stmt.query_map([email(person)], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let remote = world.sim.employees().into_iter().find(|e| e.id == in_eng_ops.id).unwrap();
+    let expected: std::collections::BTreeSet<String> = remote.groups.iter().map(|g| g.id.clone()).collect();
+    assert!(expected.contains("eng,ops"), "the simulated person is in the team with a comma");
+    assert_eq!(stored(&in_eng_ops), expected, "memberships are stored as the source sends them, not split at the comma");
+
+    let again = world.engine.sync(SOURCE, now(), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    assert_eq!(again.counts.updated, 0, "a second read of unchanged groups, commas included, changes no one");
+
+    let included = |world: &mut World, team: &str| -> Vec<String> {
+        let filters =
+            world.engine.resolve_filters(SOURCE, &FilterInput { teams: vec![team.into()], ..FilterInput::default() }).unwrap();
+        let rows = world.engine.preview(SOURCE, Some(filters), now()).unwrap();
+        let mut emails: Vec<String> = rows.into_iter().filter(|r| r.included).filter_map(|r| r.work_email).collect();
+        emails.retain(|e| [&in_eng, &in_eng_ops, &in_ops].iter().any(|p| email(p) == *e));
+        emails
+    };
+    assert_eq!(
+        included(&mut world, "Eng"),
+        [email(&in_eng)],
+        "the team \"eng\" includes its member only, not the \"eng,ops\" one"
+    );
+    assert_eq!(included(&mut world, "Ops"), [email(&in_ops)], "the team \"ops\" includes its member only");
+    assert_eq!(included(&mut world, "Eng and Ops"), [email(&in_eng_ops)], "the team \"eng,ops\" includes its member");
+
+    let filters = world
+        .engine
+        .resolve_filters(SOURCE, &FilterInput { teams: vec!["Eng and Ops".into()], ..FilterInput::default() })
+        .unwrap();
+    world.engine.set_filters(SOURCE, &filters).unwrap();
+    sync_approved(&mut world, now() + Duration::hours(1));
+    let managed = world.emails(View::All, true);
+    assert!(managed.contains(&email(&in_eng_ops)), "the sync keeps the member of the filtered team");
+    assert!(
+        !managed.contains(&email(&in_eng)) && !managed.contains(&email(&in_ops)),
+        "the sync excludes the members of \"eng\" and \"ops\", whose ids are parts of \"eng,ops\""
+    );
+}

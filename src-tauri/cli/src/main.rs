@@ -687,11 +687,14 @@ fn read_secret(env: &str, what: &str) -> anyhow::Result<String> {
         return Ok(value);
     }
     let mut stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprintln!("{what} (input is read from standard input; end with Ctrl-D):");
-    }
     let mut value = String::new();
-    stdin.read_to_string(&mut value).with_context(|| format!("could not read the {what} from standard input"))?;
+    if stdin.is_terminal() {
+        // Typed at a terminal: read without echo, so the secret never shows on screen or in scrollback.
+        value = rpassword::prompt_password(format!("{what} (not shown as you type): "))
+            .with_context(|| format!("could not read the {what} from the terminal"))?;
+    } else {
+        stdin.read_to_string(&mut value).with_context(|| format!("could not read the {what} from standard input"))?;
+    }
     let value = value.trim().to_owned();
     if value.is_empty() {
         bail!("no {what} given: pipe it on standard input or set {env}");

@@ -82,6 +82,16 @@ impl Engine {
 
     /// Connects a Kombo integration: the key is checked with Kombo, then kept in the OS keyring.
     pub fn add_kombo_source(&mut self, name: &str, config: KomboConfig, api_key: &str, now: DateTime<Utc>) -> Result<Source> {
+        self.add_kombo(name, config, api_key, false, now)
+    }
+
+    /// Connects the built-in demo's simulator, marked as the demo's source: only that source is
+    /// ever pointed at a restarted simulator, whatever other sources are called.
+    pub fn add_demo_source(&mut self, name: &str, config: KomboConfig, api_key: &str, now: DateTime<Utc>) -> Result<Source> {
+        self.add_kombo(name, config, api_key, true, now)
+    }
+
+    fn add_kombo(&mut self, name: &str, config: KomboConfig, api_key: &str, demo: bool, now: DateTime<Utc>) -> Result<Source> {
         let api_key = api_key.trim();
         if api_key.is_empty() {
             return Err(Error::Invalid("the API key is empty".into()));
@@ -90,7 +100,11 @@ impl Engine {
         connector.check_api_key()?;
         let config = KomboConfig { tool: connector.integration_tool()?, ..config };
         let tx = self.store.conn_mut().transaction()?;
-        let source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
+        let mut source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
+        if demo {
+            sources::mark_demo(&tx, source.id)?;
+            source.demo = true;
+        }
         // The source row is committed only once its secret is safely in the keyring.
         self.secrets.store(&source.secret_account(), api_key)?;
         tx.commit()?;

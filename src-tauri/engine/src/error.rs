@@ -34,6 +34,8 @@ pub enum Error {
     SyncRunning(String),
     #[error("{who} is still returned by {sources}: erase them there first (or wait until they are gone from it), or the next sync would bring them back")]
     StillInSource { who: String, sources: String },
+    #[error("the data is erased from the directory, but another Roster window or command is still reading it, so an old copy stays on disk until that one closes: close it")]
+    ErasureNotFlushed,
     #[error("{0} still holds a device: record its return first")]
     HoldsDevice(String),
     #[error("the sync was cancelled (its source is being removed); nothing was changed")]

@@ -6,7 +6,7 @@ use serde_json::Map;
 
 use crate::company::Company;
 use crate::ids::opaque_id;
-use crate::records::{Employee, Employment, EmploymentStatus, EmploymentType};
+use crate::records::{Employee, Employment, EmploymentStatus, EmploymentType, Group, GroupType};
 use crate::timestamp::midnight;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +63,12 @@ pub enum Change {
     Delete {
         employee_id: String,
     },
+    /// A new team with the given id (Kombo ids are opaque: any text), which `members` join.
+    AddTeam {
+        id: String,
+        name: String,
+        members: Vec<String>,
+    },
     /// Edits the job title of a deterministic `percent` of employees (every
     /// n-th by id), as a benchmark's "1% changed since the last sync".
     TouchPercent(f64),
@@ -101,6 +107,30 @@ impl Company {
                     employment.remote_deleted_at = Some(now);
                     employment.changed_at = now;
                 }
+                Ok(())
+            }
+            Change::AddTeam { id, name, members } => {
+                let team = Group {
+                    id: id.clone(),
+                    remote_id: id.clone(),
+                    name: Some(name),
+                    changed_at: now,
+                    remote_deleted_at: None,
+                    kind: GroupType::Team,
+                    parent_id: None,
+                    remote_data: None,
+                };
+                // All or nothing: every member is checked before anyone joins.
+                if let Some(unknown) = members.iter().find(|m| !self.employees.contains_key(*m)) {
+                    return Err(ChangeError::UnknownEmployee(unknown.clone()));
+                }
+                for member in &members {
+                    let employee = self.employee_mut(member)?;
+                    employee.groups.push(team.embedded());
+                    employee.teams.push(team.embedded());
+                    employee.changed_at = now;
+                }
+                self.groups.insert(id, team);
                 Ok(())
             }
             Change::TouchPercent(percent) => {

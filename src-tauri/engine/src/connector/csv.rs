@@ -14,6 +14,7 @@ use super::{
     enum_value, id_from_name, Address, ConnectorError, Problems, ReadRequest, Record, RemoteEmployee, RemoteGroup, RemoteSite,
     Sink,
 };
+use crate::group_ids;
 use crate::model::{Field, FieldValues};
 
 /// More problems than this are counted, not listed.
@@ -382,9 +383,7 @@ fn into_records(rows: Vec<Row>, managers: &HashMap<u64, String>, disabled: &[Fie
                 ids.push(id);
             }
         }
-        ids.sort();
-        ids.dedup();
-        values.set(Field::Groups, Some(ids.join(",")));
+        values.set(Field::Groups, Some(group_ids::join(ids)));
         let address = Address {
             street_1: row.get(Column::Street1).map(str::to_owned),
             street_2: row.get(Column::Street2).map(str::to_owned),

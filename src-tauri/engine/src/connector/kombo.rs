@@ -13,6 +13,7 @@ use super::http::{self, transport, Attempt, RetryPolicy};
 use super::{
     calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteEmployment, RemoteGroup, RemoteSite, Sink,
 };
+use crate::group_ids;
 use crate::model::{Field, FieldValues};
 
 /// Kombo's API in the EU and in the US.
@@ -419,9 +420,7 @@ impl KomboEmployee {
         values.set(Field::LegalEntity, self.legal_entity_id);
         values.set(Field::Manager, self.manager_id);
         values.set(Field::HomeAddress, self.home_address.as_ref().map(KomboAddress::to_json));
-        let mut groups: Vec<String> = self.groups.into_iter().map(|g| g.id).collect();
-        groups.sort();
-        values.set(Field::Groups, Some(groups.join(",")));
+        values.set(Field::Groups, Some(group_ids::join(self.groups.into_iter().map(|g| g.id))));
         for field in disabled {
             values.set(*field, None);
         }

@@ -189,8 +189,7 @@ pub fn enum_value(raw: &str) -> String {
 }
 
 /// A stable id for an organisation unit known only by its name (CSV teams, SCIM departments):
-/// case, spacing and punctuation do not matter, and the id never holds the `,` that separates
-/// group ids in [`Field::Groups`].
+/// case, spacing and punctuation do not matter.
 pub fn id_from_name(prefix: &str, name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     for c in name.trim().chars().flat_map(char::to_lowercase) {

@@ -15,6 +15,7 @@ use super::{
     calendar_date, enum_value, id_from_name, Address, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteGroup,
     RemoteSite, Sink,
 };
+use crate::group_ids;
 use crate::model::{Field, FieldValues};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -345,9 +346,7 @@ impl ScimUser {
         if let Some(department) = &enterprise.department {
             groups.push(id_from_name("department", department));
         }
-        groups.sort();
-        groups.dedup();
-        values.set(Field::Groups, Some(groups.join(",")));
+        values.set(Field::Groups, Some(group_ids::join(groups)));
         for field in disabled {
             values.set(*field, None);
         }

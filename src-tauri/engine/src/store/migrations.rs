@@ -364,7 +364,16 @@ INSERT INTO fetched_counts
 UPDATE fetched_people SET employment_status = NULL, start_date = NULL, end_date = NULL WHERE excluded IS NOT NULL;
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5];
+/// Version 6: the built-in demo's source is marked as such, never recognised by its name (a real
+/// source may be called "Demo company"). A demo source from before is the one of that name whose
+/// server ran on this machine, as the demo's simulator always did.
+const V6: &str = r#"
+ALTER TABLE sources ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+UPDATE sources SET demo = 1
+    WHERE name = 'Demo company' AND kind = 'kombo' AND json_extract(config, '$.base_url') LIKE 'http://127.0.0.1:%';
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -475,5 +484,23 @@ mod tests {
             .query_row("SELECT people, future, departed FROM fetched_counts", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap();
         assert_eq!(counts, (2, 1, 1), "what the last read returned is counted before the dates go");
+    }
+
+    #[test]
+    fn version_6_marks_the_older_demo_source_and_no_real_source_of_that_name() {
+        let demo_after_upgrade = |base_url: &str| -> bool {
+            let mut conn = Connection::open_in_memory().unwrap();
+            super::migrations().to_version(&mut conn, 5).unwrap();
+            let config = serde_json::json!({ "base_url": base_url, "integration_id": "i" }).to_string();
+            conn.execute(
+                "INSERT INTO sources (name, kind, config, created_at) VALUES ('Demo company', 'kombo', ?1, 'now')",
+                [config],
+            )
+            .unwrap();
+            super::migrations().to_latest(&mut conn).unwrap();
+            conn.query_row("SELECT demo FROM sources", [], |r| r.get(0)).unwrap()
+        };
+        assert!(demo_after_upgrade("http://127.0.0.1:41234/v1"), "the demo's own source, served on this machine, stays the demo");
+        assert!(!demo_after_upgrade("https://api.kombo.dev/v1"), "a real source called \"Demo company\" is not the demo");
     }
 }

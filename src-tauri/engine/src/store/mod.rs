@@ -58,10 +58,16 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM meta WHERE key = 'installation_id'", [], |r| r.get(0))?)
     }
 
-    /// Makes an erasure final: the write-ahead log still holds page images from before it, so they
-    /// are copied into the (securely overwritten) database and the log is emptied.
+    /// Makes an erasure final. The contentless search index only marks deleted rows: their names
+    /// stay in its segments until they are merged, so they are merged now (`optimize`). Then the
+    /// write-ahead log, which still holds page images from before, is copied into the (securely
+    /// overwritten) database and emptied; a reader that keeps it from being emptied is an error.
     pub fn flush_erased(&self) -> Result<()> {
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.execute("INSERT INTO employee_search (employee_search) VALUES ('optimize')", [])?;
+        let busy: bool = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy {
+            return Err(Error::ErasureNotFlushed);
+        }
         Ok(())
     }
 

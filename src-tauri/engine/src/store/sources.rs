@@ -65,6 +65,10 @@ pub struct Source {
     #[serde(skip)]
     #[ts(skip)]
     pub updated_after: Option<String>,
+    /// The built-in demo's source, whose server Roster runs itself.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub demo: bool,
 }
 
 impl Source {
@@ -80,7 +84,7 @@ impl Source {
 
 const SOURCE_COLUMNS: &str = "id, name, kind, config, created_at, first_synced_at, sync_interval_secs, next_sync_at, \
      last_full_sync_at, failure_count, last_error, personal_email_enabled, mobile_phone_enabled, home_address_enabled, \
-     updated_after";
+     updated_after, demo";
 
 fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Source, String, String)> {
     let mut disabled_fields = Vec::new();
@@ -104,6 +108,7 @@ fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Source, String,
             last_error: row.get(10)?,
             disabled_fields,
             updated_after: row.get(14)?,
+            demo: row.get(15)?,
         },
         row.get(2)?,
         row.get(3)?,
@@ -130,6 +135,12 @@ pub fn add(conn: &Connection, name: &str, kind: SourceKind, config: &serde_json:
         params![name, kind.as_str(), config.to_string(), now.to_rfc3339()],
     )?;
     by_name(conn, name)
+}
+
+/// Marks the source as the built-in demo's.
+pub fn mark_demo(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute("UPDATE sources SET demo = 1 WHERE id = ?1", [source_id])?;
+    Ok(())
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Source>> {

@@ -10,6 +10,7 @@ use super::local::TEXT_COLUMNS;
 use super::plan::{Action, PlannedEmployee, SyncPlan};
 use crate::connector::{RemoteGroup, RemoteSite};
 use crate::error::Result;
+use crate::group_ids;
 use crate::model::{Field, FieldValues};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::employees;
@@ -31,9 +32,9 @@ struct OrgIds {
 }
 
 impl OrgIds {
-    /// The local ids of the groups a Groups value names (remote ids, comma-separated).
-    fn groups_of<'v>(&'v self, value: Option<&'v str>) -> impl Iterator<Item = i64> + 'v {
-        value.unwrap_or_default().split(',').filter_map(|g| self.groups.get(g).copied())
+    /// The local ids of the groups a Groups value names (the source's ids, see [`group_ids`]).
+    fn groups_of<'v>(&'v self, value: Option<&str>) -> impl Iterator<Item = i64> + 'v {
+        group_ids::split(value.unwrap_or_default()).into_iter().filter_map(|g| self.groups.get(&g).copied())
     }
 }
 

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use super::plan::{LocalEmployee, LocalState};
 use crate::connector::RemoteEmployee;
 use crate::error::{Error, Result};
+use crate::group_ids;
 use crate::model::{Field, FieldValues};
 
 /// The employee columns that hold a field's value as text, in [`Field`] terms.
@@ -38,9 +39,10 @@ fn local_columns() -> String {
     let text: Vec<String> = TEXT_COLUMNS.iter().map(|(_, c)| format!("e.{c}")).collect();
     format!(
         "e.id, l.missing_since, l.out_of_scope, e.departed_at IS NOT NULL, le.remote_id, wl.remote_id, ml.remote_id,
-         (SELECT group_concat(remote_id, ',') FROM (SELECT g.remote_id FROM group_memberships gm
+         (SELECT {} FROM (SELECT g.remote_id FROM group_memberships gm
              CROSS JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1 WHERE gm.employee_id = e.id ORDER BY g.remote_id)),
          {}",
+        group_ids::sql_join("remote_id"),
         text.join(", ")
     )
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::connector::RemoteEmployee;
+use crate::group_ids;
 use crate::model::{Field, FieldMode, FieldValues};
 
 /// A source's include-lists. An empty list means "all"; a person must match every non-empty list.
@@ -215,9 +216,9 @@ pub fn exclusion_reasons(values: &FieldValues, filters: &Filters, names: &OrgNam
         }
     }
     if !filters.teams.is_empty() {
-        let groups: Vec<&str> = values.get(Field::Groups).map(|g| g.split(',').collect()).unwrap_or_default();
-        if !groups.iter().any(|g| filters.teams.contains(*g)) {
-            let teams: Vec<String> = groups.iter().filter(|g| names.groups.contains_key(**g)).map(|g| names.group(g)).collect();
+        let groups = values.get(Field::Groups).map(group_ids::split).unwrap_or_default();
+        if !groups.iter().any(|g| filters.teams.contains(g)) {
+            let teams: Vec<String> = groups.iter().filter(|g| names.groups.contains_key(*g)).map(|g| names.group(g)).collect();
             reasons.push(if teams.is_empty() {
                 "in no team, and the source only includes selected teams".into()
             } else {

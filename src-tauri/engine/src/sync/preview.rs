@@ -14,6 +14,7 @@ use super::stop::{Cancel, Stop};
 use super::{org_names, read, stage};
 use crate::connector::{Connector, ReadRequest};
 use crate::error::Result;
+use crate::group_ids;
 use crate::model::Field;
 use crate::store::settings;
 use crate::store::sources::Source;
@@ -84,7 +85,7 @@ fn preview_staged(
                 reasons.extend(past.reason(&person));
                 let team_ids: Vec<String> = v
                     .get(Field::Groups)
-                    .map(|g| g.split(',').filter(|id| team_names.contains_key(id)).map(str::to_owned).collect())
+                    .map(|g| group_ids::split(g).into_iter().filter(|id| team_names.contains_key(id.as_str())).collect())
                     .unwrap_or_default();
                 PreviewRow {
                     name: display_name(v),
