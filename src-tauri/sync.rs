@@ -117,3 +117,13 @@ fn outcome(source: String, result: CommandResult<SyncReport>) -> SyncOutcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_is_told_as_a_failure_that_changed_nothing() {
+        let panic = std::panic::catch_unwind(|| panic!("index out of bounds")).unwrap_err();
+        let error = super::crashed(panic.as_ref()).to_string();
+        assert!(error.contains("index out of bounds") && error.contains("nothing was changed"), "{error}");
+    }
+}
