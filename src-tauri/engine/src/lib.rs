@@ -4,6 +4,7 @@
 pub mod connector;
 mod engine;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod oauth;
 pub mod paths;

@@ -1,7 +1,7 @@
 //! The filter preview: every person the source returns, included or excluded, and why.
 
 use rusqlite::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::plan::{display_name, exclusion_reasons, Filters};
@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::model::Field;
 use crate::store::sources::Source;
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PreviewRow {
     pub remote_id: String,
