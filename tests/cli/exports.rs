@@ -1,6 +1,11 @@
 //! `--csv` on every list command, run as the real `roster` binary against the simulator: the CSV
 //! holds the same rows as `--json`, in the columns the text shows, and formula cells are neutralised.
 
+use roster_engine::export::Exported;
+use roster_engine::model::EmployeeRow;
+use roster_engine::store::devices::Device;
+use roster_engine::store::runs::SyncRun;
+use roster_engine::sync::preview::PreviewRow;
 use serde_json::Value;
 
 use crate::harness::{simulator, Roster};
@@ -27,8 +32,9 @@ fn number(row: &Value, key: &str) -> String {
     row[key].as_i64().expect("a number").to_string()
 }
 
-/// Runs `args` with `--csv` and with `--json` and checks the CSV has `header` and one row per JSON
-/// row, in the same order, each as `cells` reads it from the JSON. Returns the number of rows.
+/// Runs `args` with `--csv` and with `--json` and checks the CSV has the engine's `header` and one
+/// row per JSON row, in the same order, each as `cells` reads it from the JSON (the columns'
+/// contents are this test's own reading). Returns the number of rows.
 fn same_rows(roster: &Roster, args: &[&str], header: &[&str], cells: impl Fn(&Value) -> Vec<String>) -> usize {
     let json = roster.json(args);
     let mut with_csv = args.to_vec();
@@ -57,20 +63,6 @@ fn employee_cells(row: &Value) -> Vec<String> {
     ]
 }
 
-const EMPLOYEE_HEADER: &[&str] = &[
-    "Name",
-    "Work email",
-    "Job title",
-    "Team",
-    "Legal entity",
-    "Start date",
-    "End date",
-    "Devices",
-    "Source",
-    "Hidden",
-    "Out of scope",
-];
-
 #[test]
 fn every_employee_view_exports_its_rows_with_the_current_filters() {
     let sim = simulator(141, 80);
@@ -89,25 +81,25 @@ fn every_employee_view_exports_its_rows_with_the_current_filters() {
     roster.ok(&["sync"]);
 
     for view in ["active", "onboardings", "offboardings", "departed", "all"] {
-        let rows = same_rows(&roster, &["employees", "--view", view], EMPLOYEE_HEADER, employee_cells);
+        let rows = same_rows(&roster, &["employees", "--view", view], EmployeeRow::HEADER, employee_cells);
         assert!(view == "departed" || rows > 0, "the simulated company has people in {view}");
     }
     let all = same_rows(
         &roster,
         &["employees", "--view", "all", "--include-hidden", "--include-out-of-scope"],
-        EMPLOYEE_HEADER,
+        EmployeeRow::HEADER,
         employee_cells,
     );
     let (_, rows) = parse(&roster.ok(&["employees", "--view", "all", "--include-hidden", "--include-out-of-scope", "--csv"]));
     assert!(rows.iter().any(|r| r[1] == someone && r[9] == "yes"), "the hidden person is exported, marked hidden");
     assert!(rows.iter().any(|r| r[10].contains("legal entit")), "out-of-scope people are exported with the reason");
     assert!(rows.iter().any(|r| r[7] == "1"), "the device holder is exported with their device");
-    let in_scope = same_rows(&roster, &["employees", "--view", "all"], EMPLOYEE_HEADER, employee_cells);
+    let in_scope = same_rows(&roster, &["employees", "--view", "all"], EmployeeRow::HEADER, employee_cells);
     assert!(in_scope < all, "without the toggles the export leaves hidden and out-of-scope people out ({in_scope} of {all})");
     let found = same_rows(
         &roster,
         &["employees", "--view", "all", "--include-out-of-scope", "--search", &surname],
-        EMPLOYEE_HEADER,
+        EmployeeRow::HEADER,
         employee_cells,
     );
     assert!(found >= 1 && found < all, "a search narrows the export to the people it finds ({found})");
@@ -126,24 +118,19 @@ fn the_preview_the_devices_and_the_sync_history_export_their_rows() {
     roster.ok(&["device", "add", "--kind", "phone", "--model", "Pixel 9", "--serial", "SN-CSV-2"]);
     roster.ok(&["device", "assign", "SN-CSV-1", &someone, "--on", "2026-11-02"]);
 
-    let previewed = same_rows(
-        &roster,
-        &["preview", "--source", SOURCE],
-        &["Name", "Work email", "Legal entity", "Employment type", "Teams", "Start date", "End date", "Result", "Reasons"],
-        |r| {
-            vec![
-                s(r, "name"),
-                s(r, "work_email"),
-                s(r, "legal_entity"),
-                s(r, "employment_type"),
-                joined(r, "teams", ", "),
-                s(r, "start_date"),
-                s(r, "termination_date"),
-                if r["included"] == true { "Included" } else { "Excluded" }.to_owned(),
-                joined(r, "reasons", "; "),
-            ]
-        },
-    );
+    let previewed = same_rows(&roster, &["preview", "--source", SOURCE], PreviewRow::HEADER, |r| {
+        vec![
+            s(r, "name"),
+            s(r, "work_email"),
+            s(r, "legal_entity"),
+            s(r, "employment_type"),
+            joined(r, "teams", ", "),
+            s(r, "start_date"),
+            s(r, "termination_date"),
+            if r["included"] == true { "Included" } else { "Excluded" }.to_owned(),
+            joined(r, "reasons", "; "),
+        ]
+    });
     assert!(previewed >= 60, "the preview exports everyone HR returns ({previewed})");
     let (_, preview) = parse(&roster.ok(&["preview", "--source", SOURCE, "--csv"]));
     assert!(preview.iter().any(|r| r[7] == "Included") && preview.iter().any(|r| r[7] == "Excluded" && !r[8].is_empty()));
@@ -164,33 +151,13 @@ fn the_preview_the_devices_and_the_sync_history_export_their_rows() {
     let (_, inventory) = parse(&roster.ok(&["device", "list", "--csv"]));
     assert!(inventory.iter().any(|r| r[3] == "SN-CSV-1" && r[6] == "2026-11-02"), "dates are ISO: {inventory:?}");
 
-    let runs = same_rows(
-        &roster,
-        &["runs"],
-        &[
-            "Run",
-            "Started",
-            "Finished",
-            "Source",
-            "Kind",
-            "Outcome",
-            "Created",
-            "Updated",
-            "Unchanged",
-            "Excluded",
-            "Departing",
-            "Missing",
-            "Error",
-            "Warnings",
-        ],
-        |r| {
-            let mut cells =
-                vec![number(r, "id"), s(r, "started_at"), s(r, "finished_at"), s(r, "source"), s(r, "kind"), s(r, "outcome")];
-            cells.extend(["created", "updated", "unchanged", "excluded", "departing", "missing"].map(|k| number(r, k)));
-            cells.extend([s(r, "error"), joined(r, "warnings", "; ")]);
-            cells
-        },
-    );
+    let runs = same_rows(&roster, &["runs"], SyncRun::HEADER, |r| {
+        let mut cells =
+            vec![number(r, "id"), s(r, "started_at"), s(r, "finished_at"), s(r, "source"), s(r, "kind"), s(r, "outcome")];
+        cells.extend(["created", "updated", "unchanged", "excluded", "departing", "missing"].map(|k| number(r, k)));
+        cells.extend([s(r, "error"), joined(r, "warnings", "; ")]);
+        cells
+    });
     assert_eq!(runs, 2, "both runs are exported");
 }
 
