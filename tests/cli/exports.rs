@@ -74,7 +74,7 @@ fn every_employee_view_exports_its_rows_with_the_current_filters() {
     let surname = everyone[1]["last_name"].as_str().unwrap().to_owned();
     roster.ok(&["hide", &someone]);
     roster.ok(&["device", "add", "--kind", "laptop", "--model", "X1", "--serial", "SN-CSV-1"]);
-    roster.ok(&["device", "assign", "SN-CSV-1", &everyone[2]["work_email"].as_str().unwrap().to_owned()]);
+    roster.ok(&["device", "assign", "SN-CSV-1", everyone[2]["work_email"].as_str().unwrap()]);
     // Quillon SAS only: everyone else falls out of scope at the next sync (not held for approval).
     roster.ok(&["settings", "--mass-change-percent", "100"]);
     roster.ok(&["filter", "set", "--source", SOURCE, "--legal-entity", "Quillon SAS"]);
@@ -135,18 +135,17 @@ fn the_preview_the_devices_and_the_sync_history_export_their_rows() {
     let (_, preview) = parse(&roster.ok(&["preview", "--source", SOURCE, "--csv"]));
     assert!(preview.iter().any(|r| r[7] == "Included") && preview.iter().any(|r| r[7] == "Excluded" && !r[8].is_empty()));
 
-    let devices =
-        same_rows(&roster, &["device", "list"], &["Id", "Type", "Model", "Serial number", "Status", "Held by", "Since"], |r| {
-            vec![
-                number(r, "id"),
-                s(r, "kind"),
-                s(r, "model"),
-                s(r, "serial_number"),
-                s(r, "status"),
-                s(r, "holder"),
-                s(r, "assigned_on"),
-            ]
-        });
+    let devices = same_rows(&roster, &["device", "list"], Device::HEADER, |r| {
+        vec![
+            number(r, "id"),
+            s(r, "kind"),
+            s(r, "model"),
+            s(r, "serial_number"),
+            s(r, "status"),
+            s(r, "holder"),
+            s(r, "assigned_on"),
+        ]
+    });
     assert_eq!(devices, 2, "both devices are exported");
     let (_, inventory) = parse(&roster.ok(&["device", "list", "--csv"]));
     assert!(inventory.iter().any(|r| r[3] == "SN-CSV-1" && r[6] == "2026-11-02"), "dates are ISO: {inventory:?}");
