@@ -4,6 +4,7 @@
 
 pub mod devices;
 pub mod employees;
+pub mod exports;
 pub mod settings;
 pub mod sources;
 pub mod syncing;

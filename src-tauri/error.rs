@@ -43,7 +43,7 @@ impl From<roster_engine::Error> for CommandError {
     fn from(error: roster_engine::Error) -> CommandError {
         use roster_engine::Error as E;
         let code = match &error {
-            E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Corrupt(_) => ErrorCode::Storage,
+            E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Export { .. } | E::Corrupt(_) => ErrorCode::Storage,
             E::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             E::UnknownSource(_) | E::UnknownEmployee(_) => ErrorCode::NotFound,
             E::StillInSource { .. }

@@ -29,6 +29,7 @@ pub fn run() {
         // First: a second launch hands over to the running Roster, which comes forward.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
@@ -52,6 +53,7 @@ pub fn run() {
             commands::employees::edit_field,
             commands::employees::take_hr_value,
             commands::employees::explain,
+            commands::exports::export_csv,
             commands::devices::list_devices,
             commands::devices::add_device,
             commands::devices::device_history,

@@ -13,7 +13,7 @@ use crate::sync::{self, SyncOutcome, Which};
 use crate::{events, tray};
 
 /// How many runs the history shows.
-const RUN_HISTORY: u32 = 100;
+pub(crate) const RUN_HISTORY: u32 = 100;
 
 /// Syncs one source, or every source when `source` is `None`.
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! The `roster` command line against the Kombo simulator over HTTP, with real SQLite files.
 
 mod diagnosis;
+mod exports;
 mod harness;
 mod packaging;
 mod terminal;

@@ -6,6 +6,7 @@ mod demo;
 mod diagnosis;
 mod disconnect;
 mod driver;
+mod exports;
 mod retention;
 mod scope;
 mod stopping;

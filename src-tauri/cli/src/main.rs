@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use roster_engine::connector::data_use::data_retrieved;
 use roster_engine::connector::kombo::{KomboConfig, EU_BASE_URL, US_BASE_URL};
+use roster_engine::export::{self, Exported};
 use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::oauth::{OAuthApi, OAuthConfig};
 use roster_engine::paths;
@@ -67,6 +68,8 @@ enum Command {
     Preview {
         #[arg(long)]
         source: String,
+        #[command(flatten)]
+        csv: CsvFlag,
     },
     /// How each field of a source is synchronised: continuous or import once.
     #[command(subcommand)]
@@ -118,12 +121,25 @@ enum Command {
         source: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        #[command(flatten)]
+        csv: CsvFlag,
     },
     /// Sources, their last runs, and the size of each list.
     Status,
     /// Write the man page or shell completions (used to build packages).
     #[command(subcommand, hide = true)]
     Generate(generate::Generate),
+}
+
+impl Command {
+    /// Whether a list was asked for as CSV.
+    fn csv(&self) -> bool {
+        match self {
+            Command::Employees(args) => args.csv.on,
+            Command::Preview { csv, .. } | Command::Runs { csv, .. } | Command::Device(DeviceCommand::List { csv, .. }) => csv.on,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -302,6 +318,8 @@ enum DeviceCommand {
         /// Only the devices this person holds.
         #[arg(long)]
         holder: Option<String>,
+        #[command(flatten)]
+        csv: CsvFlag,
     },
     /// Hand a device (id or serial number) to a person.
     Assign {
@@ -359,6 +377,16 @@ struct EmployeesArgs {
     limit: u32,
     #[arg(long, default_value_t = 0)]
     offset: u32,
+    #[command(flatten)]
+    csv: CsvFlag,
+}
+
+/// `--csv` on the list commands: the list as CSV on standard output, with the columns the text shows.
+#[derive(Args)]
+struct CsvFlag {
+    /// Print the list as CSV (UTF-8, a header row, ISO dates), e.g. `> people.csv`.
+    #[arg(long = "csv", conflicts_with = "json")]
+    on: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -388,6 +416,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // `--json` is global, and a global flag given before the subcommand escapes its `conflicts_with`.
+    if cli.json && cli.command.csv() {
+        Cli::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, "the argument '--csv' cannot be used with '--json'")
+            .exit();
+    }
     // Packaging needs no directory and no keyring: answered before the engine opens.
     if let Command::Generate(what) = &cli.command {
         return match generate::write(what, Cli::command(), &mut std::io::stdout()) {
@@ -520,15 +554,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 limit: args.limit,
             };
             let rows = engine.employees(&query, now)?;
-            print(json, &rows, || output::employees(&rows))
+            print_list(json, args.csv, &rows, || output::employees(&rows))
         }
-        Command::Runs { source, limit } => {
+        Command::Runs { source, limit, csv } => {
             let runs = engine.runs(source.as_deref(), limit)?;
-            print(json, &runs, || output::runs(&runs))
+            print_list(json, csv, &runs, || output::runs(&runs))
         }
-        Command::Preview { source } => {
+        Command::Preview { source, csv } => {
             let rows = engine.preview(&source, None, now)?;
-            print(json, &rows, || output::preview(&rows))
+            print_list(json, csv, &rows, || output::preview(&rows))
         }
         Command::FieldMode(FieldModeCommand::List { source }) => {
             let rows = engine.field_modes(&source)?;
@@ -638,9 +672,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let device = engine.add_device(&NewDevice { kind, model, serial_number: serial }, now)?;
             print(json, &device, || format!("added {} {} ({})", device.kind, device.model, device.serial_number))
         }
-        Command::Device(DeviceCommand::List { holder }) => {
+        Command::Device(DeviceCommand::List { holder, csv }) => {
             let devices = engine.devices(holder.as_deref())?;
-            print(json, &devices, || output::devices(&devices))
+            print_list(json, csv, &devices, || output::devices(&devices))
         }
         Command::Device(DeviceCommand::Assign { device, who, on }) => {
             let device = engine.assign_device(&device, &who, on.unwrap_or(now.date_naive()), now)?;
@@ -670,11 +704,34 @@ fn parse_field(name: &str) -> anyhow::Result<Field> {
     })
 }
 
-fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+fn print<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
     // JSON escapes control characters itself (and is read by scripts); text goes to a person.
     let out = if json { serde_json::to_string_pretty(value)? } else { output::printable(&text()).into_owned() };
+    write_out(format!("{out}\n").as_bytes())
+}
+
+/// A list as JSON, CSV or text.
+fn print_list<T: Serialize + Exported>(
+    json: bool,
+    csv: CsvFlag,
+    rows: &[T],
+    text: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    if !csv.on {
+        return print(json, rows, text);
+    }
+    let mut out = Vec::new();
+    export::write(rows, &mut out)?;
+    // Meant for a file or a pipe; shown on a terminal, HR values are written out, never run.
+    if std::io::stdout().is_terminal() {
+        return write_out(output::printable(&String::from_utf8_lossy(&out)).as_bytes());
+    }
+    write_out(&out)
+}
+
+fn write_out(bytes: &[u8]) -> anyhow::Result<()> {
     // A reader that stops early (`| head`) is not an error worth a panic.
-    match writeln!(std::io::stdout(), "{out}") {
+    match std::io::stdout().write_all(bytes) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }

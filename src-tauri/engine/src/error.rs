@@ -20,6 +20,8 @@ pub enum Error {
     KeyLost { file: String },
     #[error("could not use the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
+    #[error("could not write the export to {path}: {source}")]
+    Export { path: String, source: std::io::Error },
     #[error("no source named \"{0}\"; `roster source list` shows the connected sources")]
     UnknownSource(String),
     #[error("a source named \"{0}\" already exists; choose another name")]

@@ -4,6 +4,7 @@
 pub mod connector;
 mod engine;
 pub mod error;
+pub mod export;
 pub mod group_ids;
 pub mod model;
 pub mod oauth;

@@ -155,6 +155,16 @@ pub enum View {
 }
 
 impl View {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Active => "active",
+            View::Onboardings => "onboardings",
+            View::Offboardings => "offboardings",
+            View::Departed => "departed",
+            View::All => "all",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<View> {
         match s {
             "active" => Some(View::Active),

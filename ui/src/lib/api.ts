@@ -11,6 +11,7 @@ import type { EmployeeQuery } from "../bindings/EmployeeQuery";
 import type { EmployeeRow } from "../bindings/EmployeeRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { Explanation } from "../bindings/Explanation";
+import type { ExportList } from "../bindings/ExportList";
 import type { Field } from "../bindings/Field";
 import type { Progress } from "../bindings/Progress";
 import type { FieldMode } from "../bindings/FieldMode";
@@ -40,6 +41,7 @@ export type {
   EmployeeQuery,
   EmployeeRow,
   Explanation,
+  ExportList,
   Field,
   FieldMode,
   FieldModeRow,
@@ -107,6 +109,9 @@ export const editField = (id: number, field: Field, value: string | null) =>
 export const takeHrValue = (id: number, field: Field, source: string) =>
   call<HrDifference>("take_hr_value", { id, field, source });
 export const explain = (query: string) => call<Explanation>("explain", { query });
+
+/** Opens the save dialog and writes the list there as CSV; the file's path, or `null` if cancelled. */
+export const exportCsv = (list: ExportList) => call<string | null>("export_csv", { list });
 
 // Devices
 export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::plan::{display_name, exclusion_reasons, Filters};
@@ -19,7 +19,7 @@ use crate::model::Field;
 use crate::store::settings;
 use crate::store::sources::Source;
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PreviewRow {
     pub remote_id: String,
