@@ -207,3 +207,38 @@ fn a_scim_page_size_past_any_index_neither_overflows_nor_skips_users() {
     let report = engine.sync("IdP", now(), Default::default()).expect("the read goes by the users received");
     assert_eq!(report.counts.created, 5, "every user of the five is read, none skipped");
 }
+
+#[test]
+fn a_host_that_never_answers_the_connection_is_given_up_after_the_connect_timeout() {
+    use std::time::{Duration, Instant};
+
+    use roster_engine::connector::http::{RetryPolicy, CONNECT_TIMEOUT};
+    use roster_engine::connector::{Connector, ReadRequest};
+
+    // A listener that never accepts: once its accept queue is full, the kernel drops new SYNs,
+    // so a connection attempt hangs as it does towards a host that never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    loop {
+        match TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+            Ok(stream) => queued.push(stream),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
+            Err(e) => panic!("connecting to the listener failed otherwise: {e}"),
+        }
+        assert!(queued.len() < 10_000, "the accept queue never filled");
+    }
+    // A request timeout far longer than the connect timeout: only the latter can end this read soon.
+    let patient = RetryPolicy { attempts: 1, first_delay: Duration::from_millis(10), timeout: Duration::from_secs(300) };
+    let config = KomboConfig { base_url: format!("http://{address}/v1"), integration_id: "i".into(), tool: None };
+    let connector = KomboConnector::new(config, KEY.into(), patient).unwrap();
+    let started = Instant::now();
+    let error = connector.read(&ReadRequest::default(), &mut |_| Ok(())).unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        waited >= CONNECT_TIMEOUT && waited < 2 * CONNECT_TIMEOUT,
+        "the read gave up connecting after the connect timeout, not the request timeout: {error} after {waited:?}"
+    );
+    assert!(error.to_string().contains("timed out"), "the error says the connection timed out: {error}");
+    drop((queued, listener));
+}
