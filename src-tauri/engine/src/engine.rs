@@ -20,6 +20,7 @@ use crate::store::runs::{self, SyncRun};
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
+mod checklists;
 mod devices;
 mod diagnosis;
 mod erasure;
@@ -28,6 +29,7 @@ mod people;
 mod settings;
 mod syncing;
 
+pub use checklists::ChecklistChanges;
 pub use diagnosis::HrDifference;
 pub use erasure::{HandOver, PersonalData, SourceRecord};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};

@@ -15,7 +15,7 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HandOver, HrDifference, Named, PersonalData,
+    ChangeEntry, ChecklistChanges, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HandOver, HrDifference, Named, PersonalData,
     Profile, ProfileField, SourceRecord, SourceStatus, Status,
 };
 pub use error::{Error, Result};
