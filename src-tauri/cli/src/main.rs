@@ -18,6 +18,7 @@ use roster_engine::sync::SyncRequest;
 use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
 
+mod checklist;
 mod generate;
 mod output;
 
@@ -74,6 +75,9 @@ enum Command {
     /// Which people a source brings: legal entities, employment types, teams.
     #[command(subcommand)]
     Filter(FilterCommand),
+    /// Onboarding and offboarding checklists: list, tick, assign, comment; their templates.
+    #[command(subcommand)]
+    Checklist(checklist::ChecklistCommand),
     /// Hide a person (an external consultant, an HR administrator) from lists and workflows.
     Hide { who: String },
     /// Show a hidden person again.
@@ -356,7 +360,7 @@ struct EmployeesArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ViewArg {
+pub(crate) enum ViewArg {
     Active,
     Onboardings,
     Offboardings,
@@ -550,6 +554,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let view = engine.set_filters_by_name(&source, &FilterInput { legal_entities, employment_types, teams })?;
             print(json, &view, || output::filters(&view))
         }
+        Command::Checklist(command) => checklist::run(&mut engine, command, json, now),
         Command::Hide { who } => {
             let id = engine.set_hidden(&who, true, now)?;
             print(json, &serde_json::json!({ "id": id, "hidden": true }), || format!("{who} is hidden"))
@@ -660,7 +665,7 @@ fn parse_field(name: &str) -> anyhow::Result<Field> {
     })
 }
 
-fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+pub(crate) fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
     // JSON escapes control characters itself (and is read by scripts); text goes to a person.
     let out = if json { serde_json::to_string_pretty(value)? } else { output::printable(&text()).into_owned() };
     // A reader that stops early (`| head`) is not an error worth a panic.
