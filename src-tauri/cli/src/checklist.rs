@@ -7,9 +7,9 @@ use clap::Subcommand;
 use roster_engine::model::View;
 use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, TemplateStep};
 use roster_engine::sync::plan::Filters;
-use roster_engine::Engine;
+use roster_engine::{Engine, FilterInput};
 
-use crate::{print, ViewArg};
+use crate::{print, FilterArgs, ViewArg};
 
 #[derive(Subcommand)]
 pub enum ChecklistCommand {
@@ -47,15 +47,9 @@ pub enum TemplateCommand {
         /// A step as TITLE:OFFSET, the offset in days from the date (e.g. "Order a keyboard:-10"); repeat for more.
         #[arg(long = "step", required = true)]
         steps: Vec<String>,
-        /// Only people of these legal entities (name or HR id); repeat for more.
-        #[arg(long = "legal-entity")]
-        legal_entities: Vec<String>,
-        /// Only people of these employment types (FULL_TIME, CONTRACT...).
-        #[arg(long = "employment-type")]
-        employment_types: Vec<String>,
-        /// Only people of these teams (name or HR id).
-        #[arg(long = "team")]
-        teams: Vec<String>,
+        /// Only the people these lists include (legal entity and team names; none: everyone).
+        #[command(flatten)]
+        filters: FilterArgs,
     },
     /// Remove a template; its open steps are closed ("template removed"), not deleted.
     Remove {
@@ -95,8 +89,9 @@ pub fn run(engine: &mut Engine, command: ChecklistCommand, json: bool, now: Date
             let templates = engine.checklist_templates()?;
             print(json, &templates, || templates_text(&templates))
         }
-        ChecklistCommand::Template(TemplateCommand::Add { name, view, steps, legal_entities, employment_types, teams }) => {
+        ChecklistCommand::Template(TemplateCommand::Add { name, view, steps, filters }) => {
             let steps = steps.iter().map(|s| parse_step(s)).collect::<anyhow::Result<_>>()?;
+            let FilterInput { legal_entities, employment_types, teams } = filters.into();
             let filters = Filters {
                 legal_entities: legal_entities.into_iter().collect(),
                 employment_types: employment_types.into_iter().collect(),

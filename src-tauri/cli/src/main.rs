@@ -279,16 +279,29 @@ enum FilterCommand {
     Set {
         #[arg(long)]
         source: String,
-        /// A legal entity's name (or id).
-        #[arg(long = "legal-entity")]
-        legal_entities: Vec<String>,
-        /// FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, FREELANCE...
-        #[arg(long = "employment-type")]
-        employment_types: Vec<String>,
-        /// A team's name (or id).
-        #[arg(long = "team")]
-        teams: Vec<String>,
+        #[command(flatten)]
+        filters: FilterArgs,
     },
+}
+
+/// Include-lists, as sources' filters and checklist templates take them.
+#[derive(Args)]
+pub(crate) struct FilterArgs {
+    /// A legal entity's name (or id).
+    #[arg(long = "legal-entity")]
+    legal_entities: Vec<String>,
+    /// FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, FREELANCE...
+    #[arg(long = "employment-type")]
+    employment_types: Vec<String>,
+    /// A team's name (or id).
+    #[arg(long = "team")]
+    teams: Vec<String>,
+}
+
+impl From<FilterArgs> for FilterInput {
+    fn from(FilterArgs { legal_entities, employment_types, teams }: FilterArgs) -> FilterInput {
+        FilterInput { legal_entities, employment_types, teams }
+    }
 }
 
 #[derive(Subcommand)]
@@ -550,8 +563,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let filters = engine.filters(&source)?;
             print(json, &filters, || output::filters(&filters))
         }
-        Command::Filter(FilterCommand::Set { source, legal_entities, employment_types, teams }) => {
-            let view = engine.set_filters_by_name(&source, &FilterInput { legal_entities, employment_types, teams })?;
+        Command::Filter(FilterCommand::Set { source, filters }) => {
+            let view = engine.set_filters_by_name(&source, &filters.into())?;
             print(json, &view, || output::filters(&view))
         }
         Command::Checklist(command) => checklist::run(&mut engine, command, json, now),
