@@ -266,3 +266,35 @@ fn a_template_narrowed_by_legal_entity_applies_only_to_its_people() {
     let names: Vec<String> = world.engine.checklist_templates().unwrap().into_iter().map(|t| t.name).collect();
     assert_eq!(names, vec!["Contractors", "Onboarding", "Offboarding"], "templates list by view, then name");
 }
+
+#[test]
+fn the_shipping_step_has_the_home_address_as_a_postal_label_or_says_it_is_not_collected() {
+    let mut world = World::new(146, 60);
+    world.sync();
+    let starters = world.list(View::Onboardings, false);
+    let (id, name, street) = starters
+        .iter()
+        .filter(|row| row.start_date.is_some())
+        .find_map(|row| {
+            let remote = world.sim.employees().into_iter().find(|e| e.work_email.is_some() && e.work_email == row.work_email)?;
+            let street = remote.home_address.and_then(|a| a.street_1)?;
+            Some((row.id, format!("{} {}", row.first_name.clone()?, row.last_name.clone()?), street))
+        })
+        .expect("the simulated company has a starter with a home address");
+
+    let checklist = world.engine.person_checklist(id, now()).unwrap();
+    assert_eq!(checklist.steps.len(), 5, "the profile lists the person's steps");
+    assert!(checklist.home_address_collected, "the source collects the optional home address");
+    let label = checklist.home_address_label.expect("the address is known");
+    let lines: Vec<&str> = label.lines().collect();
+    assert_eq!(lines.first(), Some(&name.as_str()), "a postal label starts with the name: {label}");
+    assert!(lines.contains(&street.as_str()), "and holds the street on its own line: {label}");
+
+    world.engine.set_optional_field(crate::harness::SOURCE, roster_engine::model::Field::HomeAddress, false, now()).unwrap();
+    world.sync_at(now() + Duration::hours(1));
+    let checklist = world.engine.person_checklist(id, now()).unwrap();
+    assert!(
+        !checklist.home_address_collected && checklist.home_address_label.is_none(),
+        "with the optional field off the address is not collected, and none is shown"
+    );
+}

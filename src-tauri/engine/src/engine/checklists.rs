@@ -8,12 +8,13 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Engine;
+use crate::connector::Address;
 use crate::error::Result;
 use crate::model::{Field, View};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::checklists::{
-    self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, StoredStep, Template, NO_LONGER_NEEDED,
-    TEMPLATE_REMOVED,
+    self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, PersonChecklist, StoredStep, Template,
+    NO_LONGER_NEEDED, TEMPLATE_REMOVED,
 };
 use crate::sync::plan::Filters;
 
@@ -61,6 +62,16 @@ impl Engine {
         checklists::list(self.store.conn(), query, now)
     }
 
+    /// A person's steps for the profile, with their home address as a postal label for shipping.
+    pub fn person_checklist(&self, employee_id: i64, now: DateTime<Utc>) -> Result<PersonChecklist> {
+        let conn = self.store.conn();
+        let query = ChecklistQuery { employee_id: Some(employee_id), ..ChecklistQuery::default() };
+        let steps = checklists::list(conn, &query, now)?;
+        let (name, address, collected) = checklists::home_address(conn, employee_id)?;
+        let label = address.map(|json| postal_label(&name, &json)).transpose()?;
+        Ok(PersonChecklist { steps, home_address_collected: collected, home_address_label: label })
+    }
+
     /// Done and total steps per person of Onboardings or Offboardings, for the progress column.
     pub fn checklist_progress(&self, view: View) -> Result<Vec<ChecklistProgress>> {
         checklists::progress(self.store.conn(), view)
@@ -100,6 +111,19 @@ impl Engine {
         let steps = checklists::list(self.store.conn(), &query, now)?;
         Ok(steps.into_iter().find(|s| s.id == step_id).expect("a step just changed is live"))
     }
+}
+
+/// An address as the lines of a postal label: the name, the street, the postcode and city, the country.
+fn postal_label(name: &str, json: &str) -> Result<String> {
+    let a: Address = serde_json::from_str(json)?;
+    let city = [a.zip_code, a.city].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let lines: Vec<String> = [Some(name.to_owned()), a.street_1, a.street_2, Some(city), a.state, a.country]
+        .into_iter()
+        .flatten()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    // A source that sends the address as one line only: the name, then that line.
+    Ok(if lines.len() <= 1 { [name, a.raw.as_deref().unwrap_or_default()].join("\n") } else { lines.join("\n") })
 }
 
 /// Whether a template's filters take a person: every non-empty list must hold one of their values.

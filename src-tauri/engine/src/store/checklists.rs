@@ -76,6 +76,17 @@ pub struct ChecklistProgress {
     pub total: u32,
 }
 
+/// One person's checklist for the profile, with what the "ship to home address" step needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PersonChecklist {
+    pub steps: Vec<ChecklistStep>,
+    /// Whether any source of the person collects the optional home address.
+    pub home_address_collected: bool,
+    /// The home address as a postal label (name, street, city lines), when it is known.
+    pub home_address_label: Option<String>,
+}
+
 /// A person a checklist may apply to, with what templates are narrowed by.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -322,6 +333,18 @@ pub fn progress(conn: &Connection, view: View) -> Result<Vec<ChecklistProgress>>
     let rows = stmt
         .query_map([view_name(view)?], |r| Ok(ChecklistProgress { employee_id: r.get(0)?, done: r.get(1)?, total: r.get(2)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The person's name, stored home address (JSON) and whether a source of theirs collects it.
+pub fn home_address(conn: &Connection, employee_id: i64) -> Result<(String, Option<String>, bool)> {
+    Ok(conn.query_row(
+        "SELECT trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), e.home_address,
+                EXISTS (SELECT 1 FROM employee_links l JOIN sources s ON s.id = l.source_id
+                        WHERE l.employee_id = e.id AND s.home_address_enabled)
+         FROM employees e WHERE e.id = ?1",
+        [employee_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
 }
 
 /// A live step of a person, by its id or its title (case ignored).
