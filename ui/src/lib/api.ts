@@ -3,6 +3,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AvailableUpdate } from "../bindings/AvailableUpdate";
+import type { ChecklistProgress } from "../bindings/ChecklistProgress";
+import type { ChecklistStep } from "../bindings/ChecklistStep";
 import type { CommandError } from "../bindings/CommandError";
 import type { DataUse } from "../bindings/DataUse";
 import type { DemoState } from "../bindings/DemoState";
@@ -24,6 +26,7 @@ import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
 import type { PlanCounts } from "../bindings/PlanCounts";
 import type { PreviewRow } from "../bindings/PreviewRow";
+import type { PersonChecklist } from "../bindings/PersonChecklist";
 import type { Profile } from "../bindings/Profile";
 import type { ProviderAdvice } from "../bindings/ProviderAdvice";
 import type { Settings } from "../bindings/Settings";
@@ -31,9 +34,12 @@ import type { Source } from "../bindings/Source";
 import type { Status } from "../bindings/Status";
 import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
+import type { View } from "../bindings/View";
 
 export type {
   AvailableUpdate,
+  ChecklistProgress,
+  ChecklistStep,
   DataUse,
   DemoState,
   Device,
@@ -50,6 +56,7 @@ export type {
   HrDifference,
   NewDevice,
   OAuthForm,
+  PersonChecklist,
   PlanCounts,
   PreviewRow,
   Profile,
@@ -59,8 +66,8 @@ export type {
   Status,
   SyncOutcome,
   SyncRun,
+  View,
 };
-export type { View } from "../bindings/View";
 export type { Progress } from "../bindings/Progress";
 export type { HeldChangeKind } from "../bindings/HeldChangeKind";
 export type { FieldChange } from "../bindings/FieldChange";
@@ -104,6 +111,9 @@ export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden
 export const editField = (id: number, field: Field, value: string | null) =>
   call<void>("edit_field", { id, field, value });
 /** Takes HR's last-read value of an import-once field once, from `source`. */
+export const checklistProgress = (view: View) => call<ChecklistProgress[]>("checklist_progress", { view });
+export const personChecklist = (id: number) => call<PersonChecklist>("person_checklist", { id });
+export const setStepDone = (step: number, done: boolean) => call<ChecklistStep>("set_step_done", { step, done });
 export const takeHrValue = (id: number, field: Field, source: string) =>
   call<HrDifference>("take_hr_value", { id, field, source });
 export const explain = (query: string) => call<Explanation>("explain", { query });

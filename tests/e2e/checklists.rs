@@ -1,0 +1,63 @@
+//! Checklists in the window: ticking a step on a starter's profile moves the progress column of
+//! Onboardings, and the shipping step shows the home address.
+
+use chrono::{Local, Utc};
+use roster_engine::connector::kombo::KomboConfig;
+use roster_engine::model::View;
+use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::sync::SyncRequest;
+use roster_engine::Engine;
+use roster_simulator::{Simulator, SimulatorConfig};
+
+use crate::driver::{Demo, TauriDriver};
+use crate::window::Window;
+use crate::{ONE_APP_AT_A_TIME, SOURCE};
+
+/// Syncs the simulated company into `data_dir`; returns the work email and name of a starter with
+/// a start date (so with a checklist).
+fn directory_with_a_starter(data_dir: &std::path::Path, simulator: &Simulator) -> (String, String) {
+    let mut engine = Engine::open(data_dir).expect("the directory opens");
+    let config =
+        KomboConfig { base_url: simulator.base_url(), integration_id: simulator.integration_id().to_owned(), tool: None };
+    engine.add_kombo_source(SOURCE, config, simulator.api_key(), Utc::now()).expect("the source connects");
+    engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the first sync succeeds");
+    let query = EmployeeQuery { view: View::Onboardings, ..EmployeeQuery::default() };
+    let starter = engine
+        .employees(&query, Utc::now())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.start_date.is_some() && e.work_email.is_some())
+        .expect("the simulated company has a starter with a start date");
+    let name = format!("{} {}", starter.first_name.unwrap_or_default(), starter.last_name.unwrap_or_default());
+    (starter.work_email.unwrap(), name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
+    let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+    // The engine's HTTP client blocks: run it on this worker thread, outside the async runtime.
+    let (email, name) = tokio::task::block_in_place(|| directory_with_a_starter(data_dir.path(), &simulator));
+
+    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
+    let driver = TauriDriver::start(data_dir.path(), Demo::Off);
+    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
+    assert_eq!(window.list("onboardings", &email).await, vec![email.clone()], "the starter is in Onboardings");
+    let row = format!(r#"tr[data-testid="employee-row"][data-email="{email}"]"#);
+    let progress = format!(r#"{row} td[data-field="checklist"]"#);
+    window.wait_text(&progress, "0/5").await;
+
+    window.click_css(&format!(r#"{row} td[data-field="name"]"#)).await;
+    let order = r#"[data-testid="checklist-step"][data-title="Order equipment"]"#;
+    window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
+    window.find(&format!(r#"{order}[data-done="true"]"#)).await;
+    window.wait_text(&progress, "1/5").await;
+    let shipping = window.text(r#"[data-testid="shipping-address"]"#).await;
+    assert!(shipping.starts_with(&name), "the shipping step shows the home address as a postal label: {shipping}");
+    window.screenshot("checklist-profile").await;
+
+    window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
+    window.find(&format!(r#"{order}[data-done="false"]"#)).await;
+    window.wait_text(&progress, "0/5").await;
+}
