@@ -12,7 +12,7 @@ use crate::state::Directory;
 
 #[tauri::command]
 pub async fn checklist_progress(directory: State<'_, Directory>, view: View) -> CommandResult<Vec<ChecklistProgress>> {
-    Ok(directory.engine.lock()?.checklist_progress(view)?)
+    Ok(directory.engine.lock()?.checklist_progress(view, Utc::now())?)
 }
 
 #[tauri::command]

@@ -55,9 +55,21 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
     window.wait_text(&progress, "1/5").await;
     let shipping = window.text(r#"[data-testid="shipping-address"]"#).await;
     assert!(shipping.starts_with(&name), "the shipping step shows the home address as a postal label: {shipping}");
-    window.screenshot("checklist-profile").await;
 
     window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
     window.find(&format!(r#"{order}[data-done="false"]"#)).await;
     window.wait_text(&progress, "0/5").await;
+
+    // Ticked again, for the pictures of the profile and of the list behind it.
+    window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
+    window.wait_text(&progress, "1/5").await;
+    window.screenshot("checklist-profile").await;
+    window.click_css(r#"[aria-label="Close the profile"]"#).await;
+    let everyone = window.list("onboardings", "").await;
+    assert!(everyone.contains(&email), "the starter is among all onboardings: {everyone:?}");
+    let started = window.all(r#"td[data-field="checklist"][data-total="5"]"#).await.len();
+    assert!(started >= 1, "every starter with a start date has a checklist of five steps");
+    let undated = window.all(r#"td[data-field="checklist"][data-total="0"]"#).await.len();
+    assert_eq!(started + undated, everyone.len(), "a starter without a start date has no checklist yet");
+    window.screenshot("checklist-onboardings").await;
 }

@@ -94,6 +94,15 @@ fn every_onboarding_gets_the_default_steps_due_by_the_start_date_where_the_perso
     assert_eq!(new_york.due_date, berlin.due_date, "both start on the same calendar date, so the step is due the same date");
     assert!(berlin.overdue && !berlin.due_today, "in Berlin the due date has passed: overdue");
     assert!(new_york.due_today && !new_york.overdue, "in New York it is still the due date: due today, not overdue");
+    let overdue: Vec<(i64, u32)> = world
+        .engine
+        .checklist_progress(View::Onboardings, late)
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.employee_id, p.overdue))
+        .collect();
+    assert!(overdue.contains(&(berlin.employee_id, 1)), "the progress counts Berlin's overdue step: {overdue:?}");
+    assert!(overdue.contains(&(new_york.employee_id, 0)), "and none for New York: {overdue:?}");
 
     let later = at("2026-11-27T01:00:00Z");
     let due_before = ChecklistQuery { due_before: Some(date("2026-11-27")), ..ChecklistQuery::default() };
@@ -129,9 +138,9 @@ fn every_offboarding_gets_the_offboarding_steps_and_hidden_people_get_none() {
         vec![("Recover devices", end), ("Revoke accounts", end), ("Wipe devices", end + Duration::days(3))],
         "the offboarding template's steps fall due from the end date"
     );
-    let progress = world.engine.checklist_progress(View::Offboardings).unwrap();
+    let progress = world.engine.checklist_progress(View::Offboardings, now()).unwrap();
     assert!(
-        progress.iter().any(|p| p.employee_id == leaver.id && p.done == 0 && p.total == 3),
+        progress.iter().any(|p| p.employee_id == leaver.id && p.done == 0 && p.total == 3 && p.overdue == 0),
         "the progress counts the person's steps: {progress:?}"
     );
 

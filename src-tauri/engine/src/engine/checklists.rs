@@ -72,9 +72,9 @@ impl Engine {
         Ok(PersonChecklist { steps, home_address_collected: collected, home_address_label: label })
     }
 
-    /// Done and total steps per person of Onboardings or Offboardings, for the progress column.
-    pub fn checklist_progress(&self, view: View) -> Result<Vec<ChecklistProgress>> {
-        checklists::progress(self.store.conn(), view)
+    /// Done, overdue and total steps per person of Onboardings or Offboardings, for the progress column.
+    pub fn checklist_progress(&self, view: View, now: DateTime<Utc>) -> Result<Vec<ChecklistProgress>> {
+        checklists::progress(self.store.conn(), view, now)
     }
 
     /// A person's open step, named by its title or id.
@@ -113,12 +113,23 @@ impl Engine {
     }
 }
 
-/// An address as the lines of a postal label: the name, the street, the postcode and city, the country.
+/// An address as the lines of a postal label: the name, the street, the town line, the country.
+/// North American and Australian labels put the state after the city and the postcode last.
 fn postal_label(name: &str, json: &str) -> Result<String> {
     let a: Address = serde_json::from_str(json)?;
-    let city = [a.zip_code, a.city].into_iter().flatten().collect::<Vec<_>>().join(" ");
-    let lines: Vec<String> = [Some(name.to_owned()), a.street_1, a.street_2, Some(city), a.state, a.country]
+    let join = |parts: &[Option<&str>], separator: &str| {
+        parts.iter().flatten().filter(|p| !p.trim().is_empty()).copied().collect::<Vec<_>>().join(separator)
+    };
+    let (city, state, zip) = (a.city.as_deref(), a.state.as_deref(), a.zip_code.as_deref());
+    let town = match a.country.as_deref() {
+        Some("US" | "CA" | "AU") => join(&[Some(&join(&[city, state], ", ")), zip], " "),
+        _ => join(&[Some(&join(&[zip, city], " ")), state], ", "),
+    };
+    let street = [a.street_1.as_deref(), a.street_2.as_deref()];
+    let lines: Vec<&str> = [Some(name)]
         .into_iter()
+        .chain(street)
+        .chain([Some(town.as_str()), a.country.as_deref()])
         .flatten()
         .filter(|l| !l.trim().is_empty())
         .collect();
@@ -232,4 +243,23 @@ fn close(
     let entry =
         Entry { at: &at, employee_id: first.employee_id, actor, action: &action, field: None, old: None, new: Some(&detail) };
     change_log::record(conn, &entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postal_label;
+
+    #[test]
+    fn a_postal_label_writes_the_town_line_the_way_the_country_does() {
+        let us = r#"{"street_1":"350 Fifth Avenue","city":"New York","state":"NY","zip_code":"10118","country":"US"}"#;
+        assert_eq!(postal_label("Ava Berg", us).unwrap(), "Ava Berg\n350 Fifth Avenue\nNew York, NY 10118\nUS");
+        let de = r#"{"street_1":"Friedrichstrasse 68","city":"Berlin","zip_code":"10117","country":"DE"}"#;
+        assert_eq!(postal_label("Max Muster", de).unwrap(), "Max Muster\nFriedrichstrasse 68\n10117 Berlin\nDE");
+        let raw = r#"{"raw":"1 Poultry, London EC2R 8EJ"}"#;
+        assert_eq!(
+            postal_label("Ann Lee", raw).unwrap(),
+            "Ann Lee\n1 Poultry, London EC2R 8EJ",
+            "a one-line address stays whole"
+        );
+    }
 }

@@ -67,13 +67,15 @@ pub struct ChecklistQuery {
     pub employee_id: Option<i64>,
 }
 
-/// Done and total steps of one person's live checklist.
+/// Done, overdue and total steps of one person's live checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ChecklistProgress {
     pub employee_id: i64,
     pub done: u32,
     pub total: u32,
+    /// Open steps due before today where the person works.
+    pub overdue: u32,
 }
 
 /// One person's checklist for the profile, with what the "ship to home address" step needs.
@@ -324,15 +326,30 @@ pub fn list(conn: &Connection, query: &ChecklistQuery, now: DateTime<Utc>) -> Re
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Done and total live steps per person of a view.
-pub fn progress(conn: &Connection, view: View) -> Result<Vec<ChecklistProgress>> {
+/// Done, overdue and total live steps per person of a view, at `now`.
+pub fn progress(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec<ChecklistProgress>> {
+    // Overdue depends on each person's zone: the few open due dates are compared here, per row.
     let mut stmt = conn.prepare(
-        "SELECT employee_id, count(done_at), count(*) FROM checklist_steps WHERE view = ?1 AND closed IS NULL
-         GROUP BY employee_id ORDER BY employee_id",
+        "SELECT s.employee_id, s.done_at IS NOT NULL, s.due_date, e.time_zone
+         FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
+         WHERE s.view = ?1 AND s.closed IS NULL ORDER BY s.employee_id",
     )?;
-    let rows = stmt
-        .query_map([view_name(view)?], |r| Ok(ChecklistProgress { employee_id: r.get(0)?, done: r.get(1)?, total: r.get(2)? }))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query([view_name(view)?])?;
+    let mut all: Vec<ChecklistProgress> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let employee_id: i64 = r.get(0)?;
+        if all.last().is_none_or(|p| p.employee_id != employee_id) {
+            all.push(ChecklistProgress { employee_id, done: 0, total: 0, overdue: 0 });
+        }
+        let person = all.last_mut().expect("pushed above");
+        person.total += 1;
+        if r.get(1)? {
+            person.done += 1;
+        } else if r.get::<_, String>(2)? < today_in(r.get::<_, Option<String>>(3)?.as_deref(), now).to_string() {
+            person.overdue += 1;
+        }
+    }
+    Ok(all)
 }
 
 /// The person's name, stored home address (JSON) and whether a source of theirs collects it.
