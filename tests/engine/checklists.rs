@@ -307,3 +307,58 @@ fn the_shipping_step_has_the_home_address_as_a_postal_label_or_says_it_is_not_co
         "with the optional field off the address is not collected, and none is shown"
     );
 }
+
+#[test]
+fn one_reminder_each_morning_names_the_steps_due_today_or_overdue_unless_switched_off() {
+    let mut world = World::new(147, 30);
+    hire(&world, "Berlin", "DE", date("2026-12-10"));
+    world.sync();
+    let local = |s: &str| -> chrono::NaiveDateTime { s.parse().unwrap() };
+    // "Order equipment" is due on the 26th: on the 27th, overdue.
+    let on_the_27th = at("2026-11-27T09:00:00Z");
+    assert_eq!(
+        world.engine.checklist_reminder(local("2026-11-27T07:30:00"), on_the_27th).unwrap(),
+        None,
+        "no reminder before the morning"
+    );
+    let reminder = world
+        .engine
+        .checklist_reminder(local("2026-11-27T08:05:00"), on_the_27th)
+        .unwrap()
+        .expect("a reminder in the morning when a step is overdue");
+    let pressing: Vec<ChecklistStep> = world
+        .engine
+        .checklist(&ChecklistQuery::default(), on_the_27th)
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.overdue || s.due_today)
+        .collect();
+    assert!(pressing.iter().any(|s| s.person == "Starts Berlin" && s.title == "Order equipment"), "{pressing:?}");
+    assert!(
+        reminder.title.starts_with(&format!("{} checklist steps", pressing.len())),
+        "one notification counts every step due today or overdue: {reminder:?}"
+    );
+    let first = &pressing[0];
+    assert!(reminder.body.starts_with(&format!("{}: {}", first.person, first.title)), "it names people and steps: {reminder:?}");
+    let named = reminder.body.lines().filter(|l| !l.starts_with("and ")).count();
+    assert_eq!(named, pressing.len().min(5), "at most five steps are named: {reminder:?}");
+    if pressing.len() > 5 {
+        assert!(reminder.body.ends_with(&format!("and {} more in Roster", pressing.len() - 5)), "the rest are counted");
+    }
+    assert_eq!(
+        world.engine.checklist_reminder(local("2026-11-27T11:00:00"), on_the_27th).unwrap(),
+        None,
+        "one reminder a morning, not one a minute"
+    );
+
+    let settings = world.engine.settings().unwrap();
+    world.engine.save_settings(&roster_engine::store::settings::Settings { checklist_reminders: false, ..settings }).unwrap();
+    assert_eq!(
+        world.engine.checklist_reminder(local("2026-11-28T08:05:00"), at("2026-11-28T08:05:00Z")).unwrap(),
+        None,
+        "reminders switched off send none"
+    );
+    world.engine.save_settings(&roster_engine::store::settings::Settings { checklist_reminders: true, ..settings }).unwrap();
+    let next = world.engine.checklist_reminder(local("2026-11-29T08:05:00"), at("2026-11-29T08:05:00Z")).unwrap();
+    assert!(next.is_some(), "switched on again, the next morning has its reminder");
+}

@@ -352,6 +352,9 @@ struct SettingsArgs {
     /// Erase people this many days after their end date (0: never).
     #[arg(long)]
     retention_days: Option<u32>,
+    /// The window's morning notification of checklist steps due today or overdue.
+    #[arg(long, value_parser = ["on", "off"])]
+    checklist_reminders: Option<String>,
 }
 
 #[derive(Args)]
@@ -627,6 +630,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if let Some(days) = args.retention_days {
                 settings.retention_days = days;
+            }
+            if let Some(reminders) = args.checklist_reminders {
+                settings.checklist_reminders = reminders == "on";
             }
             engine.save_settings(&settings)?;
             print(json, &settings, || {

@@ -29,7 +29,7 @@ mod people;
 mod settings;
 mod syncing;
 
-pub use checklists::ChecklistChanges;
+pub use checklists::{ChecklistChanges, ChecklistReminder};
 pub use diagnosis::HrDifference;
 pub use erasure::{HandOver, PersonalData, SourceRecord};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};

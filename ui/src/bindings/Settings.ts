@@ -17,4 +17,8 @@ paused: boolean,
 /**
  * People are erased this many days after their end date (storage limitation); 0 keeps them.
  */
-retention_days: number, };
+retention_days: number, 
+/**
+ * A desktop notification each morning for the checklist steps due today or overdue.
+ */
+checklist_reminders: boolean, };

@@ -352,6 +352,21 @@ pub fn progress(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec
     Ok(all)
 }
 
+/// The local date of the last morning reminder, so that each morning has one.
+pub fn reminded_on(conn: &Connection) -> Result<Option<NaiveDate>> {
+    let value: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'checklist_reminded_on'", [], |r| r.get(0)).optional()?;
+    Ok(value.and_then(|v| v.parse().ok()))
+}
+
+pub fn set_reminded_on(conn: &Connection, date: NaiveDate) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('checklist_reminded_on', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [date.to_string()],
+    )?;
+    Ok(())
+}
+
 /// The person's name, stored home address (JSON) and whether a source of theirs collects it.
 pub fn home_address(conn: &Connection, employee_id: i64) -> Result<(String, Option<String>, bool)> {
     Ok(conn.query_row(

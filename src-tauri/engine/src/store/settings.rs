@@ -18,15 +18,17 @@ pub struct Settings {
     pub paused: bool,
     /// People are erased this many days after their end date (storage limitation); 0 keeps them.
     pub retention_days: u32,
+    /// A desktop notification each morning for the checklist steps due today or overdue.
+    pub checklist_reminders: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false, retention_days: 365 }
+        Settings { missing_grace_days: 7, mass_change_percent: 10, paused: false, retention_days: 365, checklist_reminders: true }
     }
 }
 
-const KEYS: [&str; 4] = ["missing_grace_days", "mass_change_percent", "paused", "retention_days"];
+const KEYS: [&str; 5] = ["missing_grace_days", "mass_change_percent", "paused", "retention_days", "checklist_reminders"];
 
 pub fn load(conn: &Connection) -> Result<Settings> {
     let get = |key: &str| -> Result<Option<u32>> {
@@ -41,6 +43,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         mass_change_percent: get(KEYS[1])?.unwrap_or(defaults.mass_change_percent),
         paused: get(KEYS[2])?.map(|v| v != 0).unwrap_or(defaults.paused),
         retention_days: get(KEYS[3])?.unwrap_or(defaults.retention_days),
+        checklist_reminders: get(KEYS[4])?.map(|v| v != 0).unwrap_or(defaults.checklist_reminders),
     })
 }
 
@@ -48,7 +51,13 @@ pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
     if settings.mass_change_percent > 100 {
         return Err(Error::Invalid("the mass-change threshold is a percentage, 0 to 100".into()));
     }
-    let values = [settings.missing_grace_days, settings.mass_change_percent, settings.paused as u32, settings.retention_days];
+    let values = [
+        settings.missing_grace_days,
+        settings.mass_change_percent,
+        settings.paused as u32,
+        settings.retention_days,
+        settings.checklist_reminders as u32,
+    ];
     for (key, value) in KEYS.iter().zip(values) {
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
