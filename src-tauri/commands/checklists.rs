@@ -1,9 +1,10 @@
 //! Checklists in the window: the progress column of Onboardings and Offboardings, a person's steps
-//! on their profile, and ticking them.
+//! on their profile, ticking them, and the templates of Settings › Checklists.
 
 use chrono::Utc;
 use roster_engine::model::View;
-use roster_engine::store::checklists::{ChecklistProgress, ChecklistStep, PersonChecklist};
+use roster_engine::store::checklists::{ChecklistProgress, ChecklistStep, PersonChecklist, Template};
+use roster_engine::ChecklistChanges;
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
@@ -31,4 +32,33 @@ pub async fn set_step_done(
     let step = directory.engine.lock()?.set_step_done(step, done, Utc::now())?;
     events::directory_changed(&app);
     Ok(step)
+}
+
+#[tauri::command]
+pub async fn checklist_templates(directory: State<'_, Directory>) -> CommandResult<Vec<Template>> {
+    Ok(directory.engine.lock()?.checklist_templates()?)
+}
+
+/// Adds a template; the people it applies to get its steps at once.
+#[tauri::command]
+pub async fn add_checklist_template(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    template: Template,
+) -> CommandResult<ChecklistChanges> {
+    let changes = directory.engine.lock()?.add_checklist_template(&template, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(changes)
+}
+
+/// Removes a template; its open steps are closed, not deleted.
+#[tauri::command]
+pub async fn remove_checklist_template(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    name: String,
+) -> CommandResult<ChecklistChanges> {
+    let changes = directory.engine.lock()?.remove_checklist_template(&name, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(changes)
 }

@@ -73,3 +73,39 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
     assert_eq!(started + undated, everyone.len(), "a starter without a start date has no checklist yet");
     window.screenshot("checklist-onboardings").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_template_added_in_settings_gives_starters_its_steps_and_removing_it_takes_them_back() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
+    let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+    let (email, _) = tokio::task::block_in_place(|| directory_with_a_starter(data_dir.path(), &simulator));
+
+    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
+    let driver = TauriDriver::start(data_dir.path(), Demo::Off);
+    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
+    window.click("nav-settings").await;
+    window.click("settings-checklists").await;
+    window.wait_count(r#"[data-testid="template"]"#, "the default templates", |n| n == 2).await;
+    window.fill("template-name", "Security").await;
+    window.fill("template-steps", "Issue a hardware key: -2").await;
+    window.click("add-template").await;
+    window
+        .wait_text(r#"[data-testid="template"][data-name="Security"]"#, "Issue a hardware key — 2 days before the start date")
+        .await;
+    window.screenshot("settings-checklists").await;
+
+    let row = format!(r#"tr[data-testid="employee-row"][data-email="{email}"]"#);
+    let progress = format!(r#"{row} td[data-field="checklist"]"#);
+    window.click("nav-employees").await;
+    window.list("onboardings", &email).await;
+    window.wait_text(&progress, "0/6").await;
+
+    window.click("nav-settings").await;
+    window.click("settings-checklists").await;
+    window.click_css(r#"[data-testid="template"][data-name="Security"] [data-testid="remove-template"]"#).await;
+    window.wait_count(r#"[data-testid="template"]"#, "the template is gone", |n| n == 2).await;
+    window.click("nav-employees").await;
+    window.list("onboardings", &email).await;
+    window.wait_text(&progress, "0/5").await;
+}

@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AvailableUpdate } from "../bindings/AvailableUpdate";
+import type { ChecklistChanges } from "../bindings/ChecklistChanges";
 import type { ChecklistProgress } from "../bindings/ChecklistProgress";
 import type { ChecklistStep } from "../bindings/ChecklistStep";
 import type { CommandError } from "../bindings/CommandError";
@@ -34,6 +35,8 @@ import type { Source } from "../bindings/Source";
 import type { Status } from "../bindings/Status";
 import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
+import type { Template } from "../bindings/Template";
+import type { TemplateStep } from "../bindings/TemplateStep";
 import type { View } from "../bindings/View";
 
 export type {
@@ -66,6 +69,8 @@ export type {
   Status,
   SyncOutcome,
   SyncRun,
+  Template,
+  TemplateStep,
   View,
 };
 export type { Progress } from "../bindings/Progress";
@@ -114,6 +119,10 @@ export const editField = (id: number, field: Field, value: string | null) =>
 export const checklistProgress = (view: View) => call<ChecklistProgress[]>("checklist_progress", { view });
 export const personChecklist = (id: number) => call<PersonChecklist>("person_checklist", { id });
 export const setStepDone = (step: number, done: boolean) => call<ChecklistStep>("set_step_done", { step, done });
+export const checklistTemplates = () => call<Template[]>("checklist_templates");
+export const addChecklistTemplate = (template: Template) =>
+  call<ChecklistChanges>("add_checklist_template", { template });
+export const removeChecklistTemplate = (name: string) => call<ChecklistChanges>("remove_checklist_template", { name });
 export const takeHrValue = (id: number, field: Field, source: string) =>
   call<HrDifference>("take_hr_value", { id, field, source });
 export const explain = (query: string) => call<Explanation>("explain", { query });
