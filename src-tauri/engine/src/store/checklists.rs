@@ -204,10 +204,15 @@ pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<V
                 (SELECT group_concat(coalesce(g.name, '') || char(31) || g.remote_id, char(31)) FROM group_memberships gm
                     JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id AND g.type = 'TEAM')
          FROM employees e LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
-         WHERE e.id IN ({members})
-            OR (e.id IN (SELECT employee_id FROM checklist_steps WHERE view = ?1 AND closed IS NULL) AND e.id IN ({continued}))",
-        members = managed_ids_sql(conn, view, now)?,
-        continued = managed_ids_sql(conn, continued, now)?,
+         WHERE e.id IN ({members}) OR e.id IN ({continued})",
+        members = managed_ids_sql(conn, view, now, "1")?,
+        // Only people with live steps are looked at: Active holds nearly everyone.
+        continued = managed_ids_sql(
+            conn,
+            continued,
+            now,
+            "e0.id IN (SELECT employee_id FROM checklist_steps WHERE view = ?1 AND closed IS NULL)"
+        )?,
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([view_name(view)?], |r| {

@@ -193,11 +193,12 @@ pub fn count(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<u32> {
     Ok(conn.query_row(&sql, [false, false], |r| r.get(0))?)
 }
 
-/// An SQL query of the ids of the managed people (not hidden, in scope) a view holds at `now`,
-/// for other parts of the store (checklists) to select from with the views' one definition.
-pub(crate) fn managed_ids_sql(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<String> {
+/// An SQL query of the ids of the managed people (not hidden, in scope) a view holds at `now`
+/// among those `within` (an SQL condition on `e0`, the employees), for other parts of the store
+/// (checklists) to select from with the views' one definition.
+pub(crate) fn managed_ids_sql(conn: &Connection, view: View, now: DateTime<Utc>, within: &str) -> Result<String> {
     Ok(format!(
-        "SELECT e.id FROM (SELECT e0.*, {} AS today FROM employees e0) e WHERE ({}) AND {}",
+        "SELECT e.id FROM (SELECT e0.*, {} AS today FROM employees e0 WHERE {within}) e WHERE ({}) AND {}",
         today_expr(conn, now)?.replace("e.time_zone", "e0.time_zone"),
         view_condition(view),
         managed_condition(view).replace("?1", "0").replace("?2", "0")
