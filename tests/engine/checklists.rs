@@ -226,6 +226,12 @@ fn a_cancelled_start_closes_the_open_steps_as_no_longer_needed() {
             "{who}: every step is closed as no longer needed: {stored:?}"
         );
     }
+    let export = world.engine.export_person("Starts Inactive", now()).unwrap();
+    assert!(
+        export.checklist.len() == 5 && export.checklist.iter().all(|s| s.closed.as_deref() == Some("no longer needed")),
+        "the person's data export lists their closed steps too: {:?}",
+        export.checklist
+    );
     assert!(
         history_actions(&world, "Starts Deleted").contains(&(
             "checklist no longer needed".to_owned(),

@@ -60,7 +60,7 @@ pub enum TemplateCommand {
 pub fn run(engine: &mut Engine, command: ChecklistCommand, json: bool, now: DateTime<Utc>) -> anyhow::Result<()> {
     match command {
         ChecklistCommand::List { view, due_before } => {
-            let query = ChecklistQuery { view: view.map(View::from), due_before, employee_id: None };
+            let query = ChecklistQuery { view: view.map(View::from), due_before, ..ChecklistQuery::default() };
             let steps = engine.checklist(&query, now)?;
             print(json, &steps, || steps_text(&steps))
         }

@@ -12,4 +12,8 @@ view: View | null,
 /**
  * Only open steps due before this date.
  */
-due_before: string | null, employee_id: number | null, };
+due_before: string | null, employee_id: number | null, 
+/**
+ * Also the steps closed as no longer needed (a person's data export lists everything).
+ */
+include_closed: boolean, };

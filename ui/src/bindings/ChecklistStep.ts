@@ -10,6 +10,10 @@ export type ChecklistStep = { id: number, employee_id: number, person: string, v
  */
 due_date: string, done_at: string | null, assignee: string | null, comment: string | null, 
 /**
+ * Why the step closed without being needed any more (only listed when asked for).
+ */
+closed: string | null, 
+/**
  * Not done and due before today where the person works.
  */
 overdue: boolean, 

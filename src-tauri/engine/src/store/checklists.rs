@@ -50,6 +50,8 @@ pub struct ChecklistStep {
     pub done_at: Option<String>,
     pub assignee: Option<String>,
     pub comment: Option<String>,
+    /// Why the step closed without being needed any more (only listed when asked for).
+    pub closed: Option<String>,
     /// Not done and due before today where the person works.
     pub overdue: bool,
     /// Not done and due today where the person works.
@@ -65,6 +67,9 @@ pub struct ChecklistQuery {
     /// Only open steps due before this date.
     pub due_before: Option<NaiveDate>,
     pub employee_id: Option<i64>,
+    /// Also the steps closed as no longer needed (a person's data export lists everything).
+    #[serde(default)]
+    pub include_closed: bool,
 }
 
 /// Done, overdue and total steps of one person's live checklist.
@@ -302,32 +307,35 @@ pub fn list(conn: &Connection, query: &ChecklistQuery, now: DateTime<Utc>) -> Re
     let view = query.view.map(view_name).transpose()?;
     let mut stmt = conn.prepare(
         "SELECT s.id, s.employee_id, trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), s.view, s.title,
-                s.due_date, s.done_at, s.assignee, s.comment, e.time_zone
+                s.due_date, s.done_at, s.assignee, s.comment, e.time_zone, s.closed
          FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
-         WHERE s.closed IS NULL AND (?1 IS NULL OR s.view = ?1) AND (?2 IS NULL OR s.employee_id = ?2)
+         WHERE (s.closed IS NULL OR ?4) AND (?1 IS NULL OR s.view = ?1) AND (?2 IS NULL OR s.employee_id = ?2)
            AND (?3 IS NULL OR (s.done_at IS NULL AND s.due_date < ?3))
          ORDER BY s.due_date, e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, s.employee_id, s.position",
     )?;
-    let rows = stmt.query_map(params![view, query.employee_id, query.due_before.map(|d| d.to_string())], |r| {
-        let due_date: String = r.get(5)?;
-        let done_at: Option<String> = r.get(6)?;
-        let zone: Option<String> = r.get(9)?;
-        let today = today_in(zone.as_deref(), now).to_string();
-        let open = done_at.is_none();
-        Ok(ChecklistStep {
-            id: r.get(0)?,
-            employee_id: r.get(1)?,
-            person: r.get(2)?,
-            view: parse_view(r.get(3)?)?,
-            title: r.get(4)?,
-            overdue: open && due_date < today,
-            due_today: open && due_date == today,
-            due_date,
-            done_at,
-            assignee: r.get(7)?,
-            comment: r.get(8)?,
-        })
-    })?;
+    let rows =
+        stmt.query_map(params![view, query.employee_id, query.due_before.map(|d| d.to_string()), query.include_closed], |r| {
+            let due_date: String = r.get(5)?;
+            let done_at: Option<String> = r.get(6)?;
+            let zone: Option<String> = r.get(9)?;
+            let today = today_in(zone.as_deref(), now).to_string();
+            let closed: Option<String> = r.get(10)?;
+            let open = done_at.is_none() && closed.is_none();
+            Ok(ChecklistStep {
+                id: r.get(0)?,
+                employee_id: r.get(1)?,
+                person: r.get(2)?,
+                view: parse_view(r.get(3)?)?,
+                title: r.get(4)?,
+                overdue: open && due_date < today,
+                due_today: open && due_date == today,
+                due_date,
+                done_at,
+                assignee: r.get(7)?,
+                comment: r.get(8)?,
+                closed,
+            })
+        })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
