@@ -32,18 +32,44 @@ fn directory_with_a_starter(data_dir: &std::path::Path, simulator: &Simulator) -
     (starter.work_email.unwrap(), name)
 }
 
+/// The window open on a synced directory with a starter, and everything that must outlive it.
+struct Scene {
+    window: Window,
+    email: String,
+    name: String,
+    _driver: TauriDriver,
+    _one_app_at_a_time: tokio::sync::MutexGuard<'static, ()>,
+    _data_dir: tempfile::TempDir,
+    _simulator: Simulator,
+}
+
+impl Scene {
+    async fn open() -> Scene {
+        assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
+        let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
+        let data_dir = tempfile::tempdir().expect("a temporary data directory");
+        // The engine's HTTP client blocks: run it on this worker thread, outside the async runtime.
+        let (email, name) = tokio::task::block_in_place(|| directory_with_a_starter(data_dir.path(), &simulator));
+        let one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
+        let driver = TauriDriver::start(data_dir.path(), Demo::Off);
+        let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
+        Scene {
+            window,
+            email,
+            name,
+            _driver: driver,
+            _one_app_at_a_time: one_app_at_a_time,
+            _data_dir: data_dir,
+            _simulator: simulator,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
-    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
-    let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
-    let data_dir = tempfile::tempdir().expect("a temporary data directory");
-    // The engine's HTTP client blocks: run it on this worker thread, outside the async runtime.
-    let (email, name) = tokio::task::block_in_place(|| directory_with_a_starter(data_dir.path(), &simulator));
-
-    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
-    let driver = TauriDriver::start(data_dir.path(), Demo::Off);
-    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
-    assert_eq!(window.list("onboardings", &email).await, vec![email.clone()], "the starter is in Onboardings");
+    let scene = Scene::open().await;
+    let (window, email, name) = (&scene.window, &scene.email, &scene.name);
+    assert_eq!(window.list("onboardings", email).await, vec![email.clone()], "the starter is in Onboardings");
     let row = format!(r#"tr[data-testid="employee-row"][data-email="{email}"]"#);
     let progress = format!(r#"{row} td[data-field="checklist"]"#);
     window.wait_text(&progress, "0/5").await;
@@ -54,7 +80,7 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
     window.find(&format!(r#"{order}[data-done="true"]"#)).await;
     window.wait_text(&progress, "1/5").await;
     let shipping = window.text(r#"[data-testid="shipping-address"]"#).await;
-    assert!(shipping.starts_with(&name), "the shipping step shows the home address as a postal label: {shipping}");
+    assert!(shipping.starts_with(name.as_str()), "the shipping step shows the home address as a postal label: {shipping}");
 
     window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
     window.find(&format!(r#"{order}[data-done="false"]"#)).await;
@@ -66,7 +92,7 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
     window.screenshot("checklist-profile").await;
     window.click_css(r#"[aria-label="Close the profile"]"#).await;
     let everyone = window.list("onboardings", "").await;
-    assert!(everyone.contains(&email), "the starter is among all onboardings: {everyone:?}");
+    assert!(everyone.contains(email), "the starter is among all onboardings: {everyone:?}");
     let started = window.all(r#"td[data-field="checklist"][data-total="5"]"#).await.len();
     assert!(started >= 1, "every starter with a start date has a checklist of five steps");
     let undated = window.all(r#"td[data-field="checklist"][data-total="0"]"#).await.len();
@@ -76,14 +102,8 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_template_added_in_settings_gives_starters_its_steps_and_removing_it_takes_them_back() {
-    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
-    let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
-    let data_dir = tempfile::tempdir().expect("a temporary data directory");
-    let (email, _) = tokio::task::block_in_place(|| directory_with_a_starter(data_dir.path(), &simulator));
-
-    let _one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
-    let driver = TauriDriver::start(data_dir.path(), Demo::Off);
-    let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };
+    let scene = Scene::open().await;
+    let (window, email) = (&scene.window, &scene.email);
     window.click("nav-settings").await;
     window.click("settings-checklists").await;
     window.wait_count(r#"[data-testid="template"]"#, "the default templates", |n| n == 2).await;
@@ -98,7 +118,7 @@ async fn a_template_added_in_settings_gives_starters_its_steps_and_removing_it_t
     let row = format!(r#"tr[data-testid="employee-row"][data-email="{email}"]"#);
     let progress = format!(r#"{row} td[data-field="checklist"]"#);
     window.click("nav-employees").await;
-    window.list("onboardings", &email).await;
+    window.list("onboardings", email).await;
     window.wait_text(&progress, "0/6").await;
 
     window.click("nav-settings").await;
@@ -106,6 +126,6 @@ async fn a_template_added_in_settings_gives_starters_its_steps_and_removing_it_t
     window.click_css(r#"[data-testid="template"][data-name="Security"] [data-testid="remove-template"]"#).await;
     window.wait_count(r#"[data-testid="template"]"#, "the template is gone", |n| n == 2).await;
     window.click("nav-employees").await;
-    window.list("onboardings", &email).await;
+    window.list("onboardings", email).await;
     window.wait_text(&progress, "0/5").await;
 }
