@@ -55,6 +55,7 @@ pub fn run() {
             commands::checklists::checklist_progress,
             commands::checklists::person_checklist,
             commands::checklists::set_step_done,
+            commands::checklists::annotate_step,
             commands::checklists::checklist_templates,
             commands::checklists::add_checklist_template,
             commands::checklists::remove_checklist_template,

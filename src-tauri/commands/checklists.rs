@@ -34,6 +34,19 @@ pub async fn set_step_done(
     Ok(step)
 }
 
+/// Assigns a step to an admin (a name) and sets its comment; empty texts clear them.
+#[tauri::command]
+pub async fn annotate_step(
+    directory: State<'_, Directory>,
+    step: i64,
+    assignee: Option<String>,
+    comment: Option<String>,
+) -> CommandResult<ChecklistStep> {
+    let mut engine = directory.engine.lock()?;
+    engine.assign_step(step, assignee, Utc::now())?;
+    Ok(engine.comment_step(step, comment, Utc::now())?)
+}
+
 #[tauri::command]
 pub async fn checklist_templates(directory: State<'_, Directory>) -> CommandResult<Vec<Template>> {
     Ok(directory.engine.lock()?.checklist_templates()?)

@@ -86,6 +86,14 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
     window.find(&format!(r#"{order}[data-done="false"]"#)).await;
     window.wait_text(&progress, "0/5").await;
 
+    let accounts = r#"[data-testid="checklist-step"][data-title="Create accounts"]"#;
+    window.click_css(&format!(r#"{accounts} [data-testid="step-annotate"]"#)).await;
+    window.fill("step-assignee-input", "Sam (IT)").await;
+    window.fill("step-comment-input", "needs a GitHub seat").await;
+    window.click("step-annotate-save").await;
+    window.wait_text(&format!(r#"{accounts} [data-testid="step-assignee"]"#), "Sam (IT)").await;
+    window.wait_text(accounts, "needs a GitHub seat").await;
+
     // Ticked again, for the pictures of the profile and of the list behind it.
     window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
     window.wait_text(&progress, "1/5").await;

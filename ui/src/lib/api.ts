@@ -119,6 +119,8 @@ export const editField = (id: number, field: Field, value: string | null) =>
 export const checklistProgress = (view: View) => call<ChecklistProgress[]>("checklist_progress", { view });
 export const personChecklist = (id: number) => call<PersonChecklist>("person_checklist", { id });
 export const setStepDone = (step: number, done: boolean) => call<ChecklistStep>("set_step_done", { step, done });
+export const annotateStep = (step: number, assignee: string | null, comment: string | null) =>
+  call<ChecklistStep>("annotate_step", { step, assignee, comment });
 export const checklistTemplates = () => call<Template[]>("checklist_templates");
 export const addChecklistTemplate = (template: Template) =>
   call<ChecklistChanges>("add_checklist_template", { template });
