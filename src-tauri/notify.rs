@@ -1,5 +1,6 @@
 //! Desktop notifications: a failed sync, a plan held for approval, a sync's warnings (one
-//! notification for them all), and onboardings within a week that have no device yet. A
+//! notification for them all), onboardings within a week that have no device yet, and each
+//! morning the checklist steps due today or overdue (one notification for them all). A
 //! notification that cannot be shown (no notification service) is logged and otherwise ignored:
 //! the window shows the same facts.
 
@@ -34,6 +35,11 @@ pub fn onboarding_without_device(app: &AppHandle, name: &str, start: &str) {
         &format!("{name} starts on {start} and has no device yet"),
         "Assign a device in Roster › Devices before their first day.",
     );
+}
+
+/// The morning's one notification for the checklist steps due today or overdue.
+pub fn checklist_reminder(app: &AppHandle, reminder: &roster_engine::ChecklistReminder) {
+    show(app, &reminder.title, &reminder.body);
 }
 
 fn show(app: &AppHandle, title: &str, body: &str) {

@@ -32,9 +32,22 @@ pub fn spawn(app: AppHandle) {
             if let Err(error) = announce_onboardings(&app, &mut announced) {
                 tracing::warn!(%error, "could not check the onboardings for devices");
             }
+            if let Err(error) = remind_checklists(&app) {
+                tracing::warn!(%error, "could not check the checklists for a reminder");
+            }
             std::thread::sleep(TICK);
         }
     });
+}
+
+/// The engine decides whether this minute brings the morning's reminder (once a day, if on).
+fn remind_checklists(app: &AppHandle) -> CommandResult<()> {
+    let directory = app.state::<Directory>();
+    let reminder = directory.engine.lock()?.checklist_reminder(Local::now().naive_local(), Utc::now())?;
+    if let Some(reminder) = reminder {
+        notify::checklist_reminder(app, &reminder);
+    }
+    Ok(())
 }
 
 fn announce_onboardings(app: &AppHandle, announced: &mut HashSet<i64>) -> CommandResult<()> {

@@ -1,5 +1,6 @@
 //! The `roster` command line against the Kombo simulator over HTTP, with real SQLite files.
 
+mod checklists;
 mod diagnosis;
 mod exports;
 mod harness;

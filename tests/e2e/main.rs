@@ -2,6 +2,7 @@
 //! the Kombo simulator started here. Needs a display (`DISPLAY`, e.g. Xvfb) and an unlocked
 //! Secret Service for the keyring; see the README for the command.
 
+mod checklists;
 mod demo;
 mod diagnosis;
 mod disconnect;

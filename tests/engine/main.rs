@@ -2,6 +2,7 @@
 //! simulator over HTTP.
 
 mod bad_input;
+mod checklists;
 mod diagnosis;
 mod harness;
 mod minimisation;

@@ -19,6 +19,7 @@ use roster_engine::sync::SyncRequest;
 use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
 
+mod checklist;
 mod generate;
 mod output;
 
@@ -77,6 +78,9 @@ enum Command {
     /// Which people a source brings: legal entities, employment types, teams.
     #[command(subcommand)]
     Filter(FilterCommand),
+    /// Onboarding and offboarding checklists: list, tick, assign, comment; their templates.
+    #[command(subcommand)]
+    Checklist(checklist::ChecklistCommand),
     /// Hide a person (an external consultant, an HR administrator) from lists and workflows.
     Hide { who: String },
     /// Show a hidden person again.
@@ -291,16 +295,29 @@ enum FilterCommand {
     Set {
         #[arg(long)]
         source: String,
-        /// A legal entity's name (or id).
-        #[arg(long = "legal-entity")]
-        legal_entities: Vec<String>,
-        /// FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, FREELANCE...
-        #[arg(long = "employment-type")]
-        employment_types: Vec<String>,
-        /// A team's name (or id).
-        #[arg(long = "team")]
-        teams: Vec<String>,
+        #[command(flatten)]
+        filters: FilterArgs,
     },
+}
+
+/// Include-lists, as sources' filters and checklist templates take them.
+#[derive(Args)]
+pub(crate) struct FilterArgs {
+    /// A legal entity's name (or id).
+    #[arg(long = "legal-entity")]
+    legal_entities: Vec<String>,
+    /// FULL_TIME, PART_TIME, CONTRACT, INTERNSHIP, FREELANCE...
+    #[arg(long = "employment-type")]
+    employment_types: Vec<String>,
+    /// A team's name (or id).
+    #[arg(long = "team")]
+    teams: Vec<String>,
+}
+
+impl From<FilterArgs> for FilterInput {
+    fn from(FilterArgs { legal_entities, employment_types, teams }: FilterArgs) -> FilterInput {
+        FilterInput { legal_entities, employment_types, teams }
+    }
 }
 
 #[derive(Subcommand)]
@@ -356,6 +373,9 @@ struct SettingsArgs {
     /// Stop a sync still running after this many minutes; it changes nothing.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_SYNC_DEADLINE_MINUTES))]
     sync_deadline_minutes: Option<u32>,
+    /// The window's morning notification of checklist steps due today or overdue.
+    #[arg(long, value_parser = ["on", "off"])]
+    checklist_reminders: Option<String>,
 }
 
 /// A week: a read longer than that is broken, not slow; and the seconds fit the setting.
@@ -390,7 +410,7 @@ struct CsvFlag {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ViewArg {
+pub(crate) enum ViewArg {
     Active,
     Onboardings,
     Offboardings,
@@ -586,10 +606,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let filters = engine.filters(&source)?;
             print(json, &filters, || output::filters(&filters))
         }
-        Command::Filter(FilterCommand::Set { source, legal_entities, employment_types, teams }) => {
-            let view = engine.set_filters_by_name(&source, &FilterInput { legal_entities, employment_types, teams })?;
+        Command::Filter(FilterCommand::Set { source, filters }) => {
+            let view = engine.set_filters_by_name(&source, &filters.into())?;
             print(json, &view, || output::filters(&view))
         }
+        Command::Checklist(command) => checklist::run(&mut engine, command, json, now),
         Command::Hide { who } => {
             let id = engine.set_hidden(&who, true, now)?;
             print(json, &serde_json::json!({ "id": id, "hidden": true }), || format!("{who} is hidden"))
@@ -653,6 +674,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(minutes) = args.sync_deadline_minutes {
                 settings.sync_deadline_secs = minutes * 60;
             }
+            if let Some(reminders) = args.checklist_reminders {
+                settings.checklist_reminders = reminders == "on";
+            }
             engine.save_settings(&settings)?;
             print(json, &settings, || {
                 format!(
@@ -704,7 +728,7 @@ fn parse_field(name: &str) -> anyhow::Result<Field> {
     })
 }
 
-fn print<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+pub(crate) fn print<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnOnce() -> String) -> anyhow::Result<()> {
     // JSON escapes control characters itself (and is read by scripts); text goes to a person.
     let out = if json { serde_json::to_string_pretty(value)? } else { output::printable(&text()).into_owned() };
     write_out(format!("{out}\n").as_bytes())

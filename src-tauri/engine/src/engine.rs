@@ -21,6 +21,7 @@ use crate::store::runs::{self, SyncRun};
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
+mod checklists;
 mod devices;
 mod diagnosis;
 mod erasure;
@@ -29,6 +30,7 @@ mod people;
 mod settings;
 mod syncing;
 
+pub use checklists::{ChecklistChanges, ChecklistReminder};
 pub use diagnosis::HrDifference;
 pub use erasure::{HandOver, PersonalData, SourceRecord};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};

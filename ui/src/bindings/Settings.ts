@@ -21,4 +21,8 @@ retention_days: number,
 /**
  * A sync still running after this many seconds is stopped, changing nothing.
  */
-sync_deadline_secs: number, };
+sync_deadline_secs: number, 
+/**
+ * A desktop notification each morning for the checklist steps due today or overdue.
+ */
+checklist_reminders: boolean, };

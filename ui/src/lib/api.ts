@@ -3,6 +3,9 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AvailableUpdate } from "../bindings/AvailableUpdate";
+import type { ChecklistChanges } from "../bindings/ChecklistChanges";
+import type { ChecklistProgress } from "../bindings/ChecklistProgress";
+import type { ChecklistStep } from "../bindings/ChecklistStep";
 import type { CommandError } from "../bindings/CommandError";
 import type { DataUse } from "../bindings/DataUse";
 import type { DemoState } from "../bindings/DemoState";
@@ -25,6 +28,7 @@ import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
 import type { PlanCounts } from "../bindings/PlanCounts";
 import type { PreviewRow } from "../bindings/PreviewRow";
+import type { PersonChecklist } from "../bindings/PersonChecklist";
 import type { Profile } from "../bindings/Profile";
 import type { ProviderAdvice } from "../bindings/ProviderAdvice";
 import type { Settings } from "../bindings/Settings";
@@ -32,9 +36,14 @@ import type { Source } from "../bindings/Source";
 import type { Status } from "../bindings/Status";
 import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
+import type { Template } from "../bindings/Template";
+import type { TemplateStep } from "../bindings/TemplateStep";
+import type { View } from "../bindings/View";
 
 export type {
   AvailableUpdate,
+  ChecklistProgress,
+  ChecklistStep,
   DataUse,
   DemoState,
   Device,
@@ -52,6 +61,7 @@ export type {
   HrDifference,
   NewDevice,
   OAuthForm,
+  PersonChecklist,
   PlanCounts,
   PreviewRow,
   Profile,
@@ -61,8 +71,10 @@ export type {
   Status,
   SyncOutcome,
   SyncRun,
+  Template,
+  TemplateStep,
+  View,
 };
-export type { View } from "../bindings/View";
 export type { Progress } from "../bindings/Progress";
 export type { HeldChangeKind } from "../bindings/HeldChangeKind";
 export type { FieldChange } from "../bindings/FieldChange";
@@ -106,6 +118,15 @@ export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden
 export const editField = (id: number, field: Field, value: string | null) =>
   call<void>("edit_field", { id, field, value });
 /** Takes HR's last-read value of an import-once field once, from `source`. */
+export const checklistProgress = (view: View) => call<ChecklistProgress[]>("checklist_progress", { view });
+export const personChecklist = (id: number) => call<PersonChecklist>("person_checklist", { id });
+export const setStepDone = (step: number, done: boolean) => call<ChecklistStep>("set_step_done", { step, done });
+export const annotateStep = (step: number, assignee: string | null, comment: string | null) =>
+  call<ChecklistStep>("annotate_step", { step, assignee, comment });
+export const checklistTemplates = () => call<Template[]>("checklist_templates");
+export const addChecklistTemplate = (template: Template) =>
+  call<ChecklistChanges>("add_checklist_template", { template });
+export const removeChecklistTemplate = (name: string) => call<ChecklistChanges>("remove_checklist_template", { name });
 export const takeHrValue = (id: number, field: Field, source: string) =>
   call<HrDifference>("take_hr_value", { id, field, source });
 export const explain = (query: string) => call<Explanation>("explain", { query });

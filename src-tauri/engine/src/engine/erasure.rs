@@ -12,6 +12,7 @@ use ts_rs::TS;
 use super::{Engine, Profile};
 use crate::error::{Error, Result};
 use crate::private;
+use crate::store::checklists::{self, ChecklistQuery};
 use crate::sync::{self, retention};
 
 /// One device hand-over: who held which device, from when to when.
@@ -35,6 +36,8 @@ pub struct PersonalData {
     /// The person's record in each source (the id the HR system gives them).
     pub source_records: Vec<SourceRecord>,
     pub devices: Vec<HandOver>,
+    /// Onboarding and offboarding steps, closed ones too (they may carry comments about the person).
+    pub checklist: Vec<checklists::ChecklistStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -72,7 +75,9 @@ impl Engine {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(PersonalData { exported_at: now.to_rfc3339(), profile, source_records, devices })
+        let query = ChecklistQuery { employee_id: Some(profile.id), include_closed: true, ..ChecklistQuery::default() };
+        let checklist = checklists::list(conn, &query, now)?;
+        Ok(PersonalData { exported_at: now.to_rfc3339(), profile, source_records, devices, checklist })
     }
 
     /// Writes the person's data as a JSON file in `folder` (readable by the user only), for the

@@ -136,6 +136,8 @@ impl Engine {
     pub fn set_hidden(&mut self, who: &str, hidden: bool, now: DateTime<Utc>) -> Result<i64> {
         let id = self.find_employee(who)?;
         employees::set_hidden(self.store.conn(), id, hidden, now)?;
+        // A hidden person gets no checklist; shown again, they get it back.
+        self.reconcile_checklists(Actor::User, now)?;
         Ok(id)
     }
 
@@ -164,6 +166,8 @@ impl Engine {
             let change =
                 HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
             change.write(&tx, column, now)?;
+            // A start or end date edited by hand moves the checklist like one HR moved.
+            super::checklists::reconcile(&tx, Actor::User, now)?;
         }
         tx.commit()?;
         Ok(())

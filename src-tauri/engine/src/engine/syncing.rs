@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::store::change_log::Actor;
 use crate::store::sources::{self, Source};
 use crate::store::{runs, settings};
 use crate::sync::plan::Filters;
@@ -33,8 +34,21 @@ impl Engine {
         self.check_permissions(&source, &mut report)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;
+            self.follow_sync(&source, &report, now)?;
         }
         Ok(report)
+    }
+
+    /// After an applied plan: checklists follow the directory at once (new starters get their
+    /// steps, moved dates move them, cancellations close them), so that every list, the CLI's
+    /// and the window's, reads them as they are without writing on a read.
+    fn follow_sync(&mut self, source: &Source, report: &SyncReport, now: DateTime<Utc>) -> Result<()> {
+        let actor = match report.run_id {
+            Some(run_id) => Actor::Sync { source_id: source.id, run_id },
+            None => Actor::User,
+        };
+        self.reconcile_checklists(actor, now)?;
+        Ok(())
     }
 
     /// After an applied full read: the warnings about what the source never returns, kept with
@@ -88,7 +102,9 @@ impl Engine {
     /// Applies a plan held by the mass-change guard.
     pub fn approve(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
         let mut report = sync::approve(self.store.conn_mut(), run_id, now)?;
-        self.check_permissions(&self.source(&report.source)?, &mut report)?;
+        let source = self.source(&report.source)?;
+        self.check_permissions(&source, &mut report)?;
+        self.follow_sync(&source, &report, now)?;
         Ok(report)
     }
 

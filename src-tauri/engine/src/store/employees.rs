@@ -193,6 +193,18 @@ pub fn count(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<u32> {
     Ok(conn.query_row(&sql, [false, false], |r| r.get(0))?)
 }
 
+/// An SQL query of the ids of the managed people (not hidden, in scope) a view holds at `now`
+/// among those `within` (an SQL condition on `e0`, the employees), for other parts of the store
+/// (checklists) to select from with the views' one definition.
+pub(crate) fn managed_ids_sql(conn: &Connection, view: View, now: DateTime<Utc>, within: &str) -> Result<String> {
+    Ok(format!(
+        "SELECT e.id FROM (SELECT e0.*, {} AS today FROM employees e0 WHERE {within}) e WHERE ({}) AND {}",
+        today_expr(conn, now)?.replace("e.time_zone", "e0.time_zone"),
+        view_condition(view),
+        managed_condition(view).replace("?1", "0").replace("?2", "0")
+    ))
+}
+
 /// Why a person is out of scope and since when, if every source that knows them excludes them.
 pub fn out_of_scope(conn: &Connection, employee_id: i64) -> Result<Option<OutOfScope>> {
     let sql = format!(

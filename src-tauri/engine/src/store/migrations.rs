@@ -373,7 +373,59 @@ UPDATE sources SET demo = 1
     WHERE name = 'Demo company' AND kind = 'kombo' AND json_extract(config, '$.base_url') LIKE 'http://127.0.0.1:%';
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6];
+/// Version 7: checklists. A template (per view, optionally narrowed with the filter shapes of
+/// sources) lists steps with a due offset in days from the start or end date; every person in
+/// Onboardings or Offboardings gets a copy of its steps. A step is never deleted when it stops being
+/// needed: it is closed with the reason.
+const V7: &str = r#"
+CREATE TABLE checklist_templates (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    view        TEXT NOT NULL CHECK (view IN ('onboardings', 'offboardings')),
+    filters     TEXT NOT NULL DEFAULT '{"legal_entities":[],"employment_types":[],"teams":[]}'
+);
+
+CREATE TABLE checklist_template_steps (
+    id          INTEGER PRIMARY KEY,
+    template_id INTEGER NOT NULL REFERENCES checklist_templates (id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    offset_days INTEGER NOT NULL
+);
+
+CREATE TABLE checklist_steps (
+    id              INTEGER PRIMARY KEY,
+    employee_id     INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,
+    template_step_id INTEGER REFERENCES checklist_template_steps (id) ON DELETE SET NULL,
+    view            TEXT NOT NULL CHECK (view IN ('onboardings', 'offboardings')),
+    position        INTEGER NOT NULL,
+    title           TEXT NOT NULL,
+    offset_days     INTEGER NOT NULL,
+    anchor_date     TEXT NOT NULL,
+    due_date        TEXT NOT NULL,
+    done_at         TEXT,
+    assignee        TEXT,
+    comment         TEXT,
+    closed          TEXT,
+    closed_at       TEXT,
+    created_at      TEXT NOT NULL
+);
+CREATE INDEX checklist_steps_employee ON checklist_steps (employee_id, view);
+CREATE UNIQUE INDEX checklist_steps_live ON checklist_steps (employee_id, template_step_id) WHERE closed IS NULL;
+
+INSERT INTO checklist_templates (id, name, view) VALUES (1, 'Onboarding', 'onboardings'), (2, 'Offboarding', 'offboardings');
+INSERT INTO checklist_template_steps (template_id, position, title, offset_days) VALUES
+    (1, 1, 'Order equipment', -14),
+    (1, 2, 'Ship to home address', -7),
+    (1, 3, 'Create accounts', -3),
+    (1, 4, 'Enrol device', -1),
+    (1, 5, 'Welcome on day one', 0),
+    (2, 1, 'Recover devices', 0),
+    (2, 2, 'Revoke accounts', 0),
+    (2, 3, 'Wipe devices', 3);
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())

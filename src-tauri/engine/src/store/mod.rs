@@ -1,6 +1,7 @@
 //! The local SQLite store: opening, pragmas, migrations and the schema-version guard.
 
 pub mod change_log;
+pub mod checklists;
 mod cipher;
 pub mod devices;
 pub mod employees;

@@ -20,6 +20,8 @@ pub struct Settings {
     pub retention_days: u32,
     /// A sync still running after this many seconds is stopped, changing nothing.
     pub sync_deadline_secs: u32,
+    /// A desktop notification each morning for the checklist steps due today or overdue.
+    pub checklist_reminders: bool,
 }
 
 impl Default for Settings {
@@ -30,11 +32,13 @@ impl Default for Settings {
             paused: false,
             retention_days: 365,
             sync_deadline_secs: 30 * 60,
+            checklist_reminders: true,
         }
     }
 }
 
-const KEYS: [&str; 5] = ["missing_grace_days", "mass_change_percent", "paused", "retention_days", "sync_deadline_secs"];
+const KEYS: [&str; 6] =
+    ["missing_grace_days", "mass_change_percent", "paused", "retention_days", "sync_deadline_secs", "checklist_reminders"];
 
 pub fn load(conn: &Connection) -> Result<Settings> {
     let get = |key: &str| -> Result<Option<u32>> {
@@ -50,6 +54,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         paused: get(KEYS[2])?.map(|v| v != 0).unwrap_or(defaults.paused),
         retention_days: get(KEYS[3])?.unwrap_or(defaults.retention_days),
         sync_deadline_secs: get(KEYS[4])?.unwrap_or(defaults.sync_deadline_secs),
+        checklist_reminders: get(KEYS[5])?.map(|v| v != 0).unwrap_or(defaults.checklist_reminders),
     })
 }
 
@@ -66,6 +71,7 @@ pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
         settings.paused as u32,
         settings.retention_days,
         settings.sync_deadline_secs,
+        settings.checklist_reminders as u32,
     ];
     for (key, value) in KEYS.iter().zip(values) {
         conn.execute(

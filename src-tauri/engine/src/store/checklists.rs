@@ -1,0 +1,443 @@
+//! Checklists: templates of steps per view, and each person's copy of them with due dates.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::connector::calendar_date;
+use crate::error::{Error, Result};
+use crate::model::View;
+use crate::store::employees::managed_ids_sql;
+use crate::sync::plan::Filters;
+use crate::timezones::today_in;
+
+/// Why a step closed without being done: its person's start or end was cancelled.
+pub const NO_LONGER_NEEDED: &str = "no longer needed";
+/// Why a step closed without being done: its template was removed.
+pub const TEMPLATE_REMOVED: &str = "template removed";
+
+/// One step of a template: due `offset_days` after (negative: before) the start or end date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TemplateStep {
+    pub title: String,
+    pub offset_days: i32,
+}
+
+/// A checklist template. `filters` narrows it with the filter shapes of sources, compared with
+/// the names (or HR ids) of legal entities and teams; empty lists mean everyone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Template {
+    pub name: String,
+    pub view: View,
+    pub filters: Filters,
+    pub steps: Vec<TemplateStep>,
+}
+
+/// One person's step, as lists and the profile show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChecklistStep {
+    pub id: i64,
+    pub employee_id: i64,
+    pub person: String,
+    pub view: View,
+    pub title: String,
+    /// The calendar date in the person's time zone.
+    pub due_date: String,
+    pub done_at: Option<String>,
+    pub assignee: Option<String>,
+    pub comment: Option<String>,
+    /// Why the step closed without being needed any more (only listed when asked for).
+    pub closed: Option<String>,
+    /// Not done and due before today where the person works.
+    pub overdue: bool,
+    /// Not done and due today where the person works.
+    pub due_today: bool,
+}
+
+/// Which steps a list holds: open (not done) and done steps of people whose checklist is live.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChecklistQuery {
+    /// Onboardings or Offboardings; both when `None`.
+    pub view: Option<View>,
+    /// Only open steps due before this date.
+    pub due_before: Option<NaiveDate>,
+    pub employee_id: Option<i64>,
+    /// Also the steps closed as no longer needed (a person's data export lists everything).
+    #[serde(default)]
+    pub include_closed: bool,
+}
+
+/// Done, overdue and total steps of one person's live checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChecklistProgress {
+    pub employee_id: i64,
+    pub done: u32,
+    pub total: u32,
+    /// Open steps due before today where the person works.
+    pub overdue: u32,
+}
+
+/// One person's checklist for the profile, with what the "ship to home address" step needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PersonChecklist {
+    pub steps: Vec<ChecklistStep>,
+    /// Whether any source of the person collects the optional home address.
+    pub home_address_collected: bool,
+    /// The home address as a postal label (name, street, city lines), when it is known.
+    pub home_address_label: Option<String>,
+}
+
+/// A person a checklist may apply to, with what templates are narrowed by.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub employee_id: i64,
+    /// The start (Onboardings) or end (Offboardings) date: the calendar date HR means (sent as a
+    /// date or as midnight UTC of it), wherever the person works.
+    pub anchor: Option<NaiveDate>,
+    /// Name and HR id of the legal entity.
+    pub legal_entity: Vec<String>,
+    pub employment_type: Option<String>,
+    /// Names and HR ids of the teams.
+    pub teams: Vec<String>,
+}
+
+/// A step not yet closed.
+#[derive(Debug, Clone)]
+pub struct LiveStep {
+    pub id: i64,
+    pub employee_id: i64,
+    pub template_step_id: Option<i64>,
+    pub anchor: NaiveDate,
+    pub offset_days: i32,
+    pub done: bool,
+}
+
+/// A template step as stored, with its id.
+#[derive(Debug, Clone)]
+pub struct StoredStep {
+    pub id: i64,
+    pub position: i64,
+    pub step: TemplateStep,
+}
+
+pub fn view_name(view: View) -> Result<&'static str> {
+    match view {
+        View::Onboardings => Ok("onboardings"),
+        View::Offboardings => Ok("offboardings"),
+        other => Err(Error::Invalid(format!("checklists belong to onboardings or offboardings, not {other:?}"))),
+    }
+}
+
+fn parse_view(name: String) -> rusqlite::Result<View> {
+    View::parse(&name).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, name, rusqlite::types::Type::Text))
+}
+
+pub fn templates(conn: &Connection) -> Result<Vec<(i64, Template)>> {
+    let mut stmt = conn.prepare("SELECT id, name, view, filters FROM checklist_templates ORDER BY view DESC, name")?;
+    let rows: Vec<(i64, String, View, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, parse_view(r.get(2)?)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, name, view, filters)| {
+            let steps = template_steps(conn, id)?.into_iter().map(|s| s.step).collect();
+            Ok((id, Template { name, view, filters: serde_json::from_str(&filters)?, steps }))
+        })
+        .collect()
+}
+
+pub fn template_steps(conn: &Connection, template_id: i64) -> Result<Vec<StoredStep>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, position, title, offset_days FROM checklist_template_steps WHERE template_id = ?1 ORDER BY position, id",
+    )?;
+    let steps = stmt.query_map([template_id], |r| {
+        Ok(StoredStep { id: r.get(0)?, position: r.get(1)?, step: TemplateStep { title: r.get(2)?, offset_days: r.get(3)? } })
+    })?;
+    Ok(steps.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn add_template(conn: &Connection, template: &Template) -> Result<()> {
+    let view = view_name(template.view)?;
+    let exists: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM checklist_templates WHERE name = ?1)", [&template.name], |r| r.get(0))?;
+    if exists {
+        return Err(Error::Invalid(format!(
+            "a checklist template named \"{}\" already exists; choose another name",
+            template.name
+        )));
+    }
+    conn.execute(
+        "INSERT INTO checklist_templates (name, view, filters) VALUES (?1, ?2, ?3)",
+        params![template.name, view, serde_json::to_string(&template.filters)?],
+    )?;
+    let id = conn.last_insert_rowid();
+    for (position, step) in template.steps.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO checklist_template_steps (template_id, position, title, offset_days) VALUES (?1, ?2, ?3, ?4)",
+            params![id, position as i64 + 1, step.title, step.offset_days],
+        )?;
+    }
+    Ok(())
+}
+
+/// Removes a template; its people's steps stay, without a template, until reconciled.
+pub fn remove_template(conn: &Connection, name: &str) -> Result<()> {
+    if conn.execute("DELETE FROM checklist_templates WHERE name = ?1", [name])? == 0 {
+        return Err(Error::Invalid(format!(
+            "no checklist template named \"{name}\"; `roster checklist template list` shows them"
+        )));
+    }
+    Ok(())
+}
+
+/// The people a checklist of `view` applies to at `now`: everyone managed in the view, and people
+/// whose checklist is already live and whose date simply passed (a starter is Active from day
+/// one, a leaver Departed after the recent-departure weeks: their late steps are still wanted).
+pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
+    let (continued, date) = match view {
+        View::Onboardings => (View::Active, "start_date"),
+        _ => (View::Departed, "end_date"),
+    };
+    let sql = format!(
+        "SELECT e.id, e.{date}, le.name, le.remote_id, e.employment_type,
+                (SELECT group_concat(coalesce(g.name, '') || char(31) || g.remote_id, char(31)) FROM group_memberships gm
+                    JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id AND g.type = 'TEAM')
+         FROM employees e LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
+         WHERE e.id IN ({members}) OR e.id IN ({continued})",
+        members = managed_ids_sql(conn, view, now, "1")?,
+        // Only people with live steps are looked at: Active holds nearly everyone.
+        continued = managed_ids_sql(
+            conn,
+            continued,
+            now,
+            "e0.id IN (SELECT employee_id FROM checklist_steps WHERE view = ?1 AND closed IS NULL)"
+        )?,
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([view_name(view)?], |r| {
+        let split = |s: Option<String>| -> Vec<String> {
+            s.map(|s| s.split('\u{1f}').filter(|p| !p.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+        };
+        Ok(Candidate {
+            employee_id: r.get(0)?,
+            anchor: r.get::<_, Option<String>>(1)?.as_deref().and_then(calendar_date),
+            legal_entity: [r.get::<_, Option<String>>(2)?, r.get(3)?].into_iter().flatten().collect(),
+            employment_type: r.get(4)?,
+            teams: split(r.get(5)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn live_steps(conn: &Connection, view: View) -> Result<Vec<LiveStep>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, employee_id, template_step_id, anchor_date, offset_days, done_at IS NOT NULL
+         FROM checklist_steps WHERE view = ?1 AND closed IS NULL",
+    )?;
+    let rows = stmt.query_map([view_name(view)?], |r| {
+        let anchor: String = r.get(3)?;
+        Ok(LiveStep {
+            id: r.get(0)?,
+            employee_id: r.get(1)?,
+            template_step_id: r.get(2)?,
+            anchor: calendar_date(&anchor).unwrap_or_default(),
+            offset_days: r.get(4)?,
+            done: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn due(anchor: NaiveDate, offset_days: i32) -> NaiveDate {
+    anchor + chrono::Duration::days(offset_days.into())
+}
+
+pub fn insert_step(
+    conn: &Connection,
+    employee_id: i64,
+    view: View,
+    step: &StoredStep,
+    anchor: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO checklist_steps (employee_id, template_step_id, view, position, title, offset_days, anchor_date, due_date, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        employee_id,
+        step.id,
+        view_name(view)?,
+        step.position,
+        step.step.title,
+        step.step.offset_days,
+        anchor.to_string(),
+        due(anchor, step.step.offset_days).to_string(),
+        now.to_rfc3339()
+    ])?;
+    Ok(())
+}
+
+/// Moves a live step to a new start or end date; a done step keeps the date it was due on.
+pub fn move_step(conn: &Connection, step: &LiveStep, anchor: NaiveDate) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE checklist_steps SET anchor_date = ?2, due_date = CASE WHEN done_at IS NULL THEN ?3 ELSE due_date END WHERE id = ?1",
+    )?
+    .execute(params![step.id, anchor.to_string(), due(anchor, step.offset_days).to_string()])?;
+    Ok(())
+}
+
+pub fn close_step(conn: &Connection, step_id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE checklist_steps SET closed = ?2, closed_at = ?3 WHERE id = ?1")?.execute(params![
+        step_id,
+        reason,
+        now.to_rfc3339()
+    ])?;
+    Ok(())
+}
+
+/// Live steps as lists show them, ordered by person and step.
+pub fn list(conn: &Connection, query: &ChecklistQuery, now: DateTime<Utc>) -> Result<Vec<ChecklistStep>> {
+    let view = query.view.map(view_name).transpose()?;
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.employee_id, trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), s.view, s.title,
+                s.due_date, s.done_at, s.assignee, s.comment, e.time_zone, s.closed
+         FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
+         WHERE (s.closed IS NULL OR ?4) AND (?1 IS NULL OR s.view = ?1) AND (?2 IS NULL OR s.employee_id = ?2)
+           AND (?3 IS NULL OR (s.done_at IS NULL AND s.due_date < ?3))
+         ORDER BY s.due_date, e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, s.employee_id, s.position",
+    )?;
+    let rows =
+        stmt.query_map(params![view, query.employee_id, query.due_before.map(|d| d.to_string()), query.include_closed], |r| {
+            let due_date: String = r.get(5)?;
+            let done_at: Option<String> = r.get(6)?;
+            let zone: Option<String> = r.get(9)?;
+            let today = today_in(zone.as_deref(), now).to_string();
+            let closed: Option<String> = r.get(10)?;
+            let open = done_at.is_none() && closed.is_none();
+            Ok(ChecklistStep {
+                id: r.get(0)?,
+                employee_id: r.get(1)?,
+                person: r.get(2)?,
+                view: parse_view(r.get(3)?)?,
+                title: r.get(4)?,
+                overdue: open && due_date < today,
+                due_today: open && due_date == today,
+                due_date,
+                done_at,
+                assignee: r.get(7)?,
+                comment: r.get(8)?,
+                closed,
+            })
+        })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Done, overdue and total live steps per person of a view, at `now`.
+pub fn progress(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec<ChecklistProgress>> {
+    // Overdue depends on each person's zone: the few open due dates are compared here, per row.
+    let mut stmt = conn.prepare(
+        "SELECT s.employee_id, s.done_at IS NOT NULL, s.due_date, e.time_zone
+         FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
+         WHERE s.view = ?1 AND s.closed IS NULL ORDER BY s.employee_id",
+    )?;
+    let mut rows = stmt.query([view_name(view)?])?;
+    let mut all: Vec<ChecklistProgress> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let employee_id: i64 = r.get(0)?;
+        if all.last().is_none_or(|p| p.employee_id != employee_id) {
+            all.push(ChecklistProgress { employee_id, done: 0, total: 0, overdue: 0 });
+        }
+        let person = all.last_mut().expect("pushed above");
+        person.total += 1;
+        if r.get(1)? {
+            person.done += 1;
+        } else if r.get::<_, String>(2)? < today_in(r.get::<_, Option<String>>(3)?.as_deref(), now).to_string() {
+            person.overdue += 1;
+        }
+    }
+    Ok(all)
+}
+
+/// The local date of the last morning reminder, so that each morning has one.
+pub fn reminded_on(conn: &Connection) -> Result<Option<NaiveDate>> {
+    let value: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'checklist_reminded_on'", [], |r| r.get(0)).optional()?;
+    Ok(value.and_then(|v| v.parse().ok()))
+}
+
+pub fn set_reminded_on(conn: &Connection, date: NaiveDate) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('checklist_reminded_on', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [date.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The person's name, stored home address (JSON) and whether a source of theirs collects it.
+pub fn home_address(conn: &Connection, employee_id: i64) -> Result<(String, Option<String>, bool)> {
+    Ok(conn.query_row(
+        "SELECT trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), e.home_address,
+                EXISTS (SELECT 1 FROM employee_links l JOIN sources s ON s.id = l.source_id
+                        WHERE l.employee_id = e.id AND s.home_address_enabled)
+         FROM employees e WHERE e.id = ?1",
+        [employee_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
+}
+
+/// A live step of a person, by its id or its title (case ignored).
+pub fn find_step(conn: &Connection, employee_id: i64, step: &str) -> Result<i64> {
+    let step = step.trim();
+    conn.query_row(
+        "SELECT id FROM checklist_steps WHERE employee_id = ?1 AND closed IS NULL
+           AND (CAST(id AS TEXT) = ?2 OR lower(title) = lower(?2)) ORDER BY id LIMIT 1",
+        params![employee_id, step],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        Error::Invalid(format!("no open checklist step \"{step}\" for this person; `roster checklist list` shows them"))
+    })
+}
+
+/// Ticks (`done`) or un-ticks a live step. An un-ticked step is due again by the current start
+/// or end date (a done step kept the date it was due on when HR moved it).
+pub fn set_done(conn: &Connection, step_id: i64, done: bool, now: DateTime<Utc>) -> Result<()> {
+    if done {
+        let sql = "UPDATE checklist_steps SET done_at = ?2 WHERE id = ?1 AND closed IS NULL";
+        return update_live(conn, sql, step_id, Some(now.to_rfc3339()));
+    }
+    let sql = "UPDATE checklist_steps SET done_at = ?2, due_date = date(anchor_date, offset_days || ' days')
+               WHERE id = ?1 AND closed IS NULL";
+    update_live(conn, sql, step_id, None)
+}
+
+pub fn set_assignee(conn: &Connection, step_id: i64, assignee: Option<String>) -> Result<()> {
+    update_live(conn, "UPDATE checklist_steps SET assignee = ?2 WHERE id = ?1 AND closed IS NULL", step_id, assignee)
+}
+
+pub fn set_comment(conn: &Connection, step_id: i64, comment: Option<String>) -> Result<()> {
+    update_live(conn, "UPDATE checklist_steps SET comment = ?2 WHERE id = ?1 AND closed IS NULL", step_id, comment)
+}
+
+fn update_live(conn: &Connection, sql: &str, step_id: i64, value: Option<String>) -> Result<()> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if conn.prepare_cached(sql)?.execute(params![step_id, value])? == 0 {
+        return Err(Error::Invalid(format!("no open checklist step {step_id}")));
+    }
+    Ok(())
+}
+
+/// The employee a step belongs to.
+pub fn step_owner(conn: &Connection, step_id: i64) -> Result<i64> {
+    conn.query_row("SELECT employee_id FROM checklist_steps WHERE id = ?1", [step_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::Invalid(format!("no checklist step {step_id}")))
+}
