@@ -2,6 +2,7 @@
 //! approval), its tooltip the last and next sync, its menu opens Roster, syncs, pauses and quits.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
+use roster_engine::store::runs::RunState;
 use roster_engine::Status;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
@@ -135,10 +136,10 @@ pub fn refresh(app: &AppHandle) {
 }
 
 fn look_of(status: &Status) -> Look {
-    let outcomes = || status.sources.iter().filter_map(|s| s.last_run.as_ref()).map(|r| r.outcome.as_str());
-    if outcomes().any(|o| o == "held") {
+    let outcomes = || status.sources.iter().filter_map(|s| s.last_run.as_ref()).map(|r| r.outcome);
+    if outcomes().any(|o| o == RunState::Held) {
         Look::Waiting
-    } else if outcomes().any(|o| o == "failed") {
+    } else if outcomes().any(|o| o == RunState::Failed) {
         Look::Failed
     } else {
         Look::UpToDate
@@ -175,7 +176,7 @@ mod tests {
 
     use super::*;
 
-    fn source(name: &str, outcome: Option<&str>, next: &str) -> SourceStatus {
+    fn source(name: &str, outcome: Option<RunState>, next: &str) -> SourceStatus {
         SourceStatus {
             source: Source {
                 id: 1,
@@ -199,7 +200,7 @@ mod tests {
                 kind: "full".into(),
                 started_at: "2026-11-25T09:00:00Z".into(),
                 finished_at: Some("2026-11-25T09:00:05Z".into()),
-                outcome: outcome.into(),
+                outcome,
                 created: 0,
                 updated: 0,
                 unchanged: 0,
@@ -219,9 +220,9 @@ mod tests {
 
     #[test]
     fn the_tray_shows_the_most_urgent_state_of_all_sources() {
-        let ok = source("A", Some("succeeded"), "2026-11-25T10:00:00Z");
-        let failed = source("B", Some("failed"), "2026-11-25T09:02:00Z");
-        let held = source("C", Some("held"), "2026-11-25T10:00:00Z");
+        let ok = source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z");
+        let failed = source("B", Some(RunState::Failed), "2026-11-25T09:02:00Z");
+        let held = source("C", Some(RunState::Held), "2026-11-25T10:00:00Z");
         assert_eq!(look_of(&status(vec![ok.clone()])), Look::UpToDate);
         assert_eq!(look_of(&status(vec![ok.clone(), failed.clone()])), Look::Failed, "one failed source shows as failed");
         assert_eq!(look_of(&status(vec![failed, held, ok])), Look::Waiting, "a plan waiting for approval comes first");
@@ -229,8 +230,10 @@ mod tests {
 
     #[test]
     fn the_tooltip_gives_the_last_and_next_sync_or_says_syncing_is_paused() {
-        let both =
-            status(vec![source("A", Some("succeeded"), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")]);
+        let both = status(vec![
+            source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z"),
+            source("B", None, "2026-11-25T09:30:00Z"),
+        ]);
         let paris = chrono::FixedOffset::east_opt(3600).unwrap();
         assert_eq!(
             tooltip(Look::UpToDate, &both, false, &paris),

@@ -1,6 +1,7 @@
 //! Data minimisation: only the brief's fields are kept, and optional ones can be switched off.
 
 use roster_engine::model::Field;
+use roster_engine::store::runs::RunState;
 use roster_engine::sync::plan::Filters;
 use roster_engine::sync::SyncRequest;
 use roster_simulator::{Change, EditableField};
@@ -193,7 +194,7 @@ fn switching_an_optional_field_off_discards_a_held_plan_that_would_write_it_back
     world.engine.set_optional_field(SOURCE, Field::PersonalEmail, false, now()).unwrap();
     assert!(world.engine.approve(run, now()).is_err(), "the held plan is gone: it carried the field now switched off");
     let runs = world.engine.runs(Some(SOURCE), 1).unwrap();
-    assert_eq!(runs[0].outcome, "discarded", "the history says the plan was discarded");
+    assert_eq!(runs[0].outcome, RunState::Discarded, "the history says the plan was discarded");
     assert!(runs[0].error.as_deref().unwrap_or("").contains("personal_email"), "and why: {:?}", runs[0].error);
     for value in &others {
         assert!(!stored_rows_contain(world.dir.path(), value), "{value:?} never reaches the directory once the field is off");

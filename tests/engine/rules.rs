@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate};
 use rusqlite::params;
 
 use roster_engine::model::{Field, FieldMode, View};
+use roster_engine::store::runs::RunState;
 use roster_engine::store::settings::Settings;
 use roster_engine::sync::plan::Action;
 use roster_engine::sync::{Outcome, SyncRequest};
@@ -320,7 +321,7 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
     assert_eq!(report.outcome, Outcome::Held, "8 of 50 people missing at once (16% > 10%) is held");
     assert_eq!(world.list(View::All, true), before, "a held plan changes nothing");
     let runs = world.engine.runs(Some(SOURCE), 1).unwrap();
-    assert_eq!(runs[0].outcome, "held", "the held run is in the history");
+    assert_eq!(runs[0].outcome, RunState::Held, "the held run is in the history");
 
     let held = world.engine.held_plan(report.run_id.unwrap()).unwrap();
     assert_eq!(
@@ -329,7 +330,7 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
         "the held plan can be reviewed person by person before approving it"
     );
     world.engine.discard(report.run_id.unwrap(), now()).unwrap();
-    assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, "discarded");
+    assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, RunState::Discarded);
     let report = world.sync_at(now() + Duration::hours(2));
     assert_eq!(report.outcome, Outcome::Held, "the same change is held again at the next sync");
     let applied = world.engine.approve(report.run_id.unwrap(), now()).unwrap();
@@ -338,7 +339,7 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
         world.emails(View::Onboardings, false).contains(&"held.newcomer@quillon.example".to_owned()),
         "including the people it creates, from the values it held"
     );
-    assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, "succeeded");
+    assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, RunState::Succeeded);
 
     world.engine.save_settings(&Settings { mass_change_percent: 50, ..Settings::default() }).unwrap();
     assert_eq!(world.engine.settings().unwrap().mass_change_percent, 50, "the threshold is a setting");

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use roster_engine::store::runs::RunState;
 use roster_engine::store::settings::Settings;
 use roster_engine::sync::{Cancel, SyncRequest};
 use roster_engine::{Engine, Error};
@@ -60,7 +61,7 @@ fn a_sync_past_its_deadline_fails_clearly_and_changes_nothing() {
     assert!(took < PROMPTLY, "the deadline ends a read stuck in the network (took {took:?})");
     assert_eq!(world.list(roster_engine::model::View::Active, true).len(), people, "nobody was created");
     let run = &world.engine.runs(Some(SOURCE), 1).unwrap()[0];
-    assert_eq!(run.outcome, "failed", "the run is recorded as failed");
+    assert_eq!(run.outcome, RunState::Failed, "the run is recorded as failed");
     assert!(run.error.as_deref().is_some_and(|e| e.contains("longer than its limit")), "the run says why: {:?}", run.error);
 }
 
@@ -90,7 +91,7 @@ fn a_cancelled_sync_ends_promptly_changes_nothing_and_frees_its_source() {
     assert!(took < PROMPTLY, "a cancel ends a read stuck in the network (took {took:?})");
     assert_eq!(world.list(roster_engine::model::View::Active, true).len(), people, "nobody was created");
     let run = &world.engine.runs(Some(SOURCE), 1).unwrap()[0];
-    assert_eq!(run.outcome, "failed", "the cancelled run is closed");
+    assert_eq!(run.outcome, RunState::Failed, "the cancelled run is closed");
     assert!(run.error.as_deref().is_some_and(|e| e.contains("cancelled")), "the run says why: {:?}", run.error);
 
     // The request is still held: removing the source does not wait for it.

@@ -152,7 +152,7 @@ impl Exported for SyncRun {
             text(&self.finished_at),
             self.source.clone(),
             self.kind.clone(),
-            self.outcome.clone(),
+            self.outcome.to_string(),
             self.created.to_string(),
             self.updated.to_string(),
             self.unchanged.to_string(),

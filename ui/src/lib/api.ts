@@ -31,6 +31,7 @@ import type { PreviewRow } from "../bindings/PreviewRow";
 import type { PersonChecklist } from "../bindings/PersonChecklist";
 import type { Profile } from "../bindings/Profile";
 import type { ProviderAdvice } from "../bindings/ProviderAdvice";
+import type { RunState } from "../bindings/RunState";
 import type { Settings } from "../bindings/Settings";
 import type { Source } from "../bindings/Source";
 import type { Status } from "../bindings/Status";
@@ -66,6 +67,7 @@ export type {
   PreviewRow,
   Profile,
   ProviderAdvice,
+  RunState,
   Settings,
   Source,
   Status,

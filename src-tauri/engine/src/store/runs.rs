@@ -1,10 +1,62 @@
 //! The history of sync runs.
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
+
+/// Where a sync run stands. The UI, the tray and the CLI match on this, never on text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RunState {
+    Running,
+    Succeeded,
+    Failed,
+    /// The mass-change guard holds its plan, waiting to be approved or discarded.
+    Held,
+    /// Its held plan was discarded, superseded or made stale.
+    Discarded,
+}
+
+impl RunState {
+    const ALL: [RunState; 5] = [RunState::Running, RunState::Succeeded, RunState::Failed, RunState::Held, RunState::Discarded];
+
+    /// The stored name, as the `sync_runs.outcome` CHECK constraint lists them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Succeeded => "succeeded",
+            RunState::Failed => "failed",
+            RunState::Held => "held",
+            RunState::Discarded => "discarded",
+        }
+    }
+}
+
+impl std::fmt::Display for RunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ToSql for RunState {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for RunState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        RunState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| FromSqlError::Other(format!("no run state {text:?}").into()))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -14,8 +66,7 @@ pub struct SyncRun {
     pub kind: String,
     pub started_at: String,
     pub finished_at: Option<String>,
-    /// running, succeeded, failed, held or discarded.
-    pub outcome: String,
+    pub outcome: RunState,
     pub created: u32,
     pub updated: u32,
     pub unchanged: u32,

@@ -25,6 +25,7 @@ use ts_rs::TS;
 use crate::connector::{Connector, ReadRequest, RemoteEmployment, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
 use crate::model::FieldValues;
+use crate::store::runs::RunState;
 use crate::store::settings;
 use crate::store::sources::{self, Source};
 use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
@@ -238,7 +239,7 @@ fn read_plan_apply(
             .collect::<Result<_>>()?;
         let held = HeldPlan { plan, org, full_read, created };
         tx.execute("INSERT INTO held_plans (run_id, plan) VALUES (?1, ?2)", params![run_id, serde_json::to_string(&held)?])?;
-        close_run(&tx, run_id, "held", now, &held.plan.counts)?;
+        close_run(&tx, run_id, RunState::Held, now, &held.plan.counts)?;
         tx.commit()?;
         return Ok((Outcome::Held, held.plan));
     }
@@ -278,7 +279,7 @@ fn finish_run(
         store_employments(tx, source.id)?;
         tracing::debug!(source = %source.name, "employments stored");
     }
-    close_run(tx, run_id, "succeeded", now, counts)?;
+    close_run(tx, run_id, RunState::Succeeded, now, counts)?;
     let next = now + Duration::seconds(source.sync_interval_secs);
     tx.execute(
         "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?5, next_sync_at = ?3,
@@ -429,7 +430,7 @@ fn start_run(conn: &Connection, source_id: i64, full_read: bool, now: DateTime<U
     Ok(conn.last_insert_rowid())
 }
 
-fn close_run(conn: &Connection, run_id: i64, outcome: &str, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
+fn close_run(conn: &Connection, run_id: i64, outcome: RunState, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
     conn.execute(
         "UPDATE sync_runs SET outcome = ?2, finished_at = ?3, created = ?4, updated = ?5, unchanged = ?6,
              excluded = ?7, departing = ?8, missing = ?9 WHERE id = ?1",
