@@ -32,8 +32,8 @@ mod syncing;
 
 pub use checklists::{ChecklistChanges, ChecklistReminder};
 pub use diagnosis::HrDifference;
-pub use erasure::{HandOver, PersonalData, SourceRecord};
-pub use people::{ChangeEntry, Explanation, Profile, ProfileField};
+pub use erasure::PersonalData;
+pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 
 pub struct Engine {
@@ -221,11 +221,7 @@ impl Engine {
         let tx = self.store.conn_mut().transaction()?;
         if erase {
             // People known only through this source go; people other sources also know stay.
-            tx.execute(
-                "DELETE FROM employees WHERE id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)
-                 AND id NOT IN (SELECT employee_id FROM employee_links WHERE source_id != ?1)",
-                [source.id],
-            )?;
+            employees::delete_known_only_to(&tx, source.id)?;
         }
         sources::delete(&tx, source.id)?;
         tx.commit()?;
@@ -292,7 +288,7 @@ impl Engine {
             })
             .collect::<Result<Vec<_>>>()?;
         let count = |view: View| employees::count(conn, view, now);
-        let hidden: u32 = conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?;
+        let hidden = employees::hidden_count(conn)?;
         Ok(Status {
             sources,
             active: count(View::Active)?,

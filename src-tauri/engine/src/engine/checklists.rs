@@ -10,14 +10,13 @@ use ts_rs::TS;
 use super::Engine;
 use crate::connector::Address;
 use crate::error::Result;
-use crate::model::{Field, View};
+use crate::model::{Field, Filters, View};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::checklists::{
     self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, PersonChecklist, StoredStep, Template,
     NO_LONGER_NEEDED, TEMPLATE_REMOVED,
 };
 use crate::store::settings;
-use crate::sync::plan::Filters;
 
 /// The morning reminder comes at the first check after this local hour.
 const MORNING_HOUR: u32 = 8;

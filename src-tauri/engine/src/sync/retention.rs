@@ -12,7 +12,7 @@ use super::reading::RecordWriter;
 use crate::connector::{Record, RemoteEmployee};
 use crate::error::Result;
 use crate::model::Field;
-use crate::store::{settings, sources};
+use crate::store::{employee_links, settings};
 
 /// The retention period and the day before which an end date is past it, or `None` when people
 /// are kept for ever.
@@ -31,7 +31,7 @@ pub(super) struct PastRetention {
 impl PastRetention {
     pub fn load(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<Self> {
         let cutoff = cutoff(conn, now)?;
-        let linked = if cutoff.is_some() { sources::linked_remote_ids(conn, source_id)? } else { HashSet::new() };
+        let linked = if cutoff.is_some() { employee_links::remote_ids(conn, source_id)? } else { HashSet::new() };
         Ok(PastRetention { cutoff, linked })
     }
 
