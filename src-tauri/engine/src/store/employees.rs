@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::model::{EmployeeRow, Field, FieldValues, View};
 use crate::store::change_log::{self, Actor, Entry};
+use crate::store::search;
 use crate::store::sites::{self, Sites};
 use crate::timezones::today_in;
 
@@ -116,35 +117,13 @@ fn today_expr(conn: &Connection, now: DateTime<Utc>) -> Result<String> {
     Ok(expr)
 }
 
-/// The FTS5 query for what a person typed: every word must start a name or an email part.
-fn search_expr(text: &str) -> Option<String> {
-    // Only the local part of an email is indexed: a full address is searched by its local part.
-    let text = text.split('@').next().unwrap_or(text);
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"*", w.replace('"', "")))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" AND "))
-}
-
 /// The highest employee id so far: people created after this call have higher ones.
 pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM employees", [], |r| r.get(0))?)
 }
 
-/// Adds the people with ids in `after..=up_to` to the search index, in one statement (see migration V2).
-pub fn index_new(conn: &Connection, after: i64, up_to: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO employee_search (rowid, first_name, last_name, email_name)
-         SELECT id, first_name, last_name, email_name FROM employee_search_terms WHERE id > ?1 AND id <= ?2",
-    )?
-    .execute([after, up_to])?;
-    Ok(())
-}
-
 pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
-    let search = query.search.as_deref().and_then(search_expr);
+    let search = query.search.as_deref().and_then(search::match_expr);
     // The page is chosen first (filter, sort, limit) and only its rows get their teams, sources
     // and devices looked up.
     let sql = format!(

@@ -16,6 +16,7 @@ pub mod groups;
 pub mod held_plans;
 mod migrations;
 pub mod runs;
+pub mod search;
 pub mod settings;
 pub mod sites;
 pub mod source_view;
@@ -76,7 +77,7 @@ impl Store {
     /// write-ahead log, which still holds page images from before, is copied into the (securely
     /// overwritten) database and emptied; a reader that keeps it from being emptied is an error.
     pub fn flush_erased(&self) -> Result<()> {
-        self.conn.execute("INSERT INTO employee_search (employee_search) VALUES ('optimize')", [])?;
+        search::optimize(&self.conn)?;
         let busy: bool = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         if busy {
             return Err(Error::ErasureNotFlushed);

@@ -13,7 +13,7 @@ use crate::model::{Field, FieldValues};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::employees::{self, References};
 use crate::store::sites::{self, SiteIds, Sites};
-use crate::store::{employee_links, field_conflicts, field_provenance, groups};
+use crate::store::{employee_links, field_conflicts, field_provenance, groups, search};
 use crate::timezones::zone_of_country;
 
 /// Who and when, for provenance and the change log.
@@ -194,7 +194,7 @@ impl<'a> Applier<'a> {
         }
         // One statement per batch: FTS5 makes each statement's entries one segment.
         let up_to = self.created.min(self.indexed.saturating_add(i64::try_from(count).unwrap_or(i64::MAX)));
-        employees::index_new(self.conn, self.indexed, up_to)?;
+        search::index_new(self.conn, self.indexed, up_to)?;
         self.indexed = up_to;
         Ok(true)
     }

@@ -133,7 +133,7 @@ pub fn run(
     };
     let limit = std::time::Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
     let stop = Stop::new(request.cancel, limit);
-    let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, full_read, now)?) };
+    let run_id = if request.dry_run { None } else { Some(runs::start(conn, source.id, full_read, &now.to_rfc3339())?) };
     let result = read_plan_apply(conn, source, connector, &read, &stop, now, run_id, progress);
     staging::drop(conn)?;
     match result {
@@ -348,11 +348,7 @@ fn org_names(conn: &Connection, source_id: i64, org: &Org) -> Result<OrgNames> {
     Ok(names)
 }
 
-fn start_run(conn: &Connection, source_id: i64, full_read: bool, now: DateTime<Utc>) -> Result<i64> {
-    runs::start(conn, source_id, full_read, &now.to_rfc3339())
-}
-
-/// The time a run ends: now, or the sync's `now` when that is later (tests run in the future).
+/// When a run ends: the clock's time, never before the run's own `now`.
 fn finished_at(now: DateTime<Utc>) -> String {
     Utc::now().max(now).to_rfc3339()
 }
