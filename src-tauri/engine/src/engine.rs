@@ -101,7 +101,7 @@ impl Engine {
         let connector = KomboConnector::new(config.clone(), api_key.to_owned(), self.retry)?;
         connector.check_api_key()?;
         let config = KomboConfig { tool: connector.integration_tool()?, ..config };
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let mut source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
         if demo {
             sources::mark_demo(&tx, source.id)?;
@@ -159,7 +159,7 @@ impl Engine {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Source> {
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let source = sources::add(&tx, name, kind, config, now)?;
         // The source row is committed only once its secret is safely in the keyring.
         self.secrets.store(&source.secret_account(), secret)?;
@@ -218,7 +218,7 @@ impl Engine {
             self.revoke_oauth_grant(&source);
         }
         self.secrets.delete(&source.secret_account())?;
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         if erase {
             // People known only through this source go; people other sources also know stay.
             employees::delete_known_only_to(&tx, source.id)?;

@@ -3,7 +3,6 @@
 //! HR's value once (or by switching the field to continuous, in the source's field modes).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -12,7 +11,7 @@ use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode};
 use crate::store::fetched_people::{self, LastRead};
-use crate::store::{field_conflicts, sources};
+use crate::store::{field_conflicts, sources, Db};
 
 /// HR says one thing, Roster keeps another, because the field is imported once from that source.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -57,7 +56,7 @@ fn spoken(field: Field, value: Option<&str>) -> String {
 /// Every import-once field of the person where a linked source's last read differs from the kept
 /// value. A field another source owns is a conflict, not this; out-of-scope links are not updated
 /// at all, which their profile says already.
-pub fn hr_differences(conn: &Connection, employee_id: i64) -> Result<Vec<HrDifference>> {
+pub fn hr_differences(conn: &Db, employee_id: i64) -> Result<Vec<HrDifference>> {
     let mut out = Vec::new();
     for LastRead { source_id, source, values } in fetched_people::last_reads(conn, employee_id)? {
         let modes = sources::field_modes(conn, source_id)?;
@@ -105,7 +104,7 @@ impl Engine {
             }
         };
         let source = self.source(&difference.source)?;
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let change = HandChange {
             employee_id: id,
             field,

@@ -93,7 +93,7 @@ impl Engine {
     /// names no one), then makes the erasure final on disk. Plans waiting for approval in the
     /// sources that knew them are discarded: they may carry the erased people's values.
     fn erase(&mut self, ids: &[i64], actor: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let mut sources = BTreeSet::new();
         for id in ids {
             sources.extend(employee_links::source_ids(&tx, *id)?);

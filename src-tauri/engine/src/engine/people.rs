@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, View};
 use crate::store::change_log::{self, Actor, ChangeEntry, Entry};
 use crate::store::field_provenance::{self, Provenance};
-use crate::store::{employee_links, employees, field_conflicts, sources};
+use crate::store::{employee_links, employees, field_conflicts, sources, Db};
 
 /// One field of a profile, with where its value comes from and whether it may be edited here.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -63,7 +63,7 @@ pub(super) struct HandChange<'a> {
 
 impl HandChange<'_> {
     /// Writes the value, its provenance (no run set it) and its history entry.
-    pub fn write(&self, tx: &rusqlite::Connection, now: DateTime<Utc>) -> Result<()> {
+    pub fn write(&self, tx: &Db, now: DateTime<Utc>) -> Result<()> {
         let (id, at) = (self.employee_id, now.to_rfc3339());
         employees::set_text(tx, id, self.field, self.new, Some(&at))?;
         field_provenance::record(tx, id, self.field, self.source_id, None, &at)?;
@@ -125,7 +125,7 @@ impl Engine {
                     .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
             }
         }
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let old = employees::text_value(&tx, id, field)?;
         let value = value.map(str::trim).filter(|v| !v.is_empty());
         if old.as_deref() != value {

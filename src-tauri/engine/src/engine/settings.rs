@@ -70,7 +70,7 @@ impl Engine {
     /// once: a field the source may not read is not kept either.
     pub fn set_optional_field(&mut self, source_name: &str, field: Field, enabled: bool, now: DateTime<Utc>) -> Result<()> {
         let source = self.source(source_name)?;
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         sources::set_optional_field(&tx, source.id, field, enabled)?;
         if !enabled {
             let at = now.to_rfc3339();

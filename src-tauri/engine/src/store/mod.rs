@@ -26,7 +26,7 @@ pub mod staging;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::private;
@@ -35,6 +35,25 @@ pub use cipher::INSTALLATION_FILE;
 
 /// The file name of the directory database inside the data directory.
 pub const DATABASE_FILE: &str = "roster.db";
+
+/// What every repository function takes: the store's connection, or an open transaction (which
+/// dereferences to one). `sync` and `engine` name this type, never the database driver's, so that
+/// another backend can stand behind the repositories.
+pub type Db = Connection;
+
+/// An open transaction: its writes are applied together at `commit`, or not at all.
+pub type Tx<'c> = rusqlite::Transaction<'c>;
+
+/// Begins a transaction.
+pub fn begin(db: &mut Db) -> Result<Tx<'_>> {
+    Ok(db.transaction()?)
+}
+
+/// Begins a transaction that takes the write lock at once: one that reads, then writes, could
+/// otherwise fail when another writer committed in between.
+pub fn begin_write(db: &mut Db) -> Result<Tx<'_>> {
+    Ok(db.transaction_with_behavior(TransactionBehavior::Immediate)?)
+}
 
 /// An open connection to Roster's database. Each thread or task that needs the store opens its own:
 /// WAL lets readers go on while a sync writes.
@@ -98,6 +117,11 @@ impl Store {
 
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// Begins a transaction on the store's connection.
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        begin(&mut self.conn)
     }
 
     pub fn path(&self) -> &Path {
@@ -237,7 +261,8 @@ mod tests {
     #[test]
     fn only_the_store_holds_sql() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let sql = ["SELECT", "INSERT", "UPDATE ", "DELETE", "prepare", "execute", "query_row", "query_map", "pragma_"];
+        let sql =
+            ["SELECT", "INSERT", "UPDATE ", "DELETE", "prepare", "execute", "query_row", "query_map", "pragma_", "rusqlite"];
         let mut found = Vec::new();
         for (path, text) in ["sync", "engine", "engine.rs"].iter().flat_map(|p| sources_in(&src.join(p))) {
             for (n, line) in text.lines().enumerate() {
@@ -247,7 +272,10 @@ mod tests {
             }
         }
         assert!(sources_in(&src.join("sync")).len() > 5, "the check reads the sync's files");
-        assert!(found.is_empty(), "sync and engine reach the database through the store's repositories only: {found:#?}");
+        assert!(
+            found.is_empty(),
+            "sync and engine reach the database through the store's repositories only, never the driver: {found:#?}"
+        );
     }
 
     #[test]

@@ -3,8 +3,6 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use rusqlite::Connection;
-
 use super::plan::{Action, PlannedEmployee, SyncPlan};
 use crate::connector::{RemoteGroup, RemoteSite};
 use crate::error::Result;
@@ -13,7 +11,7 @@ use crate::model::{Field, FieldValues};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::employees::{self, References};
 use crate::store::sites::{self, SiteIds, Sites};
-use crate::store::{employee_links, field_conflicts, field_provenance, groups, search};
+use crate::store::{employee_links, field_conflicts, field_provenance, groups, search, Db};
 use crate::timezones::zone_of_country;
 
 /// Who and when, for provenance and the change log.
@@ -42,7 +40,7 @@ impl OrgIds {
 /// whole plan, a first sync each person as they are read. What needs every person in place
 /// (search index, managers created later, time zones) is done by [`Applier::finish`].
 pub struct Applier<'a> {
-    conn: &'a Connection,
+    conn: &'a Db,
     stamp: &'a Stamp<'a>,
     ids: OrgIds,
     /// Links made by this apply, not yet written: until then, `linked` answers for them.
@@ -65,7 +63,7 @@ pub struct Applier<'a> {
 }
 
 impl<'a> Applier<'a> {
-    pub fn new(conn: &'a Connection, stamp: &'a Stamp<'a>) -> Result<Applier<'a>> {
+    pub fn new(conn: &'a Db, stamp: &'a Stamp<'a>) -> Result<Applier<'a>> {
         let last_id = employees::last_id(conn)?;
         let ids = OrgIds {
             legal_entities: sites::stored(conn, Sites::LegalEntities, stamp.source_id)?,
@@ -272,7 +270,7 @@ impl<'a> Applier<'a> {
 
 /// Applies a whole plan: the organisation units read, then every person.
 pub fn apply(
-    conn: &Connection,
+    conn: &Db,
     plan: &SyncPlan,
     created: &dyn Fn(&str) -> Result<FieldValues>,
     legal_entities: &[RemoteSite],
@@ -300,7 +298,7 @@ pub fn apply(
 
 /// Resolves managers (remote ids) to employees through the source's links. The flag says
 /// whether the value needs a provenance row (not for people created now).
-fn set_managers(conn: &Connection, managers: impl Iterator<Item = (i64, Option<String>, bool)>, stamp: &Stamp<'_>) -> Result<()> {
+fn set_managers(conn: &Db, managers: impl Iterator<Item = (i64, Option<String>, bool)>, stamp: &Stamp<'_>) -> Result<()> {
     let mut resolved = Vec::new();
     for (employee_id, manager, record_provenance) in managers {
         if record_provenance {
@@ -312,7 +310,7 @@ fn set_managers(conn: &Connection, managers: impl Iterator<Item = (i64, Option<S
 }
 
 /// Replaces the person's groups of this source with `value`'s; a new person has none to remove.
-fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
+fn set_groups(conn: &Db, employee_id: i64, value: Option<&str>, ids: &OrgIds, stamp: &Stamp<'_>) -> Result<()> {
     groups::leave_all(conn, employee_id, stamp.source_id)?;
     for group in ids.groups_of(value) {
         groups::join(conn, employee_id, group)?;
@@ -320,12 +318,12 @@ fn set_groups(conn: &Connection, employee_id: i64, value: Option<&str>, ids: &Or
     Ok(())
 }
 
-fn provenance(conn: &Connection, employee_id: i64, field: Field, stamp: &Stamp<'_>) -> Result<()> {
+fn provenance(conn: &Db, employee_id: i64, field: Field, stamp: &Stamp<'_>) -> Result<()> {
     field_provenance::record(conn, employee_id, field, Some(stamp.source_id), Some(stamp.run_id), stamp.now)
 }
 
 fn log(
-    conn: &Connection,
+    conn: &Db,
     employee_id: i64,
     stamp: &Stamp<'_>,
     action: &str,

@@ -4,7 +4,6 @@
 use std::collections::VecDeque;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use super::plan::{display_name, exclusion_reasons, OrgNames};
 use crate::connector::RemoteEmployee;
@@ -12,6 +11,7 @@ use crate::error::Result;
 use crate::model::{Field, Filters};
 use crate::store::fetched_people::{self, Counts, FetchedPerson};
 use crate::store::staging;
+use crate::store::Db;
 
 /// Records fetched people; a row that has not changed is not rewritten. Rows wait in memory
 /// until [`Recorder::flush`]: a sync that streams writes them while it waits for the next page.
@@ -25,7 +25,7 @@ pub struct Recorder<'c> {
 
 impl<'c> Recorder<'c> {
     /// `today` tells future starters and departed people apart, for [`Counts`].
-    pub fn new(conn: &'c Connection, source_id: i64, today: NaiveDate) -> Result<Recorder<'c>> {
+    pub fn new(conn: &'c Db, source_id: i64, today: NaiveDate) -> Result<Recorder<'c>> {
         let writer = fetched_people::Writer::new(conn, source_id)?;
         Ok(Recorder { writer, source_id, pending: VecDeque::new(), today: today.to_string(), counts: Counts::default() })
     }
@@ -71,7 +71,7 @@ impl<'c> Recorder<'c> {
 
     /// Writes what waits, and how many people the read returned of each kind; `skipped` people
     /// who left past the retention period were returned too.
-    pub fn finish(mut self, conn: &Connection, skipped: i64) -> Result<()> {
+    pub fn finish(mut self, conn: &Db, skipped: i64) -> Result<()> {
         self.flush(usize::MAX)?;
         self.counts.people += skipped;
         self.counts.departed += skipped;
@@ -84,7 +84,7 @@ impl<'c> Recorder<'c> {
 /// full reads (the counts, which need everyone, wait for the next full read). `skipped`: people the
 /// read skipped as past retention.
 pub fn record(
-    conn: &Connection,
+    conn: &Db,
     source_id: i64,
     filters: &Filters,
     names: &OrgNames,

@@ -11,7 +11,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, TransactionBehavior};
 
 use super::apply::{Applier, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
@@ -23,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::store::sites::Sites;
 use crate::store::source_view::LocalReader;
 use crate::store::sources::{self, Source};
-use crate::store::{self, fetched_people, settings};
+use crate::store::{self, fetched_people, settings, Db};
 
 /// People's worth of waiting work done at a time while the writer has nothing new to write:
 /// short enough not to keep the next page waiting (a search index batch is one FTS5 segment).
@@ -31,7 +30,7 @@ const CATCH_UP_BATCH: usize = 1000;
 
 #[allow(clippy::too_many_arguments)] // one caller, `sync::read_plan_apply`; a struct would only rename them
 pub(super) fn run(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
@@ -41,7 +40,7 @@ pub(super) fn run(
     progress: &mut OnProgress<'_>,
 ) -> Result<SyncPlan> {
     let started = std::time::Instant::now();
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store::begin_write(conn)?;
     let mut settings = SourceSettings {
         first_sync: true,
         full_read: true,

@@ -17,7 +17,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -28,7 +27,7 @@ use crate::store::runs::{self, RunState};
 use crate::store::sites::{self, Sites};
 use crate::store::source_view::LocalReader;
 use crate::store::sources::{self, Source};
-use crate::store::{groups, held_plans, settings, staging};
+use crate::store::{self, groups, held_plans, settings, staging, Db};
 use plan::{OrgNames, SourceSettings, SyncPlan};
 pub use stop::Cancel;
 use stop::Stop;
@@ -119,7 +118,7 @@ pub type OnProgress<'a> = dyn FnMut(Progress) + 'a;
 
 /// Runs one sync of `source` with `connector`, at `now`.
 pub fn run(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     now: DateTime<Utc>,
@@ -165,7 +164,7 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
 /// Reads the source into staging, minus the people `past` retention; returns its organisation
 /// units and how many such people the read skipped.
 fn read(
-    conn: &mut Connection,
+    conn: &mut Db,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
     past: &retention::PastRetention,
@@ -175,7 +174,7 @@ fn read(
     staging::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
-    let tx = conn.transaction()?;
+    let tx = store::begin(conn)?;
     let mut stager = stage::Stager(&tx);
     let mut writer = past.skipping(&mut stager);
     reading::read(connector, request, stop, progress, &mut writer)?;
@@ -191,7 +190,7 @@ fn read(
 
 #[allow(clippy::too_many_arguments)] // the one call above; a struct would only rename them
 fn read_plan_apply(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
@@ -209,7 +208,7 @@ fn read_plan_apply(
     let (org, skipped) = read(conn, connector, request, &past, stop, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store::begin_write(conn)?;
     let directory_settings = settings::load(&tx)?;
     let settings = SourceSettings {
         first_sync: source.first_synced_at.is_none(),
@@ -253,7 +252,7 @@ fn read_plan_apply(
 
 #[allow(clippy::too_many_arguments)] // one call per path (sync, approval); a struct would only rename them
 fn apply_plan(
-    tx: &Connection,
+    tx: &Db,
     source: &Source,
     run_id: i64,
     plan: &SyncPlan,
@@ -268,14 +267,7 @@ fn apply_plan(
 }
 
 /// Ends an applied run: the run's record, and the source's schedule.
-fn finish_run(
-    tx: &Connection,
-    source: &Source,
-    run_id: i64,
-    counts: &PlanCounts,
-    full_read: bool,
-    now: DateTime<Utc>,
-) -> Result<()> {
+fn finish_run(tx: &Db, source: &Source, run_id: i64, counts: &PlanCounts, full_read: bool, now: DateTime<Utc>) -> Result<()> {
     close_run(tx, run_id, RunState::Succeeded, now, counts)?;
     let next = now + Duration::seconds(source.sync_interval_secs);
     let updated_after = (now - DELTA_OVERLAP).to_rfc3339();
@@ -283,8 +275,8 @@ fn finish_run(
 }
 
 /// Applies a plan the mass-change guard held, exactly as it was shown.
-pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+pub fn approve(conn: &mut Db, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
+    let tx = store::begin_write(conn)?;
     let (source_id, held) = held_plan(&tx, run_id)?;
     let source = sources::by_id(&tx, source_id)?;
     held_plans::delete(&tx, run_id)?;
@@ -308,13 +300,13 @@ pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result
 }
 
 /// The plan a held run waits with, person by person, as it would be applied.
-pub fn held(conn: &Connection, run_id: i64) -> Result<SyncPlan> {
+pub fn held(conn: &Db, run_id: i64) -> Result<SyncPlan> {
     Ok(held_plan(conn, run_id)?.1.plan)
 }
 
 /// Drops a held plan: nothing of it is applied.
-pub fn discard(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<()> {
-    let tx = conn.transaction()?;
+pub fn discard(conn: &mut Db, run_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let tx = store::begin(conn)?;
     held_plan(&tx, run_id)?;
     held_plans::delete(&tx, run_id)?;
     runs::discard(&tx, run_id, &now.to_rfc3339())?;
@@ -322,23 +314,23 @@ pub fn discard(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-fn held_plan(conn: &Connection, run_id: i64) -> Result<(i64, HeldPlan)> {
+fn held_plan(conn: &Db, run_id: i64) -> Result<(i64, HeldPlan)> {
     held_plans::get(conn, run_id)?.ok_or_else(|| Error::Invalid(format!("run {run_id} has no plan waiting for approval")))
 }
 
 /// A newer run replaces a plan still waiting for approval: the older one describes a stale state.
-fn supersede_held(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<()> {
+fn supersede_held(conn: &Db, source_id: i64, now: DateTime<Utc>) -> Result<()> {
     discard_held(conn, source_id, "superseded by a newer sync", now)
 }
 
 /// Discards the source's plan waiting for approval, if any, saying why in its run.
-pub fn discard_held(conn: &Connection, source_id: i64, why: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn discard_held(conn: &Db, source_id: i64, why: &str, now: DateTime<Utc>) -> Result<()> {
     runs::discard_held(conn, source_id, why, &now.to_rfc3339())?;
     held_plans::delete_discarded(conn, source_id)
 }
 
 /// Names for reasons: what this read brought, over what is stored (incremental reads bring only changes).
-fn org_names(conn: &Connection, source_id: i64, org: &Org) -> Result<OrgNames> {
+fn org_names(conn: &Db, source_id: i64, org: &Org) -> Result<OrgNames> {
     let mut names = OrgNames {
         legal_entities: sites::names(conn, Sites::LegalEntities, source_id)?,
         groups: groups::names(conn, source_id)?,
@@ -353,12 +345,12 @@ fn finished_at(now: DateTime<Utc>) -> String {
     Utc::now().max(now).to_rfc3339()
 }
 
-fn close_run(conn: &Connection, run_id: i64, outcome: RunState, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
+fn close_run(conn: &Db, run_id: i64, outcome: RunState, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
     runs::close(conn, run_id, outcome, &finished_at(now), counts)
 }
 
 /// Records a failed run; the next try backs off exponentially (2, 4, 8... minutes, at most the interval).
-fn fail_run(conn: &Connection, source: &Source, run_id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
+fn fail_run(conn: &Db, source: &Source, run_id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
     runs::fail(conn, run_id, &finished_at(now), error)?;
     let failures = source.failure_count + 1;
     let backoff = (60i64 << failures.min(10)).min(source.sync_interval_secs);

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -17,7 +16,7 @@ use crate::error::Result;
 use crate::group_ids;
 use crate::model::{Field, Filters};
 use crate::store::sources::Source;
-use crate::store::{settings, staging};
+use crate::store::{settings, staging, Db};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -42,7 +41,7 @@ pub struct PreviewRow {
 
 /// Reads the source (nothing is written to the directory) and sorts its people under `filters`.
 pub fn preview(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     filters: &Filters,
@@ -58,7 +57,7 @@ pub fn preview(
 }
 
 fn preview_staged(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
