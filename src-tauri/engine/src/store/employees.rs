@@ -1,4 +1,5 @@
-//! The employee lists: views by contract dates, hidden people, search, paging.
+//! The `employees` table: the lists (views by contract dates, hidden people, paging), finding one
+//! person, a profile's values, and the writes of a sync, a hand edit and an erasure.
 
 use std::sync::LazyLock;
 
