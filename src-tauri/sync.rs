@@ -5,7 +5,7 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use chrono::{DateTime, Utc};
-use roster_engine::sync::plan::PlanCounts;
+use roster_engine::model::PlanCounts;
 use roster_engine::sync::{Cancel, Outcome, SyncReport, SyncRequest};
 use roster_engine::Engine;
 use serde::Serialize;

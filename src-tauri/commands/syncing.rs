@@ -1,8 +1,8 @@
 //! Syncing now, the run history, and approving or discarding a plan the mass-change guard held.
 
 use chrono::Utc;
+use roster_engine::model::PlanCounts;
 use roster_engine::store::runs::SyncRun;
-use roster_engine::sync::plan::PlanCounts;
 use tauri::{AppHandle, State};
 
 use super::blocking;

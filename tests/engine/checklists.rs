@@ -4,9 +4,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use roster_engine::model::View;
+use roster_engine::model::{Filters, View};
 use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, TemplateStep};
-use roster_engine::sync::plan::Filters;
 use roster_simulator::{Change, EditableField, EmploymentType, NewHire};
 
 use crate::harness::{now, World};

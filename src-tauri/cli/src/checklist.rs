@@ -4,9 +4,8 @@
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use roster_engine::model::View;
+use roster_engine::model::{Filters, View};
 use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, TemplateStep};
-use roster_engine::sync::plan::Filters;
 use roster_engine::{Engine, FilterInput};
 
 use crate::{print, FilterArgs, ViewArg};

@@ -32,8 +32,8 @@ mod syncing;
 
 pub use checklists::{ChecklistChanges, ChecklistReminder};
 pub use diagnosis::HrDifference;
-pub use erasure::{HandOver, PersonalData, SourceRecord};
-pub use people::{ChangeEntry, Explanation, Profile, ProfileField};
+pub use erasure::PersonalData;
+pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 
 pub struct Engine {
@@ -101,7 +101,7 @@ impl Engine {
         let connector = KomboConnector::new(config.clone(), api_key.to_owned(), self.retry)?;
         connector.check_api_key()?;
         let config = KomboConfig { tool: connector.integration_tool()?, ..config };
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let mut source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
         if demo {
             sources::mark_demo(&tx, source.id)?;
@@ -159,7 +159,7 @@ impl Engine {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Source> {
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let source = sources::add(&tx, name, kind, config, now)?;
         // The source row is committed only once its secret is safely in the keyring.
         self.secrets.store(&source.secret_account(), secret)?;
@@ -218,14 +218,10 @@ impl Engine {
             self.revoke_oauth_grant(&source);
         }
         self.secrets.delete(&source.secret_account())?;
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         if erase {
             // People known only through this source go; people other sources also know stay.
-            tx.execute(
-                "DELETE FROM employees WHERE id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)
-                 AND id NOT IN (SELECT employee_id FROM employee_links WHERE source_id != ?1)",
-                [source.id],
-            )?;
+            employees::delete_known_only_to(&tx, source.id)?;
         }
         sources::delete(&tx, source.id)?;
         tx.commit()?;
@@ -292,7 +288,7 @@ impl Engine {
             })
             .collect::<Result<Vec<_>>>()?;
         let count = |view: View| employees::count(conn, view, now);
-        let hidden: u32 = conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?;
+        let hidden = employees::hidden_count(conn)?;
         Ok(Status {
             sources,
             active: count(View::Active)?,

@@ -26,12 +26,6 @@ pub fn split(value: &str) -> Vec<String> {
     ids
 }
 
-/// The SQL that builds the same value from a query's group ids (`column`, in the order given),
-/// for comparing what the directory holds with what a source sends.
-pub fn sql_join(column: &str) -> String {
-    format!(r"group_concat(replace(replace({column}, '\', '\\'), ',', '\,'), ',')")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,19 +38,5 @@ mod tests {
         assert_eq!(split(&join(ids)), expected, "every id comes back whole, in sorted order");
         assert_eq!(join(["b", "a", "b"]), "a,b", "ids without commas read as before: sorted, once each");
         assert!(split("").is_empty(), "an empty value names no group");
-    }
-
-    #[test]
-    fn the_sql_join_writes_the_value_the_connectors_write() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let ids = [",", "eng", "eng,ops", r"x\,y"];
-        let from_sql: String = conn
-            .query_row(
-                &format!("SELECT {} FROM (SELECT value AS id FROM json_each(?1) ORDER BY id)", sql_join("id")),
-                [serde_json::to_string(&ids).unwrap()],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(from_sql, join(ids), "an unchanged person's groups read from the directory equal the source's");
     }
 }

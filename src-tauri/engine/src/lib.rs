@@ -17,7 +17,10 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, ChecklistChanges, ChecklistReminder, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HandOver,
-    HrDifference, Named, PersonalData, Profile, ProfileField, SourceRecord, SourceStatus, Status,
+    ChecklistChanges, ChecklistReminder, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HrDifference, Named,
+    PersonalData, Profile, ProfileField, SourceStatus, Status,
 };
 pub use error::{Error, Result};
+pub use store::change_log::ChangeEntry;
+pub use store::device_assignments::HandOver;
+pub use store::employee_links::SourceRecord;

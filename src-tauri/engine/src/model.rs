@@ -1,5 +1,7 @@
 //! The domain vocabulary: synchronised fields, their modes, views and the rows the UI and CLI show.
 
+use std::collections::{BTreeSet, HashMap};
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -201,4 +203,53 @@ pub struct EmployeeRow {
     pub devices: u32,
     /// Why the filters exclude the person, when every source that knows them does.
     pub out_of_scope: Option<String>,
+}
+
+/// A source's include-lists. An empty list means "all"; a person must match every non-empty list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Filters {
+    /// Legal entity remote ids.
+    pub legal_entities: BTreeSet<String>,
+    /// Employment types (FULL_TIME, CONTRACT...).
+    pub employment_types: BTreeSet<String>,
+    /// Team remote ids.
+    pub teams: BTreeSet<String>,
+}
+
+/// An employee of the directory as the plan sees it, references in the source's remote ids.
+#[derive(Debug, Clone)]
+pub struct LocalEmployee {
+    pub employee_id: i64,
+    pub values: FieldValues,
+    pub missing_since: Option<String>,
+    pub out_of_scope: Option<String>,
+    pub departed: bool,
+    /// Fields whose value comes from a source connected before this one: that source wins.
+    pub owned_elsewhere: Vec<Field>,
+    /// This source's recorded conflicts on the person: field and this source's value.
+    pub conflicts: Vec<(Field, Option<String>)>,
+}
+
+/// What the plan needs of the directory beyond each person's own record.
+#[derive(Debug, Clone, Default)]
+pub struct LocalState {
+    /// How many people the source links before this sync (the mass-change guard's base).
+    pub linked_count: u32,
+    /// Employees not linked to this source, by lower-cased work email, for the first meeting.
+    pub unlinked_by_email: HashMap<String, LocalEmployee>,
+    /// The same, by employee number.
+    pub unlinked_by_number: HashMap<String, LocalEmployee>,
+}
+
+/// How many people a sync creates, updates, leaves, excludes, moves to departing and finds missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlanCounts {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub excluded: u32,
+    pub departing: u32,
+    pub missing: u32,
 }

@@ -398,7 +398,7 @@ fn into_records(rows: Vec<Row>, managers: &HashMap<u64, String>, disabled: &[Fie
             values.set(*field, None);
         }
         let remote_id = row.remote_id().expect("rows without an id were refused");
-        employees.push(Record::Employee(RemoteEmployee { remote_id, values, changed_at: None, deleted: false }));
+        employees.push(Record::Employee(RemoteEmployee { remote_id, values, deleted: false }));
     }
     let site = |(remote_id, name): (String, String)| RemoteSite {
         remote_id,

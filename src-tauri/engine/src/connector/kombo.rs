@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use reqwest::blocking::{Client, Response};
 use serde::{Deserialize, Serialize};
 
@@ -382,7 +382,6 @@ struct KomboEmployee {
     home_address: Option<KomboAddress>,
     start_date: Option<String>,
     termination_date: Option<String>,
-    changed_at: Option<DateTime<Utc>>,
     remote_deleted_at: Option<String>,
     #[serde(default)]
     groups: Vec<KomboGroupRef>,
@@ -424,7 +423,7 @@ impl KomboEmployee {
         for field in disabled {
             values.set(*field, None);
         }
-        Ok(RemoteEmployee { remote_id, values, changed_at: self.changed_at, deleted: self.remote_deleted_at.is_some() })
+        Ok(RemoteEmployee { remote_id, values, deleted: self.remote_deleted_at.is_some() })
     }
 }
 

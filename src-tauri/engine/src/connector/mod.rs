@@ -37,7 +37,6 @@ pub struct RemoteEmployee {
     pub remote_id: String,
     /// References (legal entity, work location, manager, groups) hold the source's remote ids.
     pub values: FieldValues,
-    pub changed_at: Option<DateTime<Utc>>,
     /// Set when the HR system reports the record as deleted (`remote_deleted_at`).
     pub deleted: bool,
 }

@@ -217,7 +217,6 @@ struct ScimUser {
     phone_numbers: Vec<ScimMulti>,
     #[serde(default)]
     addresses: Vec<ScimAddress>,
-    meta: Option<ScimMeta>,
     /// Schema extensions, by URN. Only the enterprise extension's fields and contract dates are
     /// taken from them; the rest is dropped with the parsed page.
     #[serde(flatten)]
@@ -249,12 +248,6 @@ struct ScimAddress {
     postal_code: Option<String>,
     country: Option<String>,
     formatted: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ScimMeta {
-    last_modified: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -350,7 +343,6 @@ impl ScimUser {
         for field in disabled {
             values.set(*field, None);
         }
-        let changed_at = self.meta.and_then(|m| m.last_modified);
-        Ok((RemoteEmployee { remote_id, values, changed_at, deleted: false }, enterprise.organization, enterprise.department))
+        Ok((RemoteEmployee { remote_id, values, deleted: false }, enterprise.organization, enterprise.department))
     }
 }

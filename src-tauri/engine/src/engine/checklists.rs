@@ -3,21 +3,20 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::Engine;
 use crate::connector::Address;
 use crate::error::Result;
-use crate::model::{Field, View};
+use crate::model::{Field, Filters, View};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::checklists::{
     self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, PersonChecklist, StoredStep, Template,
     NO_LONGER_NEEDED, TEMPLATE_REMOVED,
 };
 use crate::store::settings;
-use crate::sync::plan::Filters;
+use crate::store::Db;
 
 /// The morning reminder comes at the first check after this local hour.
 const MORNING_HOUR: u32 = 8;
@@ -47,7 +46,7 @@ impl Engine {
 
     /// Adds a template; people it applies to get its steps at once.
     pub fn add_checklist_template(&mut self, template: &Template, now: DateTime<Utc>) -> Result<ChecklistChanges> {
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         checklists::add_template(&tx, template)?;
         let changes = reconcile(&tx, Actor::User, now)?;
         tx.commit()?;
@@ -56,7 +55,7 @@ impl Engine {
 
     /// Removes a template; its open steps are closed with the reason, never deleted.
     pub fn remove_checklist_template(&mut self, name: &str, now: DateTime<Utc>) -> Result<ChecklistChanges> {
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         checklists::remove_template(&tx, name)?;
         let changes = reconcile(&tx, Actor::User, now)?;
         tx.commit()?;
@@ -65,7 +64,7 @@ impl Engine {
 
     /// Brings every person's steps in step with the directory and the templates at `now`.
     pub fn reconcile_checklists(&mut self, actor: Actor, now: DateTime<Utc>) -> Result<ChecklistChanges> {
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let changes = reconcile(&tx, actor, now)?;
         tx.commit()?;
         Ok(changes)
@@ -196,7 +195,7 @@ fn narrows_to(filters: &Filters, person: &Candidate) -> bool {
 
 /// Creates the missing steps, moves open steps whose date HR moved and closes the steps no longer
 /// wanted, for both views; the change log says so per person.
-pub(crate) fn reconcile(conn: &Connection, actor: Actor, now: DateTime<Utc>) -> Result<ChecklistChanges> {
+pub(crate) fn reconcile(conn: &Db, actor: Actor, now: DateTime<Utc>) -> Result<ChecklistChanges> {
     let mut changes = ChecklistChanges::default();
     let templates = checklists::templates(conn)?;
     for (view, field) in [(View::Onboardings, Field::StartDate), (View::Offboardings, Field::EndDate)] {
@@ -267,7 +266,7 @@ pub(crate) fn reconcile(conn: &Connection, actor: Actor, now: DateTime<Utc>) -> 
 /// Closes `steps` with `reason`; the change log gets one entry for the person's open steps among
 /// them (done steps close silently: their work is over and they stay in the history as done).
 fn close(
-    conn: &Connection,
+    conn: &Db,
     steps: &[LiveStep],
     reason: &str,
     actor: Actor,

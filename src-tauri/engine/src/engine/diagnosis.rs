@@ -3,7 +3,6 @@
 //! HR's value once (or by switching the field to continuous, in the source's field modes).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -11,15 +10,8 @@ use super::people::HandChange;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode};
-use crate::store::sources;
-
-/// The fields that what a source last returned keeps (`fetched_people`), by column.
-const FETCHED: [(Field, &str); 4] = [
-    (Field::WorkEmail, "work_email"),
-    (Field::EmploymentStatus, "employment_status"),
-    (Field::StartDate, "start_date"),
-    (Field::EndDate, "end_date"),
-];
+use crate::store::fetched_people::{self, LastRead};
+use crate::store::{field_conflicts, sources, Db};
 
 /// HR says one thing, Roster keeps another, because the field is imported once from that source.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -64,40 +56,21 @@ fn spoken(field: Field, value: Option<&str>) -> String {
 /// Every import-once field of the person where a linked source's last read differs from the kept
 /// value. A field another source owns is a conflict, not this; out-of-scope links are not updated
 /// at all, which their profile says already.
-pub fn hr_differences(conn: &Connection, employee_id: i64) -> Result<Vec<HrDifference>> {
-    let columns = FETCHED.iter().map(|(_, c)| format!("f.{c}, e.{c}")).collect::<Vec<_>>().join(", ");
-    let mut stmt = conn.prepare(&format!(
-        "SELECT s.id, s.name, {columns} FROM employee_links l
-         JOIN sources s ON s.id = l.source_id
-         JOIN fetched_people f ON f.source_id = l.source_id AND f.remote_id = l.remote_id
-         JOIN employees e ON e.id = l.employee_id
-         WHERE l.employee_id = ?1 AND l.out_of_scope IS NULL AND f.excluded IS NULL ORDER BY s.id"
-    ))?;
-    let mut rows = stmt.query([employee_id])?;
+pub fn hr_differences(conn: &Db, employee_id: i64) -> Result<Vec<HrDifference>> {
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let (source_id, source): (i64, String) = (row.get(0)?, row.get(1)?);
+    for LastRead { source_id, source, values } in fetched_people::last_reads(conn, employee_id)? {
         let modes = sources::field_modes(conn, source_id)?;
-        for (i, (field, _)) in FETCHED.iter().enumerate() {
-            let (hr_value, kept_value): (Option<String>, Option<String>) = (row.get(2 + 2 * i)?, row.get(3 + 2 * i)?);
+        for (field, hr_value, kept_value) in values {
             if hr_value == kept_value
-                || modes[field] != FieldMode::ImportOnce
-                || in_conflict(conn, employee_id, *field, source_id)?
+                || modes[&field] != FieldMode::ImportOnce
+                || field_conflicts::exists(conn, employee_id, field, source_id)?
             {
                 continue;
             }
-            out.push(HrDifference { source: source.clone(), field: *field, hr_value, kept_value });
+            out.push(HrDifference { source: source.clone(), field, hr_value, kept_value });
         }
     }
     Ok(out)
-}
-
-fn in_conflict(conn: &Connection, employee_id: i64, field: Field, source_id: i64) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM field_conflicts WHERE employee_id = ?1 AND field = ?2 AND source_id = ?3)",
-        params![employee_id, field.name(), source_id],
-        |r| r.get(0),
-    )?)
 }
 
 impl Engine {
@@ -131,7 +104,7 @@ impl Engine {
             }
         };
         let source = self.source(&difference.source)?;
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         let change = HandChange {
             employee_id: id,
             field,
@@ -140,7 +113,7 @@ impl Engine {
             old: difference.kept_value.as_deref(),
             new: difference.hr_value.as_deref(),
         };
-        change.write(&tx, field.name(), now)?;
+        change.write(&tx, now)?;
         tx.commit()?;
         Ok(difference)
     }

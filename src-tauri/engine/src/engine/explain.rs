@@ -1,7 +1,6 @@
 //! "Why is this person missing?", answered from the directory and from what each source last returned.
 
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 
 use super::diagnosis;
 use super::people::Explanation;
@@ -9,7 +8,9 @@ use super::Engine;
 use crate::error::Result;
 use crate::model::View;
 use crate::providers::{missing_permission_warning, Unseen};
-use crate::store::employees;
+use crate::store::employee_links::{self, Standing};
+use crate::store::employees::{self, Match};
+use crate::store::fetched_people::{self, Counts, Unlinked};
 use crate::store::sources::Source;
 
 impl Engine {
@@ -18,16 +19,8 @@ impl Engine {
         let pattern = format!("%{}%", query.trim().to_lowercase());
         let mut findings = Vec::new();
 
-        let mut stmt = conn.prepare(
-            "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), work_email, hidden, start_date, end_date
-             FROM employees WHERE lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 OR lower(work_email) LIKE ?1
-             ORDER BY last_name, first_name LIMIT 20",
-        )?;
-        type Row = (i64, String, Option<String>, bool, Option<String>, Option<String>);
-        let people: Vec<Row> = stmt
-            .query_map([&pattern], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (id, name, email, hidden, start, end) in &people {
+        let people = employees::matching(conn, &pattern)?;
+        for Match { id, name, work_email: email, hidden, start_date: start, end_date: end } in &people {
             let who = format!("{name} ({})", email.as_deref().unwrap_or("no work email"));
             let views = employees::views_of(conn, *id, now)?;
             let lists: Vec<&str> = views.iter().map(view_name).collect();
@@ -48,14 +41,7 @@ impl Engine {
             if start.is_none() && views.contains(&View::Onboardings) {
                 findings.push(format!("{who} has no start date: confirm that a start date is set in the HR system"));
             }
-            let mut links = conn.prepare(
-                "SELECT s.name, l.missing_since, l.out_of_scope FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = ?1",
-            )?;
-            let rows = links.query_map([id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
-            })?;
-            for row in rows {
-                let (source, missing, out_of_scope) = row?;
+            for Standing { source, missing_since: missing, out_of_scope } in employee_links::standings(conn, *id)? {
                 if let Some(since) = missing {
                     findings.push(format!("{who} is missing from {source}'s feed since {since}"));
                 }
@@ -65,26 +51,10 @@ impl Engine {
             }
         }
 
-        let mut stmt = conn.prepare(
-            "SELECT s.name, f.name, f.work_email, f.excluded, f.start_date, f.employment_status FROM fetched_people f
-             JOIN sources s ON s.id = f.source_id
-             WHERE (lower(f.name) LIKE ?1 OR lower(f.work_email) LIKE ?1)
-               AND f.remote_id NOT IN (SELECT remote_id FROM employee_links WHERE source_id = f.source_id)
-             ORDER BY f.name LIMIT 20",
-        )?;
-        let fetched = stmt.query_map([&pattern], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?;
         let mut found_in_feed = false;
-        for row in fetched {
-            let (source, name, email, excluded, start, status) = row?;
+        for Unlinked { source, name, work_email: email, excluded, start_date: start, employment_status: status } in
+            fetched_people::unlinked_matching(conn, &pattern)?
+        {
             found_in_feed = true;
             let who = format!("{name} ({})", email.as_deref().unwrap_or("no work email"));
             match excluded {
@@ -118,14 +88,7 @@ impl Engine {
     /// employee, at all (excluded people count: the filters are not the key's permissions): the API key most likely lacks the permission to see them (Lucca's case).
     /// Each is detected on its own, for every provider.
     pub(super) fn missing_permission(&self, source: &Source) -> Result<Vec<String>> {
-        let counts = self
-            .store
-            .conn()
-            .query_row("SELECT people, future, departed FROM fetched_counts WHERE source_id = ?1", [source.id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-            })
-            .optional()?;
-        let Some((total, future, departed)) = counts else {
+        let Some(Counts { people: total, future, departed }) = fetched_people::counts(self.store.conn(), source.id)? else {
             return Ok(Vec::new());
         };
         let tool = source.config.get("tool").and_then(|t| t.as_str());

@@ -2,17 +2,15 @@
 //! and ask why someone is missing.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, View};
-use crate::store::change_log::{self, Actor, Entry};
-use crate::store::employees;
-use crate::store::sources;
-use crate::sync::local::TEXT_COLUMNS;
+use crate::store::change_log::{self, Actor, ChangeEntry, Entry};
+use crate::store::field_provenance::{self, Provenance};
+use crate::store::{employee_links, employees, field_conflicts, sources, Db};
 
 /// One field of a profile, with where its value comes from and whether it may be edited here.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -28,18 +26,6 @@ pub struct ProfileField {
     pub editable: bool,
     /// Values other sources hold for this field, when they disagree.
     pub conflicts: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct ChangeEntry {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub field: Option<String>,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -76,15 +62,11 @@ pub(super) struct HandChange<'a> {
 }
 
 impl HandChange<'_> {
-    /// Writes the value to `column`, its provenance (no run set it) and its history entry.
-    pub fn write(&self, tx: &rusqlite::Connection, column: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Writes the value, its provenance (no run set it) and its history entry.
+    pub fn write(&self, tx: &Db, now: DateTime<Utc>) -> Result<()> {
         let (id, at) = (self.employee_id, now.to_rfc3339());
-        tx.execute(&format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"), params![id, self.new, at])?;
-        tx.execute(
-            "INSERT INTO field_provenance (employee_id, field, source_id, run_id, set_at) VALUES (?1, ?2, ?3, NULL, ?4)
-             ON CONFLICT (employee_id, field) DO UPDATE SET source_id = excluded.source_id, run_id = NULL, set_at = excluded.set_at",
-            params![id, self.field.name(), self.source_id, at],
-        )?;
+        employees::set_text(tx, id, self.field, self.new, Some(&at))?;
+        field_provenance::record(tx, id, self.field, self.source_id, None, &at)?;
         let entry = Entry {
             at: &at,
             employee_id: id,
@@ -113,23 +95,7 @@ fn continuous_owner(linked: &[LinkedSource], field: Field) -> Option<String> {
 impl Engine {
     /// Finds one employee by id, work email or full name.
     pub fn find_employee(&self, who: &str) -> Result<i64> {
-        let who = who.trim();
-        let conn = self.store.conn();
-        if let Ok(id) = who.parse::<i64>() {
-            if let Some(id) = conn.query_row("SELECT id FROM employees WHERE id = ?1", [id], |r| r.get(0)).optional()? {
-                return Ok(id);
-            }
-        }
-        let mut stmt = conn.prepare(
-            "SELECT id FROM employees WHERE lower(work_email) = lower(?1)
-             UNION SELECT id FROM employees WHERE lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))) = lower(?1)",
-        )?;
-        let ids: Vec<i64> = stmt.query_map([who], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        match ids.as_slice() {
-            [id] => Ok(*id),
-            [] => Err(Error::UnknownEmployee(who.to_owned())),
-            _ => Err(Error::AmbiguousEmployee(who.to_owned())),
-        }
+        employees::find(self.store.conn(), who.trim())
     }
 
     /// Hides or shows a person. Hiding is local: no sync changes it.
@@ -144,11 +110,11 @@ impl Engine {
     /// Edits a field by hand. A field some source synchronises continuously is refused: HR owns it.
     pub fn edit_field(&mut self, who: &str, field: Field, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let id = self.find_employee(who)?;
-        let Some(column) = TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c) else {
+        if employees::text_column(field).is_none() {
             return Err(Error::Invalid(format!(
                 "{field} is set by the HR system's organisation data and cannot be edited by hand"
             )));
-        };
+        }
         if let Some(source_name) = continuous_owner(&self.linked_sources(id)?, field) {
             return Err(Error::ContinuousField { field, source_name });
         }
@@ -159,13 +125,13 @@ impl Engine {
                     .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
             }
         }
-        let tx = self.store.conn_mut().transaction()?;
-        let old: Option<String> = tx.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [id], |r| r.get(0))?;
+        let tx = self.store.begin()?;
+        let old = employees::text_value(&tx, id, field)?;
         let value = value.map(str::trim).filter(|v| !v.is_empty());
         if old.as_deref() != value {
             let change =
                 HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
-            change.write(&tx, column, now)?;
+            change.write(&tx, now)?;
             // A start or end date edited by hand moves the checklist like one HR moved.
             super::checklists::reconcile(&tx, Actor::User, now)?;
         }
@@ -176,61 +142,27 @@ impl Engine {
     /// The sources that link the person, in connection order, each with its field modes.
     fn linked_sources(&self, employee_id: i64) -> Result<Vec<LinkedSource>> {
         let conn = self.store.conn();
-        let mut stmt = conn.prepare(
-            "SELECT s.id, s.name FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = ?1 ORDER BY s.id",
-        )?;
-        let linked: Vec<(i64, String)> =
-            stmt.query_map([employee_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        linked.into_iter().map(|(id, name)| Ok(LinkedSource { id, name, modes: sources::field_modes(conn, id)? })).collect()
+        employee_links::sources(conn, employee_id)?
+            .into_iter()
+            .map(|(id, name)| Ok(LinkedSource { id, name, modes: sources::field_modes(conn, id)? }))
+            .collect()
     }
 
     pub fn profile(&self, who: &str, now: DateTime<Utc>) -> Result<Profile> {
         let id = self.find_employee(who)?;
         let conn = self.store.conn();
-        let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
-        let values: Vec<Option<String>> = conn.query_row(
-            &format!(
-                "SELECT {}, (SELECT name FROM legal_entities WHERE id = e.legal_entity_id),
-                        (SELECT name FROM work_locations WHERE id = e.work_location_id),
-                        (SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM employees m WHERE m.id = e.manager_id),
-                        (SELECT group_concat(g.name, ', ') FROM group_memberships gm CROSS JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id)
-                 FROM employees e WHERE id = ?1",
-                columns.join(", ")
-            ),
-            [id],
-            |r| (0..columns.len() + 4).map(|i| r.get(i)).collect(),
-        )?;
-        let value_of = |field: Field| -> Option<String> {
-            match field {
-                Field::LegalEntity => values[columns.len()].clone(),
-                Field::WorkLocation => values[columns.len() + 1].clone(),
-                Field::Manager => values[columns.len() + 2].clone(),
-                Field::Groups => values[columns.len() + 3].clone(),
-                _ => TEXT_COLUMNS.iter().position(|(f, _)| *f == field).and_then(|i| values[i].clone()),
-            }
-        };
+        let values = employees::shown_values(conn, id)?;
+        let value_of = |field: Field| values[field.index()].clone();
         let linked = self.linked_sources(id)?;
         let mut fields = Vec::new();
         for field in Field::ALL {
             // A provenance row if something set the field after creation, else the creating run.
-            let provenance: Option<(Option<i64>, Option<String>, Option<i64>)> = conn
-                .query_row(
-                    "SELECT p.source_id, s.name, p.run_id FROM field_provenance p LEFT JOIN sources s ON s.id = p.source_id
-                     WHERE p.employee_id = ?1 AND p.field = ?2",
-                    params![id, field.name()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let provenance = match provenance {
+            let provenance = match field_provenance::of(conn, id, field)? {
                 Some(found) => found,
-                None if value_of(field).is_some() => conn.query_row(
-                    "SELECT e.source_id, s.name, e.run_id FROM employees e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?,
-                None => (None, None, None),
+                None if value_of(field).is_some() => field_provenance::of_creation(conn, id)?,
+                None => Provenance::default(),
             };
-            let (source_id, source, run_id) = provenance;
+            let Provenance { source_id, source, run_id } = provenance;
             let mode = match source_id {
                 Some(s) => Some(match linked.iter().find(|l| l.id == s) {
                     Some(l) => l.modes[&field],
@@ -238,38 +170,12 @@ impl Engine {
                 }),
                 None => None,
             };
-            let editable = TEXT_COLUMNS.iter().any(|(f, _)| *f == field) && continuous_owner(&linked, field).is_none();
-            let mut stmt = conn.prepare(
-                "SELECT s.name || ': ' || coalesce(c.value, '(empty)') FROM field_conflicts c JOIN sources s ON s.id = c.source_id
-                 WHERE c.employee_id = ?1 AND c.field = ?2 ORDER BY s.id",
-            )?;
-            let conflicts = stmt.query_map(params![id, field.name()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let editable = employees::text_column(field).is_some() && continuous_owner(&linked, field).is_none();
+            let conflicts = field_conflicts::described(conn, id, field)?;
             fields.push(ProfileField { field, value: value_of(field), source, run_id, mode, editable, conflicts });
         }
-        // The creation is the employee row itself (no log row is written per new person).
-        let mut stmt = conn.prepare(
-            "SELECT at, actor, action, field, old_value, new_value, source FROM (
-                 SELECT c.id AS seq, c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name AS source FROM change_log c
-                 LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1
-                 UNION ALL
-                 SELECT 0, e.created_at, CASE WHEN e.source_id IS NULL THEN 'user' ELSE 'sync' END, 'created', NULL, NULL, NULL, s.name
-                 FROM employees e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id = ?1
-             ) ORDER BY seq DESC LIMIT 200",
-        )?;
-        let history = stmt
-            .query_map([id], |r| {
-                Ok(ChangeEntry {
-                    at: r.get(0)?,
-                    actor: r.get(1)?,
-                    action: r.get(2)?,
-                    field: r.get(3)?,
-                    old_value: r.get(4)?,
-                    new_value: r.get(5)?,
-                    source: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let hidden: bool = conn.query_row("SELECT hidden FROM employees WHERE id = ?1", [id], |r| r.get(0))?;
+        let history = change_log::history(conn, id)?;
+        let hidden = employees::is_hidden(conn, id)?;
         Ok(Profile {
             id,
             hidden,

@@ -2,16 +2,15 @@
 //! the directory's own settings.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::model::{Field, FieldMode};
+use crate::model::{Field, FieldMode, Filters};
 use crate::store::settings::{self, Settings};
-use crate::store::sources;
-use crate::sync::plan::Filters;
+use crate::store::sites::{self, Sites};
+use crate::store::{change_log, employees, field_conflicts, groups, sources};
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -71,29 +70,14 @@ impl Engine {
     /// once: a field the source may not read is not kept either.
     pub fn set_optional_field(&mut self, source_name: &str, field: Field, enabled: bool, now: DateTime<Utc>) -> Result<()> {
         let source = self.source(source_name)?;
-        let tx = self.store.conn_mut().transaction()?;
+        let tx = self.store.begin()?;
         sources::set_optional_field(&tx, source.id, field, enabled)?;
         if !enabled {
-            let column = field.name();
-            tx.execute(
-                &format!(
-                    "UPDATE employees SET {column} = NULL, updated_at = ?2
-                     WHERE {column} IS NOT NULL AND id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)"
-                ),
-                params![source.id, now.to_rfc3339()],
-            )?;
+            let at = now.to_rfc3339();
+            employees::clear_for_source(&tx, source.id, field, &at)?;
             // Past values live on in the change history and in conflicts: they go too.
-            let linked = "SELECT employee_id FROM employee_links WHERE source_id = ?1";
-            tx.execute(
-                &format!(
-                    "UPDATE change_log SET old_value = NULL, new_value = NULL WHERE field = ?2 AND employee_id IN ({linked})"
-                ),
-                params![source.id, column],
-            )?;
-            tx.execute(
-                &format!("DELETE FROM field_conflicts WHERE field = ?2 AND employee_id IN ({linked})"),
-                params![source.id, column],
-            )?;
+            change_log::forget_field(&tx, source.id, field)?;
+            field_conflicts::forget_field(&tx, source.id, field)?;
             // A plan waiting for approval carries the values it read, this field's included:
             // approving it would write them back. The next sync (a full read) plans anew.
             let why = format!("discarded: the optional field {} was switched off", field.name());
@@ -109,27 +93,16 @@ impl Engine {
     pub fn filters(&self, source_name: &str) -> Result<FilterView> {
         let source = self.source(source_name)?;
         let filters = sources::filters(self.store.conn(), source.id)?;
-        let named = |table: &str, ids: &std::collections::BTreeSet<String>| -> Result<Vec<Named>> {
+        let conn = self.store.conn();
+        let named = |ids: &std::collections::BTreeSet<String>, name_of: &dyn Fn(&str) -> Result<Option<String>>| {
             ids.iter()
-                .map(|id| {
-                    let name: Option<String> = self
-                        .store
-                        .conn()
-                        .query_row(
-                            &format!("SELECT name FROM {table} WHERE source_id = ?1 AND remote_id = ?2"),
-                            params![source.id, id],
-                            |r| r.get(0),
-                        )
-                        .ok()
-                        .flatten();
-                    Ok(Named { id: id.clone(), name: name.unwrap_or_else(|| id.clone()) })
-                })
-                .collect()
+                .map(|id| Ok(Named { id: id.clone(), name: name_of(id)?.unwrap_or_else(|| id.clone()) }))
+                .collect::<Result<Vec<_>>>()
         };
         Ok(FilterView {
-            legal_entities: named("legal_entities", &filters.legal_entities)?,
+            legal_entities: named(&filters.legal_entities, &|id| sites::name_of(conn, Sites::LegalEntities, source.id, id))?,
             employment_types: filters.employment_types.iter().cloned().collect(),
-            teams: named("groups", &filters.teams)?,
+            teams: named(&filters.teams, &|id| groups::name_of(conn, source.id, id))?,
         })
     }
 
@@ -148,15 +121,8 @@ impl Engine {
 
     fn resolve(&self, source_name: &str, input: &FilterInput) -> Result<(Filters, FilterView)> {
         let source = self.source(source_name)?;
-        let stored = |table: &str, extra: &str| -> Result<Vec<(String, String)>> {
-            let mut stmt = self.store.conn().prepare(&format!(
-                "SELECT remote_id, coalesce(name, remote_id) FROM {table} WHERE source_id = ?1 {extra} ORDER BY name"
-            ))?;
-            let known = stmt.query_map([source.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-            Ok(known)
-        };
-        let mut entities = stored("legal_entities", "")?;
-        let mut teams = stored("groups", "AND type = 'TEAM'")?;
+        let mut entities = sites::known(self.store.conn(), Sites::LegalEntities, source.id)?;
+        let mut teams = groups::known_teams(self.store.conn(), source.id)?;
         let find = |known: &[(String, String)], v: &str| -> Option<Named> {
             known
                 .iter()

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::model::Filters;
 use crate::store::change_log::Actor;
 use crate::store::sources::{self, Source};
 use crate::store::{runs, settings};
-use crate::sync::plan::Filters;
 use crate::sync::preview::{self, PreviewRow};
 use crate::sync::{self, OnProgress, Outcome, SyncReport, SyncRequest};
 

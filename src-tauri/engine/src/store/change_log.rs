@@ -1,6 +1,8 @@
 //! The change log: every change to a person, by a sync or by a person, with its old and new value.
 
 use rusqlite::{params, Connection};
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::Result;
 use crate::model::Field;
@@ -43,5 +45,65 @@ pub fn record(conn: &Connection, entry: &Entry<'_>) -> Result<()> {
         entry.old,
         entry.new
     ])?;
+    Ok(())
+}
+
+/// A change that names no one: an erasure, which says how many people it erased.
+pub fn record_erasure(conn: &Connection, at: &str, actor: &str, action: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO change_log (at, employee_id, actor, action) VALUES (?1, NULL, ?2, ?3)",
+        params![at, actor, action],
+    )?;
+    Ok(())
+}
+
+/// One line of a person's history, as the profile shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ChangeEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: Option<String>,
+}
+
+/// The person's latest changes, newest first; the creation is the employee row itself (no log
+/// row is written per new person).
+pub fn history(conn: &Connection, employee_id: i64) -> Result<Vec<ChangeEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT at, actor, action, field, old_value, new_value, source FROM (
+             SELECT c.id AS seq, c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name AS source FROM change_log c
+             LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1
+             UNION ALL
+             SELECT 0, e.created_at, CASE WHEN e.source_id IS NULL THEN 'user' ELSE 'sync' END, 'created', NULL, NULL, NULL, s.name
+             FROM employees e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id = ?1
+         ) ORDER BY seq DESC LIMIT 200",
+    )?;
+    let history = stmt
+        .query_map([employee_id], |r| {
+            Ok(ChangeEntry {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                field: r.get(3)?,
+                old_value: r.get(4)?,
+                new_value: r.get(5)?,
+                source: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(history)
+}
+
+/// Forgets the old and new values of the field in the history of the people the source links.
+pub fn forget_field(conn: &Connection, source_id: i64, field: Field) -> Result<()> {
+    conn.execute(
+        "UPDATE change_log SET old_value = NULL, new_value = NULL
+         WHERE field = ?2 AND employee_id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)",
+        params![source_id, field.name()],
+    )?;
     Ok(())
 }

@@ -7,9 +7,8 @@ use ts_rs::TS;
 
 use crate::connector::calendar_date;
 use crate::error::{Error, Result};
-use crate::model::View;
+use crate::model::{Filters, View};
 use crate::store::employees::managed_ids_sql;
-use crate::sync::plan::Filters;
 use crate::timezones::today_in;
 
 /// Why a step closed without being done: its person's start or end was cancelled.

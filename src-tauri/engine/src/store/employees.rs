@@ -1,14 +1,41 @@
-//! The employee lists: views by contract dates, hidden people, search, paging.
+//! The `employees` table: the lists (views by contract dates, hidden people, paging), finding one
+//! person, a profile's values, and the writes of a sync, a hand edit and an erasure.
 
-use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::Result;
-use crate::model::{EmployeeRow, View};
+use crate::error::{Error, Result};
+use crate::model::{EmployeeRow, Field, FieldValues, View};
 use crate::store::change_log::{self, Actor, Entry};
+use crate::store::search;
+use crate::store::sites::{self, Sites};
 use crate::timezones::today_in;
+
+/// The employee columns that hold a field's value as text, named as the field. The other fields
+/// are references: legal entity, work location, manager and groups.
+pub const TEXT_COLUMNS: [(Field, &str); 12] = [
+    (Field::EmployeeNumber, "employee_number"),
+    (Field::FirstName, "first_name"),
+    (Field::LastName, "last_name"),
+    (Field::JobTitle, "job_title"),
+    (Field::WorkEmail, "work_email"),
+    (Field::PersonalEmail, "personal_email"),
+    (Field::MobilePhone, "mobile_phone"),
+    (Field::EmploymentStatus, "employment_status"),
+    (Field::EmploymentType, "employment_type"),
+    (Field::HomeAddress, "home_address"),
+    (Field::StartDate, "start_date"),
+    (Field::EndDate, "end_date"),
+];
+
+/// The column that holds the field as text, if it is held as text.
+pub fn text_column(field: Field) -> Option<&'static str> {
+    TEXT_COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c)
+}
 
 /// How long after their end date a person stays in Offboardings.
 pub const RECENT_DEPARTURE_DAYS: i64 = 30;
@@ -77,11 +104,7 @@ fn view_condition(view: View) -> String {
 /// An SQL expression for "today" of the row `e`: the calendar date at `now` in the person's zone.
 /// The few zones in use are resolved here once, so the database compares plain dates per row.
 fn today_expr(conn: &Connection, now: DateTime<Utc>) -> Result<String> {
-    // A person's zone is always their work location's or legal entity's: the sites hold every zone in use.
-    let mut stmt = conn.prepare_cached(
-        "SELECT time_zone FROM legal_entities WHERE time_zone IS NOT NULL UNION SELECT time_zone FROM work_locations WHERE time_zone IS NOT NULL",
-    )?;
-    let zones: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let zones = sites::time_zones(conn)?;
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let local = quote(&today_in(None, now).to_string());
     if zones.is_empty() {
@@ -95,35 +118,13 @@ fn today_expr(conn: &Connection, now: DateTime<Utc>) -> Result<String> {
     Ok(expr)
 }
 
-/// The FTS5 query for what a person typed: every word must start a name or an email part.
-fn search_expr(text: &str) -> Option<String> {
-    // Only the local part of an email is indexed: a full address is searched by its local part.
-    let text = text.split('@').next().unwrap_or(text);
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"*", w.replace('"', "")))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" AND "))
-}
-
 /// The highest employee id so far: people created after this call have higher ones.
 pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM employees", [], |r| r.get(0))?)
 }
 
-/// Adds the people with ids in `after..=up_to` to the search index, in one statement (see migration V2).
-pub fn index_new(conn: &Connection, after: i64, up_to: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO employee_search (rowid, first_name, last_name, email_name)
-         SELECT id, first_name, last_name, email_name FROM employee_search_terms WHERE id > ?1 AND id <= ?2",
-    )?
-    .execute([after, up_to])?;
-    Ok(())
-}
-
 pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
-    let search = query.search.as_deref().and_then(search_expr);
+    let search = query.search.as_deref().and_then(search::match_expr);
     // The page is chosen first (filter, sort, limit) and only its rows get their teams, sources
     // and devices looked up.
     let sql = format!(
@@ -250,4 +251,260 @@ pub fn views_of(conn: &Connection, employee_id: i64, now: DateTime<Utc>) -> Resu
         }
     }
     Ok(views)
+}
+
+/// Finds one employee by id, work email or full name (case ignored).
+pub fn find(conn: &Connection, who: &str) -> Result<i64> {
+    if let Ok(id) = who.parse::<i64>() {
+        if let Some(id) = conn.query_row("SELECT id FROM employees WHERE id = ?1", [id], |r| r.get(0)).optional()? {
+            return Ok(id);
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id FROM employees WHERE lower(work_email) = lower(?1)
+         UNION SELECT id FROM employees WHERE lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))) = lower(?1)",
+    )?;
+    let ids: Vec<i64> = stmt.query_map([who], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    match ids.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(Error::UnknownEmployee(who.to_owned())),
+        _ => Err(Error::AmbiguousEmployee(who.to_owned())),
+    }
+}
+
+/// A person found by name or work email.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub id: i64,
+    pub name: String,
+    pub work_email: Option<String>,
+    pub hidden: bool,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+/// People whose full name or work email contains `pattern` (an SQL LIKE pattern, lower case), at most 20.
+pub fn matching(conn: &Connection, pattern: &str) -> Result<Vec<Match>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), work_email, hidden, start_date, end_date
+         FROM employees WHERE lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 OR lower(work_email) LIKE ?1
+         ORDER BY last_name, first_name LIMIT 20",
+    )?;
+    let people = stmt
+        .query_map([pattern], |r| {
+            Ok(Match {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                work_email: r.get(2)?,
+                hidden: r.get(3)?,
+                start_date: r.get(4)?,
+                end_date: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(people)
+}
+
+pub fn hidden_count(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?)
+}
+
+pub fn is_hidden(conn: &Connection, employee_id: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT hidden FROM employees WHERE id = ?1", [employee_id], |r| r.get(0))?)
+}
+
+/// The person's values as a profile shows them, indexed by [`Field::index`]: references by name
+/// (the legal entity's, the work location's, the manager's full name, the groups' names joined by ", ").
+pub fn shown_values(conn: &Connection, employee_id: i64) -> Result<Vec<Option<String>>> {
+    let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
+    let mut values = vec![None; Field::ALL.len()];
+    conn.query_row(
+        &format!(
+            "SELECT {}, (SELECT name FROM legal_entities WHERE id = e.legal_entity_id),
+                    (SELECT name FROM work_locations WHERE id = e.work_location_id),
+                    (SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM employees m WHERE m.id = e.manager_id),
+                    (SELECT group_concat(g.name, ', ') FROM group_memberships gm CROSS JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id)
+             FROM employees e WHERE id = ?1",
+            columns.join(", ")
+        ),
+        [employee_id],
+        |r| {
+            let references = [Field::LegalEntity, Field::WorkLocation, Field::Manager, Field::Groups];
+            let fields = TEXT_COLUMNS.iter().map(|(f, _)| *f).chain(references);
+            for (i, field) in fields.enumerate() {
+                values[field.index()] = r.get(i)?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(values)
+}
+
+/// The field's value, if it is held as text.
+pub fn text_value(conn: &Connection, employee_id: i64, field: Field) -> Result<Option<String>> {
+    let column = text_column(field).ok_or_else(|| Error::Invalid(format!("{field} is not a value of its own")))?;
+    Ok(conn.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [employee_id], |r| r.get(0))?)
+}
+
+/// Sets a field held as text (see [`TEXT_COLUMNS`]); `at`, when given, becomes the person's last update.
+pub fn set_text(conn: &Connection, employee_id: i64, field: Field, value: Option<&str>, at: Option<&str>) -> Result<()> {
+    let column = text_column(field).expect("only fields held as text are set as text");
+    match at {
+        Some(at) => conn
+            .prepare_cached(&format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"))?
+            .execute(params![employee_id, value, at])?,
+        None => conn
+            .prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?
+            .execute(params![employee_id, value])?,
+    };
+    Ok(())
+}
+
+/// Switches an optional field off for the people the source links: their values go.
+pub fn clear_for_source(conn: &Connection, source_id: i64, field: Field, at: &str) -> Result<()> {
+    let column = text_column(field).expect("the optional fields are held as text");
+    conn.execute(
+        &format!(
+            "UPDATE employees SET {column} = NULL, updated_at = ?2
+             WHERE {column} IS NOT NULL AND id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)"
+        ),
+        params![source_id, at],
+    )?;
+    Ok(())
+}
+
+/// What a new person refers to, as local ids, and their time zone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct References<'a> {
+    pub legal_entity_id: Option<i64>,
+    pub work_location_id: Option<i64>,
+    pub manager_id: Option<i64>,
+    pub time_zone: Option<&'a str>,
+}
+
+/// A new person in one insert, created by the source's run at `at`; returns their id.
+pub fn insert(
+    conn: &Connection,
+    values: &FieldValues,
+    refs: &References<'_>,
+    source_id: i64,
+    run_id: i64,
+    at: &str,
+) -> Result<i64> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
+        let placeholders: Vec<String> = (1..=columns.len() + 8).map(|i| format!("?{i}")).collect();
+        format!(
+            "INSERT INTO employees ({}, legal_entity_id, work_location_id, manager_id, time_zone, source_id, run_id, created_at, updated_at)
+             VALUES ({})",
+            columns.join(", "),
+            placeholders.join(", ")
+        )
+    });
+    let texts: Vec<Option<&str>> = TEXT_COLUMNS.iter().map(|(f, _)| values.get(*f)).collect();
+    let mut bound: Vec<&dyn rusqlite::ToSql> = texts.iter().map(|t| t as &dyn rusqlite::ToSql).collect();
+    bound.extend([
+        &refs.legal_entity_id as &dyn rusqlite::ToSql,
+        &refs.work_location_id,
+        &refs.manager_id,
+        &refs.time_zone,
+        &source_id,
+        &run_id,
+        &at,
+        &at,
+    ]);
+    conn.prepare_cached(&SQL)?.execute(bound.as_slice())?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn set_manager(conn: &Connection, employee_id: i64, manager_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute([employee_id, manager_id])?;
+    Ok(())
+}
+
+pub fn set_site(conn: &Connection, employee_id: i64, sites: Sites, site_id: Option<i64>) -> Result<()> {
+    let sql = match sites {
+        Sites::LegalEntities => "UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1",
+        Sites::WorkLocations => "UPDATE employees SET work_location_id = ?2 WHERE id = ?1",
+    };
+    conn.prepare_cached(sql)?.execute(params![employee_id, site_id])?;
+    Ok(())
+}
+
+pub fn set_updated_at(conn: &Connection, employee_id: i64, at: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE employees SET updated_at = ?2 WHERE id = ?1")?.execute(params![employee_id, at])?;
+    Ok(())
+}
+
+/// Moves the person to departed at `at`, unless they already are.
+pub fn set_departed(conn: &Connection, employee_id: i64, at: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL")?
+        .execute(params![employee_id, at])?;
+    Ok(())
+}
+
+pub fn clear_departed(conn: &Connection, employee_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE employees SET departed_at = NULL WHERE id = ?1")?.execute([employee_id])?;
+    Ok(())
+}
+
+/// Resolves managers (the source's remote ids; none for no manager) to employees through the
+/// source's links, in one statement.
+pub fn resolve_managers(conn: &Connection, source_id: i64, managers: impl Iterator<Item = (i64, Option<String>)>) -> Result<()> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pending_managers (employee_id INTEGER PRIMARY KEY, manager TEXT); DELETE FROM temp.pending_managers;")?;
+    let mut insert = conn.prepare_cached("INSERT INTO temp.pending_managers VALUES (?1, ?2)")?;
+    for (employee_id, manager) in managers {
+        insert.execute(params![employee_id, manager])?;
+    }
+    conn.prepare_cached(
+        "UPDATE employees SET manager_id = (SELECT l.employee_id FROM employee_links l WHERE l.source_id = ?1 AND l.remote_id = p.manager)
+         FROM temp.pending_managers p WHERE employees.id = p.employee_id",
+    )?
+    .execute([source_id])?;
+    conn.execute_batch("DROP TABLE temp.pending_managers")?;
+    Ok(())
+}
+
+/// Keeps the zone of each person the source links in step with their work location, else their legal entity.
+pub fn refresh_time_zones(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE employees SET time_zone = zone FROM (
+             SELECT e.id AS eid, COALESCE(wl.time_zone, le.time_zone) AS zone
+             FROM employee_links l JOIN employees e ON e.id = l.employee_id
+             LEFT JOIN work_locations wl ON wl.id = e.work_location_id
+             LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
+             WHERE l.source_id = ?1
+         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone",
+    )?
+    .execute([source_id])?;
+    Ok(())
+}
+
+/// People whose end date is before `cutoff` and who hold no device.
+pub fn left_before(conn: &Connection, cutoff: NaiveDate) -> Result<Vec<i64>> {
+    let ids = conn
+        .prepare(
+            "SELECT e.id FROM employees e WHERE e.end_date IS NOT NULL AND substr(e.end_date, 1, 10) < ?1
+             AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.employee_id = e.id AND a.returned_on IS NULL)",
+        )?
+        .query_map([cutoff.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Deletes the person: links, memberships, provenance, conflicts and history cascade; reports
+/// lose their manager; past hand-overs keep the device's history with a former employee as holder.
+pub fn delete(conn: &Connection, employee_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM employees WHERE id = ?1", [employee_id])?;
+    Ok(())
+}
+
+/// Deletes the people known only through the source; people other sources also know stay.
+pub fn delete_known_only_to(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM employees WHERE id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)
+         AND id NOT IN (SELECT employee_id FROM employee_links WHERE source_id != ?1)",
+        [source_id],
+    )?;
+    Ok(())
 }

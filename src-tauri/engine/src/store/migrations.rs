@@ -425,7 +425,13 @@ INSERT INTO checklist_template_steps (template_id, position, title, offset_days)
     (2, 3, 'Wipe devices', 3);
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+/// Version 8: employments are no longer kept. Nothing ever read them; a person's employment type
+/// comes with the person.
+const V8: &str = r#"
+DROP TABLE employments;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -461,7 +467,7 @@ mod tests {
              INSERT INTO fetched_people (source_id, remote_id, name, excluded) VALUES (1, 'r2', 'Alan Turing', 'not selected');",
         )
         .unwrap();
-        super::migrations().to_latest(&mut conn).unwrap();
+        super::migrations().to_version(&mut conn, 2).unwrap();
 
         let kept: (String, String, i64, String, String) = conn
             .query_row(
@@ -554,5 +560,31 @@ mod tests {
         };
         assert!(demo_after_upgrade("http://127.0.0.1:41234/v1"), "the demo's own source, served on this machine, stays the demo");
         assert!(!demo_after_upgrade("https://api.kombo.dev/v1"), "a real source called \"Demo company\" is not the demo");
+    }
+
+    #[test]
+    fn version_8_drops_the_employments_and_keeps_the_people() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sources (id, name, kind, config, created_at) VALUES (1, 'HR', 'kombo', '{}', 'now');
+             INSERT INTO employees (id, first_name, last_name, employment_type, created_at, updated_at)
+                 VALUES (1, 'Ada', 'Lovelace', 'FULL_TIME', 'now', 'now');
+             INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (1, 'r1', 1);
+             INSERT INTO employments (source_id, remote_id, employee_remote_id, employment_type) VALUES (1, 'm1', 'r1', 'FULL_TIME');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'employments'", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 0, "employments are no longer kept: nothing reads them");
+        let kept: (String, String) = conn
+            .query_row(
+                "SELECT e.employment_type, l.remote_id FROM employees e JOIN employee_links l ON l.employee_id = e.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("FULL_TIME".into(), "r1".into()), "the person, their employment type and their link stay");
     }
 }

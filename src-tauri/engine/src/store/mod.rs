@@ -1,19 +1,32 @@
-//! The local SQLite store: opening, pragmas, migrations and the schema-version guard.
+//! The local SQLite store: opening, pragmas, migrations and the schema-version guard. Every SQL
+//! statement of Roster lives in this module, one file per table (or pair of tables that belong
+//! together), each speaking the domain's types; `sync` and `engine` call them and hold none.
 
 pub mod change_log;
 pub mod checklists;
 mod cipher;
+pub mod device_assignments;
 pub mod devices;
+pub mod employee_links;
 pub mod employees;
+pub mod fetched_people;
+pub mod field_conflicts;
+pub mod field_provenance;
+pub mod groups;
+pub mod held_plans;
 mod migrations;
 pub mod runs;
+pub mod search;
 pub mod settings;
+pub mod sites;
+pub mod source_view;
 pub mod sources;
+pub mod staging;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::private;
@@ -22,6 +35,25 @@ pub use cipher::INSTALLATION_FILE;
 
 /// The file name of the directory database inside the data directory.
 pub const DATABASE_FILE: &str = "roster.db";
+
+/// What every repository function takes: the store's connection, or an open transaction (which
+/// dereferences to one). `sync` and `engine` name this type, never the database driver's, so that
+/// another backend can stand behind the repositories.
+pub type Db = Connection;
+
+/// An open transaction: its writes are applied together at `commit`, or not at all.
+pub type Tx<'c> = rusqlite::Transaction<'c>;
+
+/// Begins a transaction.
+pub fn begin(db: &mut Db) -> Result<Tx<'_>> {
+    Ok(db.transaction()?)
+}
+
+/// Begins a transaction that takes the write lock at once: one that reads, then writes, could
+/// otherwise fail when another writer committed in between.
+pub fn begin_write(db: &mut Db) -> Result<Tx<'_>> {
+    Ok(db.transaction_with_behavior(TransactionBehavior::Immediate)?)
+}
 
 /// An open connection to Roster's database. Each thread or task that needs the store opens its own:
 /// WAL lets readers go on while a sync writes.
@@ -64,7 +96,7 @@ impl Store {
     /// write-ahead log, which still holds page images from before, is copied into the (securely
     /// overwritten) database and emptied; a reader that keeps it from being emptied is an error.
     pub fn flush_erased(&self) -> Result<()> {
-        self.conn.execute("INSERT INTO employee_search (employee_search) VALUES ('optimize')", [])?;
+        search::optimize(&self.conn)?;
         let busy: bool = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         if busy {
             return Err(Error::ErasureNotFlushed);
@@ -87,8 +119,49 @@ impl Store {
         &mut self.conn
     }
 
+    /// Begins a transaction on the store's connection.
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        begin(&mut self.conn)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Turns off the automatic checkpoint of the write-ahead log, for a commit too large to fold into
+/// the database file at once; returns the setting to restore with [`restore_autocheckpoint`].
+pub fn suspend_autocheckpoint(conn: &Connection) -> Result<i64> {
+    let pages: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    Ok(pages)
+}
+
+pub fn restore_autocheckpoint(conn: &Connection, pages: i64) -> Result<()> {
+    conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+    Ok(())
+}
+
+/// Calls `each` with `rows`, each decoded by `decode`, one at a time; the first failure ends the
+/// iteration and is returned instead of `each`'s result.
+fn stream<T, U>(
+    rows: &mut rusqlite::Rows<'_>,
+    decode: impl Fn(&rusqlite::Row<'_>) -> Result<T>,
+    each: impl FnOnce(&mut dyn Iterator<Item = T>) -> U,
+) -> Result<U> {
+    let mut failure: Option<Error> = None;
+    let mut iter = std::iter::from_fn(|| {
+        let decoded = match rows.next() {
+            Ok(Some(row)) => decode(row),
+            Ok(None) => return None,
+            Err(e) => Err(e.into()),
+        };
+        decoded.map_err(|e| failure = Some(e)).ok()
+    });
+    let result = each(&mut iter);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(result),
     }
 }
 
@@ -175,5 +248,45 @@ mod tests {
         let store = Store::open(dir.path()).expect("a second open is a no-op migration");
         let v: usize = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, migrations::count());
+    }
+
+    /// Every file under `path` (or `path` itself, a file), with its text.
+    fn sources_in(path: &Path) -> Vec<(PathBuf, String)> {
+        if path.is_file() {
+            return vec![(path.to_owned(), std::fs::read_to_string(path).unwrap())];
+        }
+        std::fs::read_dir(path).unwrap().flat_map(|entry| sources_in(&entry.unwrap().path())).collect()
+    }
+
+    #[test]
+    fn only_the_store_holds_sql() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let sql =
+            ["SELECT", "INSERT", "UPDATE ", "DELETE", "prepare", "execute", "query_row", "query_map", "pragma_", "rusqlite"];
+        let mut found = Vec::new();
+        for (path, text) in ["sync", "engine", "engine.rs"].iter().flat_map(|p| sources_in(&src.join(p))) {
+            for (n, line) in text.lines().enumerate() {
+                if let Some(word) = sql.iter().find(|w| line.contains(*w)) {
+                    found.push(format!("{}:{}: {word}", path.display(), n + 1));
+                }
+            }
+        }
+        assert!(sources_in(&src.join("sync")).len() > 5, "the check reads the sync's files");
+        assert!(
+            found.is_empty(),
+            "sync and engine reach the database through the store's repositories only, never the driver: {found:#?}"
+        );
+    }
+
+    #[test]
+    fn the_store_depends_on_neither_sync_nor_engine() {
+        let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
+        let above = ["sync", "engine"].map(|module| format!("crate::{module}"));
+        let uses: Vec<String> = sources_in(&store)
+            .into_iter()
+            .filter(|(_, text)| above.iter().any(|path| text.contains(path.as_str())))
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert!(uses.is_empty(), "the store is below sync and engine, never beside them: {uses:?}");
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::model::PlanCounts;
 
 /// Where a sync run stands. The UI, the tray and the CLI match on this, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -140,6 +141,58 @@ pub fn close_interrupted(conn: &Connection, source_id: i64, now: &str) -> Result
         "UPDATE sync_runs SET outcome = 'failed', finished_at = ?2, error = 'interrupted: Roster stopped during this sync'
          WHERE outcome = 'running' AND source_id = ?1",
         params![source_id, now],
+    )?;
+    Ok(())
+}
+
+/// Records a run that starts now; returns its id.
+pub fn start(conn: &Connection, source_id: i64, full_read: bool, at: &str) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, ?2, ?3, ?4)",
+        params![source_id, if full_read { "full" } else { "incremental" }, at, RunState::Running],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Ends a run in `state` with its plan's counts.
+pub fn close(conn: &Connection, run_id: i64, state: RunState, finished_at: &str, counts: &PlanCounts) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_runs SET outcome = ?2, finished_at = ?3, created = ?4, updated = ?5, unchanged = ?6,
+             excluded = ?7, departing = ?8, missing = ?9 WHERE id = ?1",
+        params![
+            run_id,
+            state,
+            finished_at,
+            counts.created,
+            counts.updated,
+            counts.unchanged,
+            counts.excluded,
+            counts.departing,
+            counts.missing
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn fail(conn: &Connection, run_id: i64, finished_at: &str, error: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_runs SET outcome = ?4, finished_at = ?2, error = ?3 WHERE id = ?1",
+        params![run_id, finished_at, error, RunState::Failed],
+    )?;
+    Ok(())
+}
+
+/// Marks a held run discarded.
+pub fn discard(conn: &Connection, run_id: i64, at: &str) -> Result<()> {
+    conn.execute("UPDATE sync_runs SET outcome = ?3, finished_at = ?2 WHERE id = ?1", params![run_id, at, RunState::Discarded])?;
+    Ok(())
+}
+
+/// Marks the source's held run, if any, discarded, saying why.
+pub fn discard_held(conn: &Connection, source_id: i64, why: &str, at: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_runs SET outcome = ?4, finished_at = ?2, error = ?3 WHERE source_id = ?1 AND outcome = ?5",
+        params![source_id, at, why, RunState::Discarded, RunState::Held],
     )?;
     Ok(())
 }

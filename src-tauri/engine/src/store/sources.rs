@@ -1,6 +1,6 @@
 //! Connected HR sources and their settings: field modes, filters, optional fields, schedule.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::{Field, FieldMode};
-use crate::sync::plan::Filters;
+use crate::model::{Field, FieldMode, Filters};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -165,15 +164,6 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Source> {
         .ok_or_else(|| Error::UnknownSource(id.to_string()))
 }
 
-/// The source's records linked to someone in the directory.
-pub fn linked_remote_ids(conn: &Connection, source_id: i64) -> Result<HashSet<String>> {
-    let ids = conn
-        .prepare("SELECT remote_id FROM employee_links WHERE source_id = ?1")?
-        .query_map([source_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
-}
-
 pub fn set_sync_interval(conn: &Connection, source_id: i64, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
     let secs = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
     if secs < 60 {
@@ -268,4 +258,32 @@ pub fn set_filters(conn: &Connection, source_id: i64, filters: &Filters) -> Resu
         }
     }
     require_full_read(conn, source_id)
+}
+
+/// Records a successful sync at `at`: the source's schedule, its failures forgotten, when the next
+/// incremental read starts from, and (after a full read) when the last full read was.
+pub fn record_success(
+    conn: &Connection,
+    source_id: i64,
+    at: &str,
+    next_sync_at: &str,
+    full_read: bool,
+    updated_after: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?5, next_sync_at = ?3,
+             failure_count = 0, last_error = NULL, last_full_sync_at = CASE WHEN ?4 THEN ?2 ELSE last_full_sync_at END
+         WHERE id = ?1",
+        params![source_id, at, next_sync_at, full_read, updated_after],
+    )?;
+    Ok(())
+}
+
+/// Records a failed sync: how many in a row, the error, and when to try again.
+pub fn record_failure(conn: &Connection, source_id: i64, failures: i64, error: &str, next_sync_at: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sources SET failure_count = ?2, last_error = ?3, next_sync_at = ?4 WHERE id = ?1",
+        params![source_id, failures, error, next_sync_at],
+    )?;
+    Ok(())
 }

@@ -11,17 +11,18 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, TransactionBehavior};
 
-use super::apply::{Applier, Sites, Stamp};
+use super::apply::{Applier, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
 use super::reading::{self, RecordWriter};
 use super::stop::Stop;
-use super::{drop_unlinked_employments, fetched, finish_run, local, put_employment, retention, OnProgress, Phase, Progress};
+use super::{fetched, finish_run, retention, OnProgress, Phase, Progress};
 use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
 use crate::error::{Error, Result};
-use crate::store::settings;
+use crate::store::sites::Sites;
+use crate::store::source_view::LocalReader;
 use crate::store::sources::{self, Source};
+use crate::store::{self, fetched_people, settings, Db};
 
 /// People's worth of waiting work done at a time while the writer has nothing new to write:
 /// short enough not to keep the next page waiting (a search index batch is one FTS5 segment).
@@ -29,7 +30,7 @@ const CATCH_UP_BATCH: usize = 1000;
 
 #[allow(clippy::too_many_arguments)] // one caller, `sync::read_plan_apply`; a struct would only rename them
 pub(super) fn run(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
@@ -39,7 +40,7 @@ pub(super) fn run(
     progress: &mut OnProgress<'_>,
 ) -> Result<SyncPlan> {
     let started = std::time::Instant::now();
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store::begin_write(conn)?;
     let mut settings = SourceSettings {
         first_sync: true,
         full_read: true,
@@ -49,22 +50,19 @@ pub(super) fn run(
         names: OrgNames::default(),
         missing_grace_days: settings::load(&tx)?.missing_grace_days,
     };
-    let local = local::LocalReader::new(&tx, source.id)?.state(&tx)?;
+    let local = LocalReader::new(&tx, source.id)?.state(&tx)?;
     let now_text = now.to_rfc3339();
     let stamp = Stamp { source_id: source.id, run_id, now: &now_text };
     let plan = {
         let mut writer = Writer {
-            conn: &tx,
             applier: Applier::new(&tx, &stamp)?,
             planner: Planner::new(&local, now),
             recorder: {
-                fetched::forget(&tx, source.id)?;
+                fetched_people::forget(&tx, source.id)?;
                 fetched::Recorder::new(&tx, source.id, now.date_naive())?
             },
             settings: &mut settings,
-            source_id: source.id,
             seen: HashSet::new(),
-            orphan_employments: false,
         };
         let past = retention::PastRetention::load(&tx, source.id, now)?;
         let mut skipping = past.skipping(&mut writer);
@@ -76,20 +74,15 @@ pub(super) fn run(
         progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
         writer.recorder.finish(&tx, skipped)?;
         writer.applier.finish()?;
-        // An employment may come before its person, or belong to someone excluded.
-        if writer.orphan_employments {
-            drop_unlinked_employments(&tx, source.id)?;
-        }
         plan
     };
     finish_run(&tx, source, run_id, &plan.counts, true, now)?;
     // The commit appends the whole company to the write-ahead log; folding the log into the
     // database file (a checkpoint, as long again) is left for afterwards: the app runs one once
     // the directory is shown, and closing the last connection runs one too.
-    let autocheckpoint: i64 = tx.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
-    tx.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let autocheckpoint = store::suspend_autocheckpoint(&tx)?;
     let committed = tx.commit();
-    conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
+    store::restore_autocheckpoint(conn, autocheckpoint)?;
     committed?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), counts = ?plan.counts, "first sync applied");
     Ok(plan)
@@ -97,16 +90,12 @@ pub(super) fn run(
 
 /// The writing side: plans and writes each record as it arrives.
 struct Writer<'a> {
-    conn: &'a Connection,
     applier: Applier<'a>,
     planner: Planner<'a>,
     recorder: fetched::Recorder<'a>,
     settings: &'a mut SourceSettings,
-    source_id: i64,
     /// Ids read so far, per model: the same id twice is an error, as in a staged read.
     seen: HashSet<(Model, String)>,
-    /// Set when an employment arrived for someone not (yet) linked: it may have to go.
-    orphan_employments: bool,
 }
 
 impl RecordWriter for Writer<'_> {
@@ -137,13 +126,8 @@ impl RecordWriter for Writer<'_> {
                     self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
                 }
             }
-            Record::Employment(employment) => {
-                self.first_time(Model::Employments, &employment.remote_id)?;
-                if !employment.deleted {
-                    self.orphan_employments |= !self.applier.has_linked(&employment.employee_remote_id);
-                    put_employment(self.conn, self.source_id, &employment)?;
-                }
-            }
+            // Employments are not kept: their id is checked like every other.
+            Record::Employment(employment) => self.first_time(Model::Employments, &employment.remote_id)?,
         }
         Ok(())
     }

@@ -5,7 +5,6 @@
 mod apply;
 mod fetched;
 mod first;
-pub(crate) mod local;
 pub mod plan;
 pub mod preview;
 mod reading;
@@ -18,17 +17,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::connector::{Connector, ReadRequest, RemoteEmployment, RemoteGroup, RemoteSite};
+use crate::connector::{Connector, ReadRequest, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
-use crate::model::FieldValues;
-use crate::store::runs::RunState;
-use crate::store::settings;
+use crate::model::{FieldValues, PlanCounts};
+use crate::store::runs::{self, RunState};
+use crate::store::sites::{self, Sites};
+use crate::store::source_view::LocalReader;
 use crate::store::sources::{self, Source};
-use plan::{OrgNames, PlanCounts, SourceSettings, SyncPlan};
+use crate::store::{self, groups, held_plans, settings, staging, Db};
+use plan::{OrgNames, SourceSettings, SyncPlan};
 pub use stop::Cancel;
 use stop::Stop;
 
@@ -118,7 +118,7 @@ pub type OnProgress<'a> = dyn FnMut(Progress) + 'a;
 
 /// Runs one sync of `source` with `connector`, at `now`.
 pub fn run(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     now: DateTime<Utc>,
@@ -132,9 +132,9 @@ pub fn run(
     };
     let limit = std::time::Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
     let stop = Stop::new(request.cancel, limit);
-    let run_id = if request.dry_run { None } else { Some(start_run(conn, source.id, full_read, now)?) };
+    let run_id = if request.dry_run { None } else { Some(runs::start(conn, source.id, full_read, &now.to_rfc3339())?) };
     let result = read_plan_apply(conn, source, connector, &read, &stop, now, run_id, progress);
-    stage::drop(conn)?;
+    staging::drop(conn)?;
     match result {
         Ok((outcome, plan)) => Ok(SyncReport {
             source: source.name.clone(),
@@ -164,33 +164,33 @@ fn needs_full_read(source: &Source, now: DateTime<Utc>) -> bool {
 /// Reads the source into staging, minus the people `past` retention; returns its organisation
 /// units and how many such people the read skipped.
 fn read(
-    conn: &mut Connection,
+    conn: &mut Db,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
     past: &retention::PastRetention,
     stop: &Stop,
     progress: &mut OnProgress<'_>,
 ) -> Result<(Org, i64)> {
-    stage::create(conn)?;
+    staging::create(conn)?;
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
-    let tx = conn.transaction()?;
+    let tx = store::begin(conn)?;
     let mut stager = stage::Stager(&tx);
     let mut writer = past.skipping(&mut stager);
     reading::read(connector, request, stop, progress, &mut writer)?;
     let skipped = writer.skipped;
     tx.commit()?;
     let org = Org {
-        legal_entities: stage::sites(conn, "legal_entity")?,
-        work_locations: stage::sites(conn, "work_location")?,
-        groups: stage::groups(conn)?,
+        legal_entities: staging::sites(conn, Sites::LegalEntities)?,
+        work_locations: staging::sites(conn, Sites::WorkLocations)?,
+        groups: staging::groups(conn)?,
     };
     Ok((org, skipped))
 }
 
 #[allow(clippy::too_many_arguments)] // the one call above; a struct would only rename them
 fn read_plan_apply(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
@@ -208,7 +208,7 @@ fn read_plan_apply(
     let (org, skipped) = read(conn, connector, request, &past, stop, progress)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "read and staged");
     let full_read = request.updated_after.is_none();
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store::begin_write(conn)?;
     let directory_settings = settings::load(&tx)?;
     let settings = SourceSettings {
         first_sync: source.first_synced_at.is_none(),
@@ -218,7 +218,7 @@ fn read_plan_apply(
         names: org_names(&tx, source.id, &org)?,
         missing_grace_days: directory_settings.missing_grace_days,
     };
-    let reader = local::LocalReader::new(&tx, source.id)?;
+    let reader = LocalReader::new(&tx, source.id)?;
     let local = reader.state(&tx)?;
     let absent = reader.absent(&tx, full_read)?;
     let plan = reader.with_feed(&tx, |feed| plan::plan(feed, absent, &local, &settings, now))?;
@@ -235,16 +235,16 @@ fn read_plan_apply(
             .employees
             .iter()
             .filter(|p| p.action == plan::Action::Create)
-            .map(|p| Ok((p.remote_id.clone(), stage::employee_values(&tx, &p.remote_id)?)))
+            .map(|p| Ok((p.remote_id.clone(), staging::employee_values(&tx, &p.remote_id)?)))
             .collect::<Result<_>>()?;
         let held = HeldPlan { plan, org, full_read, created };
-        tx.execute("INSERT INTO held_plans (run_id, plan) VALUES (?1, ?2)", params![run_id, serde_json::to_string(&held)?])?;
+        held_plans::hold(&tx, run_id, &held)?;
         close_run(&tx, run_id, RunState::Held, now, &held.plan.counts)?;
         tx.commit()?;
         return Ok((Outcome::Held, held.plan));
     }
     progress(Progress { phase: Phase::Applying, done: 0, total: Some(plan.employees.len() as u64) });
-    apply_plan(&tx, source, run_id, &plan, &org, full_read, &|remote_id| stage::employee_values(&tx, remote_id), now)?;
+    apply_plan(&tx, source, run_id, &plan, &org, full_read, &|remote_id| staging::employee_values(&tx, remote_id), now)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "applied");
     tx.commit()?;
     Ok((Outcome::Applied, plan))
@@ -252,7 +252,7 @@ fn read_plan_apply(
 
 #[allow(clippy::too_many_arguments)] // one call per path (sync, approval); a struct would only rename them
 fn apply_plan(
-    tx: &Connection,
+    tx: &Db,
     source: &Source,
     run_id: i64,
     plan: &SyncPlan,
@@ -266,36 +266,20 @@ fn apply_plan(
     finish_run(tx, source, run_id, &plan.counts, full_read, now)
 }
 
-/// Ends an applied run: the employments read, the run's record, and the source's schedule.
-fn finish_run(
-    tx: &Connection,
-    source: &Source,
-    run_id: i64,
-    counts: &PlanCounts,
-    full_read: bool,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    if stage::exists(tx)? {
-        store_employments(tx, source.id)?;
-        tracing::debug!(source = %source.name, "employments stored");
-    }
+/// Ends an applied run: the run's record, and the source's schedule.
+fn finish_run(tx: &Db, source: &Source, run_id: i64, counts: &PlanCounts, full_read: bool, now: DateTime<Utc>) -> Result<()> {
     close_run(tx, run_id, RunState::Succeeded, now, counts)?;
     let next = now + Duration::seconds(source.sync_interval_secs);
-    tx.execute(
-        "UPDATE sources SET first_synced_at = coalesce(first_synced_at, ?2), updated_after = ?5, next_sync_at = ?3,
-             failure_count = 0, last_error = NULL, last_full_sync_at = CASE WHEN ?4 THEN ?2 ELSE last_full_sync_at END
-         WHERE id = ?1",
-        params![source.id, now.to_rfc3339(), next.to_rfc3339(), full_read, (now - DELTA_OVERLAP).to_rfc3339()],
-    )?;
-    Ok(())
+    let updated_after = (now - DELTA_OVERLAP).to_rfc3339();
+    sources::record_success(tx, source.id, &now.to_rfc3339(), &next.to_rfc3339(), full_read, &updated_after)
 }
 
 /// Applies a plan the mass-change guard held, exactly as it was shown.
-pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+pub fn approve(conn: &mut Db, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
+    let tx = store::begin_write(conn)?;
     let (source_id, held) = held_plan(&tx, run_id)?;
     let source = sources::by_id(&tx, source_id)?;
-    tx.execute("DELETE FROM held_plans WHERE run_id = ?1", [run_id])?;
+    held_plans::delete(&tx, run_id)?;
     let created = |remote_id: &str| {
         held.created
             .get(remote_id)
@@ -316,150 +300,59 @@ pub fn approve(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result
 }
 
 /// The plan a held run waits with, person by person, as it would be applied.
-pub fn held(conn: &Connection, run_id: i64) -> Result<SyncPlan> {
+pub fn held(conn: &Db, run_id: i64) -> Result<SyncPlan> {
     Ok(held_plan(conn, run_id)?.1.plan)
 }
 
 /// Drops a held plan: nothing of it is applied.
-pub fn discard(conn: &mut Connection, run_id: i64, now: DateTime<Utc>) -> Result<()> {
-    let tx = conn.transaction()?;
+pub fn discard(conn: &mut Db, run_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let tx = store::begin(conn)?;
     held_plan(&tx, run_id)?;
-    tx.execute("DELETE FROM held_plans WHERE run_id = ?1", [run_id])?;
-    tx.execute("UPDATE sync_runs SET outcome = 'discarded', finished_at = ?2 WHERE id = ?1", params![run_id, now.to_rfc3339()])?;
+    held_plans::delete(&tx, run_id)?;
+    runs::discard(&tx, run_id, &now.to_rfc3339())?;
     tx.commit()?;
     Ok(())
 }
 
-fn held_plan(conn: &Connection, run_id: i64) -> Result<(i64, HeldPlan)> {
-    let row: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT r.source_id, h.plan FROM held_plans h JOIN sync_runs r ON r.id = h.run_id WHERE h.run_id = ?1",
-            [run_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (source_id, plan) = row.ok_or_else(|| Error::Invalid(format!("run {run_id} has no plan waiting for approval")))?;
-    Ok((source_id, serde_json::from_str(&plan)?))
+fn held_plan(conn: &Db, run_id: i64) -> Result<(i64, HeldPlan)> {
+    held_plans::get(conn, run_id)?.ok_or_else(|| Error::Invalid(format!("run {run_id} has no plan waiting for approval")))
 }
 
 /// A newer run replaces a plan still waiting for approval: the older one describes a stale state.
-fn supersede_held(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<()> {
+fn supersede_held(conn: &Db, source_id: i64, now: DateTime<Utc>) -> Result<()> {
     discard_held(conn, source_id, "superseded by a newer sync", now)
 }
 
 /// Discards the source's plan waiting for approval, if any, saying why in its run.
-pub fn discard_held(conn: &Connection, source_id: i64, why: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "UPDATE sync_runs SET outcome = 'discarded', finished_at = ?2, error = ?3
-         WHERE source_id = ?1 AND outcome = 'held'",
-        params![source_id, now.to_rfc3339(), why],
-    )?;
-    conn.execute(
-        "DELETE FROM held_plans WHERE run_id IN (SELECT id FROM sync_runs WHERE source_id = ?1 AND outcome = 'discarded')",
-        [source_id],
-    )?;
-    Ok(())
+pub fn discard_held(conn: &Db, source_id: i64, why: &str, now: DateTime<Utc>) -> Result<()> {
+    runs::discard_held(conn, source_id, why, &now.to_rfc3339())?;
+    held_plans::delete_discarded(conn, source_id)
 }
 
 /// Names for reasons: what this read brought, over what is stored (incremental reads bring only changes).
-fn org_names(conn: &Connection, source_id: i64, org: &Org) -> Result<OrgNames> {
-    let mut names = OrgNames::default();
-    for (table, map) in [("legal_entities", &mut names.legal_entities), ("groups", &mut names.groups)] {
-        let mut stmt = conn.prepare(&format!("SELECT remote_id, name FROM {table} WHERE source_id = ?1 AND name IS NOT NULL"))?;
-        let rows = stmt.query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        for row in rows {
-            let (id, name): (String, String) = row?;
-            map.insert(id, name);
-        }
-    }
+fn org_names(conn: &Db, source_id: i64, org: &Org) -> Result<OrgNames> {
+    let mut names = OrgNames {
+        legal_entities: sites::names(conn, Sites::LegalEntities, source_id)?,
+        groups: groups::names(conn, source_id)?,
+    };
     names.legal_entities.extend(org.legal_entities.iter().filter_map(|s| Some((s.remote_id.clone(), s.name.clone()?))));
     names.groups.extend(org.groups.iter().filter_map(|g| Some((g.remote_id.clone(), g.name.clone()?))));
     Ok(names)
 }
 
-fn store_employments(conn: &Connection, source_id: i64) -> Result<()> {
-    conn.execute(
-        "DELETE FROM employments WHERE source_id = ?1 AND remote_id IN (SELECT remote_id FROM temp.stage_employments WHERE deleted)",
-        [source_id],
-    )?;
-    // Only the employments of people in the directory are kept: excluded people leave no trace.
-    conn.execute(
-        "INSERT INTO employments (source_id, remote_id, employee_remote_id, employment_type, effective_date)
-         SELECT ?1, s.remote_id, s.employee_remote_id, s.employment_type, s.effective_date FROM temp.stage_employments s
-         JOIN employee_links l ON l.source_id = ?1 AND l.remote_id = s.employee_remote_id
-         WHERE NOT s.deleted
-         ON CONFLICT (source_id, remote_id) DO UPDATE SET employee_remote_id = excluded.employee_remote_id,
-             employment_type = excluded.employment_type, effective_date = excluded.effective_date
-         WHERE employee_remote_id IS NOT excluded.employee_remote_id OR employment_type IS NOT excluded.employment_type
-             OR effective_date IS NOT excluded.effective_date",
-        [source_id],
-    )?;
-    Ok(())
+/// When a run ends: the clock's time, never before the run's own `now`.
+fn finished_at(now: DateTime<Utc>) -> String {
+    Utc::now().max(now).to_rfc3339()
 }
 
-/// Stores one employment as read, during a first sync (the source stores none before it).
-fn put_employment(conn: &Connection, source_id: i64, employment: &RemoteEmployment) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO employments (source_id, remote_id, employee_remote_id, employment_type, effective_date) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        source_id,
-        employment.remote_id,
-        employment.employee_remote_id,
-        employment.employment_type,
-        employment.effective_date.map(|d| d.to_string())
-    ])?;
-    Ok(())
-}
-
-/// Drops the employments of people the directory does not hold, once everyone read is linked.
-fn drop_unlinked_employments(conn: &Connection, source_id: i64) -> Result<()> {
-    conn.execute(
-        "DELETE FROM employments WHERE source_id = ?1
-         AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.source_id = ?1 AND l.remote_id = employee_remote_id)",
-        [source_id],
-    )?;
-    Ok(())
-}
-
-fn start_run(conn: &Connection, source_id: i64, full_read: bool, now: DateTime<Utc>) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, ?2, ?3, 'running')",
-        params![source_id, if full_read { "full" } else { "incremental" }, now.to_rfc3339()],
-    )?;
-    Ok(conn.last_insert_rowid())
-}
-
-fn close_run(conn: &Connection, run_id: i64, outcome: RunState, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
-    conn.execute(
-        "UPDATE sync_runs SET outcome = ?2, finished_at = ?3, created = ?4, updated = ?5, unchanged = ?6,
-             excluded = ?7, departing = ?8, missing = ?9 WHERE id = ?1",
-        params![
-            run_id,
-            outcome,
-            Utc::now().max(now).to_rfc3339(),
-            counts.created,
-            counts.updated,
-            counts.unchanged,
-            counts.excluded,
-            counts.departing,
-            counts.missing
-        ],
-    )?;
-    Ok(())
+fn close_run(conn: &Db, run_id: i64, outcome: RunState, now: DateTime<Utc>, counts: &PlanCounts) -> Result<()> {
+    runs::close(conn, run_id, outcome, &finished_at(now), counts)
 }
 
 /// Records a failed run; the next try backs off exponentially (2, 4, 8... minutes, at most the interval).
-fn fail_run(conn: &Connection, source: &Source, run_id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE sync_runs SET outcome = 'failed', finished_at = ?2, error = ?3 WHERE id = ?1",
-        params![run_id, Utc::now().max(now).to_rfc3339(), error],
-    )?;
+fn fail_run(conn: &Db, source: &Source, run_id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
+    runs::fail(conn, run_id, &finished_at(now), error)?;
     let failures = source.failure_count + 1;
     let backoff = (60i64 << failures.min(10)).min(source.sync_interval_secs);
-    conn.execute(
-        "UPDATE sources SET failure_count = ?2, last_error = ?3, next_sync_at = ?4 WHERE id = ?1",
-        params![source.id, failures, error, (now + Duration::seconds(backoff)).to_rfc3339()],
-    )?;
-    Ok(())
+    sources::record_failure(conn, source.id, failures, error, &(now + Duration::seconds(backoff)).to_rfc3339())
 }

@@ -1,7 +1,7 @@
 //! The pure half of a sync: what HR sent, what the directory holds and the source's settings in;
 //! the list of changes out. No I/O and no clock: `now` is an argument, so every rule is testable.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -9,19 +9,7 @@ use ts_rs::TS;
 
 use crate::connector::RemoteEmployee;
 use crate::group_ids;
-use crate::model::{Field, FieldMode, FieldValues};
-
-/// A source's include-lists. An empty list means "all"; a person must match every non-empty list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
-#[ts(export)]
-pub struct Filters {
-    /// Legal entity remote ids.
-    pub legal_entities: BTreeSet<String>,
-    /// Employment types (FULL_TIME, CONTRACT...).
-    pub employment_types: BTreeSet<String>,
-    /// Team remote ids.
-    pub teams: BTreeSet<String>,
-}
+use crate::model::{Field, FieldMode, FieldValues, Filters, LocalEmployee, LocalState, PlanCounts};
 
 /// Names of the source's organisation units, so that reasons speak in words, not ids.
 #[derive(Debug, Clone, Default)]
@@ -58,31 +46,6 @@ impl SourceSettings {
     pub fn mode(&self, field: Field) -> FieldMode {
         self.modes.get(&field).copied().unwrap_or_else(|| field.default_mode())
     }
-}
-
-/// An employee of the directory as the plan sees it, references in the source's remote ids.
-#[derive(Debug, Clone)]
-pub struct LocalEmployee {
-    pub employee_id: i64,
-    pub values: FieldValues,
-    pub missing_since: Option<String>,
-    pub out_of_scope: Option<String>,
-    pub departed: bool,
-    /// Fields whose value comes from a source connected before this one: that source wins.
-    pub owned_elsewhere: Vec<Field>,
-    /// This source's recorded conflicts on the person: field and this source's value.
-    pub conflicts: Vec<(Field, Option<String>)>,
-}
-
-/// What the plan needs of the directory beyond each person's own record.
-#[derive(Debug, Clone, Default)]
-pub struct LocalState {
-    /// How many people the source links before this sync (the mass-change guard's base).
-    pub linked_count: u32,
-    /// Employees not linked to this source, by lower-cased work email, for the first meeting.
-    pub unlinked_by_email: HashMap<String, LocalEmployee>,
-    /// The same, by employee number.
-    pub unlinked_by_number: HashMap<String, LocalEmployee>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
@@ -159,17 +122,6 @@ pub struct PlannedEmployee {
     pub name: String,
     #[serde(flatten)]
     pub action: Action,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
-#[ts(export)]
-pub struct PlanCounts {
-    pub created: u32,
-    pub updated: u32,
-    pub unchanged: u32,
-    pub excluded: u32,
-    pub departing: u32,
-    pub missing: u32,
 }
 
 /// The plan of one sync: every employee that changes, with the reason.
@@ -455,7 +407,7 @@ mod tests {
     }
 
     fn remote(id: &str, last_name: &str) -> RemoteEmployee {
-        RemoteEmployee { remote_id: id.into(), values: values(last_name), changed_at: None, deleted: false }
+        RemoteEmployee { remote_id: id.into(), values: values(last_name), deleted: false }
     }
 
     fn local(employee_id: i64, last_name: &str) -> LocalEmployee {

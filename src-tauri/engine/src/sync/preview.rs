@@ -4,20 +4,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::plan::{display_name, exclusion_reasons, Filters};
+use super::plan::{display_name, exclusion_reasons};
 use super::retention::PastRetention;
 use super::stop::{Cancel, Stop};
-use super::{org_names, read, stage};
+use super::{org_names, read};
 use crate::connector::{Connector, ReadRequest};
 use crate::error::Result;
 use crate::group_ids;
-use crate::model::Field;
-use crate::store::settings;
+use crate::model::{Field, Filters};
 use crate::store::sources::Source;
+use crate::store::{settings, staging, Db};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -42,7 +41,7 @@ pub struct PreviewRow {
 
 /// Reads the source (nothing is written to the directory) and sorts its people under `filters`.
 pub fn preview(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     filters: &Filters,
@@ -53,12 +52,12 @@ pub fn preview(
     let limit = Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
     let stop = Stop::new(Cancel::default(), limit);
     let result = preview_staged(conn, source, connector, &request, &stop, filters, now);
-    stage::drop(conn)?;
+    staging::drop(conn)?;
     result
 }
 
 fn preview_staged(
-    conn: &mut Connection,
+    conn: &mut Db,
     source: &Source,
     connector: Arc<dyn Connector>,
     request: &ReadRequest,
@@ -76,7 +75,7 @@ fn preview_staged(
         .filter(|g| g.kind.as_deref() == Some("TEAM"))
         .filter_map(|g| Some((g.remote_id.as_str(), g.name.as_deref()?)))
         .collect();
-    stage::for_each_employee(conn, |people| {
+    staging::for_each_employee(conn, |people| {
         people
             .filter(|p| !p.deleted)
             .map(|person| {

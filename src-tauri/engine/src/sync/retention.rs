@@ -6,17 +6,16 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 
 use super::reading::RecordWriter;
 use crate::connector::{Record, RemoteEmployee};
 use crate::error::Result;
 use crate::model::Field;
-use crate::store::{settings, sources};
+use crate::store::{employee_links, settings, Db};
 
 /// The retention period and the day before which an end date is past it, or `None` when people
 /// are kept for ever.
-pub fn cutoff(conn: &Connection, now: DateTime<Utc>) -> Result<Option<(u32, NaiveDate)>> {
+pub fn cutoff(conn: &Db, now: DateTime<Utc>) -> Result<Option<(u32, NaiveDate)>> {
     let days = settings::load(conn)?.retention_days;
     Ok((days > 0).then(|| (days, now.date_naive() - chrono::Duration::days(i64::from(days)))))
 }
@@ -29,9 +28,9 @@ pub(super) struct PastRetention {
 }
 
 impl PastRetention {
-    pub fn load(conn: &Connection, source_id: i64, now: DateTime<Utc>) -> Result<Self> {
+    pub fn load(conn: &Db, source_id: i64, now: DateTime<Utc>) -> Result<Self> {
         let cutoff = cutoff(conn, now)?;
-        let linked = if cutoff.is_some() { sources::linked_remote_ids(conn, source_id)? } else { HashSet::new() };
+        let linked = if cutoff.is_some() { employee_links::remote_ids(conn, source_id)? } else { HashSet::new() };
         Ok(PastRetention { cutoff, linked })
     }
 

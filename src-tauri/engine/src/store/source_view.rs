@@ -1,30 +1,15 @@
-//! Reads the directory as one source's plan sees it: references expressed in that source's ids.
+//! The directory as one source's plan sees it: references expressed in that source's ids, with
+//! who owns which field and the source's recorded conflicts.
 
 use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::plan::{LocalEmployee, LocalState};
 use crate::connector::RemoteEmployee;
-use crate::error::{Error, Result};
-use crate::group_ids;
-use crate::model::{Field, FieldValues};
-
-/// The employee columns that hold a field's value as text, in [`Field`] terms.
-pub const TEXT_COLUMNS: [(Field, &str); 12] = [
-    (Field::EmployeeNumber, "employee_number"),
-    (Field::FirstName, "first_name"),
-    (Field::LastName, "last_name"),
-    (Field::JobTitle, "job_title"),
-    (Field::WorkEmail, "work_email"),
-    (Field::PersonalEmail, "personal_email"),
-    (Field::MobilePhone, "mobile_phone"),
-    (Field::EmploymentStatus, "employment_status"),
-    (Field::EmploymentType, "employment_type"),
-    (Field::HomeAddress, "home_address"),
-    (Field::StartDate, "start_date"),
-    (Field::EndDate, "end_date"),
-];
+use crate::error::Result;
+use crate::model::{Field, FieldValues, LocalEmployee, LocalState};
+use crate::store::employees::TEXT_COLUMNS;
+use crate::store::groups::sql_join;
 
 /// Reads local employees as one source sees them. The sparse maps (ownership by earlier sources,
 /// recorded conflicts) are loaded once; employees are streamed.
@@ -42,7 +27,7 @@ fn local_columns() -> String {
          (SELECT {} FROM (SELECT g.remote_id FROM group_memberships gm
              CROSS JOIN groups g ON g.id = gm.group_id AND g.source_id = ?1 WHERE gm.employee_id = e.id ORDER BY g.remote_id)),
          {}",
-        group_ids::sql_join("remote_id"),
+        sql_join("remote_id"),
         text.join(", ")
     )
 }
@@ -87,11 +72,7 @@ impl LocalReader {
              WHERE NOT EXISTS (SELECT 1 FROM employee_links x WHERE x.employee_id = e.id AND x.source_id = ?1)",
             local_columns()
         );
-        let mut state = LocalState {
-            linked_count: conn
-                .query_row("SELECT count(*) FROM employee_links WHERE source_id = ?1", [self.source_id], |r| r.get(0))?,
-            ..LocalState::default()
-        };
+        let mut state = LocalState { linked_count: super::employee_links::count(conn, self.source_id)?, ..LocalState::default() };
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([self.source_id])?;
         while let Some(row) = rows.next()? {
@@ -122,24 +103,11 @@ impl LocalReader {
         );
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([self.source_id])?;
-        let mut failure: Option<Error> = None;
-        let mut iter = std::iter::from_fn(|| {
-            let pair = match rows.next() {
-                Ok(Some(row)) => row
-                    .get::<_, String>(0)
-                    .map_err(Error::from)
-                    .and_then(|record| Ok(serde_json::from_str::<RemoteEmployee>(&record)?))
-                    .and_then(|remote| Ok((remote, self.employee(row, 1)?))),
-                Ok(None) => return None,
-                Err(e) => Err(e.into()),
-            };
-            pair.map_err(|e| failure = Some(e)).ok()
-        });
-        let result = each(&mut iter);
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(result),
-        }
+        let decode = |row: &rusqlite::Row<'_>| -> Result<_> {
+            let remote: RemoteEmployee = serde_json::from_str(&row.get::<_, String>(0)?)?;
+            Ok((remote, self.employee(row, 1)?))
+        };
+        super::stream(&mut rows, decode, each)
     }
 
     /// People this source links who are not in the staged read: after a full read, everyone absent;

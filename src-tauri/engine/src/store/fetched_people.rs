@@ -1,0 +1,186 @@
+//! What each source's last read returned: the `fetched_people` and `fetched_counts` tables, so
+//! that "why is this person missing?" is answered from data. Of a person the filters exclude,
+//! only the HR id, the name, the work email and the reason are kept.
+
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::model::Field;
+
+/// One person as a read returned them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedPerson {
+    pub remote_id: String,
+    pub name: String,
+    pub work_email: Option<String>,
+    pub employment_status: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// Why the filters exclude the person, if they do.
+    pub excluded: Option<String>,
+}
+
+/// How many people a full read returned, and how many of them start later or have left: a read
+/// with none of either points at an API key that may not see them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub people: i64,
+    pub future: i64,
+    pub departed: i64,
+}
+
+/// A fetched person nobody in the directory is linked to, as "why is this person missing?" lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unlinked {
+    pub source: String,
+    pub name: String,
+    pub work_email: Option<String>,
+    pub excluded: Option<String>,
+    pub start_date: Option<String>,
+    pub employment_status: Option<String>,
+}
+
+/// A linked source's last-read values of the fields it keeps, beside the directory's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastRead {
+    pub source_id: i64,
+    pub source: String,
+    /// Per field: the source's value, then the directory's.
+    pub values: Vec<(Field, Option<String>, Option<String>)>,
+}
+
+/// The fields a read keeps, by column (the same in `employees`).
+const KEPT: [Field; 4] = [Field::WorkEmail, Field::EmploymentStatus, Field::StartDate, Field::EndDate];
+
+/// Writes fetched people of one source with one prepared statement; a row that has not changed is not rewritten.
+pub struct Writer<'c> {
+    upsert: CachedStatement<'c>,
+    source_id: i64,
+}
+
+impl<'c> Writer<'c> {
+    pub fn new(conn: &'c Connection, source_id: i64) -> Result<Writer<'c>> {
+        let upsert = conn.prepare_cached(
+            "INSERT INTO fetched_people (source_id, remote_id, name, work_email, employment_status, start_date, end_date, excluded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, work_email = excluded.work_email,
+                 employment_status = excluded.employment_status, start_date = excluded.start_date,
+                 end_date = excluded.end_date, excluded = excluded.excluded
+             WHERE name IS NOT excluded.name OR work_email IS NOT excluded.work_email
+                 OR employment_status IS NOT excluded.employment_status OR start_date IS NOT excluded.start_date
+                 OR end_date IS NOT excluded.end_date OR excluded IS NOT excluded.excluded",
+        )?;
+        Ok(Writer { upsert, source_id })
+    }
+
+    pub fn write(&mut self, person: &FetchedPerson) -> Result<()> {
+        self.upsert.execute(params![
+            self.source_id,
+            person.remote_id,
+            person.name,
+            person.work_email,
+            person.employment_status,
+            person.start_date,
+            person.end_date,
+            person.excluded,
+        ])?;
+        Ok(())
+    }
+}
+
+pub fn set_counts(conn: &Connection, source_id: i64, counts: &Counts) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO fetched_counts (source_id, people, future, departed) VALUES (?1, ?2, ?3, ?4)",
+        params![source_id, counts.people, counts.future, counts.departed],
+    )?;
+    Ok(())
+}
+
+/// The counts of the source's last full read, if it had one.
+pub fn counts(conn: &Connection, source_id: i64) -> Result<Option<Counts>> {
+    Ok(conn
+        .query_row("SELECT people, future, departed FROM fetched_counts WHERE source_id = ?1", [source_id], |r| {
+            Ok(Counts { people: r.get(0)?, future: r.get(1)?, departed: r.get(2)? })
+        })
+        .optional()?)
+}
+
+/// Forgets what earlier reads of the source returned.
+pub fn forget(conn: &Connection, source_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM fetched_people WHERE source_id = ?1", [source_id])?;
+    Ok(())
+}
+
+/// Forgets the people the staged read says were deleted in HR; after a full read (`all_staged`),
+/// also everyone it did not return.
+pub fn forget_not_staged(conn: &Connection, source_id: i64, all_staged: bool) -> Result<()> {
+    conn.execute(
+        "DELETE FROM fetched_people WHERE source_id = ?1
+         AND remote_id IN (SELECT remote_id FROM temp.stage_employees WHERE json_extract(record, '$.deleted') = 1)",
+        [source_id],
+    )?;
+    if all_staged {
+        conn.execute(
+            "DELETE FROM fetched_people WHERE source_id = ?1 AND remote_id NOT IN (SELECT remote_id FROM temp.stage_employees)",
+            [source_id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Forgets the person's records in every source that links them.
+pub fn forget_linked_to(conn: &Connection, employee_id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM fetched_people WHERE (source_id, remote_id) IN (SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1)",
+        [employee_id],
+    )?;
+    Ok(())
+}
+
+/// Fetched people nobody is linked to whose name or work email contains `pattern` (an SQL LIKE
+/// pattern, lower case), by name, at most 20.
+pub fn unlinked_matching(conn: &Connection, pattern: &str) -> Result<Vec<Unlinked>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.name, f.name, f.work_email, f.excluded, f.start_date, f.employment_status FROM fetched_people f
+         JOIN sources s ON s.id = f.source_id
+         WHERE (lower(f.name) LIKE ?1 OR lower(f.work_email) LIKE ?1)
+           AND f.remote_id NOT IN (SELECT remote_id FROM employee_links WHERE source_id = f.source_id)
+         ORDER BY f.name LIMIT 20",
+    )?;
+    let found = stmt
+        .query_map([pattern], |r| {
+            Ok(Unlinked {
+                source: r.get(0)?,
+                name: r.get(1)?,
+                work_email: r.get(2)?,
+                excluded: r.get(3)?,
+                start_date: r.get(4)?,
+                employment_status: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(found)
+}
+
+/// The last read of each source that links the person in scope and included them, in connection order.
+pub fn last_reads(conn: &Connection, employee_id: i64) -> Result<Vec<LastRead>> {
+    let columns = KEPT.iter().map(|f| format!("f.{f}, e.{f}")).collect::<Vec<_>>().join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT s.id, s.name, {columns} FROM employee_links l
+         JOIN sources s ON s.id = l.source_id
+         JOIN fetched_people f ON f.source_id = l.source_id AND f.remote_id = l.remote_id
+         JOIN employees e ON e.id = l.employee_id
+         WHERE l.employee_id = ?1 AND l.out_of_scope IS NULL AND f.excluded IS NULL ORDER BY s.id"
+    ))?;
+    let reads = stmt
+        .query_map([employee_id], |row| {
+            let values = KEPT
+                .iter()
+                .enumerate()
+                .map(|(i, field)| Ok((*field, row.get(2 + 2 * i)?, row.get(3 + 2 * i)?)))
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(LastRead { source_id: row.get(0)?, source: row.get(1)?, values })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(reads)
+}
