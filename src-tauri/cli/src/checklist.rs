@@ -9,7 +9,7 @@ use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, 
 use roster_engine::sync::plan::Filters;
 use roster_engine::{Engine, FilterInput};
 
-use crate::{print, FilterArgs, ViewArg};
+use crate::{print, print_list, CsvFlag, FilterArgs, ViewArg};
 
 #[derive(Subcommand)]
 pub enum ChecklistCommand {
@@ -21,6 +21,8 @@ pub enum ChecklistCommand {
         /// Only open steps due before this date (YYYY-MM-DD).
         #[arg(long)]
         due_before: Option<NaiveDate>,
+        #[command(flatten)]
+        csv: CsvFlag,
     },
     /// Tick a person's step (its title or id).
     Done { who: String, step: String },
@@ -59,10 +61,10 @@ pub enum TemplateCommand {
 
 pub fn run(engine: &mut Engine, command: ChecklistCommand, json: bool, now: DateTime<Utc>) -> anyhow::Result<()> {
     match command {
-        ChecklistCommand::List { view, due_before } => {
+        ChecklistCommand::List { view, due_before, csv } => {
             let query = ChecklistQuery { view: view.map(View::from), due_before, ..ChecklistQuery::default() };
             let steps = engine.checklist(&query, now)?;
-            print(json, &steps, || steps_text(&steps))
+            print_list(json, csv, &steps, || steps_text(&steps))
         }
         ChecklistCommand::Done { who, step } => {
             let step = engine.tick_step(&who, &step, true, now)?;
@@ -129,15 +131,8 @@ fn steps_text(steps: &[ChecklistStep]) -> String {
     steps
         .iter()
         .map(|s| {
-            let state = if s.done_at.is_some() {
-                "done"
-            } else if s.overdue {
-                "OVERDUE"
-            } else if s.due_today {
-                "due today"
-            } else {
-                "open"
-            };
+            // Shouted at a terminal, where an overdue step must not be missed.
+            let state = if s.overdue { "OVERDUE" } else { s.state() };
             let assignee = s.assignee.as_deref().map(|a| format!("\t→ {a}")).unwrap_or_default();
             let comment = s.comment.as_deref().map(|c| format!("\t({c})")).unwrap_or_default();
             format!("{}\t{}\t{}\t{state}{assignee}{comment}", s.due_date, s.person, s.title)

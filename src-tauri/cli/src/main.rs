@@ -140,7 +140,10 @@ impl Command {
     fn csv(&self) -> bool {
         match self {
             Command::Employees(args) => args.csv.on,
-            Command::Preview { csv, .. } | Command::Runs { csv, .. } | Command::Device(DeviceCommand::List { csv, .. }) => csv.on,
+            Command::Preview { csv, .. }
+            | Command::Runs { csv, .. }
+            | Command::Device(DeviceCommand::List { csv, .. })
+            | Command::Checklist(checklist::ChecklistCommand::List { csv, .. }) => csv.on,
             _ => false,
         }
     }
@@ -403,7 +406,7 @@ struct EmployeesArgs {
 
 /// `--csv` on the list commands: the list as CSV on standard output, with the columns the text shows.
 #[derive(Args)]
-struct CsvFlag {
+pub(crate) struct CsvFlag {
     /// Print the list as CSV (UTF-8, a header row, ISO dates), e.g. `> people.csv`.
     #[arg(long = "csv", conflicts_with = "json")]
     on: bool,
@@ -735,7 +738,7 @@ pub(crate) fn print<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnO
 }
 
 /// A list as JSON, CSV or text.
-fn print_list<T: Serialize + Exported>(
+pub(crate) fn print_list<T: Serialize + Exported>(
     json: bool,
     csv: CsvFlag,
     rows: &[T],
