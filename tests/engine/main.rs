@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod checklists;
+mod device_rules;
 mod diagnosis;
 mod harness;
 mod minimisation;

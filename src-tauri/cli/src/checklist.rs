@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use roster_engine::model::View;
 use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, TemplateStep};
-use roster_engine::sync::plan::Filters;
-use roster_engine::{Engine, FilterInput};
+use roster_engine::store::device_rules;
+use roster_engine::Engine;
 
 use crate::{print, print_list, CsvFlag, FilterArgs, ViewArg};
 
@@ -93,13 +93,7 @@ pub fn run(engine: &mut Engine, command: ChecklistCommand, json: bool, now: Date
         }
         ChecklistCommand::Template(TemplateCommand::Add { name, view, steps, filters }) => {
             let steps = steps.iter().map(|s| parse_step(s)).collect::<anyhow::Result<_>>()?;
-            let FilterInput { legal_entities, employment_types, teams } = filters.into();
-            let filters = Filters {
-                legal_entities: legal_entities.into_iter().collect(),
-                employment_types: employment_types.into_iter().collect(),
-                teams: teams.into_iter().collect(),
-            };
-            let template = Template { name, view: view.into(), filters, steps };
+            let template = Template { name, view: view.into(), filters: filters.into_filters(), steps };
             let changes = engine.add_checklist_template(&template, now)?;
             print(json, &changes, || {
                 format!("added template {}: {} step(s) created for people it applies to", template.name, changes.created)
@@ -145,16 +139,7 @@ fn templates_text(templates: &[Template]) -> String {
     templates
         .iter()
         .map(|t| {
-            let narrowed: Vec<String> = [
-                ("legal entity", &t.filters.legal_entities),
-                ("employment type", &t.filters.employment_types),
-                ("team", &t.filters.teams),
-            ]
-            .into_iter()
-            .filter(|(_, values)| !values.is_empty())
-            .map(|(kind, values)| format!("{kind}: {}", values.iter().cloned().collect::<Vec<_>>().join(", ")))
-            .collect();
-            let scope = if narrowed.is_empty() { "everyone".to_owned() } else { narrowed.join("; ") };
+            let scope = device_rules::describe(&t.filters);
             let view = if t.view == View::Onboardings { "start" } else { "end" };
             let steps: String =
                 t.steps.iter().map(|s| format!("\n  {:+} days from the {view}: {}", s.offset_days, s.title)).collect();

@@ -20,6 +20,7 @@ use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
 
 mod checklist;
+mod device_rule;
 mod generate;
 mod output;
 
@@ -143,7 +144,8 @@ impl Command {
             Command::Preview { csv, .. }
             | Command::Runs { csv, .. }
             | Command::Device(DeviceCommand::List { csv, .. })
-            | Command::Checklist(checklist::ChecklistCommand::List { csv, .. }) => csv.on,
+            | Command::Checklist(checklist::ChecklistCommand::List { csv, .. })
+            | Command::Device(DeviceCommand::Rule(device_rule::RuleCommand::List { csv })) => csv.on,
             _ => false,
         }
     }
@@ -317,6 +319,17 @@ pub(crate) struct FilterArgs {
     teams: Vec<String>,
 }
 
+impl FilterArgs {
+    /// The lists as checklist templates and device rules keep them (names or ids).
+    pub(crate) fn into_filters(self) -> roster_engine::sync::plan::Filters {
+        roster_engine::sync::plan::Filters {
+            legal_entities: self.legal_entities.into_iter().collect(),
+            employment_types: self.employment_types.into_iter().collect(),
+            teams: self.teams.into_iter().collect(),
+        }
+    }
+}
+
 impl From<FilterArgs> for FilterInput {
     fn from(FilterArgs { legal_entities, employment_types, teams }: FilterArgs) -> FilterInput {
         FilterInput { legal_entities, employment_types, teams }
@@ -357,6 +370,9 @@ enum DeviceCommand {
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
+    /// Rules that suggest equipment for new people, by legal entity, employment type or team.
+    #[command(subcommand)]
+    Rule(device_rule::RuleCommand),
 }
 
 #[derive(Args)]
@@ -715,6 +731,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let device = engine.take_back_device(&device, on.unwrap_or(now.date_naive()), now)?;
             print(json, &device, || format!("{} {} is back in stock", device.model, device.serial_number))
         }
+        Command::Device(DeviceCommand::Rule(command)) => device_rule::run(&mut engine, command, json, now),
         Command::Status => {
             let status = engine.status(now)?;
             print(json, &status, || output::status(&status))

@@ -208,6 +208,14 @@ pub fn profile(p: &Profile) -> String {
     for difference in &p.hr_differences {
         out.push_str(&format!("\n{}", difference.describe()));
     }
+    for e in &p.equipment {
+        let stock = match (&e.held, &e.free) {
+            (Some(serial), _) => format!("held: {serial}"),
+            (None, Some(serial)) => format!("free in inventory: {serial}"),
+            (None, None) => "none free".to_owned(),
+        };
+        out.push_str(&format!("\nsuggested equipment: {}: {} ({}) — {stock}", e.kind, e.model, e.condition));
+    }
     out
 }
 

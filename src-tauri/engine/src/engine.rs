@@ -22,6 +22,7 @@ use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
 mod checklists;
+mod device_rules;
 mod devices;
 mod diagnosis;
 mod erasure;
@@ -31,6 +32,7 @@ mod settings;
 mod syncing;
 
 pub use checklists::{ChecklistChanges, ChecklistReminder};
+pub use device_rules::EquipmentSuggestion;
 pub use diagnosis::HrDifference;
 pub use erasure::{HandOver, PersonalData, SourceRecord};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};

@@ -17,7 +17,7 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, ChecklistChanges, ChecklistReminder, Engine, Explanation, FieldModeRow, FilterInput, FilterView, HandOver,
-    HrDifference, Named, PersonalData, Profile, ProfileField, SourceRecord, SourceStatus, Status,
+    ChangeEntry, ChecklistChanges, ChecklistReminder, Engine, EquipmentSuggestion, Explanation, FieldModeRow, FilterInput,
+    FilterView, HandOver, HrDifference, Named, PersonalData, Profile, ProfileField, SourceRecord, SourceStatus, Status,
 };
 pub use error::{Error, Result};

@@ -425,7 +425,19 @@ INSERT INTO checklist_template_steps (template_id, position, title, offset_days)
     (2, 3, 'Wipe devices', 3);
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+/// Version 8: device rules. A rule suggests a device (a kind and a model) for the people its
+/// filters take, with the filter shapes of sources and checklist templates.
+const V8: &str = r#"
+CREATE TABLE device_rules (
+    id          INTEGER PRIMARY KEY,
+    filters     TEXT NOT NULL DEFAULT '{"legal_entities":[],"employment_types":[],"teams":[]}',
+    kind        TEXT NOT NULL CHECK (kind != ''),
+    model       TEXT NOT NULL CHECK (model != ''),
+    created_at  TEXT NOT NULL
+);
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())

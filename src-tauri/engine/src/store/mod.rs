@@ -3,6 +3,7 @@
 pub mod change_log;
 pub mod checklists;
 mod cipher;
+pub mod device_rules;
 pub mod devices;
 pub mod employees;
 mod migrations;
