@@ -195,3 +195,21 @@ fn checklist_list_exports_its_rows_as_csv_with_the_current_filters() {
     let refused = roster.run(&["--json", "checklist", "list", "--csv"]);
     assert!(!refused.status.success(), "--csv and --json cannot be asked for together");
 }
+
+#[test]
+fn overview_counts_the_weeks_starts_and_leaves_and_lists_the_steps_due() {
+    let roster = roster_with("2026-12-05");
+    let overview = roster.json(&["overview"]);
+    let weeks = overview["weeks"].as_array().expect("the weeks of the timeline");
+    assert_eq!(weeks.len(), 8, "eight weeks");
+    let people = |week: &Value, kind: &str| -> usize {
+        week[kind].as_array().unwrap().iter().map(|g| g["people"].as_array().unwrap().len()).sum()
+    };
+    let starts: usize = weeks.iter().map(|w| people(w, "starts")).sum();
+    let leaves: usize = weeks.iter().map(|w| people(w, "leaves")).sum();
+    assert_eq!((starts, leaves), (2, 1), "Ada and Bob start, Grace leaves within eight weeks");
+    let overdue: Vec<&str> = overview["overdue"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(overdue, ["Order equipment"], "Ada's order was due on the 21st");
+    let text = roster.ok(&["overview"]);
+    assert!(text.contains("1 checklist step(s) overdue") && text.contains("Spreadsheet: last sync"), "{text}");
+}

@@ -131,6 +131,9 @@ enum Command {
     },
     /// Sources, their last runs, and the size of each list.
     Status,
+    /// What needs the IT team this week: starts and leaves of the next 8 weeks by legal entity,
+    /// overdue and due checklist steps, devices to recover, each source's health.
+    Overview,
     /// Write the man page or shell completions (used to build packages).
     #[command(subcommand, hide = true)]
     Generate(generate::Generate),
@@ -591,6 +594,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 search: args.search,
                 offset: args.offset,
                 limit: args.limit,
+                ids: None,
             };
             let rows = engine.employees(&query, now)?;
             print_list(json, args.csv, &rows, || output::employees(&rows))
@@ -732,6 +736,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print(json, &device, || format!("{} {} is back in stock", device.model, device.serial_number))
         }
         Command::Device(DeviceCommand::Rule(command)) => device_rule::run(&mut engine, command, json, now),
+        Command::Overview => {
+            let today = now.with_timezone(&chrono::Local).date_naive();
+            let overview = engine.overview(today, now)?;
+            print(json, &overview, || output::overview(&overview))
+        }
         Command::Status => {
             let status = engine.status(now)?;
             print(json, &status, || output::status(&status))

@@ -27,6 +27,7 @@ mod devices;
 mod diagnosis;
 mod erasure;
 mod explain;
+mod overview;
 mod people;
 mod settings;
 mod syncing;
@@ -35,6 +36,7 @@ pub use checklists::{ChecklistChanges, ChecklistReminder};
 pub use device_rules::EquipmentSuggestion;
 pub use diagnosis::HrDifference;
 pub use erasure::{HandOver, PersonalData, SourceRecord};
+pub use overview::{DeviceToRecover, EntityPeople, Overview, SourceHealth, TimelineWeek, NO_LEGAL_ENTITY, TIMELINE_WEEKS};
 pub use people::{ChangeEntry, Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 

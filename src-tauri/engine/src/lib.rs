@@ -17,7 +17,8 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChangeEntry, ChecklistChanges, ChecklistReminder, Engine, EquipmentSuggestion, Explanation, FieldModeRow, FilterInput,
-    FilterView, HandOver, HrDifference, Named, PersonalData, Profile, ProfileField, SourceRecord, SourceStatus, Status,
+    ChangeEntry, ChecklistChanges, ChecklistReminder, DeviceToRecover, Engine, EntityPeople, EquipmentSuggestion, Explanation,
+    FieldModeRow, FilterInput, FilterView, HandOver, HrDifference, Named, Overview, PersonalData, Profile, ProfileField,
+    SourceHealth, SourceRecord, SourceStatus, Status, TimelineWeek, NO_LEGAL_ENTITY, TIMELINE_WEEKS,
 };
 pub use error::{Error, Result};

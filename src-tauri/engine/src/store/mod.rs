@@ -7,6 +7,7 @@ pub mod device_rules;
 pub mod devices;
 pub mod employees;
 mod migrations;
+pub mod overview;
 pub mod runs;
 pub mod settings;
 pub mod sources;
