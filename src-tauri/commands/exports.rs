@@ -29,6 +29,7 @@ pub enum ExportList {
         query: EmployeeQuery,
     },
     Devices,
+    DeviceRules,
     /// Checklist steps: a person's (the profile), or those of a view.
     Checklist {
         query: ChecklistQuery,
@@ -46,6 +47,7 @@ impl ExportList {
         let list = match self {
             ExportList::Employees { query } => query.view.as_str(),
             ExportList::Devices => "devices",
+            ExportList::DeviceRules => "device-rules",
             ExportList::Checklist { .. } => "checklist",
             ExportList::Preview { .. } => "preview",
             ExportList::Runs => "sync-history",
@@ -67,6 +69,7 @@ pub async fn export_csv(app: AppHandle, list: ExportList) -> CommandResult<Optio
                 export::write_file(&engine.employees(&every_page, Utc::now())?, &path)?
             }
             ExportList::Devices => export::write_file(&engine.devices(None)?, &path)?,
+            ExportList::DeviceRules => export::write_file(&engine.device_rules()?, &path)?,
             ExportList::Checklist { query } => export::write_file(&engine.checklist(&query, Utc::now())?, &path)?,
             ExportList::Preview { rows } => export::write_file(&rows, &path)?,
             ExportList::Runs => export::write_file(&engine.runs(None, RUN_HISTORY)?, &path)?,
