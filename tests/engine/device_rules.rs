@@ -7,30 +7,13 @@ use roster_engine::store::device_rules::NewDeviceRule;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::sync::plan::Filters;
 use roster_engine::EquipmentSuggestion;
-use roster_simulator::{Change, EmploymentType, NewHire};
+use roster_simulator::EmploymentType;
 
 use crate::harness::{now, World};
 
-/// Hires someone starting in December in the legal entity called `entity`; returns their email.
+/// Hires someone starting on 14 December; returns their email.
 fn hire(world: &World, last_name: &str, entity: &str, employment_type: EmploymentType) -> String {
-    let entity = world
-        .sim
-        .legal_entities()
-        .into_iter()
-        .find(|e| e.name.as_deref() == Some(entity))
-        .expect("the company has that entity")
-        .id;
-    let email = format!("starts.{}@quillon.example", last_name.to_lowercase());
-    world.sim.apply(Change::Hire(NewHire {
-        first_name: "Starts".into(),
-        last_name: last_name.into(),
-        work_email: Some(email.clone()),
-        start_date: NaiveDate::from_ymd_opt(2026, 12, 14),
-        legal_entity_id: Some(entity),
-        employment_type,
-        job_title: None,
-    }));
-    email
+    world.hire(last_name, entity, NaiveDate::from_ymd_opt(2026, 12, 14).unwrap(), employment_type)
 }
 
 fn rule(world: &mut World, filters: Filters, kind: &str, model: &str) -> i64 {

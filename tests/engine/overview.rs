@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use roster_engine::model::View;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::{EntityPeople, TIMELINE_WEEKS};
-use roster_simulator::{Change, EmploymentStatus, EmploymentType, NewHire};
+use roster_simulator::{Change, EmploymentStatus, EmploymentType};
 
 use crate::harness::{now, World};
 
@@ -15,20 +15,8 @@ fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-/// Hires someone starting on `start` in the legal entity called `entity`; returns their email.
 fn hire(world: &World, last_name: &str, entity: &str, start: &str) -> String {
-    let entity = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some(entity)).unwrap().id;
-    let email = format!("{}@quillon.example", last_name.to_lowercase());
-    world.sim.apply(Change::Hire(NewHire {
-        first_name: "Overview".into(),
-        last_name: last_name.into(),
-        work_email: Some(email.clone()),
-        start_date: Some(date(start)),
-        legal_entity_id: Some(entity),
-        employment_type: EmploymentType::FullTime,
-        job_title: None,
-    }));
-    email
+    world.hire(last_name, entity, date(start), EmploymentType::FullTime)
 }
 
 /// The weeks' people among `ours` (id → name), by legal entity: the simulated company has other
@@ -88,7 +76,7 @@ fn starts_are_counted_by_week_and_legal_entity_where_the_person_works_and_hidden
     assert!(!everywhere.contains(&"Later".to_owned()), "a start beyond eight weeks is not on the timeline");
     assert!(!everywhere.contains(&"Hidden".to_owned()), "hidden people are excluded from every week");
     assert!(
-        overview.overdue.iter().chain(&overview.due_this_week).all(|s| s.person != "Overview Hidden"),
+        overview.overdue.iter().chain(&overview.due_this_week).all(|s| s.person != "New Hidden"),
         "nor are a hidden person's steps listed"
     );
 }
@@ -109,10 +97,10 @@ fn leaves_steps_due_and_devices_to_recover_are_listed() {
     let leaving: Vec<i64> = overview.weeks[1].leaves.iter().flat_map(|g| g.people.clone()).collect();
     assert!(leaving.contains(&leaver_id), "a leaver on 3 December is in the week of 30 November: {:?}", overview.weeks[1]);
 
-    let overdue: Vec<&str> = overview.overdue.iter().filter(|s| s.person == "Overview Soon").map(|s| s.title.as_str()).collect();
+    let overdue: Vec<&str> = overview.overdue.iter().filter(|s| s.person == "New Soon").map(|s| s.title.as_str()).collect();
     assert_eq!(overdue, ["Order equipment", "Ship to home address"], "due 17 and 24 November, open on the 25th: overdue");
     let this_week: Vec<&str> =
-        overview.due_this_week.iter().filter(|s| s.person == "Overview Soon").map(|s| s.title.as_str()).collect();
+        overview.due_this_week.iter().filter(|s| s.person == "New Soon").map(|s| s.title.as_str()).collect();
     assert_eq!(this_week, ["Create accounts"], "due on Saturday 28 November: due this week, not yet overdue");
 
     let device = |serial: &str| NewDevice { kind: "laptop".into(), model: "X1".into(), serial_number: serial.into() };
