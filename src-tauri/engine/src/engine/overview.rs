@@ -22,6 +22,9 @@ pub const TIMELINE_WEEKS: usize = 8;
 /// The name a person without a legal entity is counted under.
 pub const NO_LEGAL_ENTITY: &str = "No legal entity";
 
+/// People's ids by legal entity name, in name order.
+type ByEntity = BTreeMap<String, Vec<i64>>;
+
 /// The people of one legal entity starting (or leaving) in one week.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -86,7 +89,8 @@ impl Engine {
     pub fn overview(&self, today: NaiveDate, now: DateTime<Utc>) -> Result<Overview> {
         let conn = self.store.conn();
         let monday = monday_of(today);
-        let mut weeks: Vec<(BTreeMap<String, Vec<i64>>, BTreeMap<String, Vec<i64>>)> = vec![Default::default(); TIMELINE_WEEKS];
+        // Per week, the starts and the leaves: people by legal entity.
+        let mut weeks: Vec<(ByEntity, ByEntity)> = vec![Default::default(); TIMELINE_WEEKS];
         for (view, leaves) in [(View::Onboardings, false), (View::Offboardings, true)] {
             for person in overview::dated(conn, view, now)? {
                 let Some(week) = week_of(&person, monday, now) else { continue };
@@ -96,9 +100,7 @@ impl Engine {
                 bucket.entry(entity).or_default().push(person.employee_id);
             }
         }
-        let entities = |m: BTreeMap<String, Vec<i64>>| {
-            m.into_iter().map(|(legal_entity, people)| EntityPeople { legal_entity, people }).collect()
-        };
+        let entities = |m: ByEntity| m.into_iter().map(|(legal_entity, people)| EntityPeople { legal_entity, people }).collect();
         let weeks = weeks
             .into_iter()
             .enumerate()
