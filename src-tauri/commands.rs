@@ -6,6 +6,7 @@ pub mod checklists;
 pub mod devices;
 pub mod employees;
 pub mod exports;
+pub mod overview;
 pub mod settings;
 pub mod sources;
 pub mod syncing;

@@ -1,7 +1,7 @@
-//! Start-up benchmark: the release app, cold, to the first rows of a 100,000-person directory on
-//! screen. The directory is filled once by the engine from the simulator (in this process); then,
+//! Start-up benchmark: the release app, cold, to the Overview (the first screen) of a 100,000-person
+//! directory. The directory is filled once by the engine from the simulator (in this process); then,
 //! five times, tauri-driver launches the app in a real window and the clock runs from the launch
-//! request to the first employee row in the page. Prints each round and the median.
+//! request to the Overview's counts in the page. Prints each round and the median.
 //!
 //! Run: `bash .ci/session cargo bench -p roster --bench startup` (a display and a Secret Service;
 //! `ROSTER_BENCH_SIZE` and `ROSTER_BENCH_ROUNDS` change the size and the number of launches).
@@ -11,6 +11,7 @@
 #[path = "../../tests/e2e/driver.rs"]
 mod driver;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
@@ -25,8 +26,7 @@ fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).map(|v| v.parse().unwrap_or_else(|_| panic!("{name} is a number"))).unwrap_or(default)
 }
 
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
+fn main() {
     let size = env_number("ROSTER_BENCH_SIZE", 100_000);
     let rounds = env_number("ROSTER_BENCH_ROUNDS", 5);
     let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
@@ -42,25 +42,32 @@ async fn main() {
     }
     println!("directory of {size} people filled in {:.1} s", filled.elapsed().as_secs_f64());
 
+    // The engine's HTTP client blocks, so the directory is filled before the driver's runtime starts.
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the WebDriver client");
+    runtime.block_on(launches(data_dir.path(), size, rounds));
+}
+
+async fn launches(data_dir: &Path, size: usize, rounds: usize) {
     let app = driver::app();
     let mut times = Vec::new();
     for round in 1..=rounds {
-        let driver = TauriDriver::start(data_dir.path(), Demo::Off);
+        let driver = TauriDriver::start(data_dir, Demo::Off);
         let started = Instant::now();
         let client = driver.launch(&app).await;
         let deadline = started + Duration::from_secs(60);
-        while client.find(Locator::Css(r#"tr[data-testid="employee-row"]"#)).await.is_err() {
-            assert!(Instant::now() < deadline, "no employee row within 60 s of the launch");
+        // The first screen is the Overview, computed from the whole directory.
+        while client.find(Locator::Css(r#"[data-testid="count-starts"]"#)).await.is_err() {
+            assert!(Instant::now() < deadline, "no Overview within 60 s of the launch");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let elapsed = started.elapsed();
-        println!("round {round}: first rows on screen {:.0} ms after the launch", elapsed.as_secs_f64() * 1000.0);
+        println!("round {round}: the Overview on screen {:.0} ms after the launch", elapsed.as_secs_f64() * 1000.0);
         times.push(elapsed);
         let _ = client.close().await;
     }
     times.sort();
     println!(
-        "cold start to first rows ({size} people, {rounds} launches): median {:.0} ms, best {:.0} ms, worst {:.0} ms",
+        "cold start to the Overview ({size} people, {rounds} launches): median {:.0} ms, best {:.0} ms, worst {:.0} ms",
         times[times.len() / 2].as_secs_f64() * 1000.0,
         times[0].as_secs_f64() * 1000.0,
         times[times.len() - 1].as_secs_f64() * 1000.0

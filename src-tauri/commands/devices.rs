@@ -1,6 +1,8 @@
-//! The device inventory, and handing devices to and taking them back from people.
+//! The device inventory, handing devices to and taking them back from people, and the rules that
+//! suggest equipment.
 
 use chrono::{NaiveDate, Utc};
+use roster_engine::store::device_rules::{DeviceRule, NewDeviceRule};
 use roster_engine::store::devices::{Device, Holding, NewDevice};
 use tauri::{AppHandle, State};
 
@@ -48,4 +50,24 @@ pub async fn take_back_device(
     let returned = directory.engine.lock()?.take_back_device(&device.to_string(), on, Utc::now())?;
     events::directory_changed(&app);
     Ok(returned)
+}
+
+#[tauri::command]
+pub async fn device_rules(directory: State<'_, Directory>) -> CommandResult<Vec<DeviceRule>> {
+    Ok(directory.engine.lock()?.device_rules()?)
+}
+
+/// Adds a rule; the profiles' suggested equipment follows.
+#[tauri::command]
+pub async fn add_device_rule(app: AppHandle, directory: State<'_, Directory>, rule: NewDeviceRule) -> CommandResult<DeviceRule> {
+    let added = directory.engine.lock()?.add_device_rule(&rule, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(added)
+}
+
+#[tauri::command]
+pub async fn remove_device_rule(app: AppHandle, directory: State<'_, Directory>, id: i64) -> CommandResult<()> {
+    directory.engine.lock()?.remove_device_rule(id)?;
+    events::directory_changed(&app);
+    Ok(())
 }

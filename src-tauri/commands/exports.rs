@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use roster_engine::export;
+use roster_engine::store::checklists::ChecklistQuery;
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::sync::preview::PreviewRow;
 use serde::Deserialize;
@@ -28,6 +29,11 @@ pub enum ExportList {
         query: EmployeeQuery,
     },
     Devices,
+    DeviceRules,
+    /// Checklist steps: a person's (the profile), or those of a view.
+    Checklist {
+        query: ChecklistQuery,
+    },
     /// The rows the preview shows: reading the HR system again could answer otherwise.
     Preview {
         rows: Vec<PreviewRow>,
@@ -41,6 +47,8 @@ impl ExportList {
         let list = match self {
             ExportList::Employees { query } => query.view.as_str(),
             ExportList::Devices => "devices",
+            ExportList::DeviceRules => "device-rules",
+            ExportList::Checklist { .. } => "checklist",
             ExportList::Preview { .. } => "preview",
             ExportList::Runs => "sync-history",
         };
@@ -61,6 +69,8 @@ pub async fn export_csv(app: AppHandle, list: ExportList) -> CommandResult<Optio
                 export::write_file(&engine.employees(&every_page, Utc::now())?, &path)?
             }
             ExportList::Devices => export::write_file(&engine.devices(None)?, &path)?,
+            ExportList::DeviceRules => export::write_file(&engine.device_rules()?, &path)?,
+            ExportList::Checklist { query } => export::write_file(&engine.checklist(&query, Utc::now())?, &path)?,
             ExportList::Preview { rows } => export::write_file(&rows, &path)?,
             ExportList::Runs => export::write_file(&engine.runs(None, RUN_HISTORY)?, &path)?,
         }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::exports::parse;
 use crate::harness::Roster;
 
 const HEADER: &str = "Employee number,First name,Last name,Work email,Employment type,Legal entity,Start date,End date\n";
@@ -155,4 +156,60 @@ fn checklist_templates_are_listed_added_narrowed_and_removed() {
     let said = roster.ok(&["checklist", "template", "remove", "Contractors"]);
     assert!(said.contains("1 open step(s) closed"), "{said}");
     assert_eq!(of(&steps(&roster, &[]), "Bob Builder").len(), 5, "the removed template's step left Bob's checklist");
+}
+
+#[test]
+fn checklist_list_exports_its_rows_as_csv_with_the_current_filters() {
+    let roster = roster_with("2026-12-05");
+    roster.ok(&["checklist", "done", "ada@example.com", "Ship to home address"]);
+    roster.ok(&["checklist", "assign", "ada@example.com", "Create accounts", "Sam"]);
+    roster.ok(&["checklist", "comment", "ada@example.com", "Create accounts", "=HYPERLINK(\"http://evil\")"]);
+
+    let (header, rows) = parse(&roster.ok(&["checklist", "list", "--view", "onboardings", "--csv"]));
+    assert_eq!(
+        header,
+        ["Due date", "Person", "List", "Step", "State", "Assigned to", "Comment"],
+        "the columns the text list shows"
+    );
+    let json = steps(&roster, &["--view", "onboardings"]);
+    let want: Vec<(String, String, String)> = json
+        .iter()
+        .map(|s| {
+            (s["due_date"].as_str().unwrap().into(), s["person"].as_str().unwrap().into(), s["title"].as_str().unwrap().into())
+        })
+        .collect();
+    let got: Vec<(String, String, String)> = rows.iter().map(|r| (r[0].clone(), r[1].clone(), r[3].clone())).collect();
+    assert_eq!(got, want, "the CSV holds the rows of --json, in order, for the view asked for");
+    assert!(rows.iter().all(|r| r[2] == "onboardings"), "the view filter applies: {rows:?}");
+    let row = |title: &str| rows.iter().find(|r| r[1] == "Ada Lovelace" && r[3] == title).expect("Ada's step is exported");
+    assert_eq!(row("Ship to home address")[4], "done", "a ticked step says so");
+    assert_eq!(row("Order equipment")[4], "overdue", "an open step due before today is overdue");
+    assert_eq!(row("Welcome on day one")[4], "open");
+    assert_eq!(row("Create accounts")[5], "Sam", "the assignee is exported");
+    assert_eq!(row("Create accounts")[6], "'=HYPERLINK(\"http://evil\")", "a formula in a comment is neutralised");
+
+    let (_, due) = parse(&roster.ok(&["checklist", "list", "--due-before", "2026-11-29", "--csv"]));
+    let titles: Vec<&str> = due.iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(titles, ["Order equipment"], "--due-before narrows the export like the list");
+
+    let refused = roster.run(&["--json", "checklist", "list", "--csv"]);
+    assert!(!refused.status.success(), "--csv and --json cannot be asked for together");
+}
+
+#[test]
+fn overview_counts_the_weeks_starts_and_leaves_and_lists_the_steps_due() {
+    let roster = roster_with("2026-12-05");
+    let overview = roster.json(&["overview"]);
+    let weeks = overview["weeks"].as_array().expect("the weeks of the timeline");
+    assert_eq!(weeks.len(), 8, "eight weeks");
+    let people = |week: &Value, kind: &str| -> usize {
+        week[kind].as_array().unwrap().iter().map(|g| g["people"].as_array().unwrap().len()).sum()
+    };
+    let starts: usize = weeks.iter().map(|w| people(w, "starts")).sum();
+    let leaves: usize = weeks.iter().map(|w| people(w, "leaves")).sum();
+    assert_eq!((starts, leaves), (2, 1), "Ada and Bob start, Grace leaves within eight weeks");
+    let overdue: Vec<&str> = overview["overdue"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(overdue, ["Order equipment"], "Ada's order was due on the 21st");
+    let text = roster.ok(&["overview"]);
+    assert!(text.contains("1 checklist step(s) overdue") && text.contains("Spreadsheet: last sync"), "{text}");
 }

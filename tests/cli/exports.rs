@@ -13,7 +13,7 @@ use crate::harness::{simulator, Roster};
 const SOURCE: &str = "Acme HR";
 
 /// The header and the rows of CSV text, read by the csv crate as any spreadsheet or script would.
-fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().expect("a header row").iter().map(str::to_owned).collect();
     let rows = reader.records().map(|r| r.expect("valid CSV").iter().map(str::to_owned).collect()).collect();

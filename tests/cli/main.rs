@@ -1,6 +1,7 @@
 //! The `roster` command line against the Kombo simulator over HTTP, with real SQLite files.
 
 mod checklists;
+mod device_rules;
 mod diagnosis;
 mod exports;
 mod harness;

@@ -33,10 +33,10 @@ fn directory_with_a_starter(data_dir: &std::path::Path, simulator: &Simulator) -
 }
 
 /// The window open on a synced directory with a starter, and everything that must outlive it.
-struct Scene {
-    window: Window,
-    email: String,
-    name: String,
+pub(crate) struct Scene {
+    pub(crate) window: Window,
+    pub(crate) email: String,
+    pub(crate) name: String,
     _driver: TauriDriver,
     _one_app_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     _data_dir: tempfile::TempDir,
@@ -45,11 +45,20 @@ struct Scene {
 
 impl Scene {
     async fn open() -> Scene {
+        Scene::open_with(|_, _| ()).await
+    }
+
+    /// Opens the window once `prepare` has had the directory and the starter's email.
+    pub(crate) async fn open_with(prepare: impl FnOnce(&mut Engine, &str)) -> Scene {
         assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display");
         let simulator = Simulator::start(SimulatorConfig::demo(Local::now().date_naive())).expect("the simulator starts");
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         // The engine's HTTP client blocks: run it on this worker thread, outside the async runtime.
-        let (email, name) = tokio::task::block_in_place(|| directory_with_a_starter(data_dir.path(), &simulator));
+        let (email, name) = tokio::task::block_in_place(|| {
+            let (email, name) = directory_with_a_starter(data_dir.path(), &simulator);
+            prepare(&mut Engine::open(data_dir.path()).expect("the directory opens"), &email);
+            (email, name)
+        });
         let one_app_at_a_time = ONE_APP_AT_A_TIME.lock().await;
         let driver = TauriDriver::start(data_dir.path(), Demo::Off);
         let window = Window { client: driver.launch(env!("CARGO_BIN_EXE_roster-app")).await };

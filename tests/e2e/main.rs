@@ -4,10 +4,12 @@
 
 mod checklists;
 mod demo;
+mod device_rules;
 mod diagnosis;
 mod disconnect;
 mod driver;
 mod exports;
+mod overview;
 mod retention;
 mod scope;
 mod stopping;

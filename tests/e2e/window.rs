@@ -109,6 +109,8 @@ impl Window {
 
     /// The list of `view` once it has loaded the answer to `search`: the work emails it shows.
     pub async fn list(&self, view: &str, search: &str) -> Vec<String> {
+        // The window opens on the Overview; the lists are on Employees.
+        self.click("nav-employees").await;
         self.click(&format!("tab-{view}")).await;
         self.fill("search", search).await;
         // The table says which view and search its rows answer, and whether a load is under way.

@@ -10,7 +10,7 @@ use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::store::settings::Settings;
 use roster_engine::sync::{SyncReport, SyncRequest};
 use roster_engine::Engine;
-use roster_simulator::{CompanySpec, Employee, Simulator, SimulatorConfig};
+use roster_simulator::{Change, CompanySpec, Employee, EmploymentType, NewHire, Simulator, SimulatorConfig};
 
 pub const SOURCE: &str = "HR";
 
@@ -83,6 +83,24 @@ impl World {
     /// The first simulated employee that satisfies `pick`.
     pub fn remote(&self, pick: impl Fn(&Employee) -> bool) -> Employee {
         self.sim.employees().into_iter().find(|e| pick(e)).expect("the simulated company has such a person")
+    }
+
+    /// Hires "New LAST_NAME" starting on `start` in the legal entity called `entity`; returns
+    /// their work email.
+    pub fn hire(&self, last_name: &str, entity: &str, start: NaiveDate, employment_type: EmploymentType) -> String {
+        let entities = self.sim.legal_entities();
+        let entity = entities.into_iter().find(|e| e.name.as_deref() == Some(entity)).expect("the company has that entity");
+        let email = format!("{}@quillon.example", last_name.to_lowercase());
+        self.sim.apply(Change::Hire(NewHire {
+            first_name: "New".into(),
+            last_name: last_name.into(),
+            work_email: Some(email.clone()),
+            start_date: Some(start),
+            legal_entity_id: Some(entity.id),
+            employment_type,
+            job_title: None,
+        }));
+        email
     }
 
     pub fn count_employees(&self) -> i64 {

@@ -3,9 +3,11 @@
 
 mod bad_input;
 mod checklists;
+mod device_rules;
 mod diagnosis;
 mod harness;
 mod minimisation;
+mod overview;
 mod privacy;
 mod rules;
 mod scope;

@@ -6,9 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use roster_engine::model::{Filters, View};
 use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, TemplateStep};
+use roster_engine::store::device_rules;
 use roster_engine::{Engine, FilterInput};
 
-use crate::{print, FilterArgs, ViewArg};
+use crate::{print, print_list, CsvFlag, FilterArgs, ViewArg};
 
 #[derive(Subcommand)]
 pub enum ChecklistCommand {
@@ -20,6 +21,8 @@ pub enum ChecklistCommand {
         /// Only open steps due before this date (YYYY-MM-DD).
         #[arg(long)]
         due_before: Option<NaiveDate>,
+        #[command(flatten)]
+        csv: CsvFlag,
     },
     /// Tick a person's step (its title or id).
     Done { who: String, step: String },
@@ -58,10 +61,10 @@ pub enum TemplateCommand {
 
 pub fn run(engine: &mut Engine, command: ChecklistCommand, json: bool, now: DateTime<Utc>) -> anyhow::Result<()> {
     match command {
-        ChecklistCommand::List { view, due_before } => {
+        ChecklistCommand::List { view, due_before, csv } => {
             let query = ChecklistQuery { view: view.map(View::from), due_before, ..ChecklistQuery::default() };
             let steps = engine.checklist(&query, now)?;
-            print(json, &steps, || steps_text(&steps))
+            print_list(json, csv, &steps, || steps_text(&steps))
         }
         ChecklistCommand::Done { who, step } => {
             let step = engine.tick_step(&who, &step, true, now)?;
@@ -90,13 +93,7 @@ pub fn run(engine: &mut Engine, command: ChecklistCommand, json: bool, now: Date
         }
         ChecklistCommand::Template(TemplateCommand::Add { name, view, steps, filters }) => {
             let steps = steps.iter().map(|s| parse_step(s)).collect::<anyhow::Result<_>>()?;
-            let FilterInput { legal_entities, employment_types, teams } = filters.into();
-            let filters = Filters {
-                legal_entities: legal_entities.into_iter().collect(),
-                employment_types: employment_types.into_iter().collect(),
-                teams: teams.into_iter().collect(),
-            };
-            let template = Template { name, view: view.into(), filters, steps };
+            let template = Template { name, view: view.into(), filters: filters.into_filters(), steps };
             let changes = engine.add_checklist_template(&template, now)?;
             print(json, &changes, || {
                 format!("added template {}: {} step(s) created for people it applies to", template.name, changes.created)
@@ -128,15 +125,8 @@ fn steps_text(steps: &[ChecklistStep]) -> String {
     steps
         .iter()
         .map(|s| {
-            let state = if s.done_at.is_some() {
-                "done"
-            } else if s.overdue {
-                "OVERDUE"
-            } else if s.due_today {
-                "due today"
-            } else {
-                "open"
-            };
+            // Shouted at a terminal, where an overdue step must not be missed.
+            let state = if s.overdue { "OVERDUE" } else { s.state() };
             let assignee = s.assignee.as_deref().map(|a| format!("\t→ {a}")).unwrap_or_default();
             let comment = s.comment.as_deref().map(|c| format!("\t({c})")).unwrap_or_default();
             format!("{}\t{}\t{}\t{state}{assignee}{comment}", s.due_date, s.person, s.title)
@@ -149,16 +139,7 @@ fn templates_text(templates: &[Template]) -> String {
     templates
         .iter()
         .map(|t| {
-            let narrowed: Vec<String> = [
-                ("legal entity", &t.filters.legal_entities),
-                ("employment type", &t.filters.employment_types),
-                ("team", &t.filters.teams),
-            ]
-            .into_iter()
-            .filter(|(_, values)| !values.is_empty())
-            .map(|(kind, values)| format!("{kind}: {}", values.iter().cloned().collect::<Vec<_>>().join(", ")))
-            .collect();
-            let scope = if narrowed.is_empty() { "everyone".to_owned() } else { narrowed.join("; ") };
+            let scope = device_rules::describe(&t.filters);
             let view = if t.view == View::Onboardings { "start" } else { "end" };
             let steps: String =
                 t.steps.iter().map(|s| format!("\n  {:+} days from the {view}: {}", s.offset_days, s.title)).collect();

@@ -20,6 +20,7 @@ use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
 
 mod checklist;
+mod device_rule;
 mod generate;
 mod output;
 
@@ -130,6 +131,9 @@ enum Command {
     },
     /// Sources, their last runs, and the size of each list.
     Status,
+    /// What needs the IT team this week: starts and leaves of the next 8 weeks by legal entity,
+    /// overdue and due checklist steps, devices to recover, each source's health.
+    Overview,
     /// Write the man page or shell completions (used to build packages).
     #[command(subcommand, hide = true)]
     Generate(generate::Generate),
@@ -140,7 +144,11 @@ impl Command {
     fn csv(&self) -> bool {
         match self {
             Command::Employees(args) => args.csv.on,
-            Command::Preview { csv, .. } | Command::Runs { csv, .. } | Command::Device(DeviceCommand::List { csv, .. }) => csv.on,
+            Command::Preview { csv, .. }
+            | Command::Runs { csv, .. }
+            | Command::Device(DeviceCommand::List { csv, .. })
+            | Command::Checklist(checklist::ChecklistCommand::List { csv, .. })
+            | Command::Device(DeviceCommand::Rule(device_rule::RuleCommand::List { csv })) => csv.on,
             _ => false,
         }
     }
@@ -314,6 +322,17 @@ pub(crate) struct FilterArgs {
     teams: Vec<String>,
 }
 
+impl FilterArgs {
+    /// The lists as checklist templates and device rules keep them (names or ids).
+    pub(crate) fn into_filters(self) -> roster_engine::model::Filters {
+        roster_engine::model::Filters {
+            legal_entities: self.legal_entities.into_iter().collect(),
+            employment_types: self.employment_types.into_iter().collect(),
+            teams: self.teams.into_iter().collect(),
+        }
+    }
+}
+
 impl From<FilterArgs> for FilterInput {
     fn from(FilterArgs { legal_entities, employment_types, teams }: FilterArgs) -> FilterInput {
         FilterInput { legal_entities, employment_types, teams }
@@ -354,6 +373,9 @@ enum DeviceCommand {
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
+    /// Rules that suggest equipment for new people, by legal entity, employment type or team.
+    #[command(subcommand)]
+    Rule(device_rule::RuleCommand),
 }
 
 #[derive(Args)]
@@ -403,7 +425,7 @@ struct EmployeesArgs {
 
 /// `--csv` on the list commands: the list as CSV on standard output, with the columns the text shows.
 #[derive(Args)]
-struct CsvFlag {
+pub(crate) struct CsvFlag {
     /// Print the list as CSV (UTF-8, a header row, ISO dates), e.g. `> people.csv`.
     #[arg(long = "csv", conflicts_with = "json")]
     on: bool,
@@ -572,6 +594,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 search: args.search,
                 offset: args.offset,
                 limit: args.limit,
+                ids: None,
             };
             let rows = engine.employees(&query, now)?;
             print_list(json, args.csv, &rows, || output::employees(&rows))
@@ -712,6 +735,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let device = engine.take_back_device(&device, on.unwrap_or(now.date_naive()), now)?;
             print(json, &device, || format!("{} {} is back in stock", device.model, device.serial_number))
         }
+        Command::Device(DeviceCommand::Rule(command)) => device_rule::run(&mut engine, command, json, now),
+        Command::Overview => {
+            let today = now.with_timezone(&chrono::Local).date_naive();
+            let overview = engine.overview(today, now)?;
+            print(json, &overview, || output::overview(&overview))
+        }
         Command::Status => {
             let status = engine.status(now)?;
             print(json, &status, || output::status(&status))
@@ -735,7 +764,7 @@ pub(crate) fn print<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnO
 }
 
 /// A list as JSON, CSV or text.
-fn print_list<T: Serialize + Exported>(
+pub(crate) fn print_list<T: Serialize + Exported>(
     json: bool,
     csv: CsvFlag,
     rows: &[T],

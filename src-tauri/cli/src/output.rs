@@ -10,7 +10,7 @@ use roster_engine::store::sources::Source;
 use roster_engine::sync::plan::Action;
 use roster_engine::sync::preview::PreviewRow;
 use roster_engine::sync::{Outcome, SyncReport};
-use roster_engine::{FieldModeRow, FilterView, Profile, Status};
+use roster_engine::{FieldModeRow, FilterView, Overview, Profile, Status};
 
 pub fn sources(sources: &[Source]) -> String {
     if sources.is_empty() {
@@ -208,6 +208,14 @@ pub fn profile(p: &Profile) -> String {
     for difference in &p.hr_differences {
         out.push_str(&format!("\n{}", difference.describe()));
     }
+    for e in &p.equipment {
+        let stock = match (&e.held, &e.free) {
+            (Some(serial), _) => format!("held: {serial}"),
+            (None, Some(serial)) => format!("free in inventory: {serial}"),
+            (None, None) => "none free".to_owned(),
+        };
+        out.push_str(&format!("\nsuggested equipment: {}: {} ({}) — {stock}", e.kind, e.model, e.condition));
+    }
     out
 }
 
@@ -233,6 +241,41 @@ pub fn device_history(device: &Device, history: &[Holding]) -> String {
     for h in history {
         let holder = h.holder.as_deref().unwrap_or("former employee");
         out.push_str(&format!("\n{} to {}\t{holder}", h.assigned_on, h.returned_on.as_deref().unwrap_or("now")));
+    }
+    out
+}
+
+pub fn overview(o: &Overview) -> String {
+    let count = |groups: &[roster_engine::EntityPeople]| groups.iter().map(|g| g.people.len()).sum::<usize>();
+    let mut out = String::from("week of\tstarts\tleaves");
+    for w in &o.weeks {
+        let by_entity: Vec<String> = w
+            .starts
+            .iter()
+            .map(|g| format!("{} +{}", g.legal_entity, g.people.len()))
+            .chain(w.leaves.iter().map(|g| format!("{} -{}", g.legal_entity, g.people.len())))
+            .collect();
+        out.push_str(&format!("\n{}\t{}\t{}\t{}", w.monday, count(&w.starts), count(&w.leaves), by_entity.join(", ")));
+    }
+    out.push_str(&format!("\n{} checklist step(s) overdue, {} due this week", o.overdue.len(), o.due_this_week.len()));
+    for s in o.overdue.iter().chain(&o.due_this_week) {
+        out.push_str(&format!("\n  {}\t{}\t{}{}", s.due_date, s.person, s.title, if s.overdue { "\tOVERDUE" } else { "" }));
+    }
+    out.push_str(&format!("\n{} device(s) to recover", o.devices_to_recover.len()));
+    for d in &o.devices_to_recover {
+        let when = d.end_date.as_deref().unwrap_or("?");
+        let state = if d.left { format!("left {when}") } else { format!("leaves {when}") };
+        out.push_str(&format!("\n  {} {} ({})\t{}\t{state}", d.device.kind, d.device.model, d.device.serial_number, d.person));
+    }
+    for s in &o.sources {
+        let last = s.last_sync.as_deref().map_or("never synced".to_owned(), |at| format!("last sync {at}"));
+        out.push_str(&format!("\n{}: {last}", s.name));
+        if let Some(run) = s.held_run {
+            out.push_str(&format!("; plan held for approval (run {run})"));
+        }
+        if let Some(error) = &s.last_error {
+            out.push_str(&format!("; last error: {error}"));
+        }
     }
     out
 }

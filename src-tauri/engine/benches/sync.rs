@@ -230,6 +230,7 @@ fn search_latency(engine: &Engine) {
                 offset: 0,
                 include_hidden: round % 2 == 0,
                 include_out_of_scope: false,
+                ids: None,
             };
             let t = Instant::now();
             let rows = engine.employees(&query, now).unwrap();

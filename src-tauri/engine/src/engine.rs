@@ -22,17 +22,21 @@ use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
 mod checklists;
+mod device_rules;
 mod devices;
 mod diagnosis;
 mod erasure;
 mod explain;
+mod overview;
 mod people;
 mod settings;
 mod syncing;
 
 pub use checklists::{ChecklistChanges, ChecklistReminder};
+pub use device_rules::EquipmentSuggestion;
 pub use diagnosis::HrDifference;
 pub use erasure::PersonalData;
+pub use overview::{DeviceToRecover, EntityPeople, Overview, SourceHealth, TimelineWeek, NO_LEGAL_ENTITY, TIMELINE_WEEKS};
 pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 

@@ -1,4 +1,4 @@
-//! CSV exports of the lists (employees, devices, the filter preview, the sync history), with the
+//! CSV exports of the lists (employees, devices, device rules, checklists, the filter preview, the sync history), with the
 //! columns the window and the text output show: one writer for the CLI's `--csv` and the window's
 //! "Export CSV". UTF-8, a header row, dates as ISO 8601 (`2026-04-07`; instants in RFC 3339, UTC)
 //! so any spreadsheet or script reads them the same whatever its locale.
@@ -9,6 +9,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::EmployeeRow;
 use crate::private;
+use crate::store::checklists::ChecklistStep;
+use crate::store::device_rules::DeviceRule;
 use crate::store::devices::Device;
 use crate::store::runs::SyncRun;
 use crate::sync::preview::PreviewRow;
@@ -104,6 +106,30 @@ impl Exported for Device {
             self.status.clone(),
             text(&self.holder),
             text(&self.assigned_on),
+        ]
+    }
+}
+
+impl Exported for DeviceRule {
+    const HEADER: &'static [&'static str] = &["Id", "Condition", "Type", "Model"];
+
+    fn cells(&self) -> Vec<String> {
+        vec![self.id.to_string(), self.condition.clone(), self.kind.clone(), self.model.clone()]
+    }
+}
+
+impl Exported for ChecklistStep {
+    const HEADER: &'static [&'static str] = &["Due date", "Person", "List", "Step", "State", "Assigned to", "Comment"];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.due_date.clone(),
+            self.person.clone(),
+            self.view.as_str().to_owned(),
+            self.title.clone(),
+            self.state().to_owned(),
+            text(&self.assignee),
+            text(&self.comment),
         ]
     }
 }

@@ -9,4 +9,8 @@ include_out_of_scope: boolean,
 /**
  * Every word must start the first name, last name or a part of the work email (case and accents ignored).
  */
-search: string | null, offset: number, limit: number, };
+search: string | null, offset: number, limit: number, 
+/**
+ * Only these people (the Overview's week of starts or leaves).
+ */
+ids?: Array<number>, };

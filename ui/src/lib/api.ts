@@ -10,6 +10,9 @@ import type { CommandError } from "../bindings/CommandError";
 import type { DataUse } from "../bindings/DataUse";
 import type { DemoState } from "../bindings/DemoState";
 import type { Device } from "../bindings/Device";
+import type { DeviceRule } from "../bindings/DeviceRule";
+import type { EquipmentSuggestion } from "../bindings/EquipmentSuggestion";
+import type { NewDeviceRule } from "../bindings/NewDeviceRule";
 import type { EmployeeQuery } from "../bindings/EmployeeQuery";
 import type { EmployeeRow } from "../bindings/EmployeeRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
@@ -26,6 +29,8 @@ import type { Holding } from "../bindings/Holding";
 import type { HrDifference } from "../bindings/HrDifference";
 import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
+import type { Overview } from "../bindings/Overview";
+import type { TimelineWeek } from "../bindings/TimelineWeek";
 import type { PlanCounts } from "../bindings/PlanCounts";
 import type { PreviewRow } from "../bindings/PreviewRow";
 import type { PersonChecklist } from "../bindings/PersonChecklist";
@@ -48,8 +53,10 @@ export type {
   DataUse,
   DemoState,
   Device,
+  DeviceRule,
   EmployeeQuery,
   EmployeeRow,
+  EquipmentSuggestion,
   Explanation,
   ExportList,
   Field,
@@ -61,7 +68,9 @@ export type {
   Holding,
   HrDifference,
   NewDevice,
+  NewDeviceRule,
   OAuthForm,
+  Overview,
   PersonChecklist,
   PlanCounts,
   PreviewRow,
@@ -75,6 +84,7 @@ export type {
   SyncRun,
   Template,
   TemplateStep,
+  TimelineWeek,
   View,
 };
 export type { Progress } from "../bindings/Progress";
@@ -136,6 +146,9 @@ export const explain = (query: string) => call<Explanation>("explain", { query }
 /** Opens the save dialog and writes the list there as CSV; the file's path, or `null` if cancelled. */
 export const exportCsv = (list: ExportList) => call<string | null>("export_csv", { list });
 
+/** What needs the IT team this week (the Overview screen). */
+export const overview = () => call<Overview>("overview");
+
 // Devices
 export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });
 export const deviceHistory = (device: number) => call<Holding[]>("device_history", { device });
@@ -143,6 +156,9 @@ export const addDevice = (device: NewDevice) => call<Device>("add_device", { dev
 export const assignDevice = (device: number, employee: number, on: string) =>
   call<Device>("assign_device", { device, employee, on });
 export const takeBackDevice = (device: number, on: string) => call<Device>("take_back_device", { device, on });
+export const deviceRules = () => call<DeviceRule[]>("device_rules");
+export const addDeviceRule = (rule: NewDeviceRule) => call<DeviceRule>("add_device_rule", { rule });
+export const removeDeviceRule = (id: number) => call<void>("remove_device_rule", { id });
 
 // Sources (Settings › Employee Sync)
 export const status = () => call<Status>("status");

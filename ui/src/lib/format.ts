@@ -78,3 +78,11 @@ export function enumLabel(value: string | null): string {
   const words = value.toLowerCase().replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** The names typed in one field, comma-separated, as filter lists take them. */
+export function commaList(text: string): string[] {
+  return text
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+}

@@ -183,8 +183,9 @@ fn postal_label(name: &str, json: &str) -> Result<String> {
     Ok(if lines.len() <= 1 { [name, a.raw.as_deref().unwrap_or_default()].join("\n") } else { lines.join("\n") })
 }
 
-/// Whether a template's filters take a person: every non-empty list must hold one of their values.
-fn narrows_to(filters: &Filters, person: &Candidate) -> bool {
+/// Whether a template's (or a device rule's) filters take a person: every non-empty list must
+/// hold one of their values.
+pub(super) fn narrows_to(filters: &Filters, person: &Candidate) -> bool {
     let any = |set: &std::collections::BTreeSet<String>, values: &[String]| {
         set.is_empty() || values.iter().any(|v| set.iter().any(|f| f.eq_ignore_ascii_case(v)))
     };

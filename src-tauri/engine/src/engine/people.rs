@@ -39,6 +39,8 @@ pub struct Profile {
     pub fields: Vec<ProfileField>,
     /// Import-once fields where HR's last read says otherwise (the "missing offboarding" case).
     pub hr_differences: Vec<super::HrDifference>,
+    /// The equipment device rules suggest, with a device that could fill each suggestion.
+    pub equipment: Vec<super::EquipmentSuggestion>,
     pub history: Vec<ChangeEntry>,
 }
 
@@ -183,6 +185,7 @@ impl Engine {
             out_of_scope: employees::out_of_scope(conn, id)?,
             fields,
             hr_differences: super::diagnosis::hr_differences(conn, id)?,
+            equipment: super::device_rules::suggestions(conn, id)?,
             history,
         })
     }

@@ -57,6 +57,23 @@ pub struct ChecklistStep {
     pub due_today: bool,
 }
 
+impl ChecklistStep {
+    /// The step's state in words, as lists and exports show it.
+    pub fn state(&self) -> &str {
+        if let Some(reason) = &self.closed {
+            reason
+        } else if self.done_at.is_some() {
+            "done"
+        } else if self.overdue {
+            "overdue"
+        } else if self.due_today {
+            "due today"
+        } else {
+            "open"
+        }
+    }
+}
+
 /// Which steps a list holds: open (not done) and done steps of people whose checklist is live.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -204,11 +221,8 @@ pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<V
         _ => (View::Departed, "end_date"),
     };
     let sql = format!(
-        "SELECT e.id, e.{date}, le.name, le.remote_id, e.employment_type,
-                (SELECT group_concat(coalesce(g.name, '') || char(31) || g.remote_id, char(31)) FROM group_memberships gm
-                    JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id AND g.type = 'TEAM')
-         FROM employees e LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
-         WHERE e.id IN ({members}) OR e.id IN ({continued})",
+        "{} WHERE e.id IN ({members}) OR e.id IN ({continued})",
+        candidate_select(date),
         members = managed_ids_sql(conn, view, now, "1")?,
         // Only people with live steps are looked at: Active holds nearly everyone.
         continued = managed_ids_sql(
@@ -219,19 +233,33 @@ pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<V
         )?,
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([view_name(view)?], |r| {
-        let split = |s: Option<String>| -> Vec<String> {
-            s.map(|s| s.split('\u{1f}').filter(|p| !p.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
-        };
-        Ok(Candidate {
-            employee_id: r.get(0)?,
-            anchor: r.get::<_, Option<String>>(1)?.as_deref().and_then(calendar_date),
-            legal_entity: [r.get::<_, Option<String>>(2)?, r.get(3)?].into_iter().flatten().collect(),
-            employment_type: r.get(4)?,
-            teams: split(r.get(5)?),
-        })
-    })?;
+    let rows = stmt.query_map([view_name(view)?], candidate)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The query of [`Candidate`]s, without its `WHERE`: `date` (a column) is their anchor. Device
+/// rules narrow people with the same values.
+pub(crate) fn candidate_select(date: &str) -> String {
+    format!(
+        "SELECT e.id, e.{date}, le.name, le.remote_id, e.employment_type,
+                (SELECT group_concat(coalesce(g.name, '') || char(31) || g.remote_id, char(31)) FROM group_memberships gm
+                    JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id AND g.type = 'TEAM')
+         FROM employees e LEFT JOIN legal_entities le ON le.id = e.legal_entity_id"
+    )
+}
+
+/// A row of [`candidate_select`].
+pub(crate) fn candidate(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
+    let split = |s: Option<String>| -> Vec<String> {
+        s.map(|s| s.split('\u{1f}').filter(|p| !p.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+    };
+    Ok(Candidate {
+        employee_id: r.get(0)?,
+        anchor: r.get::<_, Option<String>>(1)?.as_deref().and_then(calendar_date),
+        legal_entity: [r.get::<_, Option<String>>(2)?, r.get(3)?].into_iter().flatten().collect(),
+        employment_type: r.get(4)?,
+        teams: split(r.get(5)?),
+    })
 }
 
 pub fn live_steps(conn: &Connection, view: View) -> Result<Vec<LiveStep>> {

@@ -52,6 +52,10 @@ pub struct EmployeeQuery {
     pub search: Option<String>,
     pub offset: u32,
     pub limit: u32,
+    /// Only these people (the Overview's week of starts or leaves).
+    #[serde(default)]
+    #[ts(optional)]
+    pub ids: Option<Vec<i64>>,
 }
 
 impl Default for EmployeeQuery {
@@ -63,6 +67,7 @@ impl Default for EmployeeQuery {
             search: None,
             offset: 0,
             limit: 500,
+            ids: None,
         }
     }
 }
@@ -132,6 +137,7 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
              SELECT e.id FROM (SELECT e0.*, {today} AS today FROM employees e0) e
              WHERE ({view}) AND {managed}
                AND (?3 IS NULL OR e.id IN (SELECT rowid FROM employee_search WHERE employee_search MATCH ?3))
+               AND (?6 IS NULL OR e.id IN (SELECT value FROM json_each(?6)))
              ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id
              LIMIT ?4 OFFSET ?5
          )
@@ -157,8 +163,9 @@ pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Res
     let mut stmt = conn.prepare(&sql)?;
     let split =
         |s: Option<String>| -> Vec<String> { s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default() };
+    let ids = query.ids.as_ref().map(serde_json::to_string).transpose()?;
     let rows =
-        stmt.query_map(params![query.include_hidden, query.include_out_of_scope, search, query.limit, query.offset], |r| {
+        stmt.query_map(params![query.include_hidden, query.include_out_of_scope, search, query.limit, query.offset, ids], |r| {
             Ok(EmployeeRow {
                 id: r.get(0)?,
                 employee_number: r.get(1)?,

@@ -431,7 +431,19 @@ const V8: &str = r#"
 DROP TABLE employments;
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+/// Version 9: device rules. A rule suggests a device (a kind and a model) for the people its
+/// filters take, with the filter shapes of sources and checklist templates.
+const V9: &str = r#"
+CREATE TABLE device_rules (
+    id          INTEGER PRIMARY KEY,
+    filters     TEXT NOT NULL DEFAULT '{"legal_entities":[],"employment_types":[],"teams":[]}',
+    kind        TEXT NOT NULL CHECK (kind != ''),
+    model       TEXT NOT NULL CHECK (model != ''),
+    created_at  TEXT NOT NULL
+);
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())

@@ -1,0 +1,68 @@
+//! Device rules: the equipment each person is suggested, and whether the inventory can fill it.
+
+use crate::store::Db;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::checklists::narrows_to;
+use super::Engine;
+use crate::error::Result;
+use crate::store::device_rules::{self, DeviceRule, NewDeviceRule};
+
+/// One piece of equipment a rule suggests for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EquipmentSuggestion {
+    pub rule_id: i64,
+    /// Why: the rule's condition in words.
+    pub condition: String,
+    pub kind: String,
+    pub model: String,
+    /// The serial number of such a device the person already holds.
+    pub held: Option<String>,
+    /// The serial number of such a device in stock and held by no one.
+    pub free: Option<String>,
+}
+
+impl Engine {
+    pub fn device_rules(&self) -> Result<Vec<DeviceRule>> {
+        device_rules::list(self.store.conn())
+    }
+
+    pub fn add_device_rule(&mut self, rule: &NewDeviceRule, now: DateTime<Utc>) -> Result<DeviceRule> {
+        device_rules::add(self.store.conn(), rule, &now.to_rfc3339())
+    }
+
+    pub fn remove_device_rule(&mut self, id: i64) -> Result<()> {
+        device_rules::remove(self.store.conn(), id)
+    }
+
+    /// The equipment the rules suggest for `who`, each with a device that could fill it.
+    pub fn equipment(&self, who: &str) -> Result<Vec<EquipmentSuggestion>> {
+        suggestions(self.store.conn(), self.find_employee(who)?)
+    }
+}
+
+/// Every rule whose filters take the person, in the rules' order, with the device of that kind and
+/// model they hold or, failing that, one free in the inventory.
+pub(super) fn suggestions(conn: &Db, employee_id: i64) -> Result<Vec<EquipmentSuggestion>> {
+    let person = device_rules::person(conn, employee_id)?;
+    device_rules::list(conn)?
+        .into_iter()
+        .filter(|rule| narrows_to(&rule.filters, &person))
+        .map(|rule| {
+            let held = device_rules::held_device(conn, employee_id, &rule.kind, &rule.model)?;
+            // Someone who holds one needs none from stock.
+            let free = if held.is_some() { None } else { device_rules::free_device(conn, &rule.kind, &rule.model)? };
+            Ok(EquipmentSuggestion {
+                rule_id: rule.id,
+                condition: rule.condition,
+                kind: rule.kind,
+                model: rule.model,
+                held,
+                free,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,116 @@
+//! Device rules: the equipment a person is suggested, by legal entity, employment type or team,
+//! and the devices of the inventory that could fill a suggestion.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::model::Filters;
+use crate::store::checklists::{self, Candidate};
+
+/// A rule as the admin writes it: "team = Sales → laptop: MacBook Air 13". `filters` narrows it
+/// with the filter shapes of sources (names or HR ids); empty lists mean everyone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewDeviceRule {
+    pub filters: Filters,
+    /// laptop, phone, keyboard... (the kinds of the inventory).
+    pub kind: String,
+    /// The model or a description: "MacBook Air 13", "DE layout".
+    pub model: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeviceRule {
+    pub id: i64,
+    pub filters: Filters,
+    /// The filters in words: "team: Sales; legal entity: Quillon GmbH", or "everyone".
+    pub condition: String,
+    pub kind: String,
+    pub model: String,
+}
+
+impl DeviceRule {
+    fn new(id: i64, filters: Filters, kind: String, model: String) -> DeviceRule {
+        DeviceRule { id, condition: describe(&filters), filters, kind, model }
+    }
+}
+
+/// Filters in words, as rules and checklist templates show them: "everyone" when nothing narrows.
+pub fn describe(filters: &Filters) -> String {
+    let narrowed: Vec<String> =
+        [("legal entity", &filters.legal_entities), ("employment type", &filters.employment_types), ("team", &filters.teams)]
+            .into_iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(kind, values)| format!("{kind}: {}", values.iter().cloned().collect::<Vec<_>>().join(", ")))
+            .collect();
+    if narrowed.is_empty() {
+        "everyone".to_owned()
+    } else {
+        narrowed.join("; ")
+    }
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<DeviceRule>> {
+    let mut stmt = conn.prepare("SELECT id, filters, kind, model FROM device_rules ORDER BY kind, model, id")?;
+    let rows: Vec<(i64, String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, filters, kind, model)| Ok(DeviceRule::new(id, serde_json::from_str(&filters)?, kind, model)))
+        .collect()
+}
+
+pub fn add(conn: &Connection, rule: &NewDeviceRule, now: &str) -> Result<DeviceRule> {
+    let (kind, model) = (rule.kind.trim(), rule.model.trim());
+    if kind.is_empty() || model.is_empty() {
+        return Err(Error::Invalid("a device rule needs a device kind and a model (or a description)".into()));
+    }
+    conn.execute(
+        "INSERT INTO device_rules (filters, kind, model, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![serde_json::to_string(&rule.filters)?, kind, model, now],
+    )?;
+    Ok(DeviceRule::new(conn.last_insert_rowid(), rule.filters.clone(), kind.to_owned(), model.to_owned()))
+}
+
+pub fn remove(conn: &Connection, id: i64) -> Result<()> {
+    if conn.execute("DELETE FROM device_rules WHERE id = ?1", [id])? == 0 {
+        return Err(Error::Invalid(format!("no device rule {id}; `roster device rule list` shows them")));
+    }
+    Ok(())
+}
+
+/// What rules narrow a person by: their legal entity, employment type and teams.
+pub fn person(conn: &Connection, employee_id: i64) -> Result<Candidate> {
+    let sql = format!("{} WHERE e.id = ?1", checklists::candidate_select("start_date"));
+    conn.query_row(&sql, [employee_id], checklists::candidate)
+        .optional()?
+        .ok_or_else(|| Error::Invalid(format!("no employee {employee_id}")))
+}
+
+/// The serial number of a device of this kind and model (case ignored) that is in stock and held
+/// by no one, the lowest first.
+pub fn free_device(conn: &Connection, kind: &str, model: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.serial_number FROM devices d
+             WHERE lower(d.kind) = lower(?1) AND lower(d.model) = lower(?2) AND d.status = 'in_stock'
+               AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.device_id = d.id AND a.returned_on IS NULL)
+             ORDER BY d.serial_number LIMIT 1",
+        )?
+        .query_row([kind, model], |r| r.get(0))
+        .optional()?)
+}
+
+/// The serial number of a device of this kind and model (case ignored) the person holds now.
+pub fn held_device(conn: &Connection, employee_id: i64, kind: &str, model: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.serial_number FROM devices d JOIN device_assignments a ON a.device_id = d.id AND a.returned_on IS NULL
+             WHERE a.employee_id = ?1 AND lower(d.kind) = lower(?2) AND lower(d.model) = lower(?3)
+             ORDER BY d.serial_number LIMIT 1",
+        )?
+        .query_row(params![employee_id, kind, model], |r| r.get(0))
+        .optional()?)
+}
