@@ -1,6 +1,8 @@
 //! Data minimisation: only the brief's fields are kept, and optional ones can be switched off.
 
-use roster_engine::model::{Field, Filters};
+use std::collections::{BTreeSet, HashMap};
+
+use roster_engine::model::{Field, Filters, View};
 use roster_engine::store::runs::RunState;
 use roster_engine::sync::SyncRequest;
 use roster_simulator::{Change, EditableField};
@@ -194,4 +196,37 @@ fn switching_an_optional_field_off_discards_a_held_plan_that_would_write_it_back
     for value in &others {
         assert!(!stored_rows_contain(world.dir.path(), value), "{value:?} never reaches the directory once the field is off");
     }
+}
+
+#[test]
+fn a_sync_reads_only_the_models_whose_data_it_keeps_never_the_employments() {
+    let mut world = World::new(45, 60);
+    world.sync();
+    let later = now() + chrono::Duration::hours(1);
+    world.sim.set_clock(later);
+    let full = world.engine.sync(SOURCE, later, SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    let delta = world.sync_at(later + chrono::Duration::hours(1));
+    assert!(full.full_read && !delta.full_read, "a first sync, a later full read and a delta are all checked");
+    let read: BTreeSet<String> =
+        world.sim.requests().into_iter().filter_map(|r| r.path.strip_prefix("/v1/hris/").map(str::to_owned)).collect();
+    let kept: BTreeSet<String> = ["employees", "groups", "legal-entities", "locations"].map(String::from).into();
+    assert_eq!(read, kept, "a sync reads the models whose data it keeps; employments are never asked for");
+
+    // What is kept of a contract comes with the employee.
+    let hr: HashMap<String, roster_simulator::Employee> =
+        world.sim.employees().into_iter().filter_map(|e| Some((e.work_email.clone()?, e))).collect();
+    let mut checked = 0;
+    for row in world.list(View::All, true) {
+        let Some(person) = row.work_email.as_ref().and_then(|email| hr.get(email)) else { continue };
+        let wire = person.employment_type.map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_owned());
+        let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.date_naive().to_string());
+        assert_eq!(
+            (row.employment_type.clone(), row.start_date.clone(), row.termination_date.clone()),
+            (wire, date(person.start_date), date(person.termination_date)),
+            "{:?}'s employment type and dates are HR's, read with the employee",
+            row.work_email
+        );
+        checked += usize::from(row.employment_type.is_some() && row.start_date.is_some());
+    }
+    assert!(checked > 10, "people with an employment type and a start date were compared ({checked})");
 }

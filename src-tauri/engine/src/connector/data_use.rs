@@ -73,8 +73,8 @@ pub fn data_retrieved() -> Vec<DataUse> {
             optional: false,
         },
         DataUse {
-            object: "Contract (employment)",
-            data: "Start and end dates, employment type, effective date",
+            object: "Employee",
+            data: "Start and end dates, employment type",
             purpose: "Manage onboardings and offboardings; filter a source by employment type",
             later: None,
             fields: vec![Field::StartDate, Field::EndDate, Field::EmploymentType],

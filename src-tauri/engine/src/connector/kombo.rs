@@ -1,4 +1,6 @@
-//! Kombo's unified HRIS API: cursor-paginated reads of the five models Roster uses.
+//! Kombo's unified HRIS API: cursor-paginated reads of the four models Roster uses. Employments
+//! are not read: what Roster keeps of a contract (start and end dates, employment type) comes with
+//! the employee.
 //!
 //! Only the fields of the brief's list are declared in the payload types below; serde skips every
 //! other field (social security numbers, bank accounts, pay...), so they never leave the parser.
@@ -10,9 +12,7 @@ use reqwest::blocking::{Client, Response};
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, transport, Attempt, RetryPolicy};
-use super::{
-    calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteEmployment, RemoteGroup, RemoteSite, Sink,
-};
+use super::{calendar_date, ConnectorError, Model, ReadRequest, Record, RemoteEmployee, RemoteGroup, RemoteSite, Sink};
 use crate::group_ids;
 use crate::model::{Field, FieldValues};
 
@@ -245,9 +245,6 @@ impl super::Connector for KomboConnector {
         })?;
         self.walk(Model::Employees, request, |page, rows: Vec<KomboEmployee>| {
             rows.into_iter().try_for_each(|row| sink(Record::Employee(row.into_employee(page, &request.disabled_fields)?)))
-        })?;
-        self.walk(Model::Employments, request, |page, rows: Vec<KomboEmployment>| {
-            rows.into_iter().try_for_each(|row| sink(Record::Employment(row.into_employment(page)?)))
         })
     }
 }
@@ -424,40 +421,5 @@ impl KomboEmployee {
             values.set(*field, None);
         }
         Ok(RemoteEmployee { remote_id, values, deleted: self.remote_deleted_at.is_some() })
-    }
-}
-
-#[derive(Deserialize)]
-struct KomboEmployment {
-    id: Option<String>,
-    employee_id: Option<String>,
-    employment_type: Option<String>,
-    effective_date: Option<String>,
-    remote_deleted_at: Option<String>,
-}
-
-impl KomboEmployment {
-    fn into_employment(self, page: u32) -> Result<RemoteEmployment, ConnectorError> {
-        let model = Model::Employments;
-        let remote_id = self.id.ok_or(ConnectorError::MissingId { model, page })?;
-        let employee_remote_id = self.employee_id.ok_or(ConnectorError::MissingId { model, page })?;
-        let effective_date = self
-            .effective_date
-            .map(|v| {
-                calendar_date(&v).ok_or_else(|| ConnectorError::InvalidDate {
-                    model,
-                    id: remote_id.clone(),
-                    field: "effective_date",
-                    value: v,
-                })
-            })
-            .transpose()?;
-        Ok(RemoteEmployment {
-            remote_id,
-            employee_remote_id,
-            employment_type: self.employment_type,
-            effective_date,
-            deleted: self.remote_deleted_at.is_some(),
-        })
     }
 }

@@ -41,15 +41,6 @@ pub struct RemoteEmployee {
     pub deleted: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RemoteEmployment {
-    pub remote_id: String,
-    pub employee_remote_id: String,
-    pub employment_type: Option<String>,
-    pub effective_date: Option<NaiveDate>,
-    pub deleted: bool,
-}
-
 /// One record of any model, in the order a connector reads them: sites and groups first, so that
 /// employees can refer to them.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +49,6 @@ pub enum Record {
     WorkLocation(RemoteSite),
     Group(RemoteGroup),
     Employee(RemoteEmployee),
-    Employment(RemoteEmployment),
 }
 
 /// The models a connector reads, named as in messages and in Kombo's paths.
@@ -68,7 +58,6 @@ pub enum Model {
     Locations,
     Groups,
     Employees,
-    Employments,
 }
 
 impl Model {
@@ -78,7 +67,6 @@ impl Model {
             Model::Locations => "locations",
             Model::Groups => "groups",
             Model::Employees => "employees",
-            Model::Employments => "employments",
         }
     }
 }

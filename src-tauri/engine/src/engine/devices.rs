@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Engine;
 use crate::error::Result;
+use crate::store;
 use crate::store::devices::{self, Device, Holding, NewDevice};
 
 impl Engine {
@@ -27,7 +28,8 @@ impl Engine {
     /// Assigns a device (by id or serial number) to a person from `on`.
     pub fn assign_device(&mut self, device: &str, who: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
         let employee_id = self.find_employee(who)?;
-        let tx = self.store.conn_mut().transaction()?;
+        // The write lock first: the device's holder is checked, then changed.
+        let tx = store::begin_write(self.store.conn_mut())?;
         let device = devices::find(&tx, device)?;
         let device = devices::assign(&tx, device.id, employee_id, on, &now.to_rfc3339())?;
         tx.commit()?;
@@ -35,7 +37,8 @@ impl Engine {
     }
 
     pub fn take_back_device(&mut self, device: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
-        let tx = self.store.conn_mut().transaction()?;
+        // The write lock first: the device's holder is checked, then changed.
+        let tx = store::begin_write(self.store.conn_mut())?;
         let device = devices::find(&tx, device)?;
         let device = devices::take_back(&tx, device.id, on, &now.to_rfc3339())?;
         tx.commit()?;

@@ -10,17 +10,14 @@ use crate::model::FieldValues;
 use crate::store::sites::Sites;
 
 /// Creates empty staging tables on this connection (TEMP tables: private to it, never in the file).
-/// Employments are staged by id only, so that the same id twice is caught as in every model.
 pub fn create(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.stage_sites;
          DROP TABLE IF EXISTS temp.stage_groups;
          DROP TABLE IF EXISTS temp.stage_employees;
-         DROP TABLE IF EXISTS temp.stage_employments;
          CREATE TEMP TABLE stage_sites (kind TEXT NOT NULL, remote_id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, remote_id));
          CREATE TEMP TABLE stage_groups (remote_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-         CREATE TEMP TABLE stage_employees (remote_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-         CREATE TEMP TABLE stage_employments (remote_id TEXT PRIMARY KEY);",
+         CREATE TEMP TABLE stage_employees (remote_id TEXT PRIMARY KEY, record TEXT NOT NULL);",
     )?;
     Ok(())
 }
@@ -28,7 +25,7 @@ pub fn create(conn: &Connection) -> Result<()> {
 pub fn drop(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.stage_sites; DROP TABLE IF EXISTS temp.stage_groups;
-         DROP TABLE IF EXISTS temp.stage_employees; DROP TABLE IF EXISTS temp.stage_employments;",
+         DROP TABLE IF EXISTS temp.stage_employees;",
     )?;
     Ok(())
 }
@@ -48,10 +45,6 @@ pub fn put(conn: &Connection, record: Record) -> Result<()> {
         Record::WorkLocation(site) => (Model::Locations, put_site(conn, Sites::WorkLocations, &site)?, site.remote_id),
         Record::Group(group) => (Model::Groups, put_json(conn, "stage_groups", &group.remote_id, &group)?, group.remote_id),
         Record::Employee(e) => (Model::Employees, put_json(conn, "stage_employees", &e.remote_id, &e)?, e.remote_id),
-        Record::Employment(e) => {
-            let n = conn.prepare_cached("INSERT OR IGNORE INTO stage_employments VALUES (?1)")?.execute([&e.remote_id])?;
-            (Model::Employments, n == 1, e.remote_id)
-        }
     };
     if inserted {
         Ok(())

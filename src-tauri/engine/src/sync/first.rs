@@ -126,8 +126,6 @@ impl RecordWriter for Writer<'_> {
                     self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
                 }
             }
-            // Employments are not kept: their id is checked like every other.
-            Record::Employment(employment) => self.first_time(Model::Employments, &employment.remote_id)?,
         }
         Ok(())
     }

@@ -14,8 +14,7 @@ use crate::error::{Error, Result};
 const PROGRESS_EVERY: u64 = 500;
 
 /// Records parsed ahead of the writer: some thirty pages (a few MB). Where the writer is the
-/// slower side (a first sync's people), the reader gets that far ahead, and reaches the pages
-/// that cost the writer little (employments) sooner.
+/// slower side (a first sync's people), the reader gets that far ahead.
 const READ_AHEAD: usize = 8192;
 
 /// How soon a cancel or the deadline is noticed while the reader is waiting on the network.

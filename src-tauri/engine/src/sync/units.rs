@@ -27,7 +27,7 @@ pub fn read(connector: &dyn Connector, source: &Source) -> Result<Units> {
                 let name = group.name.unwrap_or_else(|| group.remote_id.clone());
                 units.teams.push((group.remote_id, name));
             }
-            Record::Employee(_) | Record::Employment(_) => {
+            Record::Employee(_) => {
                 reached_people = true;
                 // Stops the read: the people are not needed (nor kept).
                 return Err(Error::Invalid("the organisation units are read".into()));
