@@ -91,12 +91,15 @@ impl Engine {
         let monday = monday_of(today);
         // Per week, the starts and the leaves: people by legal entity.
         let mut weeks: Vec<(ByEntity, ByEntity)> = vec![Default::default(); TIMELINE_WEEKS];
-        for (view, leaves) in [(View::Onboardings, false), (View::Offboardings, true)] {
-            for person in overview::dated(conn, view, now)? {
-                let Some(week) = week_of(&person, monday, now) else { continue };
+        // Each view is read once: the leavers serve the timeline and the devices to recover.
+        let starters = overview::dated(conn, View::Onboardings, now)?;
+        let leavers = overview::dated(conn, View::Offboardings, now)?;
+        for (people, leaves) in [(&starters, false), (&leavers, true)] {
+            for person in people {
+                let Some(week) = week_of(person, monday, now) else { continue };
                 let (starts, ends) = &mut weeks[week];
                 let bucket = if leaves { ends } else { starts };
-                let entity = person.legal_entity.unwrap_or_else(|| NO_LEGAL_ENTITY.to_owned());
+                let entity = person.legal_entity.clone().unwrap_or_else(|| NO_LEGAL_ENTITY.to_owned());
                 bucket.entry(entity).or_default().push(person.employee_id);
             }
         }
@@ -124,16 +127,16 @@ impl Engine {
             weeks,
             overdue,
             due_this_week,
-            devices_to_recover: self.devices_to_recover(now)?,
+            devices_to_recover: self.devices_to_recover(leavers, now)?,
             sources: self.status(now)?.sources.into_iter().map(health).collect(),
         })
     }
 
     /// Devices held by people in Offboardings: leaving soon, or left and not yet returned.
-    fn devices_to_recover(&self, now: DateTime<Utc>) -> Result<Vec<DeviceToRecover>> {
+    /// `leavers`: the dated people of Offboardings, as the timeline read them.
+    fn devices_to_recover(&self, leavers: Vec<Dated>, now: DateTime<Utc>) -> Result<Vec<DeviceToRecover>> {
         let conn = self.store.conn();
-        let leavers: HashMap<i64, Dated> =
-            overview::dated(conn, View::Offboardings, now)?.into_iter().map(|d| (d.employee_id, d)).collect();
+        let leavers: HashMap<i64, Dated> = leavers.into_iter().map(|d| (d.employee_id, d)).collect();
         let query = EmployeeQuery { view: View::Offboardings, limit: u32::MAX, ..EmployeeQuery::default() };
         let mut out = Vec::new();
         for row in employees::list(conn, &query, now)?.into_iter().filter(|r| r.devices > 0) {
