@@ -1,5 +1,7 @@
 // Display helpers. Contract dates are calendar dates: they are never shifted into a time zone.
 
+import type { Filters } from "../bindings/Filters";
+
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
 
 /** `2026-04-07` → "Apr 7, 2026" in the user's locale, the same calendar day everywhere. */
@@ -80,9 +82,14 @@ export function enumLabel(value: string | null): string {
 }
 
 /** The names typed in one field, comma-separated, as filter lists take them. */
-export function commaList(text: string): string[] {
+function commaList(text: string): string[] {
   return text
     .split(",")
     .map((v) => v.trim())
     .filter(Boolean);
+}
+
+/** A form's three comma-separated filter fields as filters (an empty field narrows nothing). */
+export function typedFilters(legalEntities: string, employmentTypes: string, teams: string): Filters {
+  return { legal_entities: commaList(legalEntities), employment_types: commaList(employmentTypes), teams: commaList(teams) };
 }
