@@ -4,10 +4,10 @@
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use roster_engine::model::{Filters, View};
+use roster_engine::model::View;
 use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep, Template, TemplateStep};
 use roster_engine::store::device_rules;
-use roster_engine::{Engine, FilterInput};
+use roster_engine::Engine;
 
 use crate::{print, print_list, CsvFlag, FilterArgs, ViewArg};
 

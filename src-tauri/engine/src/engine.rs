@@ -282,23 +282,27 @@ impl Engine {
 
     pub fn status(&self, now: DateTime<Utc>) -> Result<Status> {
         let conn = self.store.conn();
-        let sources = self
-            .sources()?
+        let count = |view: View| employees::count(conn, view, now);
+        let hidden = employees::hidden_count(conn)?;
+        Ok(Status {
+            sources: self.source_statuses()?,
+            active: count(View::Active)?,
+            onboardings: count(View::Onboardings)?,
+            offboardings: count(View::Offboardings)?,
+            hidden,
+        })
+    }
+
+    /// Each source with its latest run and the warnings that still hold.
+    pub fn source_statuses(&self) -> Result<Vec<SourceStatus>> {
+        let conn = self.store.conn();
+        self.sources()?
             .into_iter()
             .map(|source| {
                 let last_run = runs::list(conn, Some(source.id), 1)?.into_iter().next();
                 let warnings = runs::current_warnings(conn, source.id)?;
                 Ok(SourceStatus { source, last_run, warnings })
             })
-            .collect::<Result<Vec<_>>>()?;
-        let count = |view: View| employees::count(conn, view, now);
-        let hidden = employees::hidden_count(conn)?;
-        Ok(Status {
-            sources,
-            active: count(View::Active)?,
-            onboardings: count(View::Onboardings)?,
-            offboardings: count(View::Offboardings)?,
-            hidden,
-        })
+            .collect()
     }
 }

@@ -115,20 +115,18 @@ impl Engine {
             .collect();
 
         let hidden: HashSet<i64> = overview::hidden_ids(conn)?.into_iter().collect();
-        let sunday = (monday + Duration::days(6)).to_string();
-        let open: Vec<ChecklistStep> = checklists::list(conn, &ChecklistQuery::default(), now)?
-            .into_iter()
-            .filter(|s| s.done_at.is_none() && !hidden.contains(&s.employee_id))
-            .collect();
-        let (overdue, rest): (Vec<_>, Vec<_>) = open.into_iter().partition(|s| s.overdue);
-        let due_this_week = rest.into_iter().filter(|s| s.due_date <= sunday).collect();
+        // Open steps due by Sunday: the overdue and this week's.
+        let due_by_sunday = ChecklistQuery { due_before: Some(monday + Duration::days(7)), ..ChecklistQuery::default() };
+        let open: Vec<ChecklistStep> =
+            checklists::list(conn, &due_by_sunday, now)?.into_iter().filter(|s| !hidden.contains(&s.employee_id)).collect();
+        let (overdue, due_this_week): (Vec<_>, Vec<_>) = open.into_iter().partition(|s| s.overdue);
 
         Ok(Overview {
             weeks,
             overdue,
             due_this_week,
             devices_to_recover: self.devices_to_recover(leavers, now)?,
-            sources: self.status(now)?.sources.into_iter().map(health).collect(),
+            sources: self.source_statuses()?.into_iter().map(health).collect(),
         })
     }
 

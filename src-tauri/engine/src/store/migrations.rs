@@ -443,7 +443,64 @@ CREATE TABLE device_rules (
 );
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+/// Version 10: what the lists ask of every person, kept on the person, so that a view of a large
+/// directory reads an index range instead of probing other tables for each of its people. The
+/// database keeps both columns current (triggers), so no writer can forget them:
+/// - `out_of_scope`: every source that knows the person excludes them by its filters;
+/// - `devices_held`: the devices handed over to the person and not yet returned.
+///
+/// One index holds every column the views' conditions read, so that counting a view scans it
+/// instead of the whole table (a tenth of a second at 100,000 people, a few ms from the index);
+/// it also answers Onboardings by start date. Offboardings' end dates are indexed, and the few
+/// pending starters, device holders and hidden people have partial indexes of their own.
+const V10: &str = r#"
+ALTER TABLE employees ADD COLUMN out_of_scope INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE employees ADD COLUMN devices_held INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER employee_links_scope_insert AFTER INSERT ON employee_links
+WHEN NEW.out_of_scope IS NOT NULL OR (SELECT out_of_scope FROM employees WHERE id = NEW.employee_id) BEGIN
+    UPDATE employees SET out_of_scope = NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = NEW.employee_id AND l.out_of_scope IS NULL)
+    WHERE id = NEW.employee_id;
+END;
+CREATE TRIGGER employee_links_scope_update AFTER UPDATE OF out_of_scope, employee_id ON employee_links
+WHEN OLD.out_of_scope IS NOT NEW.out_of_scope OR OLD.employee_id IS NOT NEW.employee_id BEGIN
+    UPDATE employees SET out_of_scope = EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = employees.id)
+        AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = employees.id AND l.out_of_scope IS NULL)
+    WHERE id IN (OLD.employee_id, NEW.employee_id);
+END;
+CREATE TRIGGER employee_links_scope_delete AFTER DELETE ON employee_links BEGIN
+    UPDATE employees SET out_of_scope = EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = OLD.employee_id)
+        AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = OLD.employee_id AND l.out_of_scope IS NULL)
+    WHERE id = OLD.employee_id;
+END;
+
+CREATE TRIGGER device_assignments_held_insert AFTER INSERT ON device_assignments
+WHEN NEW.returned_on IS NULL BEGIN
+    UPDATE employees SET devices_held = devices_held + 1 WHERE id = NEW.employee_id;
+END;
+CREATE TRIGGER device_assignments_held_update AFTER UPDATE OF returned_on, employee_id ON device_assignments BEGIN
+    UPDATE employees SET devices_held = (SELECT count(*) FROM device_assignments da WHERE da.employee_id = employees.id AND da.returned_on IS NULL)
+    WHERE id IN (OLD.employee_id, NEW.employee_id);
+END;
+CREATE TRIGGER device_assignments_held_delete AFTER DELETE ON device_assignments
+WHEN OLD.returned_on IS NULL BEGIN
+    UPDATE employees SET devices_held = devices_held - 1 WHERE id = OLD.employee_id;
+END;
+
+UPDATE employees SET
+    out_of_scope = EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = employees.id)
+        AND NOT EXISTS (SELECT 1 FROM employee_links l WHERE l.employee_id = employees.id AND l.out_of_scope IS NULL),
+    devices_held = (SELECT count(*) FROM device_assignments da WHERE da.employee_id = employees.id AND da.returned_on IS NULL);
+
+CREATE INDEX employees_views ON employees
+    (start_date, end_date, employment_status, departed_at, time_zone, hidden, out_of_scope, devices_held);
+CREATE INDEX employees_end_date ON employees (end_date);
+CREATE INDEX employees_pending ON employees (id) WHERE employment_status = 'PENDING';
+CREATE INDEX employees_holding ON employees (id) WHERE devices_held > 0;
+CREATE INDEX employees_hidden ON employees (id) WHERE hidden;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -598,5 +655,46 @@ mod tests {
             )
             .unwrap();
         assert_eq!(kept, ("FULL_TIME".into(), "r1".into()), "the person, their employment type and their link stay");
+    }
+    #[test]
+    fn version_10_keeps_scope_and_devices_held_on_the_person_whatever_writes_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        super::migrations().to_version(&mut conn, 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sources (id, name, kind, config, created_at) VALUES (1, 'HR', 'kombo', '{}', 'now'), (2, 'IT', 'csv', '{}', 'now');
+             INSERT INTO employees (id, first_name, created_at, updated_at) VALUES (1, 'Ada', 'now', 'now'), (2, 'Alan', 'now', 'now');
+             INSERT INTO employee_links (source_id, remote_id, employee_id, out_of_scope) VALUES (1, 'r1', 1, 'legal entity: Quillon SAS');
+             INSERT INTO devices (id, kind, model, serial_number, created_at) VALUES (1, 'laptop', 'X1', 'SN1', 'now'), (2, 'phone', 'P', 'SN2', 'now');
+             INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (1, 2, '2026-01-01');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let kept = |conn: &Connection| -> Vec<(bool, i64)> {
+            let mut stmt = conn.prepare("SELECT out_of_scope, devices_held FROM employees ORDER BY id").unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        assert_eq!(kept(&conn), vec![(true, 0), (false, 1)], "the upgrade fills both columns from what was there");
+
+        conn.execute("INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (2, 'c1', 1)", []).unwrap();
+        assert!(!kept(&conn)[0].0, "a second source that takes the person brings them back in scope");
+        conn.execute("UPDATE employee_links SET out_of_scope = 'team: Sales' WHERE source_id = 2", []).unwrap();
+        assert!(kept(&conn)[0].0, "once every source excludes them, they are out of scope");
+        conn.execute("UPDATE employee_links SET out_of_scope = NULL WHERE source_id = 1", []).unwrap();
+        assert!(!kept(&conn)[0].0, "a filter that takes them again brings them back");
+        conn.execute("DELETE FROM employee_links WHERE source_id = 1", []).unwrap();
+        assert!(kept(&conn)[0].0, "removing the one source that took them leaves them out of scope");
+        conn.execute("DELETE FROM employee_links WHERE employee_id = 1", []).unwrap();
+        assert!(!kept(&conn)[0].0, "a person no source knows is not out of scope");
+
+        conn.execute("INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (2, 2, '2026-02-01')", [])
+            .unwrap();
+        assert_eq!(kept(&conn)[1].1, 2, "a hand-over counts");
+        conn.execute("UPDATE device_assignments SET returned_on = '2026-03-01' WHERE device_id = 1", []).unwrap();
+        assert_eq!(kept(&conn)[1].1, 1, "a return counts");
+        conn.execute("UPDATE device_assignments SET employee_id = 1 WHERE device_id = 2", []).unwrap();
+        assert_eq!(kept(&conn), vec![(false, 1), (false, 0)], "a device moved to another person moves its count");
+        conn.execute("DELETE FROM device_assignments WHERE device_id = 2", []).unwrap();
+        assert_eq!(kept(&conn)[0].1, 0, "a removed hand-over no longer counts");
     }
 }
