@@ -1,5 +1,5 @@
 //! Desktop notifications: a failed sync, a plan held for approval, a sync's warnings (one
-//! notification for them all), onboardings within a week that have no device yet, and each
+//! notification for them all), the starters of the coming week who have no device yet (one for them all), and each
 //! morning the checklist steps due today or overdue (one notification for them all). A
 //! notification that cannot be shown (no notification service) is logged and otherwise ignored:
 //! the window shows the same facts.
@@ -28,18 +28,10 @@ pub fn sync_outcomes(app: &AppHandle, outcomes: &[SyncOutcome]) {
     }
 }
 
-/// One notification per newcomer: `name` starts on `start` and holds no device yet.
-pub fn onboarding_without_device(app: &AppHandle, name: &str, start: &str) {
-    show(
-        app,
-        &format!("{name} starts on {start} and has no device yet"),
-        "Assign a device in Roster › Devices before their first day.",
-    );
-}
-
-/// The morning's one notification for the checklist steps due today or overdue.
-pub fn checklist_reminder(app: &AppHandle, reminder: &roster_engine::ChecklistReminder) {
-    show(app, &reminder.title, &reminder.body);
+/// One notification the engine composed: the morning's checklist steps, or the starters who
+/// have no device yet.
+pub fn notice(app: &AppHandle, notice: &roster_engine::Notice) {
+    show(app, &notice.title, &notice.body);
 }
 
 fn show(app: &AppHandle, title: &str, body: &str) {

@@ -7,6 +7,7 @@ mod device_rules;
 mod diagnosis;
 mod harness;
 mod minimisation;
+mod notices;
 mod overview;
 mod privacy;
 mod rules;

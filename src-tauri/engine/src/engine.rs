@@ -27,15 +27,17 @@ mod devices;
 mod diagnosis;
 mod erasure;
 mod explain;
+mod notices;
 mod overview;
 mod people;
 mod settings;
 mod syncing;
 
-pub use checklists::{ChecklistChanges, ChecklistReminder};
+pub use checklists::ChecklistChanges;
 pub use device_rules::EquipmentSuggestion;
 pub use diagnosis::HrDifference;
 pub use erasure::PersonalData;
+pub use notices::Notice;
 pub use overview::{DeviceToRecover, EntityPeople, Overview, SourceHealth, TimelineWeek, NO_LEGAL_ENTITY, TIMELINE_WEEKS};
 pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};

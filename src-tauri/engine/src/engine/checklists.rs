@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -15,20 +15,7 @@ use crate::store::checklists::{
     self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, PersonChecklist, StoredStep, Template,
     NO_LONGER_NEEDED, TEMPLATE_REMOVED,
 };
-use crate::store::settings;
 use crate::store::Db;
-
-/// The morning reminder comes at the first check after this local hour.
-const MORNING_HOUR: u32 = 8;
-/// Steps a reminder names before it only counts the rest.
-const REMINDER_NAMES: usize = 5;
-
-/// One notification for every step due today or overdue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChecklistReminder {
-    pub title: String,
-    pub body: String,
-}
 
 /// What keeping the checklists in step changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -120,37 +107,6 @@ impl Engine {
     /// The morning's reminder, once per local day after [`MORNING_HOUR`], when steps are due
     /// today or overdue and reminders are on. `local` is the admin's clock; due dates are judged
     /// where each person works.
-    pub fn checklist_reminder(&mut self, local: NaiveDateTime, now: DateTime<Utc>) -> Result<Option<ChecklistReminder>> {
-        let conn = self.store.conn();
-        let today = local.date();
-        let morning = local.hour() >= MORNING_HOUR;
-        if !morning || !settings::load(conn)?.checklist_reminders || checklists::reminded_on(conn)? == Some(today) {
-            return Ok(None);
-        }
-        let steps: Vec<ChecklistStep> =
-            checklists::list(conn, &ChecklistQuery::default(), now)?.into_iter().filter(|s| s.overdue || s.due_today).collect();
-        checklists::set_reminded_on(conn, today)?;
-        if steps.is_empty() {
-            return Ok(None);
-        }
-        let overdue = steps.iter().filter(|s| s.overdue).count();
-        let count = |n: usize| if n == 1 { "1 checklist step".to_owned() } else { format!("{n} checklist steps") };
-        let title = match overdue {
-            0 => format!("{} due today", count(steps.len())),
-            n if n == steps.len() => format!("{} overdue", count(n)),
-            n => format!("{} due today or overdue ({n} overdue)", count(steps.len())),
-        };
-        let mut lines: Vec<String> = steps
-            .iter()
-            .take(REMINDER_NAMES)
-            .map(|s| format!("{}: {}{}", s.person, s.title, if s.overdue { " (overdue)" } else { "" }))
-            .collect();
-        if steps.len() > REMINDER_NAMES {
-            lines.push(format!("and {} more in Roster", steps.len() - REMINDER_NAMES));
-        }
-        Ok(Some(ChecklistReminder { title, body: lines.join("\n") }))
-    }
-
     fn step(&self, step_id: i64, now: DateTime<Utc>) -> Result<ChecklistStep> {
         let employee_id = checklists::step_owner(self.store.conn(), step_id)?;
         let query = ChecklistQuery { employee_id: Some(employee_id), ..ChecklistQuery::default() };

@@ -238,6 +238,27 @@ pub(crate) fn managed_ids_sql(conn: &Connection, view: View, now: DateTime<Utc>,
     ))
 }
 
+/// A starter who holds no device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Starter {
+    pub employee_id: i64,
+    pub name: String,
+    pub start_date: String,
+}
+
+/// The managed people of Onboardings at `now` who start by `by` and hold no device, by start date.
+pub fn starters_without_device(conn: &Connection, by: NaiveDate, now: DateTime<Utc>) -> Result<Vec<Starter>> {
+    let within = format!("e0.devices_held = 0 AND e0.start_date <= '{by}'");
+    let sql = format!(
+        "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), start_date FROM employees
+         WHERE id IN ({}) ORDER BY start_date, last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
+        managed_ids_sql(conn, View::Onboardings, now, &within)?
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], |r| Ok(Starter { employee_id: r.get(0)?, name: r.get(1)?, start_date: r.get(2)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Why a person is out of scope and since when, if every source that knows them excludes them.
 pub fn out_of_scope(conn: &Connection, employee_id: i64) -> Result<Option<OutOfScope>> {
     let sql = format!(
