@@ -9,6 +9,7 @@ mod harness;
 mod minimisation;
 mod overview;
 mod privacy;
+mod reservations;
 mod rules;
 mod scope;
 mod stopping;

@@ -443,7 +443,14 @@ CREATE TABLE device_rules (
 );
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+/// Version 10: a device in stock can be reserved for a person, so that it is promised to one
+/// starter only. Erasing the person releases it; the hand-over to them ends the reservation.
+const V10: &str = r#"
+ALTER TABLE devices ADD COLUMN reserved_for INTEGER REFERENCES employees (id) ON DELETE SET NULL;
+CREATE INDEX devices_reserved_for ON devices (reserved_for);
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
