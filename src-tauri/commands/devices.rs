@@ -54,7 +54,12 @@ pub async fn take_back_device(
 
 /// Keeps a device (its serial number, as suggestions name it) for a person until it is handed to them.
 #[tauri::command]
-pub async fn reserve_device(app: AppHandle, directory: State<'_, Directory>, device: String, employee: i64) -> CommandResult<Device> {
+pub async fn reserve_device(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    device: String,
+    employee: i64,
+) -> CommandResult<Device> {
     let reserved = directory.engine.lock()?.reserve_device(&device, &employee.to_string(), Utc::now())?;
     events::directory_changed(&app);
     Ok(reserved)

@@ -101,7 +101,9 @@ async fn a_laptop_reserved_on_a_starters_profile_is_no_longer_offered_to_another
     window.wait_text(&stock, &format!("reserved: {SERIAL}")).await;
     let order = r#"[data-testid="ordering-equipment"] [data-testid="suggestion-stock"]"#;
     window.wait_text(order, &format!("reserved: {SERIAL}")).await;
-    window.wait_text(r#"section[aria-labelledby="history-title"]"#, &format!("Device reserved: laptop MacBook Air 13 ({SERIAL})")).await;
+    window
+        .wait_text(r#"section[aria-labelledby="history-title"]"#, &format!("Device reserved: laptop MacBook Air 13 ({SERIAL})"))
+        .await;
     window.screenshot("reservation-profile").await;
     window.click_css(r#"[aria-label="Close the profile"]"#).await;
 

@@ -86,7 +86,11 @@ fn a_device_reserved_for_one_starter_is_no_longer_offered_to_another_until_the_r
     let released = world.engine.unreserve_device("SN-1", now()).expect("a reservation can be cancelled");
     assert_eq!(released.reserved_for, None, "the device is reserved for no one");
     assert_eq!(offered(&world, &bob), (None, some("SN-1")), "the released laptop is free again, the lowest serial first");
-    assert_eq!(logged(&world, &ada, "device_unreserved"), vec![some("laptop MacBook Air 13 (SN-1)")], "the cancellation is recorded");
+    assert_eq!(
+        logged(&world, &ada, "device_unreserved"),
+        vec![some("laptop MacBook Air 13 (SN-1)")],
+        "the cancellation is recorded"
+    );
     assert!(world.engine.unreserve_device("SN-1", now()).is_err(), "a device reserved for no one has no reservation to cancel");
 
     world.engine.reserve_device("SN-1", &ada, now()).unwrap();

@@ -95,7 +95,8 @@ impl Exported for EmployeeRow {
 }
 
 impl Exported for Device {
-    const HEADER: &'static [&'static str] = &["Id", "Type", "Model", "Serial number", "Status", "Held by", "Since", "Reserved for"];
+    const HEADER: &'static [&'static str] =
+        &["Id", "Type", "Model", "Serial number", "Status", "Held by", "Since", "Reserved for"];
 
     fn cells(&self) -> Vec<String> {
         vec![
