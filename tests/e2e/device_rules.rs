@@ -97,6 +97,7 @@ async fn a_laptop_reserved_on_a_starters_profile_is_no_longer_offered_to_another
 
     open_starter(window, email).await;
     window.wait_text(&stock, &format!("free in inventory: {SERIAL}")).await;
+    window.screenshot("reservation-offered").await;
     window.click_css(&format!(r#"{devices} [data-testid="reserve-{SERIAL}"]"#)).await;
     window.wait_text(&stock, &format!("reserved: {SERIAL}")).await;
     let order = r#"[data-testid="ordering-equipment"] [data-testid="suggestion-stock"]"#;
@@ -104,6 +105,8 @@ async fn a_laptop_reserved_on_a_starters_profile_is_no_longer_offered_to_another
     window
         .wait_text(r#"section[aria-labelledby="history-title"]"#, &format!("Device reserved: laptop MacBook Air 13 ({SERIAL})"))
         .await;
+    // The click left the panel scrolled to wherever the button was: the picture shows the devices.
+    window.client.execute("document.getElementById('devices-title').scrollIntoView()", vec![]).await.unwrap();
     window.screenshot("reservation-profile").await;
     window.click_css(r#"[aria-label="Close the profile"]"#).await;
 
