@@ -105,6 +105,8 @@ async fn a_laptop_reserved_on_a_starters_profile_is_no_longer_offered_to_another
     window
         .wait_text(r#"section[aria-labelledby="history-title"]"#, &format!("Device reserved: laptop MacBook Air 13 ({SERIAL})"))
         .await;
+    let hand_over = r#"[data-testid="assign-device"] option:checked"#;
+    window.wait_text(hand_over, &format!("{SERIAL} · reserved")).await;
     // The click left the panel scrolled to wherever the button was: the picture shows the devices.
     window.client.execute("document.getElementById('devices-title').scrollIntoView()", vec![]).await.unwrap();
     window.screenshot("reservation-profile").await;
