@@ -67,6 +67,8 @@ pub fn run() {
             commands::devices::device_history,
             commands::devices::assign_device,
             commands::devices::take_back_device,
+            commands::devices::reserve_device,
+            commands::devices::unreserve_device,
             commands::devices::device_rules,
             commands::devices::add_device_rule,
             commands::devices::remove_device_rule,

@@ -52,6 +52,26 @@ pub async fn take_back_device(
     Ok(returned)
 }
 
+/// Keeps a device (its serial number, as suggestions name it) for a person until it is handed to them.
+#[tauri::command]
+pub async fn reserve_device(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    device: String,
+    employee: i64,
+) -> CommandResult<Device> {
+    let reserved = directory.engine.lock()?.reserve_device(&device, &employee.to_string(), Utc::now())?;
+    events::directory_changed(&app);
+    Ok(reserved)
+}
+
+#[tauri::command]
+pub async fn unreserve_device(app: AppHandle, directory: State<'_, Directory>, device: String) -> CommandResult<Device> {
+    let released = directory.engine.lock()?.unreserve_device(&device, Utc::now())?;
+    events::directory_changed(&app);
+    Ok(released)
+}
+
 #[tauri::command]
 pub async fn device_rules(directory: State<'_, Directory>) -> CommandResult<Vec<DeviceRule>> {
     Ok(directory.engine.lock()?.device_rules()?)

@@ -93,3 +93,53 @@ fn show_lists_a_persons_suggested_equipment_and_whether_the_inventory_has_one_fr
     let text = roster.ok(&["show", "bob@example.com"]);
     assert!(text.contains("— held: SN-MBA-1"), "once handed over, Bob holds it: {text}");
 }
+
+#[test]
+fn device_reserve_keeps_a_free_laptop_for_one_starter_and_device_list_shows_for_whom() {
+    let roster = roster();
+    roster.ok(&["device", "rule", "add", "--kind", "laptop", "--model", "MacBook Air 13"]);
+    roster.ok(&["device", "add", "--kind", "laptop", "--model", "MacBook Air 13", "--serial", "SN-MBA-1"]);
+    for who in ["ada@example.com", "bob@example.com"] {
+        assert_eq!(equipment(&roster, who)[0]["free"], "SN-MBA-1", "before a reservation the laptop is offered to {who}");
+    }
+
+    let said = roster.ok(&["device", "reserve", "SN-MBA-1", "ada@example.com"]);
+    assert!(said.contains("SN-MBA-1 is reserved for Ada Lovelace"), "{said}");
+    let text = roster.ok(&["show", "ada@example.com"]);
+    assert!(text.contains("laptop: MacBook Air 13 (everyone) — reserved: SN-MBA-1"), "Ada sees it kept for her: {text}");
+    let text = roster.ok(&["show", "bob@example.com"]);
+    assert!(text.contains("laptop: MacBook Air 13 (everyone) — none free"), "Bob is no longer offered it: {text}");
+    let listed = roster.ok(&["device", "list"]);
+    assert!(listed.contains("SN-MBA-1\tin_stock, reserved for Ada Lovelace"), "the list says for whom: {listed}");
+    assert_eq!(roster.json(&["device", "list"])[0]["reserved_for"], "Ada Lovelace");
+    let (header, rows) = parse(&roster.ok(&["device", "list", "--csv"]));
+    let column = header.iter().position(|h| h == "Reserved for").expect("the CSV has a Reserved for column");
+    assert_eq!(rows[0][column], "Ada Lovelace", "the CSV names her too");
+
+    let refused = roster.run(&["device", "reserve", "SN-MBA-1", "bob@example.com"]);
+    assert!(!refused.status.success(), "a device is reserved for one person at a time");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("reserved for Ada Lovelace; cancel the reservation first"));
+
+    let said = roster.ok(&["device", "unreserve", "SN-MBA-1"]);
+    assert!(said.contains("SN-MBA-1 is no longer reserved"), "{said}");
+    assert_eq!(equipment(&roster, "bob@example.com")[0]["free"], "SN-MBA-1", "the released laptop is offered again");
+    assert_eq!(roster.json(&["device", "list"])[0]["reserved_for"], Value::Null, "and reserved for no one");
+    let again = roster.run(&["device", "unreserve", "SN-MBA-1"]);
+    assert!(!again.status.success(), "there is no reservation left to cancel");
+
+    roster.ok(&["device", "reserve", "SN-MBA-1", "bob@example.com"]);
+    roster.ok(&["device", "assign", "SN-MBA-1", "bob@example.com", "--on", "2026-12-01"]);
+    let listed = roster.ok(&["device", "list"]);
+    assert!(listed.contains("SN-MBA-1\theld by Bob Builder since 2026-12-01"), "the hand-over ends the reservation: {listed}");
+    assert_eq!(roster.json(&["device", "list"])[0]["reserved_for"], Value::Null);
+    let history: Vec<String> = roster.json(&["show", "bob@example.com"])["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        history.starts_with(&["device_assigned".to_owned(), "device_reserved".to_owned()]),
+        "Bob's history records the reservation, then the hand-over: {history:?}"
+    );
+}

@@ -144,6 +144,7 @@ fn the_preview_the_devices_and_the_sync_history_export_their_rows() {
             s(r, "status"),
             s(r, "holder"),
             s(r, "assigned_on"),
+            s(r, "reserved_for"),
         ]
     });
     assert_eq!(devices, 2, "both devices are exported");

@@ -10,6 +10,7 @@ mod minimisation;
 mod notices;
 mod overview;
 mod privacy;
+mod reservations;
 mod rules;
 mod scope;
 mod stopping;

@@ -367,6 +367,10 @@ enum DeviceCommand {
     },
     /// Who held a device (id or serial number), newest first.
     History { device: String },
+    /// Keep a device in stock (id or serial number) for a person until it is handed to them.
+    Reserve { device: String, who: String },
+    /// Cancel a device's reservation.
+    Unreserve { device: String },
     /// Take a device back.
     Return {
         device: String,
@@ -730,6 +734,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Device(DeviceCommand::History { device }) => {
             let (device, history) = engine.device_history(&device)?;
             print(json, &history, || output::device_history(&device, &history))
+        }
+        Command::Device(DeviceCommand::Reserve { device, who }) => {
+            let device = engine.reserve_device(&device, &who, now)?;
+            let name = device.reserved_for.as_deref().unwrap_or(&who);
+            print(json, &device, || format!("{} {} is reserved for {name}", device.model, device.serial_number))
+        }
+        Command::Device(DeviceCommand::Unreserve { device }) => {
+            let device = engine.unreserve_device(&device, now)?;
+            print(json, &device, || format!("{} {} is no longer reserved", device.model, device.serial_number))
         }
         Command::Device(DeviceCommand::Return { device, on }) => {
             let device = engine.take_back_device(&device, on.unwrap_or(now.date_naive()), now)?;

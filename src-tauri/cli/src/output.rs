@@ -209,10 +209,11 @@ pub fn profile(p: &Profile) -> String {
         out.push_str(&format!("\n{}", difference.describe()));
     }
     for e in &p.equipment {
-        let stock = match (&e.held, &e.free) {
-            (Some(serial), _) => format!("held: {serial}"),
-            (None, Some(serial)) => format!("free in inventory: {serial}"),
-            (None, None) => "none free".to_owned(),
+        let stock = match (&e.held, &e.reserved, &e.free) {
+            (Some(serial), _, _) => format!("held: {serial}"),
+            (None, Some(serial), _) => format!("reserved: {serial}"),
+            (None, None, Some(serial)) => format!("free in inventory: {serial}"),
+            (None, None, None) => "none free".to_owned(),
         };
         out.push_str(&format!("\nsuggested equipment: {}: {} ({}) — {stock}", e.kind, e.model, e.condition));
     }
@@ -226,8 +227,12 @@ pub fn devices(devices: &[Device]) -> String {
     devices
         .iter()
         .map(|d| {
-            let holder = d.holder.as_deref().map(|h| format!("held by {h} since {}", d.assigned_on.as_deref().unwrap_or("?")));
-            format!("{}\t{}\t{}\t{}\t{}", d.id, d.kind, d.model, d.serial_number, holder.unwrap_or_else(|| d.status.clone()))
+            let state = match (&d.holder, &d.reserved_for) {
+                (Some(h), _) => format!("held by {h} since {}", d.assigned_on.as_deref().unwrap_or("?")),
+                (None, Some(r)) => format!("{}, reserved for {r}", d.status),
+                (None, None) => d.status.clone(),
+            };
+            format!("{}\t{}\t{}\t{}\t{state}", d.id, d.kind, d.model, d.serial_number)
         })
         .collect::<Vec<_>>()
         .join("\n")

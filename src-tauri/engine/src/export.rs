@@ -95,7 +95,8 @@ impl Exported for EmployeeRow {
 }
 
 impl Exported for Device {
-    const HEADER: &'static [&'static str] = &["Id", "Type", "Model", "Serial number", "Status", "Held by", "Since"];
+    const HEADER: &'static [&'static str] =
+        &["Id", "Type", "Model", "Serial number", "Status", "Held by", "Since", "Reserved for"];
 
     fn cells(&self) -> Vec<String> {
         vec![
@@ -106,6 +107,7 @@ impl Exported for Device {
             self.status.clone(),
             text(&self.holder),
             text(&self.assigned_on),
+            text(&self.reserved_for),
         ]
     }
 }

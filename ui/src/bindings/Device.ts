@@ -4,4 +4,8 @@ export type Device = { id: number, kind: string, model: string, serial_number: s
 /**
  * in_stock, assigned, repair or retired.
  */
-status: string, holder_id: number | null, holder: string | null, assigned_on: string | null, };
+status: string, holder_id: number | null, holder: string | null, assigned_on: string | null, 
+/**
+ * The person the device is kept for until it is handed to them.
+ */
+reserved_for_id: number | null, reserved_for: string | null, };

@@ -13,6 +13,10 @@ condition: string, kind: string, model: string,
  */
 held: string | null, 
 /**
- * The serial number of such a device in stock and held by no one.
+ * The serial number of such a device reserved for the person.
+ */
+reserved: string | null, 
+/**
+ * The serial number of such a device in stock, held by no one and reserved for no one.
  */
 free: string | null, };

@@ -156,6 +156,9 @@ export const addDevice = (device: NewDevice) => call<Device>("add_device", { dev
 export const assignDevice = (device: number, employee: number, on: string) =>
   call<Device>("assign_device", { device, employee, on });
 export const takeBackDevice = (device: number, on: string) => call<Device>("take_back_device", { device, on });
+/** Keeps a device (by serial number, as suggestions name it) for a person until it is handed to them. */
+export const reserveDevice = (device: string, employee: number) => call<Device>("reserve_device", { device, employee });
+export const unreserveDevice = (device: string) => call<Device>("unreserve_device", { device });
 export const deviceRules = () => call<DeviceRule[]>("device_rules");
 export const addDeviceRule = (rule: NewDeviceRule) => call<DeviceRule>("add_device_rule", { rule });
 export const removeDeviceRule = (id: number) => call<void>("remove_device_rule", { id });

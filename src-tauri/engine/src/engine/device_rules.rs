@@ -21,7 +21,9 @@ pub struct EquipmentSuggestion {
     pub model: String,
     /// The serial number of such a device the person already holds.
     pub held: Option<String>,
-    /// The serial number of such a device in stock and held by no one.
+    /// The serial number of such a device reserved for the person.
+    pub reserved: Option<String>,
+    /// The serial number of such a device in stock, held by no one and reserved for no one.
     pub free: Option<String>,
 }
 
@@ -45,7 +47,8 @@ impl Engine {
 }
 
 /// Every rule whose filters take the person, in the rules' order, with the device of that kind and
-/// model they hold or, failing that, one free in the inventory.
+/// model they hold or, failing that, the one reserved for them or, failing that, one free in the
+/// inventory (never one reserved for someone else).
 pub(super) fn suggestions(conn: &Db, employee_id: i64) -> Result<Vec<EquipmentSuggestion>> {
     let person = device_rules::person(conn, employee_id)?;
     device_rules::list(conn)?
@@ -53,14 +56,22 @@ pub(super) fn suggestions(conn: &Db, employee_id: i64) -> Result<Vec<EquipmentSu
         .filter(|rule| narrows_to(&rule.filters, &person))
         .map(|rule| {
             let held = device_rules::held_device(conn, employee_id, &rule.kind, &rule.model)?;
-            // Someone who holds one needs none from stock.
-            let free = if held.is_some() { None } else { device_rules::free_device(conn, &rule.kind, &rule.model)? };
+            // Someone who holds one needs none from stock; someone with one kept for them, no other.
+            let reserved = match held {
+                Some(_) => None,
+                None => device_rules::reserved_device(conn, employee_id, &rule.kind, &rule.model)?,
+            };
+            let free = match (&held, &reserved) {
+                (None, None) => device_rules::free_device(conn, &rule.kind, &rule.model)?,
+                _ => None,
+            };
             Ok(EquipmentSuggestion {
                 rule_id: rule.id,
                 condition: rule.condition,
                 kind: rule.kind,
                 model: rule.model,
                 held,
+                reserved,
                 free,
             })
         })

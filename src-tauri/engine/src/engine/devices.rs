@@ -36,6 +36,26 @@ impl Engine {
         Ok(device)
     }
 
+    /// Reserves a device (by id or serial number) for a person until it is handed to them.
+    pub fn reserve_device(&mut self, device: &str, who: &str, now: DateTime<Utc>) -> Result<Device> {
+        let employee_id = self.find_employee(who)?;
+        // The write lock first: the device's holder and reservation are checked, then changed.
+        let tx = store::begin_write(self.store.conn_mut())?;
+        let device = devices::find(&tx, device)?;
+        let device = devices::reserve(&tx, device.id, employee_id, &now.to_rfc3339())?;
+        tx.commit()?;
+        Ok(device)
+    }
+
+    /// Cancels a device's reservation.
+    pub fn unreserve_device(&mut self, device: &str, now: DateTime<Utc>) -> Result<Device> {
+        let tx = store::begin_write(self.store.conn_mut())?;
+        let device = devices::find(&tx, device)?;
+        let device = devices::unreserve(&tx, device.id, &now.to_rfc3339())?;
+        tx.commit()?;
+        Ok(device)
+    }
+
     pub fn take_back_device(&mut self, device: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
         // The write lock first: the device's holder is checked, then changed.
         let tx = store::begin_write(self.store.conn_mut())?;

@@ -89,17 +89,29 @@ pub fn person(conn: &Connection, employee_id: i64) -> Result<Candidate> {
         .ok_or_else(|| Error::Invalid(format!("no employee {employee_id}")))
 }
 
-/// The serial number of a device of this kind and model (case ignored) that is in stock and held
-/// by no one, the lowest first.
+/// The serial number of a device of this kind and model (case ignored) that is in stock, held by
+/// no one and reserved for no one, the lowest first.
 pub fn free_device(conn: &Connection, kind: &str, model: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
             "SELECT d.serial_number FROM devices d
-             WHERE lower(d.kind) = lower(?1) AND lower(d.model) = lower(?2) AND d.status = 'in_stock'
+             WHERE lower(d.kind) = lower(?1) AND lower(d.model) = lower(?2) AND d.status = 'in_stock' AND d.reserved_for IS NULL
                AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.device_id = d.id AND a.returned_on IS NULL)
              ORDER BY d.serial_number LIMIT 1",
         )?
         .query_row([kind, model], |r| r.get(0))
+        .optional()?)
+}
+
+/// The serial number of a device of this kind and model (case ignored) reserved for the person.
+pub fn reserved_device(conn: &Connection, employee_id: i64, kind: &str, model: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.serial_number FROM devices d
+             WHERE d.reserved_for = ?1 AND lower(d.kind) = lower(?2) AND lower(d.model) = lower(?3)
+             ORDER BY d.serial_number LIMIT 1",
+        )?
+        .query_row(params![employee_id, kind, model], |r| r.get(0))
         .optional()?)
 }
 

@@ -29,14 +29,19 @@ pub struct Device {
     pub holder_id: Option<i64>,
     pub holder: Option<String>,
     pub assigned_on: Option<String>,
+    /// The person the device is kept for until it is handed to them.
+    pub reserved_for_id: Option<i64>,
+    pub reserved_for: Option<String>,
 }
 
 const DEVICE_SELECT: &str = "SELECT d.id, d.kind, d.model, d.serial_number, d.status, a.employee_id,
         CASE WHEN a.employee_id IS NOT NULL THEN trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')) END,
-        a.assigned_on
+        a.assigned_on, d.reserved_for,
+        CASE WHEN r.id IS NOT NULL THEN trim(coalesce(r.first_name, '') || ' ' || coalesce(r.last_name, '')) END
      FROM devices d
      LEFT JOIN device_assignments a ON a.device_id = d.id AND a.returned_on IS NULL
-     LEFT JOIN employees e ON e.id = a.employee_id";
+     LEFT JOIN employees e ON e.id = a.employee_id
+     LEFT JOIN employees r ON r.id = d.reserved_for";
 
 fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device {
@@ -48,6 +53,8 @@ fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
         holder_id: r.get(5)?,
         holder: r.get(6)?,
         assigned_on: r.get(7)?,
+        reserved_for_id: r.get(8)?,
+        reserved_for: r.get(9)?,
     })
 }
 
@@ -113,23 +120,39 @@ pub fn history(conn: &Connection, device_id: i64) -> Result<Vec<Holding>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Hands a device to an employee from `on`. A device is held by one person at a time.
+/// Refuses a device someone holds or that is retired: it can be neither handed over nor reserved.
+fn available(device: &Device) -> Result<()> {
+    if let Some(holder) = &device.holder {
+        return Err(Error::Invalid(format!("{} {} is held by {holder}; take it back first", device.model, device.serial_number)));
+    }
+    if device.status == "retired" {
+        return Err(Error::Invalid(format!("{} {} is retired", device.model, device.serial_number)));
+    }
+    Ok(())
+}
+
+/// Refuses a device reserved for someone other than `employee_id`.
+fn not_promised_elsewhere(device: &Device, employee_id: i64) -> Result<()> {
+    match (&device.reserved_for_id, &device.reserved_for) {
+        (Some(id), Some(name)) if *id != employee_id => Err(Error::Invalid(format!(
+            "{} {} is reserved for {name}; cancel the reservation first",
+            device.model, device.serial_number
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Hands a device to an employee from `on`. A device is held by one person at a time; handing it
+/// to the person it is reserved for ends the reservation.
 pub fn assign(conn: &Connection, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
-    if let Some(holder) = &current.holder {
-        return Err(Error::Invalid(format!(
-            "{} {} is held by {holder}; take it back first",
-            current.model, current.serial_number
-        )));
-    }
-    if current.status == "retired" {
-        return Err(Error::Invalid(format!("{} {} is retired", current.model, current.serial_number)));
-    }
+    available(&current)?;
+    not_promised_elsewhere(&current, employee_id)?;
     conn.execute(
         "INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (?1, ?2, ?3)",
         params![device_id, employee_id, on.to_string()],
     )?;
-    conn.execute("UPDATE devices SET status = 'assigned' WHERE id = ?1", [device_id])?;
+    conn.execute("UPDATE devices SET status = 'assigned', reserved_for = NULL WHERE id = ?1", [device_id])?;
     log(conn, employee_id, "device_assigned", &current, now)?;
     get(conn, device_id)
 }
@@ -146,6 +169,31 @@ pub fn take_back(conn: &Connection, device_id: i64, on: NaiveDate, now: &str) ->
     )?;
     conn.execute("UPDATE devices SET status = 'in_stock' WHERE id = ?1", [device_id])?;
     log(conn, holder, "device_returned", &current, now)?;
+    get(conn, device_id)
+}
+
+/// Keeps a device for a person until it is handed to them: suggestions to others skip it.
+/// Reserving it again for the same person changes nothing.
+pub fn reserve(conn: &Connection, device_id: i64, employee_id: i64, now: &str) -> Result<Device> {
+    let current = get(conn, device_id)?;
+    available(&current)?;
+    not_promised_elsewhere(&current, employee_id)?;
+    if current.reserved_for_id == Some(employee_id) {
+        return Ok(current);
+    }
+    conn.execute("UPDATE devices SET reserved_for = ?2 WHERE id = ?1", params![device_id, employee_id])?;
+    log(conn, employee_id, "device_reserved", &current, now)?;
+    get(conn, device_id)
+}
+
+/// Cancels a device's reservation: it is free for anyone again.
+pub fn unreserve(conn: &Connection, device_id: i64, now: &str) -> Result<Device> {
+    let current = get(conn, device_id)?;
+    let Some(person) = current.reserved_for_id else {
+        return Err(Error::Invalid(format!("{} {} is not reserved for anyone", current.model, current.serial_number)));
+    };
+    conn.execute("UPDATE devices SET reserved_for = NULL WHERE id = ?1", [device_id])?;
+    log(conn, person, "device_unreserved", &current, now)?;
     get(conn, device_id)
 }
 

@@ -500,7 +500,14 @@ CREATE INDEX employees_holding ON employees (id) WHERE devices_held > 0;
 CREATE INDEX employees_hidden ON employees (id) WHERE hidden;
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+/// Version 11: a device in stock can be reserved for a person, so that it is promised to one
+/// starter only. Erasing the person releases it; the hand-over to them ends the reservation.
+const V11: &str = r#"
+ALTER TABLE devices ADD COLUMN reserved_for INTEGER REFERENCES employees (id) ON DELETE SET NULL;
+CREATE INDEX devices_reserved_for ON devices (reserved_for);
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
