@@ -90,6 +90,9 @@ async fn ticking_a_step_on_the_profile_moves_the_progress_in_onboardings() {
     window.wait_text(&progress, "1/5").await;
     let shipping = window.text(r#"[data-testid="shipping-address"]"#).await;
     assert!(shipping.starts_with(name.as_str()), "the shipping step shows the home address as a postal label: {shipping}");
+    let street = shipping.lines().nth(1).expect("the label's street line");
+    let profile_address = window.text(r#"[data-testid="profile"] .field[data-field="home_address"]"#).await;
+    assert_eq!(profile_address.matches(street).count(), 1, "the profile shows the home address once: {profile_address}");
 
     window.click_css(&format!(r#"{order} [data-testid="step-done"]"#)).await;
     window.find(&format!(r#"{order}[data-done="false"]"#)).await;
