@@ -103,8 +103,8 @@ pub fn encrypt_if_plain(path: &Path, key: &DatabaseKey) -> Result<()> {
     Ok(())
 }
 
-/// A connection to the existing database at `path`, unlocked if it is encrypted, as it is: no
-/// migration, nothing encrypted or written.
+/// A connection to the existing database at `path`, unlocked if it is encrypted, taken as it is:
+/// neither migrated nor encrypted.
 pub fn connect_existing(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     if is_encrypted(path)? {

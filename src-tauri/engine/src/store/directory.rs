@@ -1,6 +1,6 @@
 //! The database as a whole: where it is, how big, at which schema version, how many people and
 //! sources it holds (`roster directory status`), and its own integrity check (`roster directory
-//! check`), which reads the file as it is, without migrating or writing it.
+//! check`), which reads the file as it is, without migrating it.
 
 use std::path::Path;
 
@@ -97,6 +97,7 @@ pub fn check(data_dir: &Path) -> Result<DirectoryCheck> {
         if cipher::is_encrypted(&path)? {
             findings(&conn, "PRAGMA cipher_integrity_check", |r| r.get(0), &mut problems)?;
         }
+        // SQLite's check answers one row, `ok`, when it finds nothing wrong.
         findings(&conn, "PRAGMA integrity_check", |r| r.get::<_, String>(0), &mut problems)?;
         problems.retain(|p| p != "ok");
         findings(
