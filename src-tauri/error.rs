@@ -1,6 +1,8 @@
 //! The one error the UI receives from every command: a stable `code` to branch on and a
 //! `message` that says what to do. The UI never matches on message text.
 
+use roster_engine::paths;
+use roster_engine::store::DATABASE_FILE;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -43,7 +45,13 @@ impl From<roster_engine::Error> for CommandError {
     fn from(error: roster_engine::Error) -> CommandError {
         use roster_engine::Error as E;
         let code = match &error {
-            E::Database(_) | E::Migration(_) | E::DataDir { .. } | E::Export { .. } | E::Corrupt(_) => ErrorCode::Storage,
+            E::Database(_)
+            | E::Migration(_)
+            | E::DataDir { .. }
+            | E::Export { .. }
+            | E::Corrupt(_)
+            | E::Damaged { .. }
+            | E::NoDirectory { .. } => ErrorCode::Storage,
             E::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             E::UnknownSource(_) | E::UnknownEmployee(_) => ErrorCode::NotFound,
             E::StillInSource { .. }
@@ -59,6 +67,8 @@ impl From<roster_engine::Error> for CommandError {
             E::Connector(_) | E::OAuth(_) | E::DeadlinePassed { .. } => ErrorCode::Connector,
             E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,
         };
+        // The app opens the one directory `paths::data_dir` names: a damaged database is named in full.
+        let error = error.naming_database(&paths::data_dir(None).join(DATABASE_FILE));
         // Engine messages never carry secrets: keyring and connector errors name accounts and URLs only.
         CommandError { code, message: error.to_string() }
     }
@@ -78,3 +88,23 @@ impl From<tauri::Error> for CommandError {
 }
 
 pub type CommandResult<T> = Result<T, CommandError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_database_reaches_the_window_as_a_storage_error_naming_the_file() {
+        // As a query reports it: by the file's name only.
+        let damaged =
+            roster_engine::Error::Damaged { file: DATABASE_FILE.into(), detail: "database disk image is malformed".into() };
+        let error = CommandError::from(damaged);
+        assert_eq!(error.code, ErrorCode::Storage, "damage is a storage error");
+        let file = paths::data_dir(None).join(DATABASE_FILE);
+        assert!(
+            error.message.contains(&format!("{} is damaged", file.display())) && error.message.contains("from a backup"),
+            "the message names the app's database file and what to do: {}",
+            error.message
+        );
+    }
+}

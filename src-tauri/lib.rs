@@ -21,6 +21,7 @@ use roster_engine::{paths, Engine};
 use tauri::Manager;
 use tauri_plugin_autostart::MacosLauncher;
 
+use crate::error::CommandError;
 use crate::state::Directory;
 
 pub fn run() {
@@ -36,7 +37,13 @@ pub fn run() {
         .manage(updates::PendingUpdate::default())
         .setup(|app| {
             let data_dir = paths::data_dir(None);
-            let engine = Engine::open(&data_dir)?;
+            let engine = match Engine::open(&data_dir) {
+                Ok(engine) => engine,
+                Err(error) => {
+                    window::refuse_to_start(app.handle(), CommandError::from(error).message);
+                    return Ok(());
+                }
+            };
             app.manage(Directory::new(data_dir, engine));
             tray::build(app.handle())?;
             // Off the main thread, so the window shows while the demo's first sync runs.

@@ -2,6 +2,7 @@
 //! bring it back.
 
 use tauri::{AppHandle, Manager, Window, WindowEvent};
+use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
 const MAIN: &str = "main";
 
@@ -14,6 +15,23 @@ pub fn show(app: &AppHandle) {
             tracing::warn!(%error, "could not bring the window forward");
         }
     }
+}
+
+/// The directory cannot be opened (a damaged database, a locked keyring): a dialog says why and
+/// what to do instead of the window, and closing it quits. The log says it too.
+pub fn refuse_to_start(app: &AppHandle, message: String) {
+    tracing::error!("Roster cannot open its directory: {message}");
+    if let Some(window) = app.get_webview_window(MAIN) {
+        if let Err(error) = window.hide() {
+            tracing::warn!(%error, "could not hide the window");
+        }
+    }
+    let quit = app.clone();
+    app.dialog()
+        .message(message)
+        .title("Roster cannot open its directory")
+        .kind(MessageDialogKind::Error)
+        .show(move |_| quit.exit(1));
 }
 
 /// Closing hides: the scheduler keeps syncing, and the tray's Quit really quits.

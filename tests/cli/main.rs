@@ -3,6 +3,7 @@
 mod checklists;
 mod device_rules;
 mod diagnosis;
+mod directory;
 mod exports;
 mod harness;
 mod packaging;

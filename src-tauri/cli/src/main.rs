@@ -1,7 +1,7 @@
 //! `roster`: the headless command line over Roster's engine, for scripts, servers and tests.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -14,7 +14,9 @@ use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::oauth::{OAuthApi, OAuthConfig};
 use roster_engine::paths;
 use roster_engine::store::devices::NewDevice;
+use roster_engine::store::directory;
 use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::store::DATABASE_FILE;
 use roster_engine::sync::SyncRequest;
 use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
@@ -131,6 +133,9 @@ enum Command {
     },
     /// Sources, their last runs, and the size of each list.
     Status,
+    /// Where the directory is, and whether its database is sound.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
     /// What needs the IT team this week: starts and leaves of the next 8 weeks by legal entity,
     /// overdue and due checklist steps, devices to recover, each source's health.
     Overview,
@@ -152,6 +157,14 @@ impl Command {
             _ => false,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Where the directory is (its SQLite file), its size, schema version, people and sources.
+    Status,
+    /// The database's own integrity check: prints `ok`, or what is wrong and exits non-zero.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -498,10 +511,24 @@ fn now() -> anyhow::Result<DateTime<Utc>> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let data_dir = paths::data_dir(cli.data_dir);
-    let mut engine = Engine::open(&data_dir)?;
-    let now = now()?;
+    let data_dir = paths::data_dir(cli.data_dir.clone());
+    // A query only knows the damaged database by its file name: the message names it in full.
+    run_in(cli, &data_dir).map_err(|error| match error.downcast::<roster_engine::Error>() {
+        Ok(error) => error.naming_database(&data_dir.join(DATABASE_FILE)).into(),
+        Err(other) => other,
+    })
+}
+
+fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
     let json = cli.json;
+    // Checked as the file is, before opening the directory would migrate or write it.
+    if let Command::Directory(DirectoryCommand::Check) = cli.command {
+        let check = directory::check(data_dir)?;
+        print(json, &check, || output::directory_check(&check))?;
+        return check.error().map_or(Ok(()), |error| Err(error.into()));
+    }
+    let mut engine = Engine::open(data_dir)?;
+    let now = now()?;
     match cli.command {
         Command::Source(SourceCommand::Add(AddSource::KomboConnect { name, endpoint, email, organization })) => {
             let base_url = endpoint.base_url();
@@ -758,6 +785,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let status = engine.status(now)?;
             print(json, &status, || output::status(&status))
         }
+        Command::Directory(DirectoryCommand::Status) => {
+            let status = directory::status(engine.store())?;
+            print(json, &status, || output::directory_status(&status))
+        }
+        Command::Directory(DirectoryCommand::Check) => unreachable!("answered before the directory opens"),
         Command::Generate(_) => unreachable!("answered in main, before the directory opens"),
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
 use roster_engine::store::devices::{Device, Holding};
+use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
 use roster_engine::sync::plan::Action;
@@ -144,6 +145,29 @@ pub fn status(status: &Status) -> String {
         for warning in &s.warnings {
             out.push_str(&format!("\n  warning: {warning}"));
         }
+    }
+    out
+}
+
+pub fn directory_status(d: &DirectoryStatus) -> String {
+    format!(
+        "directory: {} (SQLite)\nsize: {:.1} MB\nschema version: {}\npeople: {}\nsources: {}",
+        d.file,
+        d.size_bytes as f64 / 1e6,
+        d.schema_version,
+        d.people,
+        d.sources
+    )
+}
+
+pub fn directory_check(c: &DirectoryCheck) -> String {
+    let version = c.schema_version.map_or("unreadable".to_owned(), |v| v.to_string());
+    if c.ok {
+        return format!("ok: {} (schema version {version})", c.file);
+    }
+    let mut out = format!("{}: problems found (schema version {version}, this Roster knows {})", c.file, c.known_version);
+    for problem in &c.problems {
+        out.push_str(&format!("\n  {problem}"));
     }
     out
 }

@@ -18,6 +18,10 @@ pub enum Error {
     DatabaseTooNew { found: usize, known: usize },
     #[error("the key of the encrypted database is not in the OS keyring (or {file} is missing): the directory cannot be read; restore the data directory and its keyring entry, or start afresh with an empty data directory")]
     KeyLost { file: String },
+    #[error("the directory's database {file} is damaged ({detail}), or was encrypted with another key than the one in the OS keyring: restore the data directory from a backup, or sync again into a fresh data directory (`--data-dir`, or an empty ROSTER_DATA_DIR); `roster directory check` says what is wrong")]
+    Damaged { file: String, detail: String },
+    #[error("there is no directory in {path}: a command such as `roster status` creates one")]
+    NoDirectory { path: String },
     #[error("could not use the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("could not write the export to {path}: {source}")]
@@ -64,8 +68,33 @@ impl From<rusqlite::Error> for Error {
         // holds it for its whole read.
         match error.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy) => Error::Busy,
+            // SQLCipher reports a page whose authentication code does not match as corrupt, and
+            // the first page as "not a database": damage, or another key.
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                Error::Damaged { file: crate::store::DATABASE_FILE.to_owned(), detail: sqlite_message(&error) }
+            }
             _ => Error::Database(error),
         }
+    }
+}
+
+impl Error {
+    /// Names the database file in full in a [`Error::Damaged`], which a query only knows by its
+    /// file name; other errors are returned as they are.
+    pub fn naming_database(self, file: &std::path::Path) -> Error {
+        match self {
+            Error::Damaged { detail, .. } => Error::Damaged { file: file.display().to_string(), detail },
+            other => other,
+        }
+    }
+}
+
+/// SQLite's own words for an error, without rusqlite's wrapping.
+fn sqlite_message(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) if !message.is_empty() => message.clone(),
+        rusqlite::Error::SqliteFailure(code, _) => code.to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -81,5 +110,18 @@ mod tests {
         assert!(error.to_string().contains("try again once it has finished"));
         let other = Error::from(rusqlite::Error::QueryReturnedNoRows);
         assert!(matches!(other, Error::Database(_)), "other errors stay database errors: {other:?}");
+    }
+
+    #[test]
+    fn a_damaged_database_says_what_to_do_and_names_the_file() {
+        let corrupt = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT), None);
+        let error = Error::from(corrupt).naming_database(std::path::Path::new("/data/roster.db"));
+        let message = error.to_string();
+        assert!(matches!(error, Error::Damaged { .. }), "{error:?}");
+        assert!(message.contains("/data/roster.db is damaged"), "the message names the file: {message}");
+        assert!(
+            message.contains("restore the data directory from a backup") && message.contains("fresh data directory"),
+            "and says what to do: {message}"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -28,8 +28,8 @@ use crate::timestamp;
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let listing = |model: Model| {
-        get(move |state: State<Arc<Shared>>, headers: HeaderMap, params: Query<HashMap<String, String>>| {
-            list(model, state, headers, params)
+        get(move |state: State<Arc<Shared>>, headers: HeaderMap, params: Query<HashMap<String, String>>, raw: RawQuery| {
+            list(model, state, headers, params, raw)
         })
     };
     Router::new()
@@ -190,13 +190,15 @@ async fn list(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     authenticate_integration(&shared, &headers)?;
     let query = ListQuery::parse(&params)?;
     let (outcome, body) = {
         let mut inner = shared.lock();
         let outcome = inner.faults.fire(model, query.page);
-        let body = render(model, &inner.company, &query, shared.config.hide_future_and_departed);
+        let hide = shared.config.hide_future_and_departed;
+        let body = inner.page(model, raw.as_deref().unwrap_or_default(), |company| render(model, company, &query, hide));
         (outcome, body)
     };
     match outcome {
@@ -217,7 +219,7 @@ async fn list(
             Ok(json_response(Body::from(broken)))
         }
         Some(Outcome::DropConnection) => {
-            let half = Bytes::from(body[..body.len() / 2].to_vec());
+            let half = body.slice(..body.len() / 2);
             let chunks = [
                 Ok(half),
                 Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "connection dropped by the simulator")),

@@ -2,6 +2,7 @@
 //! callers need no runtime of their own, with handles to script changes and
 //! faults between syncs. Dropping it stops the server.
 
+use std::collections::HashMap;
 use std::future::IntoFuture;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -98,11 +99,27 @@ impl Simulator {
         let result = {
             let mut inner = self.shared.lock();
             let now = inner.now();
+            // Kept pages show the company as it was.
+            if let Some(pages) = &mut inner.pages {
+                pages.clear();
+            }
             inner.company.apply(change, now)
         };
         if let Err(error) = result {
             panic!("scripted change rejected: {error}");
         }
+    }
+
+    /// From now on, each listing page is rendered once, at its first request, and then served
+    /// from memory as the same bytes, until a change to the company discards them: a client's
+    /// read then costs the simulator almost nothing (the benchmark's floor measures the client).
+    pub fn keep_pages_in_memory(&self) {
+        self.shared.lock().pages.get_or_insert_with(HashMap::new);
+    }
+
+    /// How many listing pages are kept in memory.
+    pub fn pages_in_memory(&self) -> usize {
+        self.shared.lock().pages.as_ref().map_or(0, HashMap::len)
     }
 
     pub fn inject(&self, fault: Fault) {

@@ -3,6 +3,8 @@
 //! awaits while holding it).
 
 use std::collections::HashMap;
+
+use axum::body::Bytes;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -11,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::company::Company;
 use crate::config::SimulatorConfig;
-use crate::fault::Faults;
+use crate::fault::{Faults, Model};
 use crate::gate::Gate;
 use crate::ids::opaque_id;
 use crate::request_log::RecordedRequest;
@@ -36,11 +38,27 @@ pub struct Inner {
     pub activations: HashMap<String, ConnectLink>,
     /// Draws link ids, activation tokens and sync ids.
     pub rng: ChaCha8Rng,
+    /// Listing pages as served, by model and query string, when they are kept in memory.
+    pub pages: Option<HashMap<(Model, String), Bytes>>,
 }
 
 impl Inner {
     pub fn now(&self) -> DateTime<Utc> {
         timestamp::to_millis(self.clock.unwrap_or_else(Utc::now))
+    }
+
+    /// The body of a listing page: the bytes served before for the same model and query when
+    /// pages are kept, else `render`ed from the company now (and kept).
+    pub fn page(&mut self, model: Model, query: &str, render: impl FnOnce(&Company) -> Vec<u8>) -> Bytes {
+        let key = (model, query.to_owned());
+        if let Some(body) = self.pages.as_ref().and_then(|pages| pages.get(&key)) {
+            return body.clone();
+        }
+        let body = Bytes::from(render(&self.company));
+        if let Some(pages) = &mut self.pages {
+            pages.insert(key, body.clone());
+        }
+        body
     }
 }
 
@@ -75,6 +93,7 @@ impl Shared {
                 links: HashMap::new(),
                 activations: HashMap::new(),
                 rng,
+                pages: None,
             }),
         }
     }

@@ -71,6 +71,9 @@ impl DatabaseKey {
     /// Unlocks a connection: must be the first statement on it.
     pub fn apply(&self, conn: &Connection) -> Result<()> {
         conn.pragma_update(None, "key", &self.literal)?;
+        // SQLCipher writes a damaged page's number to standard error itself; the engine's error
+        // and `roster directory check` say it instead, with what to do.
+        conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
         Ok(())
     }
 }
@@ -100,8 +103,18 @@ pub fn encrypt_if_plain(path: &Path, key: &DatabaseKey) -> Result<()> {
     Ok(())
 }
 
+/// A connection to the existing database at `path`, unlocked if it is encrypted, taken as it is:
+/// neither migrated nor encrypted.
+pub fn connect_existing(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    if is_encrypted(path)? {
+        DatabaseKey::for_database(path)?.apply(&conn)?;
+    }
+    Ok(conn)
+}
+
 /// Whether `path` holds an encrypted database (not missing, not empty, not plain).
-fn is_encrypted(path: &Path) -> Result<bool> {
+pub fn is_encrypted(path: &Path) -> Result<bool> {
     Ok(header(path)?.is_some_and(|h| &h != PLAIN_HEADER))
 }
 

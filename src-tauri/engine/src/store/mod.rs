@@ -8,6 +8,7 @@ mod cipher;
 pub mod device_assignments;
 pub mod device_rules;
 pub mod devices;
+pub mod directory;
 pub mod employee_links;
 pub mod employees;
 pub mod fetched_people;
@@ -69,9 +70,13 @@ impl Store {
     /// to date. The directory and its files are made private first; a plain database is
     /// encrypted in place.
     pub fn open(data_dir: &Path) -> Result<Store> {
+        let path = data_dir.join(DATABASE_FILE);
+        Store::open_file(data_dir, path.clone()).map_err(|e| e.naming_database(&path))
+    }
+
+    fn open_file(data_dir: &Path, path: PathBuf) -> Result<Store> {
         let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
         private::ensure_dir(data_dir).map_err(io)?;
-        let path = data_dir.join(DATABASE_FILE);
         for file in private_files(data_dir)? {
             private::tighten_file(&file).map_err(io)?;
         }

@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use roster_simulator::{Change, EditableField};
+
 use crate::common::{get, get_json, ids, start, walk};
 
 #[test]
@@ -67,4 +69,25 @@ fn ids_filter_returns_only_those_records() {
     let body = get_json(&simulator, "/hris/employees", &[("ids", &wanted.join(","))]);
     let got = ids(body["data"]["results"].as_array().expect("results"));
     assert_eq!(got, wanted, "ids= returns exactly the named employees");
+}
+
+#[test]
+fn pages_kept_in_memory_are_served_as_rendered_until_the_company_changes() {
+    let kept = start(600);
+    let rendered = start(600);
+    kept.keep_pages_in_memory();
+    let query = [("page_size", "250"), ("include_deleted", "true")];
+    let (first, pages) = walk(&kept, "/hris/employees", &query);
+    assert_eq!(kept.pages_in_memory(), pages, "each page is kept once it has been served");
+    let (again, _) = walk(&kept, "/hris/employees", &query);
+    assert_eq!(again, first, "a kept page is served again as it was");
+    assert_eq!(walk(&rendered, "/hris/employees", &query).0, first, "and as the same company renders it");
+    assert_eq!(kept.pages_in_memory(), pages, "reading the same pages keeps no more of them");
+
+    let someone = kept.employees().into_iter().find(|e| e.remote_deleted_at.is_none()).unwrap().id;
+    kept.apply(Change::Edit { employee_id: someone.clone(), field: EditableField::LastName, value: Some("Kept".into()) });
+    assert_eq!(kept.pages_in_memory(), 0, "a change discards the kept pages");
+    let (changed, _) = walk(&kept, "/hris/employees", &query);
+    let edited = changed.iter().find(|e| e["id"] == someone.as_str()).unwrap();
+    assert_eq!(edited["last_name"], "Kept", "the next read shows the change");
 }
