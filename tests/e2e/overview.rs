@@ -40,7 +40,7 @@ fn expectations(engine: &mut Engine) -> Expected {
     let overview = engine.overview(Local::now().date_naive(), now).unwrap();
     let count = |groups: &[roster_engine::EntityPeople]| groups.iter().map(|g| g.people.len()).sum::<usize>();
     let starts = overview.weeks.iter().map(|w| count(&w.starts)).sum();
-    let overdue = overview.overdue.len();
+    let overdue = overview.overdue_count as usize;
     let recover = overview.devices_to_recover.len();
     let week = (1..overview.weeks.len()).find(|&i| count(&overview.weeks[i].starts) > 0).expect("a later week with starts");
     // Read from the list itself, not from the Overview: the people whose start falls in that week.

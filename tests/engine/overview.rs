@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_engine::model::View;
+use roster_engine::store::checklists::{ChecklistQuery, ChecklistStep};
 use roster_engine::store::devices::NewDevice;
-use roster_engine::{EntityPeople, TIMELINE_WEEKS};
+use roster_engine::{EntityPeople, OVERVIEW_STEPS, TIMELINE_WEEKS};
 use roster_simulator::{Change, EmploymentStatus, EmploymentType};
 
 use crate::harness::{now, World};
@@ -120,4 +121,23 @@ fn leaves_steps_due_and_devices_to_recover_are_listed() {
     assert_eq!(overview.sources.len(), 1, "one source");
     let source = &overview.sources[0];
     assert!(source.last_sync.is_some() && source.held_run.is_none() && source.last_error.is_none(), "{source:?}");
+}
+
+#[test]
+fn a_large_companys_steps_due_are_all_counted_and_the_first_listed() {
+    let mut world = World::new(181, 2000);
+    world.sync();
+    let overview = world.engine.overview(date("2026-11-25"), now()).unwrap();
+    let due_by_sunday = ChecklistQuery { due_before: Some(date("2026-11-30")), ..ChecklistQuery::default() };
+    let (overdue, this_week): (Vec<ChecklistStep>, Vec<ChecklistStep>) =
+        world.engine.checklist(&due_by_sunday, now()).unwrap().into_iter().partition(|s| s.overdue);
+    assert!(overdue.len() > OVERVIEW_STEPS, "the company has more overdue steps than a screen lists: {}", overdue.len());
+    assert_eq!(
+        (overview.overdue_count as usize, overview.due_this_week_count as usize),
+        (overdue.len(), this_week.len()),
+        "every step due is counted"
+    );
+    let ids = |steps: &[ChecklistStep]| steps.iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(&overview.overdue), ids(&overdue[..OVERVIEW_STEPS]), "the earliest overdue steps are listed");
+    assert_eq!(ids(&overview.due_this_week), ids(&this_week[..this_week.len().min(OVERVIEW_STEPS)]));
 }

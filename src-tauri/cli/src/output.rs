@@ -286,9 +286,13 @@ pub fn overview(o: &Overview) -> String {
             .collect();
         out.push_str(&format!("\n{}\t{}\t{}\t{}", w.monday, count(&w.starts), count(&w.leaves), by_entity.join(", ")));
     }
-    out.push_str(&format!("\n{} checklist step(s) overdue, {} due this week", o.overdue.len(), o.due_this_week.len()));
+    out.push_str(&format!("\n{} checklist step(s) overdue, {} due this week", o.overdue_count, o.due_this_week_count));
     for s in o.overdue.iter().chain(&o.due_this_week) {
         out.push_str(&format!("\n  {}\t{}\t{}{}", s.due_date, s.person, s.title, if s.overdue { "\tOVERDUE" } else { "" }));
+    }
+    let unlisted = (o.overdue_count + o.due_this_week_count) as usize - o.overdue.len() - o.due_this_week.len();
+    if unlisted > 0 {
+        out.push_str(&format!("\n  and {unlisted} more: `roster checklist list --due-before DATE` lists them all"));
     }
     out.push_str(&format!("\n{} device(s) to recover", o.devices_to_recover.len()));
     for d in &o.devices_to_recover {

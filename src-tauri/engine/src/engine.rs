@@ -38,7 +38,9 @@ pub use device_rules::EquipmentSuggestion;
 pub use diagnosis::HrDifference;
 pub use erasure::PersonalData;
 pub use notices::Notice;
-pub use overview::{DeviceToRecover, EntityPeople, Overview, SourceHealth, TimelineWeek, NO_LEGAL_ENTITY, TIMELINE_WEEKS};
+pub use overview::{
+    DeviceToRecover, EntityPeople, Overview, SourceHealth, TimelineWeek, NO_LEGAL_ENTITY, OVERVIEW_STEPS, TIMELINE_WEEKS,
+};
 pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
 

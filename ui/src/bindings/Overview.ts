@@ -4,8 +4,13 @@ import type { DeviceToRecover } from "./DeviceToRecover";
 import type { SourceHealth } from "./SourceHealth";
 import type { TimelineWeek } from "./TimelineWeek";
 
-export type Overview = { weeks: Array<TimelineWeek>, overdue: Array<ChecklistStep>, 
+export type Overview = { weeks: Array<TimelineWeek>, 
 /**
- * Open steps due from today to Sunday, not yet overdue.
+ * The first [`OVERVIEW_STEPS`] overdue steps, by due date, of `overdue_count`.
  */
-due_this_week: Array<ChecklistStep>, devices_to_recover: Array<DeviceToRecover>, sources: Array<SourceHealth>, };
+overdue: Array<ChecklistStep>, overdue_count: number, 
+/**
+ * Open steps due from today to Sunday, not yet overdue: the first [`OVERVIEW_STEPS`] of
+ * `due_this_week_count`.
+ */
+due_this_week: Array<ChecklistStep>, due_this_week_count: number, devices_to_recover: Array<DeviceToRecover>, sources: Array<SourceHealth>, };

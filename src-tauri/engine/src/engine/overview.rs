@@ -19,6 +19,9 @@ use crate::timezones::today_in;
 
 /// Weeks the timeline covers, this one first.
 pub const TIMELINE_WEEKS: usize = 8;
+/// Steps the Overview lists of each kind (overdue, due this week); the rest are counted. A large
+/// company has thousands of overdue steps: a screen cannot show them, the checklists export can.
+pub const OVERVIEW_STEPS: usize = 50;
 /// The name a person without a legal entity is counted under.
 pub const NO_LEGAL_ENTITY: &str = "No legal entity";
 
@@ -75,9 +78,13 @@ pub struct SourceHealth {
 #[ts(export)]
 pub struct Overview {
     pub weeks: Vec<TimelineWeek>,
+    /// The first [`OVERVIEW_STEPS`] overdue steps, by due date, of `overdue_count`.
     pub overdue: Vec<ChecklistStep>,
-    /// Open steps due from today to Sunday, not yet overdue.
+    pub overdue_count: u32,
+    /// Open steps due from today to Sunday, not yet overdue: the first [`OVERVIEW_STEPS`] of
+    /// `due_this_week_count`.
     pub due_this_week: Vec<ChecklistStep>,
+    pub due_this_week_count: u32,
     pub devices_to_recover: Vec<DeviceToRecover>,
     pub sources: Vec<SourceHealth>,
 }
@@ -119,12 +126,17 @@ impl Engine {
         let due_by_sunday = ChecklistQuery { due_before: Some(monday + Duration::days(7)), ..ChecklistQuery::default() };
         let open: Vec<ChecklistStep> =
             checklists::list(conn, &due_by_sunday, now)?.into_iter().filter(|s| !hidden.contains(&s.employee_id)).collect();
-        let (overdue, due_this_week): (Vec<_>, Vec<_>) = open.into_iter().partition(|s| s.overdue);
+        let (mut overdue, mut due_this_week): (Vec<_>, Vec<_>) = open.into_iter().partition(|s| s.overdue);
+        let (overdue_count, due_this_week_count) = (overdue.len() as u32, due_this_week.len() as u32);
+        overdue.truncate(OVERVIEW_STEPS);
+        due_this_week.truncate(OVERVIEW_STEPS);
 
         Ok(Overview {
             weeks,
             overdue,
+            overdue_count,
             due_this_week,
+            due_this_week_count,
             devices_to_recover: self.devices_to_recover(leavers, now)?,
             sources: self.source_statuses()?.into_iter().map(health).collect(),
         })
