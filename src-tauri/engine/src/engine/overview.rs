@@ -147,9 +147,11 @@ impl Engine {
     fn devices_to_recover(&self, leavers: Vec<Dated>, now: DateTime<Utc>) -> Result<Vec<DeviceToRecover>> {
         let conn = self.store.conn();
         let leavers: HashMap<i64, Dated> = leavers.into_iter().map(|d| (d.employee_id, d)).collect();
-        let query = EmployeeQuery { view: View::Offboardings, limit: u32::MAX, ..EmployeeQuery::default() };
+        // Only device holders are read: a list row costs a few lookups, and leavers are thousands.
+        let holders = Some(employees::holders(conn)?);
+        let query = EmployeeQuery { view: View::Offboardings, limit: u32::MAX, ids: holders, ..EmployeeQuery::default() };
         let mut out = Vec::new();
-        for row in employees::list(conn, &query, now)?.into_iter().filter(|r| r.devices > 0) {
+        for row in employees::list(conn, &query, now)? {
             let person = [row.first_name.as_deref(), row.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>();
             // Without an end date, a person is in Offboardings only because they left holding a device.
             let left = leavers.get(&row.id).is_none_or(|d| d.date < today_in(d.time_zone.as_deref(), now));

@@ -358,6 +358,13 @@ pub fn matching(conn: &Connection, pattern: &str) -> Result<Vec<Match>> {
     Ok(people)
 }
 
+/// The people who hold a device.
+pub fn holders(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM employees WHERE devices_held > 0")?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn hidden_count(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?)
 }
