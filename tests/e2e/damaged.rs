@@ -18,6 +18,8 @@ fn a_damaged_database_at_start_is_named_with_what_to_do() {
     bytes[200..300].fill(0x5a);
     std::fs::write(&file, &bytes).unwrap();
 
+    // A second Roster in the session would hand over to the first and quit.
+    let _turn = crate::ONE_APP_AT_A_TIME.blocking_lock();
     let mut app = Command::new(crate::driver::app())
         .env("ROSTER_DATA_DIR", dir.path())
         .env("ROSTER_NO_DEMO", "1")
