@@ -77,8 +77,8 @@ impl Default for EmployeeQuery {
 /// gather most of the directory through an index, slower than reading the views' index whole.
 const LEFT: &str = "(e.departed_at IS NOT NULL OR coalesce(e.end_date < today, e.employment_status IS 'INACTIVE'))";
 const ONBOARDING: &str = "(coalesce(e.start_date > today, 0) OR e.employment_status IS 'PENDING')";
-/// Kept on the person by the database (migration 10), like `out_of_scope`: every source that
-/// knows them excludes them.
+/// Both kept on the person by the database (migration 10): the devices handed over to them and
+/// not returned, and whether every source that knows them excludes them.
 const HOLDS_DEVICE: &str = "e.devices_held > 0";
 const OUT_OF_SCOPE: &str = "e.out_of_scope";
 
@@ -121,10 +121,10 @@ fn view_range(view: View, earliest_today: NaiveDate) -> String {
     }
 }
 
-/// The employees (`e0`) among those `within` (a condition on `e0`) that may belong to `narrow_to`
-/// (all of them with `None`), each with `today`, its calendar date at `now` where the person works: the rows that a view's
-/// condition on `e` then decides. The few zones in use are resolved here once, so the database
-/// compares plain dates per row.
+/// The employees (`e0`) among those `within` (a condition on `e0`) that may belong to
+/// `narrow_to` (all of them with `None`), each with `today`, its calendar date at `now` where the
+/// person works: the rows that a view's condition on `e` then decides. The few zones in use are
+/// resolved here once, so the database compares plain dates per row.
 fn view_rows(conn: &Connection, narrow_to: Option<View>, now: DateTime<Utc>, within: &str) -> Result<String> {
     let zones = sites::time_zones(conn)?;
     let local = today_in(None, now);
