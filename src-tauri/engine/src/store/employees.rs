@@ -292,13 +292,11 @@ pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTi
 
 /// The lists a person appears in at `now` (hidden or not).
 pub fn views_of(conn: &Connection, employee_id: i64, now: DateTime<Utc>) -> Result<Vec<View>> {
+    // The person's row and today, read the same way for every view: the zones are looked up once.
+    let rows = view_rows(conn, None, now, "e0.id = ?1")?;
     let mut views = Vec::new();
     for view in [View::Active, View::Onboardings, View::Offboardings, View::Departed] {
-        let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM ({}) e WHERE {})",
-            view_rows(conn, None, now, "e0.id = ?1")?,
-            view_condition(view)
-        );
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM ({rows}) e WHERE {})", view_condition(view));
         if conn.query_row(&sql, [employee_id], |r| r.get::<_, bool>(0))? {
             views.push(view);
         }
