@@ -46,6 +46,8 @@ impl From<roster_engine::Error> for CommandError {
         use roster_engine::Error as E;
         let code = match &error {
             E::Database(_)
+            | E::Postgres(_)
+            | E::Stored(_)
             | E::Migration(_)
             | E::DataDir { .. }
             | E::Export { .. }

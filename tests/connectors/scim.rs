@@ -134,11 +134,11 @@ fn a_scim_source_syncs_every_page_of_users_with_groups_departments_and_managers(
 
     let conn = engine.store().conn();
     let department: String = conn
-        .query_row("SELECT name FROM groups WHERE type = 'DEPARTMENT'", [], |r| r.get(0))
+        .query_row("SELECT name FROM groups WHERE type = 'DEPARTMENT'", (), |r| r.get(0))
         .expect("the enterprise department is a DEPARTMENT group");
     assert_eq!(department, "Research & Development");
     let address: String = conn
-        .query_row("SELECT home_address FROM employees WHERE work_email = 'user1@scim.example'", [], |r| r.get(0))
+        .query_row("SELECT home_address FROM employees WHERE work_email = 'user1@scim.example'", (), |r| r.get(0))
         .expect("the home address is kept");
     assert!(
         address.contains("\"city\":\"Paris\"") && address.contains("\"zip_code\":\"75001\""),

@@ -104,7 +104,7 @@ impl World {
     }
 
     pub fn count_employees(&self) -> i64 {
-        self.engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap()
+        self.engine.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap()
     }
 }
 

@@ -22,7 +22,7 @@ fn optional_fields_switched_off_are_neither_stored_nor_kept() {
         .engine
         .store()
         .conn()
-        .query_row("SELECT count(*) FROM employees WHERE personal_email IS NOT NULL", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM employees WHERE personal_email IS NOT NULL", (), |r| r.get(0))
         .unwrap();
     assert!(stored > 0, "switched on (the default), optional fields are kept");
     assert!(
@@ -36,7 +36,7 @@ fn optional_fields_switched_off_are_neither_stored_nor_kept() {
         .engine
         .store()
         .conn()
-        .query_row("SELECT count(personal_email), count(home_address) FROM employees", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT count(personal_email), count(home_address) FROM employees", (), |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert_eq!((emails, addresses), (0, 0), "switching a field off erases what was stored at once");
 
@@ -63,7 +63,7 @@ fn people_a_first_sync_excludes_leave_only_the_reason_they_were_excluded() {
     let report = world.sync();
     assert!(report.counts.created > 0 && report.counts.excluded > 0, "some are created, some excluded: {:?}", report.counts);
 
-    let count = |sql: &str| -> i64 { world.engine.store().conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let count = |sql: &str| -> i64 { world.engine.store().conn().query_row(sql, (), |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM employees"), i64::from(report.counts.created), "only included people are created");
     assert_eq!(
         count("SELECT count(*) FROM sqlite_master WHERE name = 'employments'"),
@@ -135,7 +135,7 @@ fn of_people_the_filters_exclude_only_the_hr_id_name_work_email_and_reason_are_k
             .query_row(
                 "SELECT count(*), count(*) FILTER (WHERE employment_status IS NOT NULL OR start_date IS NOT NULL OR end_date IS NOT NULL)
                  FROM fetched_people WHERE excluded IS NOT NULL",
-                [],
+                (),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
@@ -153,7 +153,7 @@ fn of_people_the_filters_exclude_only_the_hr_id_name_work_email_and_reason_are_k
     let preview = world.engine.preview(SOURCE, None, now()).unwrap();
     let row = preview.iter().find(|r| r.remote_id == someone.id).expect("the preview lists the excluded person");
     assert!(!row.included && row.reasons[0].starts_with("legal entity"), "and the preview says why: {row:?}");
-    let counted: i64 = world.engine.store().conn().query_row("SELECT people FROM fetched_counts", [], |r| r.get(0)).unwrap();
+    let counted: i64 = world.engine.store().conn().query_row("SELECT people FROM fetched_counts", (), |r| r.get(0)).unwrap();
     assert_eq!(
         counted as usize,
         excluded.len() + included.len(),

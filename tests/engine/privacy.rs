@@ -72,7 +72,7 @@ fn no_file_of_the_directory_holds_a_name_or_email_after_a_sync() {
     assert_ne!(&header[..16], b"SQLite format 3\0", "the database file is not a plain SQLite file");
     let plain = rusqlite::Connection::open(world.dir.path().join(DATABASE_FILE)).unwrap();
     assert!(
-        plain.query_row("SELECT count(*) FROM employees", [], |r| r.get::<_, i64>(0)).is_err(),
+        plain.query_row("SELECT count(*) FROM employees", (), |r| r.get::<_, i64>(0)).is_err(),
         "without the key from the keyring the database cannot be read"
     );
 }
@@ -88,7 +88,7 @@ fn a_plain_database_from_an_older_version_is_encrypted_in_place_with_its_data() 
     // A plain copy of the same directory, as an older Roster wrote it, under its own installation id.
     let older = tempfile::tempdir().unwrap();
     let plain_path = older.path().join(DATABASE_FILE);
-    let conn = world.engine.store().conn();
+    let conn = world.engine.store().conn().as_sqlite().expect("an SQLite directory");
     conn.execute("ATTACH DATABASE ?1 AS plain KEY ''", [plain_path.to_string_lossy()]).unwrap();
     conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
@@ -98,12 +98,12 @@ fn a_plain_database_from_an_older_version_is_encrypted_in_place_with_its_data() 
     assert!(any_file_contains(older.path(), &work_email), "the older database holds emails in clear");
 
     let engine = Engine::open(older.path()).expect("a plain database opens and is encrypted");
-    let after: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let after: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap();
     assert_eq!(after, before, "encrypting in place keeps every person");
     assert!(!any_file_contains(older.path(), &work_email), "once encrypted, no file holds the emails in clear");
     drop(engine);
     let reopened = Engine::open(older.path()).expect("the encrypted database opens again with the key from the keyring");
-    let again: i64 = reopened.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let again: i64 = reopened.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap();
     assert_eq!(again, before, "the key kept in the keyring opens the database at the next start");
 }
 
@@ -153,7 +153,7 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
         .engine
         .store()
         .conn()
-        .query_row("SELECT count(*) FROM change_log WHERE employee_id IS NULL AND action LIKE 'erased after the 30-day retention: % people'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM change_log WHERE employee_id IS NULL AND action LIKE 'erased after the 30-day retention: % people'", (), |r| r.get(0))
         .unwrap();
     assert_eq!(logged, 1, "the erasure is recorded in the history, naming no one");
     let (_, history) = world.engine.device_history("SN-RET-2").unwrap();
@@ -212,7 +212,7 @@ fn erasing_people_discards_a_held_plan_that_carries_their_values() {
     let outcome: String =
         world.engine.store().conn().query_row("SELECT outcome FROM sync_runs WHERE id = ?1", [run], |r| r.get(0)).unwrap();
     assert_eq!(outcome, "discarded", "a plan made before the erasure could write the person back");
-    let plans: i64 = world.engine.store().conn().query_row("SELECT count(*) FROM held_plans", [], |r| r.get(0)).unwrap();
+    let plans: i64 = world.engine.store().conn().query_row("SELECT count(*) FROM held_plans", (), |r| r.get(0)).unwrap();
     assert_eq!(plans, 0, "and its values are gone with it");
 }
 
@@ -347,8 +347,8 @@ fn an_erasure_that_cannot_clear_the_write_ahead_log_says_so() {
 
     // Another window reading the directory holds the log's old pages (with the person) in use.
     let mut reader = roster_engine::store::Store::open(world.dir.path()).unwrap();
-    let reading = reader.conn_mut().transaction().unwrap();
-    let _: i64 = reading.query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let reading = reader.conn_mut().begin().unwrap();
+    let _: i64 = reading.query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap();
     let erased = world.engine.erase_person(&email(&person), later);
     assert!(
         matches!(erased, Err(roster_engine::Error::ErasureNotFlushed)),

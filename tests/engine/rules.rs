@@ -2,7 +2,7 @@
 //! behaviour" is rules 1 to 3.
 
 use chrono::{Duration, NaiveDate};
-use rusqlite::params;
+use roster_engine::params;
 
 use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::store::runs::RunState;
@@ -176,7 +176,7 @@ fn rule_05_filters_exclude_people_with_a_reason_and_never_delete_anyone_silently
         .engine
         .store()
         .conn()
-        .query_row("SELECT count(*) FROM employee_links WHERE out_of_scope IS NOT NULL", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM employee_links WHERE out_of_scope IS NOT NULL", (), |r| r.get(0))
         .unwrap();
     assert_eq!(out_of_scope as usize, excluded.len(), "each excluded person in the directory is marked out of scope");
     let one = excluded.iter().find(|r| r.work_email.is_some()).unwrap();

@@ -152,7 +152,7 @@ fn an_oversized_page_fails_the_read_and_changes_nothing() {
     engine.add_kombo_source("HR", config, KEY, now()).expect("the source connects");
     let error = engine.sync("HR", now(), Default::default()).unwrap_err();
     assert!(error.to_string().contains("larger than 64 MB"), "a page past the cap fails the read clearly: {error}");
-    let people: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let people: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap();
     assert_eq!(people, 0, "a refused page changes nothing");
 }
 
@@ -190,7 +190,7 @@ fn a_scim_server_announcing_endless_users_fails_the_read_at_once_and_changes_not
     let error = engine.sync("IdP", now(), Default::default()).unwrap_err();
     assert!(error.to_string().contains("past 100000 pages"), "the read fails clearly: {error}");
     assert_eq!(users_requested(&peer) - checked, 1, "the first page's total is enough to refuse the read");
-    let people: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", [], |r| r.get(0)).unwrap();
+    let people: i64 = engine.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap();
     assert_eq!(people, 0, "a refused read changes nothing");
 }
 

@@ -229,11 +229,11 @@ fn read_everything(connector: &KomboConnector, size: usize) {
 }
 
 fn checkpoint(engine: &Engine) {
-    engine.store().conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    engine.store().conn().as_sqlite().expect("the bench runs on SQLite").query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
 }
 
 fn change_log_rows(engine: &Engine) -> i64 {
-    engine.store().conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get(0)).unwrap()
+    engine.store().conn().query_row("SELECT count(*) FROM change_log", (), |r| r.get(0)).unwrap()
 }
 
 fn search_latency(engine: &Engine) {

@@ -17,6 +17,9 @@ pub enum Error {
     /// An error of the team store's PostgreSQL server or of the connection to it.
     #[error("PostgreSQL error: {0}")]
     Postgres(#[from] postgres::Error),
+    /// A value read from the database is not of the type its column should hold.
+    #[error("unexpected data in the database: {0}")]
+    Stored(String),
     #[error("this database was written by a newer Roster (schema version {found}, this build knows {known}); update Roster to open it")]
     DatabaseTooNew { found: usize, known: usize },
     #[error("the key of the encrypted database is not in the OS keyring (or {file} is missing): the directory cannot be read; restore the data directory and its keyring entry, or start afresh with an empty data directory")]

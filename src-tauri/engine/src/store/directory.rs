@@ -54,7 +54,7 @@ impl DirectoryCheck {
 pub fn status(store: &Store) -> Result<DirectoryStatus> {
     let conn = store.conn();
     let (people, sources) =
-        conn.query_row("SELECT (SELECT count(*) FROM employees), (SELECT count(*) FROM sources)", [], |r| {
+        conn.query_row("SELECT (SELECT count(*) FROM employees), (SELECT count(*) FROM sources)", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
     let size_bytes = ["", "-wal"]
@@ -163,7 +163,7 @@ mod tests {
         store.conn().pragma_update(None, "foreign_keys", "OFF").unwrap();
         store
             .conn()
-            .execute("INSERT INTO employee_links (employee_id, source_id, remote_id) VALUES (4242, 4343, 'x')", [])
+            .execute("INSERT INTO employee_links (employee_id, source_id, remote_id) VALUES (4242, 4343, 'x')", ())
             .unwrap();
         drop(store);
         let found = check(dir.path()).unwrap();

@@ -5,6 +5,7 @@
 pub mod change_log;
 pub mod checklists;
 mod cipher;
+pub mod db;
 pub mod device_assignments;
 pub mod device_rules;
 pub mod devices;
@@ -29,7 +30,7 @@ pub mod staging;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::private;
@@ -40,28 +41,23 @@ pub use cipher::INSTALLATION_FILE;
 pub const DATABASE_FILE: &str = "roster.db";
 
 /// What every repository function takes: the store's connection, or an open transaction (which
-/// dereferences to one). `sync` and `engine` name this type, never the database driver's, so that
-/// another backend can stand behind the repositories.
-pub type Db = Connection;
-
-/// An open transaction: its writes are applied together at `commit`, or not at all.
-pub type Tx<'c> = rusqlite::Transaction<'c>;
+/// dereferences to one). `sync` and `engine` name this type, never the database driver's.
+pub use db::{Db, Tx};
 
 /// Begins a transaction.
 pub fn begin(db: &mut Db) -> Result<Tx<'_>> {
-    Ok(db.transaction()?)
+    db.begin()
 }
 
-/// Begins a transaction that takes the write lock at once: one that reads, then writes, could
-/// otherwise fail when another writer committed in between.
+/// Begins a transaction that takes the write lock at once (see [`Db::begin_write`]).
 pub fn begin_write(db: &mut Db) -> Result<Tx<'_>> {
-    Ok(db.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    db.begin_write()
 }
 
 /// An open connection to Roster's database. Each thread or task that needs the store opens its own:
 /// WAL lets readers go on while a sync writes.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     path: PathBuf,
 }
 
@@ -90,45 +86,52 @@ impl Store {
         configure(&conn)?;
         migrate(&mut conn)?;
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?1)", [&key.installation_id])?;
-        Ok(Store { conn, path })
+        Ok(Store { conn: Db::sqlite(conn), path })
     }
 
     /// This database's random id, which namespaces its secrets in the OS keyring.
     pub fn installation_id(&self) -> Result<String> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = 'installation_id'", [], |r| r.get(0))?)
+        self.conn.query_row("SELECT value FROM meta WHERE key = 'installation_id'", (), |r| r.get(0))
     }
 
-    /// Makes an erasure final. The contentless search index only marks deleted rows: their names
-    /// stay in its segments until they are merged, so they are merged now (`optimize`). Then the
-    /// write-ahead log, which still holds page images from before, is copied into the (securely
-    /// overwritten) database and emptied; a reader that keeps it from being emptied is an error.
+    /// Makes an erasure final. SQLite: the contentless search index only marks deleted rows:
+    /// their names stay in its segments until they are merged, so they are merged now
+    /// (`optimize`). Then the write-ahead log, which still holds page images from before, is
+    /// copied into the (securely overwritten) database and emptied; a reader that keeps it from
+    /// being emptied is an error. PostgreSQL keeps deleted rows until a vacuum removes them.
     pub fn flush_erased(&self) -> Result<()> {
-        search::optimize(&self.conn)?;
-        let busy: bool = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        let Some(conn) = self.conn.as_sqlite() else {
+            return self.conn.execute_batch("VACUUM");
+        };
+        search::optimize(conn)?;
+        let busy: bool = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         if busy {
             return Err(Error::ErasureNotFlushed);
         }
         Ok(())
     }
 
-    /// Folds the write-ahead log into the database file as far as readers allow, without waiting
-    /// for them. SQLite does this on its own after most commits; a first sync leaves it for later.
+    /// Folds SQLite's write-ahead log into the database file as far as readers allow, without
+    /// waiting for them. SQLite does this on its own after most commits; a first sync leaves it
+    /// for later. (PostgreSQL's server does its own.)
     pub fn checkpoint(&self) -> Result<()> {
-        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        if let Some(conn) = self.conn.as_sqlite() {
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 
-    pub fn conn(&self) -> &Connection {
+    pub fn conn(&self) -> &Db {
         &self.conn
     }
 
-    pub fn conn_mut(&mut self) -> &mut Connection {
+    pub fn conn_mut(&mut self) -> &mut Db {
         &mut self.conn
     }
 
     /// Begins a transaction on the store's connection.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        begin(&mut self.conn)
+        self.conn.begin()
     }
 
     pub fn path(&self) -> &Path {
