@@ -18,6 +18,7 @@ pub mod field_provenance;
 pub mod groups;
 pub mod held_plans;
 mod migrations;
+mod migrations_postgres;
 pub mod overview;
 pub mod runs;
 pub mod search;

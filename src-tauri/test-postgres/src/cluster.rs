@@ -1,0 +1,117 @@
+//! A running cluster and the databases it gives tests, each with a login role of its own.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use postgres::{Client, Config, NoTls};
+use rand::distributions::{Alphanumeric, DistString};
+
+use crate::server::{Server, Supervisor};
+
+/// Numbers the databases of this process: each name is used once.
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(1);
+
+/// A throw-away PostgreSQL server on 127.0.0.1 in a temporary folder. It stops, and its folder is
+/// removed, when it is dropped or when the test process ends.
+pub struct Cluster {
+    server: Server,
+    superuser_password: String,
+    // Dropped last (fields drop in order): the server stops after everything else is released.
+    _supervisor: Supervisor,
+}
+
+/// An empty database owned by a login role of its own, made for one test. Dropping it drops
+/// both, so that hundreds of tests leave one small cluster.
+pub struct TestDatabase {
+    /// `postgres://ROLE@127.0.0.1:PORT/DB`, without the password.
+    pub url: String,
+    /// The role's password (random).
+    pub password: String,
+    name: String,
+    superuser: Config,
+}
+
+impl Cluster {
+    /// Initialises and starts a cluster of its own (about 3 s). Most tests share [`crate::cluster`];
+    /// one that stops the server uses its own, so that no other test sees it stop.
+    #[allow(clippy::new_without_default)] // Starting a server is not a default value.
+    pub fn new() -> Cluster {
+        let superuser_password = random_password();
+        let (server, supervisor) = Server::create(&superuser_password);
+        Cluster { server, superuser_password, _supervisor: supervisor }
+    }
+
+    /// A fresh, empty database with a unique name, owned by a fresh login role that alone may
+    /// connect to it.
+    pub fn database(&self) -> TestDatabase {
+        let name = format!("roster_test_{}", NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
+        let password = random_password();
+        let superuser = self.superuser();
+        let mut admin = superuser.connect(NoTls).expect("the test cluster accepts its superuser");
+        // One statement each: CREATE DATABASE cannot run in the implicit transaction of a batch.
+        // The password is alphanumeric, so it needs no quoting beyond the literal's.
+        for statement in [
+            format!("CREATE ROLE {name} LOGIN PASSWORD '{password}'"),
+            format!("CREATE DATABASE {name} OWNER {name}"),
+            format!("REVOKE ALL ON DATABASE {name} FROM PUBLIC"),
+        ] {
+            admin.batch_execute(&statement).unwrap_or_else(|e| panic!("the test database {name} is made: {e}"));
+        }
+        let url = format!("postgres://{name}@127.0.0.1:{}/{name}", self.server.port);
+        TestDatabase { url, password, name, superuser }
+    }
+
+    /// Stops the server (fast: open connections are ended), waiting until it has stopped.
+    pub fn stop(&self) {
+        self.server.stop();
+    }
+
+    /// Starts the stopped server again on the same port, waiting until it accepts connections.
+    pub fn start(&self) {
+        self.server.start();
+    }
+
+    /// The server's port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.server.port
+    }
+
+    fn superuser(&self) -> Config {
+        let mut config = Config::new();
+        config.host("127.0.0.1").port(self.server.port).user("postgres").password(&self.superuser_password).dbname("postgres");
+        config
+    }
+
+    #[cfg(test)]
+    pub(crate) fn folder(&self) -> &std::path::Path {
+        &self.server.dir
+    }
+}
+
+impl TestDatabase {
+    /// The connection settings of the database's role, password included.
+    pub fn config(&self) -> Config {
+        let mut config: Config = self.url.parse().expect("the test database's URL parses");
+        config.password(&self.password);
+        config
+    }
+
+    /// A new connection as the database's role.
+    pub fn connect(&self) -> Client {
+        self.config().connect(NoTls).unwrap_or_else(|e| panic!("connecting to the test database {}: {e}", self.url))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Best effort: a test may have stopped the server, or be unwinding from a panic.
+        if let Ok(mut admin) = self.superuser.connect(NoTls) {
+            let name = &self.name;
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {name}"));
+        }
+    }
+}
+
+fn random_password() -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
+}
