@@ -22,7 +22,8 @@ fn a_healthy_directory_checks_ok_and_says_where_it_is_and_what_it_holds() {
     assert_eq!(check["problems"], serde_json::json!([]));
 
     let status = roster.json(&["directory", "status"]);
-    assert_eq!(status["file"], file.to_str().unwrap(), "the status names the SQLite file");
+    assert_eq!(status["store"], "sqlite");
+    assert_eq!(status["location"], file.to_str().unwrap(), "the status names the SQLite file");
     let on_disk: u64 = roster
         .database_files()
         .iter()

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
 use roster_engine::store::devices::{Device, Holding};
-use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus};
+use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus, StoreKind};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
 use roster_engine::sync::plan::Action;
@@ -151,8 +151,12 @@ pub fn status(status: &Status) -> String {
 
 pub fn directory_status(d: &DirectoryStatus) -> String {
     format!(
-        "directory: {} (SQLite)\nsize: {:.1} MB\nschema version: {}\npeople: {}\nsources: {}",
-        d.file,
+        "directory: {} ({})\nsize: {:.1} MB\nschema version: {}\npeople: {}\nsources: {}",
+        d.location,
+        match d.store {
+            StoreKind::Sqlite => "SQLite",
+            StoreKind::Postgres => "PostgreSQL",
+        },
         d.size_bytes as f64 / 1e6,
         d.schema_version,
         d.people,

@@ -253,7 +253,7 @@ impl Engine {
 
     /// The directory's data directory (the database's folder).
     fn data_dir(&self) -> &Path {
-        self.store.path().parent().expect("the database file lives in the data directory")
+        self.store.data_dir()
     }
 
     fn connector(&self, source: &Source) -> Result<Arc<dyn Connector>> {

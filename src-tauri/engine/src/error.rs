@@ -14,9 +14,9 @@ pub enum Error {
     Busy,
     #[error("could not prepare the database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
-    /// An error of the team store's PostgreSQL server or of the connection to it.
-    #[error("PostgreSQL error: {0}")]
-    Postgres(#[from] postgres::Error),
+    /// An error of a directory's PostgreSQL server, or of the connection to it.
+    #[error("the directory's PostgreSQL database {database}: {}", crate::store::postgres::describe(.source))]
+    Postgres { database: String, source: postgres::Error },
     /// A value read from the database is not of the type its column should hold.
     #[error("unexpected data in the database: {0}")]
     Stored(String),

@@ -37,6 +37,8 @@ enum Backend {
 /// The PostgreSQL client is used through `&Db` like rusqlite's connection, which needs no `&mut`:
 /// the cell gives each statement the client for its duration.
 struct Postgres {
+    /// The database's address (without password), for messages.
+    database: String,
     client: RefCell<postgres::Client>,
     /// Prepared statements by their SQL as written (before the placeholders are translated).
     statements: RefCell<HashMap<String, postgres::Statement>>,
@@ -51,8 +53,9 @@ impl Db {
         Db(Backend::Sqlite(conn))
     }
 
-    pub fn postgres(client: postgres::Client) -> Db {
-        Db(Backend::Postgres(Postgres { client: RefCell::new(client), statements: RefCell::default() }))
+    /// A connection to the PostgreSQL database at `database` (its address, for messages).
+    pub fn postgres(client: postgres::Client, database: String) -> Db {
+        Db(Backend::Postgres(Postgres { database, client: RefCell::new(client), statements: RefCell::default() }))
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -78,7 +81,7 @@ impl Db {
             Backend::Postgres(pg) => {
                 let statement = pg.statement(sql)?;
                 let binds = pg_binds(&params);
-                let n = pg.client()?.execute(&statement, &binds.iter().map(as_pg).collect::<Vec<_>>())?;
+                let n = pg.client()?.execute(&statement, &binds.iter().map(as_pg).collect::<Vec<_>>()).map_err(|e| pg.fail(e))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -88,7 +91,7 @@ impl Db {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.0 {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Backend::Postgres(pg) => Ok(pg.client()?.batch_execute(sql)?),
+            Backend::Postgres(pg) => pg.client()?.batch_execute(sql).map_err(|e| pg.fail(e)),
         }
     }
 
@@ -116,7 +119,7 @@ impl Db {
                 let binds = pg_binds(&params);
                 let mut client = pg.client()?;
                 // Like SQLite's, the first row is taken and the rest left unread.
-                let row = client.query_raw(&statement, binds.iter().map(as_pg))?.next()?;
+                let row = client.query_raw(&statement, binds.iter().map(as_pg)).and_then(|mut rows| rows.next()).map_err(|e| pg.fail(e))?;
                 row.map(|row| decode(&Row(RowRef::Postgres(&row)))).transpose()
             }
         }
@@ -156,7 +159,9 @@ impl Db {
                 // All rows are received before `each` runs, so that it may query the database
                 // itself: the connection serves one statement at a time.
                 let statement = pg.statement(sql)?;
-                let rows: Vec<postgres::Row> = pg.client()?.query_raw(&statement, pg_binds(&params).iter().map(as_pg))?.collect()?;
+                let binds = pg_binds(&params);
+                let rows: Vec<postgres::Row> =
+                    pg.client()?.query_raw(&statement, binds.iter().map(as_pg)).and_then(|rows| rows.collect()).map_err(|e| pg.fail(e))?;
                 let mut iter = rows.iter().map_while(|row| decode(&Row(RowRef::Postgres(row))).map_err(|e| failure = Some(e)).ok());
                 each(&mut iter)
             }
@@ -203,11 +208,15 @@ impl Postgres {
         self.client.try_borrow_mut().map_err(|_| Error::Stored("a statement ran while another's rows were being read".into()))
     }
 
+    fn fail(&self, source: postgres::Error) -> Error {
+        Error::Postgres { database: self.database.clone(), source }
+    }
+
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client()?.prepare(&numbered_placeholders(sql))?;
+        let statement = self.client()?.prepare(&numbered_placeholders(sql)).map_err(|e| self.fail(e))?;
         let mut cache = self.statements.borrow_mut();
         if cache.len() >= STATEMENT_CACHE {
             cache.clear();
@@ -532,21 +541,22 @@ impl<'r> Row<'r> {
 }
 
 fn pg_cell(row: &postgres::Row, index: usize) -> Result<Cell<'_>> {
+    let unreadable = |e: postgres::Error| Error::Stored(format!("column {index}: {e}"));
     let ty = row.columns().get(index).ok_or_else(|| Error::Stored(format!("no column {index}")))?.type_();
     let cell = if *ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(index)?.map(Cell::Int)
+        row.try_get::<_, Option<i64>>(index).map_err(unreadable)?.map(Cell::Int)
     } else if *ty == Type::INT4 {
-        row.try_get::<_, Option<i32>>(index)?.map(|v| Cell::Int(v.into()))
+        row.try_get::<_, Option<i32>>(index).map_err(unreadable)?.map(|v| Cell::Int(v.into()))
     } else if *ty == Type::INT2 {
-        row.try_get::<_, Option<i16>>(index)?.map(|v| Cell::Int(v.into()))
+        row.try_get::<_, Option<i16>>(index).map_err(unreadable)?.map(|v| Cell::Int(v.into()))
     } else if *ty == Type::BOOL {
-        row.try_get::<_, Option<bool>>(index)?.map(Cell::Bool)
+        row.try_get::<_, Option<bool>>(index).map_err(unreadable)?.map(Cell::Bool)
     } else if *ty == Type::FLOAT8 {
-        row.try_get::<_, Option<f64>>(index)?.map(Cell::Real)
+        row.try_get::<_, Option<f64>>(index).map_err(unreadable)?.map(Cell::Real)
     } else if *ty == Type::BYTEA {
-        row.try_get::<_, Option<&[u8]>>(index)?.map(Cell::Blob)
+        row.try_get::<_, Option<&[u8]>>(index).map_err(unreadable)?.map(Cell::Blob)
     } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME, Type::UNKNOWN].contains(ty) {
-        row.try_get::<_, Option<&str>>(index)?.map(Cell::Text)
+        row.try_get::<_, Option<&str>>(index).map_err(unreadable)?.map(Cell::Text)
     } else {
         // NUMERIC (what `sum` of integers gives) among others: the query casts it to BIGINT.
         return Err(Error::Stored(format!("column {index} is of type {ty}, which Roster does not read")));

@@ -7,15 +7,16 @@ use std::path::Path;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{cipher, migrations, Store, DATABASE_FILE};
+use super::{cipher, migrations, migrations_postgres, Location, Store, DATABASE_FILE};
 use crate::error::{Error, Result};
 
 /// Where the directory is and what it holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct DirectoryStatus {
-    /// The SQLite file.
-    pub file: String,
-    /// The database file and its write-ahead log, in bytes.
+    pub store: StoreKind,
+    /// The SQLite file, or the PostgreSQL database's address (without its password).
+    pub location: String,
+    /// The database file and its write-ahead log, or the PostgreSQL database, in bytes.
     pub size_bytes: u64,
     pub schema_version: usize,
     pub people: u64,
@@ -51,24 +52,35 @@ impl DirectoryCheck {
     }
 }
 
+/// Which kind of database holds a directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
 pub fn status(store: &Store) -> Result<DirectoryStatus> {
     let conn = store.conn();
     let (people, sources) =
         conn.query_row("SELECT (SELECT count(*) FROM employees), (SELECT count(*) FROM sources)", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
-    let size_bytes = ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", store.path().display())).ok())
-        .map(|meta| meta.len())
-        .sum();
-    Ok(DirectoryStatus {
-        file: store.path().display().to_string(),
-        size_bytes,
-        schema_version: schema_version(conn)?,
-        people,
-        sources,
-    })
+    let (kind, size_bytes, schema_version) = match (store.location(), conn.as_sqlite()) {
+        (Location::File(path), Some(sqlite)) => {
+            let size = ["", "-wal"]
+                .iter()
+                .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", path.display())).ok())
+                .map(|meta| meta.len())
+                .sum();
+            (StoreKind::Sqlite, size, schema_version(sqlite)?)
+        }
+        _ => {
+            let (size, version) = migrations_postgres::size_and_version(conn)?;
+            (StoreKind::Postgres, size, version)
+        }
+    };
+    Ok(DirectoryStatus { store: kind, location: store.location().to_string(), size_bytes, schema_version, people, sources })
 }
 
 /// Checks the database in `data_dir`: every page's authentication code (SQLCipher), SQLite's

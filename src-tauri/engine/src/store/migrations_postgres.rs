@@ -18,8 +18,7 @@
 //! versions outside the transaction that applies the rest and takes no lock, so two machines
 //! opening a new database at once would both apply version 1.
 
-#![cfg_attr(not(test), expect(dead_code, reason = "the store's PostgreSQL backend opens databases with it (issue 10)"))]
-
+use super::Db;
 use crate::error::{Error, Result};
 
 /// Version 1: the directory as SQLite's version 11 holds it.
@@ -433,14 +432,14 @@ const SCHEMA_LOCK: (i32, i32) = (0x526f_7374, 1);
 
 /// Brings the database's schema up to date in one transaction, after any other machine's
 /// migration of it; refuses a database written by a newer Roster.
-pub(super) fn migrate(client: &mut postgres::Client) -> Result<()> {
+pub(super) fn migrate(db: &mut Db) -> Result<()> {
     let known = ALL.len();
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&SCHEMA_LOCK.0, &SCHEMA_LOCK.1])?;
-    let versioned: bool = tx.query_one("SELECT to_regclass('roster_schema_version') IS NOT NULL", &[])?.get(0);
+    let tx = db.begin()?;
+    tx.query_row("SELECT pg_advisory_xact_lock(?1, ?2)", [SCHEMA_LOCK.0, SCHEMA_LOCK.1], |_| Ok(()))?;
+    let versioned: bool = tx.query_row("SELECT to_regclass('roster_schema_version') IS NOT NULL", (), |r| r.get(0))?;
     if !versioned {
         // One row, the version the schema is at.
-        tx.batch_execute(
+        tx.execute_batch(
             "CREATE TABLE roster_schema_version (
                  one     BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
                  version BIGINT NOT NULL
@@ -448,8 +447,7 @@ pub(super) fn migrate(client: &mut postgres::Client) -> Result<()> {
              INSERT INTO roster_schema_version (version) VALUES (0);",
         )?;
     }
-    let found: i64 = tx.query_one("SELECT version FROM roster_schema_version", &[])?.get(0);
-    let found = usize::try_from(found).map_err(|_| Error::Invalid(format!("schema version {found} in the database")))?;
+    let found = version(&tx)?;
     if found > known {
         return Err(Error::DatabaseTooNew { found, known });
     }
@@ -457,11 +455,19 @@ pub(super) fn migrate(client: &mut postgres::Client) -> Result<()> {
         return Ok(());
     }
     for migration in &ALL[found..] {
-        tx.batch_execute(migration)?;
+        tx.execute_batch(migration)?;
     }
-    tx.execute("UPDATE roster_schema_version SET version = $1", &[&(known as i64)])?;
-    tx.commit()?;
-    Ok(())
+    tx.execute("UPDATE roster_schema_version SET version = ?1", [known])?;
+    tx.commit()
+}
+
+fn version(db: &Db) -> Result<usize> {
+    db.query_row("SELECT version FROM roster_schema_version", (), |r| r.get(0))
+}
+
+/// The database's size on disk, in bytes, and its schema version.
+pub(super) fn size_and_version(db: &Db) -> Result<(u64, usize)> {
+    Ok((db.query_row("SELECT pg_database_size(current_database())", (), |r| r.get(0))?, version(db)?))
 }
 
 #[cfg(test)]
@@ -469,7 +475,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use postgres::Client;
-    use roster_test_postgres::cluster;
+    use roster_test_postgres::{cluster, TestDatabase};
     use rusqlite::Connection;
 
     use super::*;
@@ -482,10 +488,15 @@ mod tests {
     /// SQLite's triggers that fed the full-text index: the search module writes the words.
     const SQLITE_ONLY_TRIGGERS: &[&str] = &["employees_search_delete", "employees_search_update"];
 
-    fn migrated() -> (roster_test_postgres::TestDatabase, Client) {
+    /// The store's connection to `database`.
+    fn db(database: &TestDatabase) -> Db {
+        Db::postgres(database.connect(), database.url.clone())
+    }
+
+    fn migrated() -> (TestDatabase, Client) {
         let database = cluster().database();
-        let mut client = database.connect();
-        migrate(&mut client).expect("the schema applies to a fresh database");
+        migrate(&mut db(&database)).expect("the schema applies to a fresh database");
+        let client = database.connect();
         (database, client)
     }
 
@@ -495,14 +506,14 @@ mod tests {
 
     #[test]
     fn the_schema_applies_to_a_fresh_database_and_a_second_migrate_changes_nothing() {
-        let (_database, mut client) = migrated();
+        let (database, mut client) = migrated();
         assert_eq!(version(&mut client), ALL.len() as i64, "a fresh database is at this build's version");
         let written = |client: &mut Client| -> String {
             client.query_one("SELECT xmin::text FROM roster_schema_version", &[]).unwrap().get(0)
         };
         let before = written(&mut client);
 
-        migrate(&mut client).expect("a second migrate succeeds");
+        migrate(&mut db(&database)).expect("a second migrate succeeds");
         assert_eq!(written(&mut client), before, "a database at this build's version is not written again");
         let templates: i64 = client.query_one("SELECT count(*) FROM checklist_template_steps", &[]).unwrap().get(0);
         assert_eq!(templates, 8, "the default checklists are there once");
@@ -515,7 +526,7 @@ mod tests {
     fn two_machines_opening_a_fresh_database_at_once_both_succeed() {
         let database = cluster().database();
         let opened: Vec<Result<()>> = std::thread::scope(|scope| {
-            let opening = [(); 2].map(|_| scope.spawn(|| migrate(&mut database.connect())));
+            let opening = [(); 2].map(|_| scope.spawn(|| migrate(&mut db(&database))));
             opening.map(|thread| thread.join().unwrap()).into_iter().collect()
         });
         assert!(opened.iter().all(Result::is_ok), "the second waits for the first, then finds the schema current: {opened:?}");
@@ -524,9 +535,9 @@ mod tests {
 
     #[test]
     fn a_database_of_a_newer_roster_is_refused() {
-        let (_database, mut client) = migrated();
+        let (database, mut client) = migrated();
         client.execute("UPDATE roster_schema_version SET version = 99", &[]).unwrap();
-        match migrate(&mut client) {
+        match migrate(&mut db(&database)) {
             Err(Error::DatabaseTooNew { found: 99, known }) => assert_eq!(known, ALL.len()),
             other => panic!("an older Roster refuses a newer database, got {other:?}"),
         }

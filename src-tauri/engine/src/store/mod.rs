@@ -20,6 +20,7 @@ pub mod held_plans;
 mod migrations;
 mod migrations_postgres;
 pub mod overview;
+pub mod postgres;
 pub mod runs;
 pub mod search;
 pub mod settings;
@@ -56,19 +57,53 @@ pub fn begin_write(db: &mut Db) -> Result<Tx<'_>> {
 }
 
 /// An open connection to Roster's database. Each thread or task that needs the store opens its own:
-/// WAL lets readers go on while a sync writes.
+/// WAL lets SQLite's readers go on while a sync writes.
 pub struct Store {
     conn: Db,
-    path: PathBuf,
+    data_dir: PathBuf,
+    location: Location,
+}
+
+/// Where a data directory's database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The encrypted SQLite file in the data directory: the default.
+    File(PathBuf),
+    /// A PostgreSQL database the data directory points at (`roster directory connect`).
+    Postgres(postgres::Target),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(target) => write!(f, "{target}"),
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating if needed) the encrypted database in `data_dir` and brings its schema up
-    /// to date. The directory and its files are made private first; a plain database is
-    /// encrypted in place.
+    /// Opens the data directory's database and brings its schema up to date: the PostgreSQL
+    /// database it points at, or else its encrypted SQLite file (created if needed). The
+    /// directory and its files are made private first; a plain SQLite file is encrypted in place.
     pub fn open(data_dir: &Path) -> Result<Store> {
+        if let Some(target) = postgres::Target::of(data_dir)? {
+            return Store::open_postgres(data_dir, target);
+        }
         let path = data_dir.join(DATABASE_FILE);
         Store::open_file(data_dir, path.clone()).map_err(|e| e.naming_database(&path))
+    }
+
+    fn open_postgres(data_dir: &Path, target: postgres::Target) -> Result<Store> {
+        let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
+        private::ensure_dir(data_dir).map_err(io)?;
+        let mut conn = Db::postgres(target.connect()?, target.url.clone());
+        migrations_postgres::migrate(&mut conn)?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('installation_id', ?1) ON CONFLICT DO NOTHING",
+            [uuid::Uuid::new_v4().to_string()],
+        )?;
+        Ok(Store { conn, data_dir: data_dir.to_owned(), location: Location::Postgres(target) })
     }
 
     fn open_file(data_dir: &Path, path: PathBuf) -> Result<Store> {
@@ -87,7 +122,7 @@ impl Store {
         configure(&conn)?;
         migrate(&mut conn)?;
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?1)", [&key.installation_id])?;
-        Ok(Store { conn: Db::sqlite(conn), path })
+        Ok(Store { conn: Db::sqlite(conn), data_dir: data_dir.to_owned(), location: Location::File(path) })
     }
 
     /// This database's random id, which namespaces its secrets in the OS keyring.
@@ -135,8 +170,12 @@ impl Store {
         self.conn.begin()
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 }
 
