@@ -7,6 +7,7 @@ mod directory;
 mod exports;
 mod harness;
 mod packaging;
+mod team_store;
 mod terminal;
 mod workflows;
 

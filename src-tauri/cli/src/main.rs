@@ -14,7 +14,7 @@ use roster_engine::model::{Field, FieldMode, View};
 use roster_engine::oauth::{OAuthApi, OAuthConfig};
 use roster_engine::paths;
 use roster_engine::store::devices::NewDevice;
-use roster_engine::store::directory;
+use roster_engine::store::{directory, postgres};
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::store::DATABASE_FILE;
 use roster_engine::sync::SyncRequest;
@@ -161,10 +161,18 @@ impl Command {
 
 #[derive(Subcommand)]
 enum DirectoryCommand {
-    /// Where the directory is (its SQLite file), its size, schema version, people and sources.
+    /// Where the directory is (its SQLite file or PostgreSQL database), its size, schema version, people and sources.
     Status,
     /// The database's own integrity check: prints `ok`, or what is wrong and exits non-zero.
     Check,
+    /// Keep this data directory's directory in a PostgreSQL database, shared by a team. The
+    /// password is read from ROSTER_DB_PASSWORD or standard input and kept in the OS keyring.
+    Connect {
+        /// postgres://USER@HOST:PORT/DATABASE (without the password)
+        url: String,
+    },
+    /// Go back to this data directory's own SQLite file; the PostgreSQL database is left as it is.
+    Disconnect,
 }
 
 #[derive(Subcommand)]
@@ -527,6 +535,24 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
         print(json, &check, || output::directory_check(&check))?;
         return check.error().map_or(Ok(()), |error| Err(error.into()));
     }
+    // Changing where the directory is comes before opening it.
+    match &cli.command {
+        Command::Directory(DirectoryCommand::Connect { url }) => {
+            let target: postgres::Target = url.parse()?;
+            let password = read_secret("ROSTER_DB_PASSWORD", "database password")?;
+            postgres::connect(data_dir, &target, &password)?;
+            println!("the directory is now kept in {target}");
+            return Ok(());
+        }
+        Command::Directory(DirectoryCommand::Disconnect) => {
+            match postgres::Target::forget(data_dir)? {
+                Some(target) => println!("disconnected from {target}; the directory is this data directory's SQLite file again"),
+                None => println!("not connected to a database: the directory is this data directory's SQLite file"),
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
     let mut engine = Engine::open(data_dir)?;
     let now = now()?;
     match cli.command {
@@ -789,7 +815,9 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             let status = directory::status(engine.store())?;
             print(json, &status, || output::directory_status(&status))
         }
-        Command::Directory(DirectoryCommand::Check) => unreachable!("answered before the directory opens"),
+        Command::Directory(DirectoryCommand::Check | DirectoryCommand::Connect { .. } | DirectoryCommand::Disconnect) => {
+            unreachable!("answered before the directory opens")
+        }
         Command::Generate(_) => unreachable!("answered in main, before the directory opens"),
     }
 }

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::Db;
 use crate::error::{Error, Result};
 use crate::private;
-use crate::secrets::Secrets;
+use crate::secrets::{SecretError, Secrets};
 
 /// The file in a data directory that points it at a PostgreSQL database. Without it, the data
 /// directory holds its own SQLite database.
@@ -90,7 +91,13 @@ impl Target {
 
     /// Connects with the password from the OS keyring.
     pub fn connect(&self) -> Result<postgres::Client> {
-        self.connect_with(&passwords().load(&self.url)?)
+        let password = passwords().load(&self.url).map_err(|error| match error {
+            SecretError::Missing { .. } => Error::Invalid(format!(
+                "the password of {self} is not in this computer's OS keyring: run `roster directory connect {self}` again"
+            )),
+            other => other.into(),
+        })?;
+        self.connect_with(&password)
     }
 
     /// Connects with `password`: a wrong one, or a server that cannot be reached, is said so.
@@ -109,6 +116,14 @@ impl Target {
     pub fn error(&self, source: postgres::Error) -> Error {
         Error::Postgres { database: self.url.clone(), source }
     }
+}
+
+/// Points `data_dir` at the database `target`, once `password` has been tried and the schema
+/// brought up to date there: a wrong address or password leaves the data directory as it was.
+pub fn connect(data_dir: &Path, target: &Target, password: &str) -> Result<()> {
+    let mut db = Db::postgres(target.connect_with(password)?, target.url.clone());
+    super::migrations_postgres::migrate(&mut db)?;
+    target.save(data_dir, password)
 }
 
 fn passwords() -> Secrets {
