@@ -1,7 +1,7 @@
 //! `roster directory connect|status|disconnect`: a data directory pointed at a PostgreSQL
 //! database of a real server the tests start, its password only in the OS keyring.
 
-use roster_test_postgres::{cluster, Cluster};
+use roster_test_postgres::Cluster;
 
 use crate::harness::Roster;
 
