@@ -8,6 +8,8 @@ use std::process::{Command, Output, Stdio};
 use chrono::NaiveDate;
 use roster_simulator::{CompanySpec, Simulator, SimulatorConfig};
 
+use crate::data_dir::DataDir;
+
 /// The instant every test runs at, and the simulator's "today".
 pub const NOW: &str = "2026-11-25T12:00:00Z";
 
@@ -20,12 +22,12 @@ pub fn simulator(seed: u64, size: usize) -> Simulator {
 }
 
 pub struct Roster {
-    pub dir: tempfile::TempDir,
+    pub dir: DataDir,
 }
 
 impl Roster {
     pub fn new() -> Roster {
-        Roster { dir: tempfile::tempdir().unwrap() }
+        Roster { dir: DataDir::new() }
     }
 
     pub fn data_dir(&self) -> &Path {

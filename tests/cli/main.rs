@@ -1,6 +1,8 @@
 //! The `roster` command line against the Kombo simulator over HTTP, with real SQLite files.
 
 mod checklists;
+#[path = "../support/data_dir.rs"]
+mod data_dir;
 mod device_rules;
 mod diagnosis;
 mod directory;

@@ -55,7 +55,7 @@ fn person(id: &str, start: &str) -> serde_json::Value {
 }
 
 fn sync_error(employees: serde_json::Value) -> (String, usize) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     let base = serve(employees);
     engine
@@ -94,7 +94,7 @@ fn a_server_that_does_not_answer_in_time_fails_the_sync_saying_so() {
     use roster_engine::connector::http::RetryPolicy;
     use roster_simulator::Fault;
     let sim = crate::harness::start(38, 20);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let patience = RetryPolicy {
         attempts: 2,
         first_delay: std::time::Duration::from_millis(10),
@@ -111,7 +111,7 @@ fn a_server_that_does_not_answer_in_time_fails_the_sync_saying_so() {
 fn a_cursor_seen_twice_ends_the_read_as_an_error() {
     use roster_simulator::{Fault, Model};
     let sim = crate::harness::start(39, 20);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     crate::harness::connect(&mut engine, "HR", &sim);
     sim.inject(Fault::StuckCursor { model: Model::Employees });
@@ -128,7 +128,7 @@ fn a_cursor_seen_twice_ends_the_read_as_an_error() {
 fn a_connect_link_that_is_not_https_is_refused() {
     use roster_simulator::Fault;
     let sim = crate::harness::start(40, 5);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     for link in ["file:///etc/passwd", "smb://attacker.example/share", "http://attacker.example/connect"] {
         sim.inject(Fault::ConnectLink(link));
@@ -149,7 +149,7 @@ fn a_connect_link_that_is_not_https_is_refused() {
 #[test]
 fn an_activation_token_stays_in_its_path_segment_and_out_of_errors() {
     let sim = crate::harness::start(41, 5);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     let token = "../../hris/employees?page_size=1#x";
     let error = engine

@@ -12,6 +12,8 @@ use roster_engine::sync::{SyncReport, SyncRequest};
 use roster_engine::Engine;
 use roster_simulator::{Change, CompanySpec, Employee, EmploymentType, NewHire, Simulator, SimulatorConfig};
 
+use crate::data_dir::DataDir;
+
 pub const SOURCE: &str = "HR";
 
 pub fn now() -> DateTime<Utc> {
@@ -39,7 +41,7 @@ pub fn start_with(config: SimulatorConfig) -> Simulator {
 pub struct World {
     pub sim: Simulator,
     pub engine: Engine,
-    pub dir: tempfile::TempDir,
+    pub dir: DataDir,
 }
 
 impl World {
@@ -51,7 +53,7 @@ impl World {
     }
 
     pub fn with_simulator(sim: Simulator) -> World {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = DataDir::new();
         let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
         engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
         connect(&mut engine, SOURCE, &sim);

@@ -3,6 +3,8 @@
 
 mod bad_input;
 mod checklists;
+#[path = "../support/data_dir.rs"]
+mod data_dir;
 mod device_rules;
 mod diagnosis;
 mod harness;

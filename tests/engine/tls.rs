@@ -106,7 +106,7 @@ fn sync_in_child(url: &str, trusted: &Path) -> String {
 fn a_source_behind_a_private_ca_in_the_os_trust_store_syncs_and_another_ca_is_refused_clearly() {
     let company = Authority::new("Roster test company CA");
     let other = Authority::new("Roster test other CA");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let (trusted, untrusted) = (dir.path().join("company.pem"), dir.path().join("other.pem"));
     company.write_pem(&trusted);
     other.write_pem(&untrusted);
@@ -127,7 +127,7 @@ fn a_source_behind_a_private_ca_in_the_os_trust_store_syncs_and_another_ca_is_re
 #[ignore = "run by the test above in a child process, with its own trust store"]
 fn child_syncs_the_https_source() {
     let url = std::env::var(URL_VAR).expect("run by a_source_behind_a_private_ca_...");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     let synced = engine
         .add_scim_source("IdP", &url, TOKEN, now())

@@ -84,7 +84,7 @@ fn plain_http_is_refused_except_on_loopback() {
         let config = KomboConfig { base_url: url.into(), integration_id: "i".into(), tool: None };
         assert!(KomboConnector::new(config, KEY.into(), fast_retry()).is_ok(), "{url} is TLS or this machine: accepted");
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap();
     let error = engine.add_scim_source("Okta", "http://idp.example.com/scim/v2", KEY, now()).unwrap_err();
     assert!(error.to_string().contains("use https://"), "adding a source over plain HTTP is refused clearly: {error}");
@@ -146,7 +146,7 @@ fn an_oversized_page_fails_the_read_and_changes_nothing() {
             answer("200 OK", "", br#"{"status":"success","data":{}}"#)
         }
     });
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     let config = KomboConfig { base_url: format!("http://127.0.0.1:{}/v1", peer.port), integration_id: "i".into(), tool: None };
     engine.add_kombo_source("HR", config, KEY, now()).expect("the source connects");
@@ -183,7 +183,7 @@ fn a_scim_server_announcing_endless_users_fails_the_read_at_once_and_changes_not
     let peer = scim_peer(|start| {
         format!(r#"{{"totalResults":1000000000000000,"itemsPerPage":100,"Resources":[{}]}}"#, scim_users(start, 100))
     });
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     engine.add_scim_source("IdP", &format!("http://127.0.0.1:{}/scim/v2", peer.port), KEY, now()).expect("the token checks");
     let checked = users_requested(&peer);
@@ -201,7 +201,7 @@ fn a_scim_page_size_past_any_index_neither_overflows_nor_skips_users() {
         let count = 2.min(5u64.saturating_sub(start - 1));
         format!(r#"{{"totalResults":5,"itemsPerPage":18446744073709551615,"Resources":[{}]}}"#, scim_users(start, count))
     });
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::data_dir::DataDir::new();
     let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
     engine.add_scim_source("IdP", &format!("http://127.0.0.1:{}/scim/v2", peer.port), KEY, now()).expect("the token checks");
     let report = engine.sync("IdP", now(), Default::default()).expect("the read goes by the users received");

@@ -1,0 +1,35 @@
+//! The data directory a test's Roster works in: with its own SQLite file by default; with
+//! `ROSTER_TEST_STORE=postgres`, pointed at a fresh database of a throw-away PostgreSQL server,
+//! so that the same tests run against the other store.
+
+use std::path::Path;
+
+use roster_test_postgres::{cluster, TestDatabase};
+
+pub struct DataDir {
+    dir: tempfile::TempDir,
+    /// The database the data directory points at, kept for the test's life.
+    _database: Option<TestDatabase>,
+}
+
+impl DataDir {
+    pub fn new() -> DataDir {
+        let dir = tempfile::tempdir().unwrap();
+        let database = match std::env::var("ROSTER_TEST_STORE").as_deref() {
+            Ok("postgres") => {
+                let database = cluster().database();
+                let target = database.url.parse().expect("the test server's address");
+                roster_engine::store::postgres::connect(dir.path(), &target, &database.password)
+                    .expect("the data directory points at the test database");
+                Some(database)
+            }
+            Ok("sqlite") | Err(_) => None,
+            Ok(other) => panic!("ROSTER_TEST_STORE is sqlite or postgres, not {other:?}"),
+        };
+        DataDir { dir, _database: database }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
