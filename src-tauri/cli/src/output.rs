@@ -167,9 +167,9 @@ pub fn directory_status(d: &DirectoryStatus) -> String {
 pub fn directory_check(c: &DirectoryCheck) -> String {
     let version = c.schema_version.map_or("unreadable".to_owned(), |v| v.to_string());
     if c.ok {
-        return format!("ok: {} (schema version {version})", c.file);
+        return format!("ok: {} (schema version {version})", c.location);
     }
-    let mut out = format!("{}: problems found (schema version {version}, this Roster knows {})", c.file, c.known_version);
+    let mut out = format!("{}: problems found (schema version {version}, this Roster knows {})", c.location, c.known_version);
     for problem in &c.problems {
         out.push_str(&format!("\n  {problem}"));
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{cipher, migrations, migrations_postgres, Location, Store, DATABASE_FILE};
+use super::{cipher, migrations, migrations_postgres, postgres, Db, Location, Store, DATABASE_FILE};
 use crate::error::{Error, Result};
 
 /// Where the directory is and what it holds.
@@ -26,7 +26,8 @@ pub struct DirectoryStatus {
 /// What the store's own integrity check found: nothing when `ok`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DirectoryCheck {
-    pub file: String,
+    /// The SQLite file, or the PostgreSQL database's address.
+    pub location: String,
     pub ok: bool,
     /// The file's schema version, unless the file could not be read that far.
     pub schema_version: Option<usize>,
@@ -46,7 +47,7 @@ impl DirectoryCheck {
                     1 => "1 problem found".to_owned(),
                     n => format!("{n} problems found"),
                 };
-                Some(Error::Damaged { file: self.file.clone(), detail })
+                Some(Error::Damaged { file: self.location.clone(), detail })
             }
         }
     }
@@ -87,6 +88,9 @@ pub fn status(store: &Store) -> Result<DirectoryStatus> {
 /// integrity check, the foreign keys, and the schema version against this build's. Damage is a
 /// finding, not an error; a missing key or directory is an error.
 pub fn check(data_dir: &Path) -> Result<DirectoryCheck> {
+    if let Some(target) = postgres::Target::of(data_dir)? {
+        return check_postgres(&target);
+    }
     let path = data_dir.join(DATABASE_FILE);
     if !path.is_file() {
         return Err(Error::NoDirectory { path: data_dir.display().to_string() });
@@ -123,7 +127,37 @@ pub fn check(data_dir: &Path) -> Result<DirectoryCheck> {
             &mut problems,
         );
     }
-    Ok(DirectoryCheck { file, ok: problems.is_empty(), schema_version: schema, known_version, problems })
+    Ok(DirectoryCheck { location: file, ok: problems.is_empty(), schema_version: schema, known_version, problems })
+}
+
+/// Checks a PostgreSQL database without migrating it: its schema version against this build's,
+/// and that nothing switched off what keeps it consistent (a constraint not validated, a trigger
+/// disabled). The server itself keeps the pages sound.
+fn check_postgres(target: &postgres::Target) -> Result<DirectoryCheck> {
+    let db = Db::postgres(target.connect()?, target.url.clone());
+    let known_version = migrations_postgres::count();
+    let mut problems = Vec::new();
+    let schema = match migrations_postgres::size_and_version(&db) {
+        Ok((_, found)) => Some(found),
+        Err(_) => {
+            problems.push("the database holds no Roster schema (its version table is missing)".to_owned());
+            None
+        }
+    };
+    if let Some(found) = schema.filter(|found| *found > known_version) {
+        problems.push(format!("the schema version is {found}, newer than this Roster knows ({known_version}): update Roster"));
+    }
+    problems.extend(db.query_map(
+        "SELECT 'the constraint ' || conname || ' of ' || conrelid::regclass::text || ' is not validated'
+         FROM pg_constraint WHERE NOT convalidated AND connamespace = current_schema()::regnamespace
+         UNION ALL
+         SELECT 'the trigger ' || tgname || ' of ' || tgrelid::regclass::text || ' is disabled'
+         FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'
+         ORDER BY 1",
+        (),
+        |r| r.get(0),
+    )?);
+    Ok(DirectoryCheck { location: target.url.clone(), ok: problems.is_empty(), schema_version: schema, known_version, problems })
 }
 
 fn schema_version(conn: &Connection) -> Result<usize> {

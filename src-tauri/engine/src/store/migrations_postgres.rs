@@ -461,6 +461,11 @@ pub(super) fn migrate(db: &mut Db) -> Result<()> {
     tx.commit()
 }
 
+/// The schema version this build writes.
+pub(super) fn count() -> usize {
+    ALL.len()
+}
+
 fn version(db: &Db) -> Result<usize> {
     db.query_row("SELECT version FROM roster_schema_version", (), |r| r.get(0))
 }
