@@ -101,12 +101,7 @@ impl Db {
     }
 
     /// The first row of a query, if it returns any.
-    pub fn query_opt<T>(
-        &self,
-        sql: &str,
-        params: impl Params,
-        decode: impl FnOnce(&Row<'_>) -> Result<T>,
-    ) -> Result<Option<T>> {
+    pub fn query_opt<T>(&self, sql: &str, params: impl Params, decode: impl FnOnce(&Row<'_>) -> Result<T>) -> Result<Option<T>> {
         let params = params.values();
         match &self.0 {
             Backend::Sqlite(conn) => {
@@ -119,7 +114,10 @@ impl Db {
                 let binds = pg_binds(&params);
                 let mut client = pg.client()?;
                 // Like SQLite's, the first row is taken and the rest left unread.
-                let row = client.query_raw(&statement, binds.iter().map(as_pg)).and_then(|mut rows| rows.next()).map_err(|e| pg.fail(e))?;
+                let row = client
+                    .query_raw(&statement, binds.iter().map(as_pg))
+                    .and_then(|mut rows| rows.next())
+                    .map_err(|e| pg.fail(e))?;
                 row.map(|row| decode(&Row(RowRef::Postgres(&row)))).transpose()
             }
         }
@@ -160,9 +158,13 @@ impl Db {
                 // itself: the connection serves one statement at a time.
                 let statement = pg.statement(sql)?;
                 let binds = pg_binds(&params);
-                let rows: Vec<postgres::Row> =
-                    pg.client()?.query_raw(&statement, binds.iter().map(as_pg)).and_then(|rows| rows.collect()).map_err(|e| pg.fail(e))?;
-                let mut iter = rows.iter().map_while(|row| decode(&Row(RowRef::Postgres(row))).map_err(|e| failure = Some(e)).ok());
+                let rows: Vec<postgres::Row> = pg
+                    .client()?
+                    .query_raw(&statement, binds.iter().map(as_pg))
+                    .and_then(|rows| rows.collect())
+                    .map_err(|e| pg.fail(e))?;
+                let mut iter =
+                    rows.iter().map_while(|row| decode(&Row(RowRef::Postgres(row))).map_err(|e| failure = Some(e)).ok());
                 each(&mut iter)
             }
         };
@@ -656,11 +658,21 @@ mod tests {
     fn values_of_each_type_go_in_and_come_back() {
         let db = memory();
         db.execute_batch("CREATE TABLE t (i INTEGER, r REAL, b INTEGER, s TEXT, x BLOB, n TEXT)").unwrap();
-        db.execute("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![7_i64, 2.5, true, "é'", vec![0_u8, 1], None::<String>])
-            .unwrap();
+        db.execute(
+            "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![7_i64, 2.5, true, "é'", vec![0_u8, 1], None::<String>],
+        )
+        .unwrap();
         let row = db
             .query_row("SELECT i, r, b, s, x, n FROM t", (), |r| {
-                Ok((r.get::<i64>(0)?, r.get::<f64>(1)?, r.get::<bool>(2)?, r.get::<String>(3)?, r.get::<Vec<u8>>(4)?, r.get::<Option<String>>(5)?))
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<f64>(1)?,
+                    r.get::<bool>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<Vec<u8>>(4)?,
+                    r.get::<Option<String>>(5)?,
+                ))
             })
             .unwrap();
         assert_eq!(row, (7, 2.5, true, "é'".to_owned(), vec![0, 1], None));

@@ -135,18 +135,21 @@ pub(crate) fn describe(source: &postgres::Error) -> String {
     use postgres::error::SqlState;
     match source.code() {
         Some(code) if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
-            "the server refused the user name or password; connect again with `roster directory connect` and the right password".into()
+            "the server refused the user name or password; connect again with `roster directory connect` and the right password"
+                .into()
         }
         Some(code) if *code == SqlState::INVALID_CATALOG_NAME => "the database does not exist on the server".into(),
         Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
             format!("the database user may not do this ({})", source.as_db_error().map_or("", |e| e.message()))
         }
         Some(code) if code.code().starts_with("57P") || code.code().starts_with("08") => {
-            "the server closed the connection (it may be restarting or stopped); nothing of the interrupted change was kept".into()
+            "the server closed the connection (it may be restarting or stopped); nothing of the interrupted change was kept"
+                .into()
         }
         Some(_) => source.as_db_error().map_or_else(|| source.to_string(), |e| e.message().to_owned()),
         None if source.is_closed() => {
-            "the connection to the server was lost (it may be restarting or stopped); nothing of the interrupted change was kept".into()
+            "the connection to the server was lost (it may be restarting or stopped); nothing of the interrupted change was kept"
+                .into()
         }
         None => {
             let detail = std::error::Error::source(source).map_or_else(|| source.to_string(), ToString::to_string);
