@@ -251,11 +251,6 @@ impl Engine {
         }
     }
 
-    /// The directory's data directory (the database's folder).
-    fn data_dir(&self) -> &Path {
-        self.store.data_dir()
-    }
-
     fn connector(&self, source: &Source) -> Result<Arc<dyn Connector>> {
         match source.kind {
             SourceKind::Kombo => {

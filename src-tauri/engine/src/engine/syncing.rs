@@ -1,13 +1,12 @@
 //! Running syncs: now, when due, as a dry run or a preview; approving and discarding held plans.
 
-use std::fs::{File, TryLockError};
-
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Filters;
 use crate::store::change_log::Actor;
+use crate::store::locks::SourceLock;
 use crate::store::sources::{self, Source};
 use crate::store::{runs, settings};
 use crate::sync::preview::{self, PreviewRow};
@@ -124,18 +123,9 @@ impl Engine {
         sync::discard(self.store.conn_mut(), run_id, now)
     }
 
-    /// An exclusive lock on the source, held for the life of the returned file. The OS releases it
-    /// if the process dies, so a crash never leaves a source locked.
-    fn lock(&self, source: &Source) -> Result<File> {
-        let dir = self.data_dir().join("locks");
-        let io = |source: std::io::Error| Error::DataDir { path: dir.display().to_string(), source };
-        crate::private::ensure_dir(&dir).map_err(io)?;
-        let file = crate::private::create_file(&dir.join(format!("source-{}.lock", source.id)), true).map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(TryLockError::WouldBlock) => Err(Error::SyncRunning(source.name.clone())),
-            Err(TryLockError::Error(e)) => Err(io(e)),
-        }
+    /// The source's sync lock (see [`crate::store::locks`]), held for the life of the returned value.
+    fn lock(&self, source: &Source) -> Result<SourceLock> {
+        self.store.lock_source(source.id, &source.name)
     }
 }
 

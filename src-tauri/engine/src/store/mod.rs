@@ -17,6 +17,7 @@ pub mod field_conflicts;
 pub mod field_provenance;
 pub mod groups;
 pub mod held_plans;
+pub mod locks;
 mod migrations;
 mod migrations_postgres;
 pub mod overview;
