@@ -70,11 +70,6 @@ impl Cluster {
         self.server.start();
     }
 
-    /// The server's port on 127.0.0.1.
-    pub fn port(&self) -> u16 {
-        self.server.port
-    }
-
     fn superuser(&self) -> Config {
         let mut config = Config::new();
         config.host("127.0.0.1").port(self.server.port).user("postgres").password(&self.superuser_password).dbname("postgres");
