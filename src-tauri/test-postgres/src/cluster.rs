@@ -54,7 +54,7 @@ impl Cluster {
             format!("CREATE DATABASE {name} OWNER {name}"),
             format!("REVOKE ALL ON DATABASE {name} FROM PUBLIC"),
         ] {
-            admin.batch_execute(&statement).unwrap_or_else(|e| panic!("the test database {name} is made: {e}"));
+            admin.batch_execute(&statement).unwrap_or_else(|e| panic!("the test database {name} is made: {e:?}"));
         }
         let url = format!("postgres://{name}@127.0.0.1:{}/{name}", self.server.port);
         TestDatabase { url, password, name, superuser }
@@ -68,11 +68,6 @@ impl Cluster {
     /// Starts the stopped server again on the same port, waiting until it accepts connections.
     pub fn start(&self) {
         self.server.start();
-    }
-
-    /// The server's port on 127.0.0.1.
-    pub fn port(&self) -> u16 {
-        self.server.port
     }
 
     fn superuser(&self) -> Config {
@@ -97,7 +92,7 @@ impl TestDatabase {
 
     /// A new connection as the database's role.
     pub fn connect(&self) -> Client {
-        self.config().connect(NoTls).unwrap_or_else(|e| panic!("connecting to the test database {}: {e}", self.url))
+        self.config().connect(NoTls).unwrap_or_else(|e| panic!("connecting to the test database {}: {e:?}", self.url))
     }
 }
 
