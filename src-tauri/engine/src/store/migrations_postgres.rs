@@ -477,7 +477,7 @@ pub(super) fn size_and_version(db: &Db) -> Result<(u64, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
 
     use postgres::Client;
     use roster_test_postgres::{cluster, TestDatabase};
@@ -625,25 +625,87 @@ mod tests {
         }
     }
 
+    /// The text of each row of `sql` (one column), on SQLite and on PostgreSQL.
+    fn sqlite_rows(conn: &Connection, sql: &str) -> BTreeSet<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    fn postgres_rows(client: &mut Client, sql: &str) -> BTreeSet<String> {
+        client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect()
+    }
+
+    #[test]
+    fn keys_unique_columns_and_foreign_keys_are_the_same_in_both_stores() {
+        let (_database, mut client) = migrated();
+        let (conn, _) = sqlite_schema();
+        let not_sqlite_only = SQLITE_ONLY.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+        let not_postgres_only = POSTGRES_ONLY.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+
+        // "table (columns) partial?", for primary keys (SQLite's rowid ids have no index) and unique indexes.
+        let sqlite_keys = sqlite_rows(
+            &conn,
+            &format!(
+                "SELECT t.name || ' primary (' || group_concat(c.name, ', ' ORDER BY c.pk) || ')'
+                 FROM sqlite_schema t, pragma_table_info(t.name) c
+                 WHERE t.type = 'table' AND c.pk > 0 AND t.name NOT IN ({not_sqlite_only}) GROUP BY t.name
+                 UNION ALL
+                 SELECT t.name || ' unique (' || (SELECT group_concat(i.name, ', ' ORDER BY i.seqno) FROM pragma_index_info(x.name) i) || ')'
+                        || iif(x.partial, ' partial', '')
+                 FROM sqlite_schema t, pragma_index_list(t.name) x
+                 WHERE t.type = 'table' AND x.\"unique\" AND x.origin != 'pk' AND t.name NOT IN ({not_sqlite_only})"
+            ),
+        );
+        let postgres_keys = postgres_rows(
+            &mut client,
+            &format!(
+                "SELECT t.relname::text || CASE WHEN i.indisprimary THEN ' primary (' ELSE ' unique (' END
+                        || (SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM unnest(i.indkey) WITH ORDINALITY AS k (attnum, n)
+                            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) || ')'
+                        || CASE WHEN i.indpred IS NOT NULL THEN ' partial' ELSE '' END
+                 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                 WHERE i.indisunique AND t.relnamespace = 'public'::regnamespace AND t.relname NOT IN ({not_postgres_only})"
+            ),
+        );
+        assert_eq!(postgres_keys, sqlite_keys, "the same primary keys and unique columns, partial where SQLite's are");
+
+        // "table.column -> table.column on delete ACTION"
+        let sqlite_references = sqlite_rows(
+            &conn,
+            &format!(
+                "SELECT t.name || '.' || f.\"from\" || ' -> ' || f.\"table\" || '.' || f.\"to\" || ' on delete ' || f.on_delete
+                 FROM sqlite_schema t, pragma_foreign_key_list(t.name) f
+                 WHERE t.type = 'table' AND t.name NOT IN ({not_sqlite_only})"
+            ),
+        );
+        let postgres_references = postgres_rows(
+            &mut client,
+            &format!(
+                "SELECT c.conrelid::regclass::text || '.' || a.attname || ' -> ' || c.confrelid::regclass::text || '.' || fa.attname
+                        || ' on delete ' || CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'a' THEN 'NO ACTION' ELSE c.confdeltype::text END
+                 FROM pg_constraint c
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                 JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
+                 WHERE c.contype = 'f' AND c.conrelid::regclass::text NOT IN ({not_postgres_only})"
+            ),
+        );
+        assert!(sqlite_references.len() > 30, "the check reads SQLite's foreign keys: {sqlite_references:?}");
+        assert_eq!(postgres_references, sqlite_references, "the same references, with the same rule on delete");
+    }
+
     #[test]
     fn every_sqlite_index_and_trigger_has_its_namesake_in_postgres() {
         let (_database, mut client) = migrated();
         let (conn, _) = sqlite_schema();
-        let sqlite_names = |kind: &str| -> Vec<String> {
-            // Named ones only: SQLite's automatic indexes are PostgreSQL's UNIQUE and PRIMARY KEY constraints.
-            let mut stmt =
-                conn.prepare("SELECT name FROM sqlite_schema WHERE type = ?1 AND sql IS NOT NULL ORDER BY name").unwrap();
-            stmt.query_map([kind], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-        };
-        let postgres_names = |client: &mut Client, sql: &str| -> Vec<String> {
-            client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect()
-        };
+        // Named ones only: SQLite's automatic indexes are PostgreSQL's UNIQUE and PRIMARY KEY constraints.
+        let sqlite_names =
+            |kind: &str| sqlite_rows(&conn, &format!("SELECT name FROM sqlite_schema WHERE type = '{kind}' AND sql IS NOT NULL"));
 
-        let indexes = postgres_names(&mut client, "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'");
+        let indexes = postgres_rows(&mut client, "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'");
         let missing: Vec<_> = sqlite_names("index").into_iter().filter(|name| !indexes.contains(name)).collect();
         assert!(missing.is_empty(), "indexes of SQLite missing in PostgreSQL: {missing:?}");
 
-        let triggers = postgres_names(&mut client, "SELECT DISTINCT trigger_name::text FROM information_schema.triggers");
+        let triggers = postgres_rows(&mut client, "SELECT trigger_name::text FROM information_schema.triggers");
         let missing: Vec<_> = sqlite_names("trigger")
             .into_iter()
             .filter(|name| !triggers.contains(name) && !SQLITE_ONLY_TRIGGERS.contains(&name.as_str()))
