@@ -4,6 +4,7 @@
 
 pub mod checklists;
 pub mod devices;
+pub mod directory;
 pub mod employees;
 pub mod exports;
 pub mod overview;

@@ -46,7 +46,7 @@ impl From<roster_engine::Error> for CommandError {
         use roster_engine::Error as E;
         let code = match &error {
             E::Database(_)
-            | E::Postgres(_)
+            | E::Postgres { .. }
             | E::Stored(_)
             | E::Migration(_)
             | E::DataDir { .. }

@@ -9,6 +9,7 @@ import type { ChecklistStep } from "../bindings/ChecklistStep";
 import type { CommandError } from "../bindings/CommandError";
 import type { DataUse } from "../bindings/DataUse";
 import type { DemoState } from "../bindings/DemoState";
+import type { DirectoryStatus } from "../bindings/DirectoryStatus";
 import type { Device } from "../bindings/Device";
 import type { DeviceRule } from "../bindings/DeviceRule";
 import type { EquipmentSuggestion } from "../bindings/EquipmentSuggestion";
@@ -78,6 +79,7 @@ export type {
   ProviderAdvice,
   RunState,
   Settings,
+  DirectoryStatus,
   Source,
   Status,
   SyncOutcome,
@@ -216,6 +218,10 @@ export const discardRun = (runId: number) => call<void>("discard_run", { runId }
 
 // Settings
 export const settings = () => call<Settings>("settings");
+export const directoryStatus = () => call<DirectoryStatus>("directory_status");
+export const connectDirectory = (url: string, password: string) =>
+  call<DirectoryStatus>("connect_directory", { url, password });
+export const disconnectDirectory = () => call<DirectoryStatus>("disconnect_directory");
 export const saveSettings = (settings: Settings) => call<void>("save_settings", { settings });
 export const autostart = () => call<boolean>("autostart");
 export const setAutostart = (enabled: boolean) => call<void>("set_autostart", { enabled });

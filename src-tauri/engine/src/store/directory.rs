@@ -6,20 +6,26 @@ use std::path::Path;
 
 use rusqlite::Connection;
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{cipher, migrations, migrations_postgres, postgres, Db, Location, Store, DATABASE_FILE};
 use crate::error::{Error, Result};
 
 /// Where the directory is and what it holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct DirectoryStatus {
     pub store: StoreKind,
     /// The SQLite file, or the PostgreSQL database's address (without its password).
     pub location: String,
     /// The database file and its write-ahead log, or the PostgreSQL database, in bytes.
+    #[ts(type = "number")]
     pub size_bytes: u64,
+    #[ts(type = "number")]
     pub schema_version: usize,
+    #[ts(type = "number")]
     pub people: u64,
+    #[ts(type = "number")]
     pub sources: u64,
 }
 
@@ -54,8 +60,9 @@ impl DirectoryCheck {
 }
 
 /// Which kind of database holds a directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum StoreKind {
     Sqlite,
     Postgres,
