@@ -327,11 +327,13 @@ pub fn close_step(conn: &Db, step_id: i64, reason: &str, now: DateTime<Utc>) -> 
 /// Live steps as lists show them, ordered by person and step.
 pub fn list(conn: &Db, query: &ChecklistQuery, now: DateTime<Utc>) -> Result<Vec<ChecklistStep>> {
     let view = query.view.map(view_name).transpose()?;
+    // PostgreSQL types a parameter where it first meets it: the casts say what each optional one is.
     let sql = "SELECT s.id, s.employee_id, trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), s.view, s.title,
                 s.due_date, s.done_at, s.assignee, s.comment, e.time_zone, s.closed
          FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
-         WHERE (s.closed IS NULL OR ?4) AND (?1 IS NULL OR s.view = ?1) AND (?2 IS NULL OR s.employee_id = ?2)
-           AND (?3 IS NULL OR (s.done_at IS NULL AND s.due_date < ?3))
+         WHERE (s.closed IS NULL OR ?4) AND (CAST(?1 AS TEXT) IS NULL OR s.view = ?1)
+           AND (CAST(?2 AS BIGINT) IS NULL OR s.employee_id = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR (s.done_at IS NULL AND s.due_date < ?3))
          ORDER BY s.due_date, e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, s.employee_id, s.position";
     let params = params![view, query.employee_id, query.due_before.map(|d| d.to_string()), query.include_closed];
     conn.query_map(sql, params, |r| {
