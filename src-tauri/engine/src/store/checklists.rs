@@ -1,14 +1,15 @@
 //! Checklists: templates of steps per view, and each person's copy of them with due dates.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::connector::calendar_date;
 use crate::error::{Error, Result};
 use crate::model::{Filters, View};
-use crate::store::employees::managed_ids_sql;
+use crate::params;
+use crate::store::db::{Db, Row};
+use crate::store::employees::{managed_ids_sql, UNIT_SEPARATOR};
 use crate::timezones::today_in;
 
 /// Why a step closed without being done: its person's start or end was cancelled.
@@ -151,15 +152,15 @@ pub fn view_name(view: View) -> Result<&'static str> {
     }
 }
 
-fn parse_view(name: String) -> rusqlite::Result<View> {
-    View::parse(&name).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, name, rusqlite::types::Type::Text))
+fn parse_view(name: String) -> Result<View> {
+    View::parse(&name).ok_or_else(|| Error::Stored(format!("\"{name}\" is not a checklist's view")))
 }
 
-pub fn templates(conn: &Connection) -> Result<Vec<(i64, Template)>> {
-    let mut stmt = conn.prepare("SELECT id, name, view, filters FROM checklist_templates ORDER BY view DESC, name")?;
-    let rows: Vec<(i64, String, View, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, parse_view(r.get(2)?)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+pub fn templates(conn: &Db) -> Result<Vec<(i64, Template)>> {
+    let rows: Vec<(i64, String, View, String)> =
+        conn.query_map("SELECT id, name, view, filters FROM checklist_templates ORDER BY view DESC, name", (), |r| {
+            Ok((r.get(0)?, r.get(1)?, parse_view(r.get(2)?)?, r.get(3)?))
+        })?;
     rows.into_iter()
         .map(|(id, name, view, filters)| {
             let steps = template_steps(conn, id)?.into_iter().map(|s| s.step).collect();
@@ -168,17 +169,17 @@ pub fn templates(conn: &Connection) -> Result<Vec<(i64, Template)>> {
         .collect()
 }
 
-pub fn template_steps(conn: &Connection, template_id: i64) -> Result<Vec<StoredStep>> {
-    let mut stmt = conn.prepare_cached(
+pub fn template_steps(conn: &Db, template_id: i64) -> Result<Vec<StoredStep>> {
+    conn.query_map(
         "SELECT id, position, title, offset_days FROM checklist_template_steps WHERE template_id = ?1 ORDER BY position, id",
-    )?;
-    let steps = stmt.query_map([template_id], |r| {
-        Ok(StoredStep { id: r.get(0)?, position: r.get(1)?, step: TemplateStep { title: r.get(2)?, offset_days: r.get(3)? } })
-    })?;
-    Ok(steps.collect::<rusqlite::Result<_>>()?)
+        [template_id],
+        |r| {
+            Ok(StoredStep { id: r.get(0)?, position: r.get(1)?, step: TemplateStep { title: r.get(2)?, offset_days: r.get(3)? } })
+        },
+    )
 }
 
-pub fn add_template(conn: &Connection, template: &Template) -> Result<()> {
+pub fn add_template(conn: &Db, template: &Template) -> Result<()> {
     let view = view_name(template.view)?;
     let exists: bool =
         conn.query_row("SELECT EXISTS (SELECT 1 FROM checklist_templates WHERE name = ?1)", [&template.name], |r| r.get(0))?;
@@ -188,11 +189,11 @@ pub fn add_template(conn: &Connection, template: &Template) -> Result<()> {
             template.name
         )));
     }
-    conn.execute(
-        "INSERT INTO checklist_templates (name, view, filters) VALUES (?1, ?2, ?3)",
+    let id: i64 = conn.query_row(
+        "INSERT INTO checklist_templates (name, view, filters) VALUES (?1, ?2, ?3) RETURNING id",
         params![template.name, view, serde_json::to_string(&template.filters)?],
+        |r| r.get(0),
     )?;
-    let id = conn.last_insert_rowid();
     for (position, step) in template.steps.iter().enumerate() {
         conn.execute(
             "INSERT INTO checklist_template_steps (template_id, position, title, offset_days) VALUES (?1, ?2, ?3, ?4)",
@@ -203,7 +204,7 @@ pub fn add_template(conn: &Connection, template: &Template) -> Result<()> {
 }
 
 /// Removes a template; its people's steps stay, without a template, until reconciled.
-pub fn remove_template(conn: &Connection, name: &str) -> Result<()> {
+pub fn remove_template(conn: &Db, name: &str) -> Result<()> {
     if conn.execute("DELETE FROM checklist_templates WHERE name = ?1", [name])? == 0 {
         return Err(Error::Invalid(format!(
             "no checklist template named \"{name}\"; `roster checklist template list` shows them"
@@ -215,7 +216,7 @@ pub fn remove_template(conn: &Connection, name: &str) -> Result<()> {
 /// The people a checklist of `view` applies to at `now`: everyone managed in the view, and people
 /// whose checklist is already live and whose date simply passed (a starter is Active from day
 /// one, a leaver Departed after the recent-departure weeks: their late steps are still wanted).
-pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
+pub fn candidates(conn: &Db, view: View, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
     let (continued, date) = match view {
         View::Onboardings => (View::Active, "start_date"),
         _ => (View::Departed, "end_date"),
@@ -223,7 +224,7 @@ pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<V
     let sql = format!(
         "{} WHERE e.id IN ({members}) OR e.id IN ({continued})",
         candidate_select(date),
-        members = managed_ids_sql(conn, view, now, "1")?,
+        members = managed_ids_sql(conn, view, now, "TRUE")?,
         // Only people with live steps are looked at: Active holds nearly everyone.
         continued = managed_ids_sql(
             conn,
@@ -232,9 +233,7 @@ pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<V
             "e0.id IN (SELECT employee_id FROM checklist_steps WHERE view = ?1 AND closed IS NULL)"
         )?,
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([view_name(view)?], candidate)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    conn.query_map(&sql, [view_name(view)?], candidate)
 }
 
 /// The query of [`Candidate`]s, without its `WHERE`: `date` (a column) is their anchor. Device
@@ -242,32 +241,30 @@ pub fn candidates(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<V
 pub(crate) fn candidate_select(date: &str) -> String {
     format!(
         "SELECT e.id, e.{date}, le.name, le.remote_id, e.employment_type,
-                (SELECT group_concat(coalesce(g.name, '') || char(31) || g.remote_id, char(31)) FROM group_memberships gm
+                (SELECT string_agg(coalesce(g.name, '') || {UNIT_SEPARATOR} || g.remote_id, {UNIT_SEPARATOR}) FROM group_memberships gm
                     JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id AND g.type = 'TEAM')
          FROM employees e LEFT JOIN legal_entities le ON le.id = e.legal_entity_id"
     )
 }
 
 /// A row of [`candidate_select`].
-pub(crate) fn candidate(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
+pub(crate) fn candidate(r: &Row<'_>) -> Result<Candidate> {
     let split = |s: Option<String>| -> Vec<String> {
         s.map(|s| s.split('\u{1f}').filter(|p| !p.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
     };
     Ok(Candidate {
         employee_id: r.get(0)?,
-        anchor: r.get::<_, Option<String>>(1)?.as_deref().and_then(calendar_date),
-        legal_entity: [r.get::<_, Option<String>>(2)?, r.get(3)?].into_iter().flatten().collect(),
+        anchor: r.get::<Option<String>>(1)?.as_deref().and_then(calendar_date),
+        legal_entity: [r.get::<Option<String>>(2)?, r.get(3)?].into_iter().flatten().collect(),
         employment_type: r.get(4)?,
         teams: split(r.get(5)?),
     })
 }
 
-pub fn live_steps(conn: &Connection, view: View) -> Result<Vec<LiveStep>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, employee_id, template_step_id, anchor_date, offset_days, done_at IS NOT NULL
-         FROM checklist_steps WHERE view = ?1 AND closed IS NULL",
-    )?;
-    let rows = stmt.query_map([view_name(view)?], |r| {
+pub fn live_steps(conn: &Db, view: View) -> Result<Vec<LiveStep>> {
+    let sql = "SELECT id, employee_id, template_step_id, anchor_date, offset_days, done_at IS NOT NULL
+               FROM checklist_steps WHERE view = ?1 AND closed IS NULL";
+    conn.query_map(sql, [view_name(view)?], |r| {
         let anchor: String = r.get(3)?;
         Ok(LiveStep {
             id: r.get(0)?,
@@ -277,8 +274,7 @@ pub fn live_steps(conn: &Connection, view: View) -> Result<Vec<LiveStep>> {
             offset_days: r.get(4)?,
             done: r.get(5)?,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
 }
 
 pub fn due(anchor: NaiveDate, offset_days: i32) -> NaiveDate {
@@ -286,106 +282,104 @@ pub fn due(anchor: NaiveDate, offset_days: i32) -> NaiveDate {
 }
 
 pub fn insert_step(
-    conn: &Connection,
+    conn: &Db,
     employee_id: i64,
     view: View,
     step: &StoredStep,
     anchor: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO checklist_steps (employee_id, template_step_id, view, position, title, offset_days, anchor_date, due_date, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        employee_id,
-        step.id,
-        view_name(view)?,
-        step.position,
-        step.step.title,
-        step.step.offset_days,
-        anchor.to_string(),
-        due(anchor, step.step.offset_days).to_string(),
-        now.to_rfc3339()
-    ])?;
+        params![
+            employee_id,
+            step.id,
+            view_name(view)?,
+            step.position,
+            step.step.title,
+            step.step.offset_days,
+            anchor.to_string(),
+            due(anchor, step.step.offset_days).to_string(),
+            now.to_rfc3339()
+        ],
+    )?;
     Ok(())
 }
 
 /// Moves a live step to a new start or end date; a done step keeps the date it was due on.
-pub fn move_step(conn: &Connection, step: &LiveStep, anchor: NaiveDate) -> Result<()> {
-    conn.prepare_cached(
+pub fn move_step(conn: &Db, step: &LiveStep, anchor: NaiveDate) -> Result<()> {
+    conn.execute(
         "UPDATE checklist_steps SET anchor_date = ?2, due_date = CASE WHEN done_at IS NULL THEN ?3 ELSE due_date END WHERE id = ?1",
-    )?
-    .execute(params![step.id, anchor.to_string(), due(anchor, step.offset_days).to_string()])?;
+        params![step.id, anchor.to_string(), due(anchor, step.offset_days).to_string()],
+    )?;
     Ok(())
 }
 
-pub fn close_step(conn: &Connection, step_id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.prepare_cached("UPDATE checklist_steps SET closed = ?2, closed_at = ?3 WHERE id = ?1")?.execute(params![
-        step_id,
-        reason,
-        now.to_rfc3339()
-    ])?;
+pub fn close_step(conn: &Db, step_id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE checklist_steps SET closed = ?2, closed_at = ?3 WHERE id = ?1",
+        params![step_id, reason, now.to_rfc3339()],
+    )?;
     Ok(())
 }
 
 /// Live steps as lists show them, ordered by person and step.
-pub fn list(conn: &Connection, query: &ChecklistQuery, now: DateTime<Utc>) -> Result<Vec<ChecklistStep>> {
+pub fn list(conn: &Db, query: &ChecklistQuery, now: DateTime<Utc>) -> Result<Vec<ChecklistStep>> {
     let view = query.view.map(view_name).transpose()?;
-    let mut stmt = conn.prepare(
-        "SELECT s.id, s.employee_id, trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), s.view, s.title,
+    // PostgreSQL types a parameter where it first meets it: the casts say what each optional one is.
+    let sql = "SELECT s.id, s.employee_id, trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), s.view, s.title,
                 s.due_date, s.done_at, s.assignee, s.comment, e.time_zone, s.closed
          FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
-         WHERE (s.closed IS NULL OR ?4) AND (?1 IS NULL OR s.view = ?1) AND (?2 IS NULL OR s.employee_id = ?2)
-           AND (?3 IS NULL OR (s.done_at IS NULL AND s.due_date < ?3))
-         ORDER BY s.due_date, e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, s.employee_id, s.position",
-    )?;
-    let rows =
-        stmt.query_map(params![view, query.employee_id, query.due_before.map(|d| d.to_string()), query.include_closed], |r| {
-            let due_date: String = r.get(5)?;
-            let done_at: Option<String> = r.get(6)?;
-            let zone: Option<String> = r.get(9)?;
-            let today = today_in(zone.as_deref(), now).to_string();
-            let closed: Option<String> = r.get(10)?;
-            let open = done_at.is_none() && closed.is_none();
-            Ok(ChecklistStep {
-                id: r.get(0)?,
-                employee_id: r.get(1)?,
-                person: r.get(2)?,
-                view: parse_view(r.get(3)?)?,
-                title: r.get(4)?,
-                overdue: open && due_date < today,
-                due_today: open && due_date == today,
-                due_date,
-                done_at,
-                assignee: r.get(7)?,
-                comment: r.get(8)?,
-                closed,
-            })
-        })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+         WHERE (s.closed IS NULL OR ?4) AND (CAST(?1 AS TEXT) IS NULL OR s.view = ?1)
+           AND (CAST(?2 AS BIGINT) IS NULL OR s.employee_id = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR (s.done_at IS NULL AND s.due_date < ?3))
+         ORDER BY s.due_date, e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, s.employee_id, s.position";
+    let params = params![view, query.employee_id, query.due_before.map(|d| d.to_string()), query.include_closed];
+    conn.query_map(sql, params, |r| {
+        let due_date: String = r.get(5)?;
+        let done_at: Option<String> = r.get(6)?;
+        let zone: Option<String> = r.get(9)?;
+        let today = today_in(zone.as_deref(), now).to_string();
+        let closed: Option<String> = r.get(10)?;
+        let open = done_at.is_none() && closed.is_none();
+        Ok(ChecklistStep {
+            id: r.get(0)?,
+            employee_id: r.get(1)?,
+            person: r.get(2)?,
+            view: parse_view(r.get(3)?)?,
+            title: r.get(4)?,
+            overdue: open && due_date < today,
+            due_today: open && due_date == today,
+            due_date,
+            done_at,
+            assignee: r.get(7)?,
+            comment: r.get(8)?,
+            closed,
+        })
+    })
 }
 
 /// Done, overdue and total live steps per person of a view, at `now`.
-pub fn progress(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec<ChecklistProgress>> {
+pub fn progress(conn: &Db, view: View, now: DateTime<Utc>) -> Result<Vec<ChecklistProgress>> {
     // Overdue depends on each person's zone: the few open due dates are compared here, per row.
-    let mut stmt = conn.prepare(
+    let steps = conn.query_map(
         "SELECT s.employee_id, s.done_at IS NOT NULL, s.due_date, e.time_zone
          FROM checklist_steps s JOIN employees e ON e.id = s.employee_id
          WHERE s.view = ?1 AND s.closed IS NULL ORDER BY s.employee_id",
+        [view_name(view)?],
+        |r| Ok((r.get::<i64>(0)?, r.get::<bool>(1)?, r.get::<String>(2)?, r.get::<Option<String>>(3)?)),
     )?;
-    let mut rows = stmt.query([view_name(view)?])?;
     let mut all: Vec<ChecklistProgress> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let employee_id: i64 = r.get(0)?;
+    for (employee_id, done, due_date, zone) in steps {
         if all.last().is_none_or(|p| p.employee_id != employee_id) {
             all.push(ChecklistProgress { employee_id, done: 0, total: 0, overdue: 0 });
         }
         let person = all.last_mut().expect("pushed above");
         person.total += 1;
-        if r.get(1)? {
+        if done {
             person.done += 1;
-        } else if r.get::<_, String>(2)? < today_in(r.get::<_, Option<String>>(3)?.as_deref(), now).to_string() {
+        } else if due_date < today_in(zone.as_deref(), now).to_string() {
             person.overdue += 1;
         }
     }
@@ -393,13 +387,12 @@ pub fn progress(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<Vec
 }
 
 /// The local date of the last morning reminder, so that each morning has one.
-pub fn reminded_on(conn: &Connection) -> Result<Option<NaiveDate>> {
-    let value: Option<String> =
-        conn.query_row("SELECT value FROM meta WHERE key = 'checklist_reminded_on'", [], |r| r.get(0)).optional()?;
+pub fn reminded_on(conn: &Db) -> Result<Option<NaiveDate>> {
+    let value: Option<String> = conn.query_opt("SELECT value FROM meta WHERE key = 'checklist_reminded_on'", (), |r| r.get(0))?;
     Ok(value.and_then(|v| v.parse().ok()))
 }
 
-pub fn set_reminded_on(conn: &Connection, date: NaiveDate) -> Result<()> {
+pub fn set_reminded_on(conn: &Db, date: NaiveDate) -> Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('checklist_reminded_on', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [date.to_string()],
@@ -408,27 +401,26 @@ pub fn set_reminded_on(conn: &Connection, date: NaiveDate) -> Result<()> {
 }
 
 /// The person's name, stored home address (JSON) and whether a source of theirs collects it.
-pub fn home_address(conn: &Connection, employee_id: i64) -> Result<(String, Option<String>, bool)> {
-    Ok(conn.query_row(
+pub fn home_address(conn: &Db, employee_id: i64) -> Result<(String, Option<String>, bool)> {
+    conn.query_row(
         "SELECT trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), e.home_address,
                 EXISTS (SELECT 1 FROM employee_links l JOIN sources s ON s.id = l.source_id
                         WHERE l.employee_id = e.id AND s.home_address_enabled)
          FROM employees e WHERE e.id = ?1",
         [employee_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?)
+    )
 }
 
 /// A live step of a person, by its id or its title (case ignored).
-pub fn find_step(conn: &Connection, employee_id: i64, step: &str) -> Result<i64> {
+pub fn find_step(conn: &Db, employee_id: i64, step: &str) -> Result<i64> {
     let step = step.trim();
-    conn.query_row(
+    conn.query_opt(
         "SELECT id FROM checklist_steps WHERE employee_id = ?1 AND closed IS NULL
            AND (CAST(id AS TEXT) = ?2 OR lower(title) = lower(?2)) ORDER BY id LIMIT 1",
         params![employee_id, step],
         |r| r.get(0),
-    )
-    .optional()?
+    )?
     .ok_or_else(|| {
         Error::Invalid(format!("no open checklist step \"{step}\" for this person; `roster checklist list` shows them"))
     })
@@ -436,35 +428,42 @@ pub fn find_step(conn: &Connection, employee_id: i64, step: &str) -> Result<i64>
 
 /// Ticks (`done`) or un-ticks a live step. An un-ticked step is due again by the current start
 /// or end date (a done step kept the date it was due on when HR moved it).
-pub fn set_done(conn: &Connection, step_id: i64, done: bool, now: DateTime<Utc>) -> Result<()> {
+pub fn set_done(conn: &Db, step_id: i64, done: bool, now: DateTime<Utc>) -> Result<()> {
     if done {
         let sql = "UPDATE checklist_steps SET done_at = ?2 WHERE id = ?1 AND closed IS NULL";
         return update_live(conn, sql, step_id, Some(now.to_rfc3339()));
     }
-    let sql = "UPDATE checklist_steps SET done_at = ?2, due_date = date(anchor_date, offset_days || ' days')
-               WHERE id = ?1 AND closed IS NULL";
-    update_live(conn, sql, step_id, None)
+    // The date is computed here: the two stores' date arithmetic differs.
+    let live = "SELECT anchor_date, offset_days FROM checklist_steps WHERE id = ?1 AND closed IS NULL";
+    let (anchor, offset_days) =
+        conn.query_opt(live, [step_id], |r| Ok((r.get::<String>(0)?, r.get::<i32>(1)?)))?.ok_or_else(|| no_open_step(step_id))?;
+    let anchor = calendar_date(&anchor).ok_or_else(|| Error::Stored(format!("step {step_id} is anchored on \"{anchor}\"")))?;
+    let sql = "UPDATE checklist_steps SET done_at = NULL, due_date = ?2 WHERE id = ?1 AND closed IS NULL";
+    update_live(conn, sql, step_id, Some(due(anchor, offset_days).to_string()))
 }
 
-pub fn set_assignee(conn: &Connection, step_id: i64, assignee: Option<String>) -> Result<()> {
+pub fn set_assignee(conn: &Db, step_id: i64, assignee: Option<String>) -> Result<()> {
     update_live(conn, "UPDATE checklist_steps SET assignee = ?2 WHERE id = ?1 AND closed IS NULL", step_id, assignee)
 }
 
-pub fn set_comment(conn: &Connection, step_id: i64, comment: Option<String>) -> Result<()> {
+pub fn set_comment(conn: &Db, step_id: i64, comment: Option<String>) -> Result<()> {
     update_live(conn, "UPDATE checklist_steps SET comment = ?2 WHERE id = ?1 AND closed IS NULL", step_id, comment)
 }
 
-fn update_live(conn: &Connection, sql: &str, step_id: i64, value: Option<String>) -> Result<()> {
+fn update_live(conn: &Db, sql: &str, step_id: i64, value: Option<String>) -> Result<()> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if conn.prepare_cached(sql)?.execute(params![step_id, value])? == 0 {
-        return Err(Error::Invalid(format!("no open checklist step {step_id}")));
+    if conn.execute(sql, params![step_id, value])? == 0 {
+        return Err(no_open_step(step_id));
     }
     Ok(())
 }
 
+fn no_open_step(step_id: i64) -> Error {
+    Error::Invalid(format!("no open checklist step {step_id}"))
+}
+
 /// The employee a step belongs to.
-pub fn step_owner(conn: &Connection, step_id: i64) -> Result<i64> {
-    conn.query_row("SELECT employee_id FROM checklist_steps WHERE id = ?1", [step_id], |r| r.get(0))
-        .optional()?
+pub fn step_owner(conn: &Db, step_id: i64) -> Result<i64> {
+    conn.query_opt("SELECT employee_id FROM checklist_steps WHERE id = ?1", [step_id], |r| r.get(0))?
         .ok_or_else(|| Error::Invalid(format!("no checklist step {step_id}")))
 }

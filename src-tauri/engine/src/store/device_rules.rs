@@ -82,10 +82,9 @@ pub fn remove(conn: &Connection, id: i64) -> Result<()> {
 }
 
 /// What rules narrow a person by: their legal entity, employment type and teams.
-pub fn person(conn: &Connection, employee_id: i64) -> Result<Candidate> {
+pub fn person(conn: &super::Db, employee_id: i64) -> Result<Candidate> {
     let sql = format!("{} WHERE e.id = ?1", checklists::candidate_select("start_date"));
-    conn.query_row(&sql, [employee_id], checklists::candidate)
-        .optional()?
+    conn.query_opt(&sql, [employee_id], checklists::candidate)?
         .ok_or_else(|| Error::Invalid(format!("no employee {employee_id}")))
 }
 

@@ -4,13 +4,14 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::model::{EmployeeRow, Field, FieldValues, View};
+use crate::params;
 use crate::store::change_log::{self, Actor, Entry};
+use crate::store::db::{Db, Dialect, ToDb};
 use crate::store::search;
 use crate::store::sites::{self, Sites};
 use crate::timezones::today_in;
@@ -72,11 +73,16 @@ impl Default for EmployeeQuery {
     }
 }
 
-/// SQL conditions on `e` (employees) and `today` (the person's calendar date), one per view.
+/// The SQL text of the unit separator, which joins a list's names into one column (names never hold it).
+pub(crate) const UNIT_SEPARATOR: &str = "'\u{1f}'";
+
+/// SQL conditions on `e` (employees), `today` (the person's calendar date) and `departed_since`
+/// (the earliest end date still in Offboardings), one per view.
 /// A date compared inside `coalesce` is not taken for an index range: the planner would otherwise
 /// gather most of the directory through an index, slower than reading the views' index whole.
-const LEFT: &str = "(e.departed_at IS NOT NULL OR coalesce(e.end_date < today, e.employment_status IS 'INACTIVE'))";
-const ONBOARDING: &str = "(coalesce(e.start_date > today, 0) OR e.employment_status IS 'PENDING')";
+const LEFT: &str =
+    "(e.departed_at IS NOT NULL OR coalesce(e.end_date < today, e.employment_status IS NOT DISTINCT FROM 'INACTIVE'))";
+const ONBOARDING: &str = "(coalesce(e.start_date > today, FALSE) OR e.employment_status IS NOT DISTINCT FROM 'PENDING')";
 /// Both kept on the person by the database (migration 10): the devices handed over to them and
 /// not returned, and whether every source that knows them excludes them.
 const HOLDS_DEVICE: &str = "e.devices_held > 0";
@@ -87,20 +93,22 @@ const OUT_OF_SCOPE: &str = "e.out_of_scope";
 /// one stays in Offboardings, to recover it.
 fn managed_condition(view: View) -> String {
     let device_kept = if view == View::Offboardings { format!(" OR {HOLDS_DEVICE}") } else { String::new() };
-    format!("(?1 OR e.hidden = 0) AND (?2 OR NOT {OUT_OF_SCOPE}{device_kept})")
+    format!("(?1 OR NOT e.hidden) AND (?2 OR NOT {OUT_OF_SCOPE}{device_kept})")
 }
 
 fn view_condition(view: View) -> String {
     let offboarding = format!(
-        "((coalesce(e.end_date >= date(today, '-{RECENT_DEPARTURE_DAYS} days'), 0) AND e.departed_at IS NULL) \
+        "((coalesce(e.end_date >= departed_since, FALSE) AND e.departed_at IS NULL) \
          OR ({LEFT} AND {HOLDS_DEVICE}) OR ({OUT_OF_SCOPE} AND {HOLDS_DEVICE}))"
     );
     match view {
-        View::Active => format!("NOT {LEFT} AND coalesce(e.start_date <= today, e.employment_status IS NOT 'PENDING')"),
+        View::Active => {
+            format!("NOT {LEFT} AND coalesce(e.start_date <= today, e.employment_status IS DISTINCT FROM 'PENDING')")
+        }
         View::Onboardings => format!("NOT {LEFT} AND {ONBOARDING}"),
         View::Offboardings => offboarding,
         View::Departed => format!("{LEFT} AND NOT {offboarding}"),
-        View::All => "1".to_owned(),
+        View::All => "TRUE".to_owned(),
     }
 }
 
@@ -117,15 +125,16 @@ fn view_range(view: View, earliest_today: NaiveDate) -> String {
         View::Offboardings => {
             ids(format!("end_date >= '{}'", earliest_today - chrono::Duration::days(RECENT_DEPARTURE_DAYS)), "devices_held > 0")
         }
-        View::Active | View::Departed | View::All => "1".to_owned(),
+        View::Active | View::Departed | View::All => "TRUE".to_owned(),
     }
 }
 
 /// The employees (`e0`) among those `within` (a condition on `e0`) that may belong to
 /// `narrow_to` (all of them with `None`), each with `today`, its calendar date at `now` where the
-/// person works: the rows that a view's condition on `e` then decides. The few zones in use are
-/// resolved here once, so the database compares plain dates per row.
-fn view_rows(conn: &Connection, narrow_to: Option<View>, now: DateTime<Utc>, within: &str) -> Result<String> {
+/// person works, and `departed_since`: the rows that a view's condition on `e` then decides. The
+/// few zones in use are resolved here once, so the database compares plain dates per row (and
+/// does no date arithmetic, which differs between the stores).
+fn view_rows(conn: &Db, narrow_to: Option<View>, now: DateTime<Utc>, within: &str) -> Result<String> {
     let zones = sites::time_zones(conn)?;
     let local = today_in(None, now);
     let todays: Vec<(&String, NaiveDate)> = zones.iter().map(|zone| (zone, today_in(Some(zone), now))).collect();
@@ -133,94 +142,106 @@ fn view_rows(conn: &Connection, narrow_to: Option<View>, now: DateTime<Utc>, wit
     // Only the zones where the date differs from here need a case: most of the day, none does.
     let todays: Vec<_> = todays.into_iter().filter(|(_, day)| *day != local).collect();
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    let today = if todays.is_empty() {
-        quote(&local.to_string())
-    } else {
-        let cases: String =
-            todays.iter().map(|(zone, day)| format!(" WHEN {} THEN {}", quote(zone), quote(&day.to_string()))).collect();
-        format!("CASE e0.time_zone{cases} ELSE {} END", quote(&local.to_string()))
+    let by_zone = |date_of: fn(NaiveDate) -> NaiveDate| {
+        let local = quote(&date_of(local).to_string());
+        if todays.is_empty() {
+            return local;
+        }
+        let cases: String = todays
+            .iter()
+            .map(|(zone, day)| format!(" WHEN {} THEN {}", quote(zone), quote(&date_of(*day).to_string())))
+            .collect();
+        format!("CASE e0.time_zone{cases} ELSE {local} END")
     };
-    let range = narrow_to.map_or_else(|| "1".to_owned(), |view| view_range(view, earliest));
-    Ok(format!("SELECT e0.*, {today} AS today FROM employees e0 WHERE ({within}) AND {range}"))
+    let today = by_zone(|day| day);
+    let departed_since = by_zone(|day| day - chrono::Duration::days(RECENT_DEPARTURE_DAYS));
+    let range = narrow_to.map_or_else(|| "TRUE".to_owned(), |view| view_range(view, earliest));
+    Ok(format!(
+        "SELECT e0.*, {today} AS today, {departed_since} AS departed_since FROM employees e0 WHERE ({within}) AND {range}"
+    ))
 }
 
 /// The highest employee id so far: people created after this call have higher ones.
-pub fn last_id(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM employees", [], |r| r.get(0))?)
+pub fn last_id(conn: &Db) -> Result<i64> {
+    conn.query_row("SELECT coalesce(max(id), 0) FROM employees", (), |r| r.get(0))
 }
 
-pub fn list(conn: &Connection, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
-    let search = query.search.as_deref().and_then(search::match_expr);
+pub fn list(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
+    let search = query.search.as_deref().and_then(|text| search::condition(conn, text)).unwrap_or_else(|| "TRUE".to_owned());
+    // Ids are numbers: written into the SQL text, as a list both stores read.
+    let ids = match &query.ids {
+        None => "TRUE".to_owned(),
+        Some(ids) if ids.is_empty() => "FALSE".to_owned(),
+        Some(ids) => format!("e.id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+    };
     // The page is chosen first (filter, sort, limit) and only its rows get their teams, sources
-    // and devices looked up.
+    // and devices looked up. `COLLATE NOCASE` is the order of SQLite's sort index, which gives a
+    // page without sorting the directory; PostgreSQL's schema defines a `nocase` collation for it.
     let sql = format!(
         "WITH page AS (
              SELECT e.id FROM ({rows}) e
-             WHERE ({view}) AND {managed}
-               AND (?3 IS NULL OR e.id IN (SELECT rowid FROM employee_search WHERE employee_search MATCH ?3))
-               AND (?6 IS NULL OR e.id IN (SELECT value FROM json_each(?6)))
+             WHERE ({view}) AND {managed} AND {search} AND {ids}
              ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id
-             LIMIT ?4 OFFSET ?5
+             LIMIT ?3 OFFSET ?4
          )
          SELECT e.id, e.employee_number, e.first_name, e.last_name, e.job_title, e.work_email, e.employment_status,
                 e.employment_type, le.name, wl.name, trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')),
-                (SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM group_memberships gm CROSS JOIN groups g ON g.id = gm.group_id
-                    WHERE gm.employee_id = e.id AND g.type = 'TEAM' ORDER BY g.name)),
+                (SELECT string_agg(g.name, {UNIT_SEPARATOR} ORDER BY g.name) FROM group_memberships gm CROSS JOIN groups g
+                    WHERE g.id = gm.group_id AND gm.employee_id = e.id AND g.type = 'TEAM'),
                 e.start_date, e.end_date, e.hidden,
-                (SELECT group_concat(name, char(31)) FROM (SELECT s.name FROM employee_links l JOIN sources s ON s.id = l.source_id
-                    WHERE l.employee_id = e.id ORDER BY s.id)),
+                (SELECT string_agg(s.name, {UNIT_SEPARATOR} ORDER BY s.id) FROM employee_links l JOIN sources s ON s.id = l.source_id
+                    WHERE l.employee_id = e.id),
                 e.devices_held,
-                CASE WHEN {out_of_scope} THEN (SELECT group_concat(l.out_of_scope, '; ') FROM employee_links l WHERE l.employee_id = e.id) END
+                CASE WHEN {out_of_scope} THEN
+                    (SELECT string_agg(l.out_of_scope, '; ' ORDER BY l.source_id) FROM employee_links l WHERE l.employee_id = e.id)
+                END
          FROM page JOIN employees e ON e.id = page.id
          LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
          LEFT JOIN work_locations wl ON wl.id = e.work_location_id
          LEFT JOIN employees m ON m.id = e.manager_id
          ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id",
-        rows = view_rows(conn, Some(query.view), now, "1")?,
+        rows = view_rows(conn, Some(query.view), now, "TRUE")?,
         view = view_condition(query.view),
         managed = managed_condition(query.view),
         out_of_scope = OUT_OF_SCOPE,
     );
-    let mut stmt = conn.prepare(&sql)?;
     let split =
         |s: Option<String>| -> Vec<String> { s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default() };
-    let ids = query.ids.as_ref().map(serde_json::to_string).transpose()?;
-    let rows =
-        stmt.query_map(params![query.include_hidden, query.include_out_of_scope, search, query.limit, query.offset, ids], |r| {
-            Ok(EmployeeRow {
-                id: r.get(0)?,
-                employee_number: r.get(1)?,
-                first_name: r.get(2)?,
-                last_name: r.get(3)?,
-                job_title: r.get(4)?,
-                work_email: r.get(5)?,
-                employment_status: r.get(6)?,
-                employment_type: r.get(7)?,
-                legal_entity: r.get(8)?,
-                work_location: r.get(9)?,
-                manager: r.get::<_, Option<String>>(10)?.filter(|m| !m.is_empty()),
-                teams: split(r.get(11)?),
-                start_date: r.get(12)?,
-                termination_date: r.get(13)?,
-                hidden: r.get(14)?,
-                sources: split(r.get(15)?),
-                devices: r.get(16)?,
-                out_of_scope: r.get(17)?,
-            })
-        })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let params = params![query.include_hidden, query.include_out_of_scope, query.limit, query.offset];
+    conn.query_map(&sql, params, |r| {
+        Ok(EmployeeRow {
+            id: r.get(0)?,
+            employee_number: r.get(1)?,
+            first_name: r.get(2)?,
+            last_name: r.get(3)?,
+            job_title: r.get(4)?,
+            work_email: r.get(5)?,
+            employment_status: r.get(6)?,
+            employment_type: r.get(7)?,
+            legal_entity: r.get(8)?,
+            work_location: r.get(9)?,
+            manager: r.get::<Option<String>>(10)?.filter(|m| !m.is_empty()),
+            teams: split(r.get(11)?),
+            start_date: r.get(12)?,
+            termination_date: r.get(13)?,
+            hidden: r.get(14)?,
+            sources: split(r.get(15)?),
+            devices: r.get(16)?,
+            out_of_scope: r.get(17)?,
+        })
+    })
 }
 
 /// How many managed people a view holds (hidden and out-of-scope people left out), without reading them.
-pub fn count(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<u32> {
-    Ok(conn.query_row(&count_sql(conn, view, now)?, [false, false], |r| r.get(0))?)
+pub fn count(conn: &Db, view: View, now: DateTime<Utc>) -> Result<u32> {
+    conn.query_row(&count_sql(conn, view, now)?, [false, false], |r| r.get(0))
 }
 
-fn count_sql(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<String> {
+fn count_sql(conn: &Db, view: View, now: DateTime<Utc>) -> Result<String> {
     Ok(format!(
         "SELECT count(*) FROM ({}) e WHERE ({}) AND {}",
         // Not narrowed: counting reads the views' index whole, faster than visiting the range's rows.
-        view_rows(conn, None, now, "1")?,
+        view_rows(conn, None, now, "TRUE")?,
         view_condition(view),
         managed_condition(view)
     ))
@@ -229,12 +250,12 @@ fn count_sql(conn: &Connection, view: View, now: DateTime<Utc>) -> Result<String
 /// An SQL query of the ids of the managed people (not hidden, in scope) a view holds at `now`
 /// among those `within` (an SQL condition on `e0`, the employees), for other parts of the store
 /// (checklists) to select from with the views' one definition.
-pub(crate) fn managed_ids_sql(conn: &Connection, view: View, now: DateTime<Utc>, within: &str) -> Result<String> {
+pub(crate) fn managed_ids_sql(conn: &Db, view: View, now: DateTime<Utc>, within: &str) -> Result<String> {
     Ok(format!(
         "SELECT e.id FROM ({}) e WHERE ({}) AND {}",
         view_rows(conn, Some(view), now, within)?,
         view_condition(view),
-        managed_condition(view).replace("?1", "0").replace("?2", "0")
+        managed_condition(view).replace("?1", "FALSE").replace("?2", "FALSE")
     ))
 }
 
@@ -247,27 +268,25 @@ pub struct Starter {
 }
 
 /// The managed people of Onboardings at `now` who start by `by` and hold no device, by start date.
-pub fn starters_without_device(conn: &Connection, by: NaiveDate, now: DateTime<Utc>) -> Result<Vec<Starter>> {
+pub fn starters_without_device(conn: &Db, by: NaiveDate, now: DateTime<Utc>) -> Result<Vec<Starter>> {
     let within = format!("e0.devices_held = 0 AND e0.start_date <= '{by}'");
     let sql = format!(
         "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), start_date FROM employees
          WHERE id IN ({}) ORDER BY start_date, last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
         managed_ids_sql(conn, View::Onboardings, now, &within)?
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([], |r| Ok(Starter { employee_id: r.get(0)?, name: r.get(1)?, start_date: r.get(2)? }))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    conn.query_map(&sql, (), |r| Ok(Starter { employee_id: r.get(0)?, name: r.get(1)?, start_date: r.get(2)? }))
 }
 
 /// Why a person is out of scope and since when, if every source that knows them excludes them.
-pub fn out_of_scope(conn: &Connection, employee_id: i64) -> Result<Option<OutOfScope>> {
+pub fn out_of_scope(conn: &Db, employee_id: i64) -> Result<Option<OutOfScope>> {
     let sql = format!(
-        "SELECT (SELECT group_concat(s.name || ': ' || l.out_of_scope, '; ') FROM employee_links l JOIN sources s ON s.id = l.source_id
-                 WHERE l.employee_id = e.id),
+        "SELECT (SELECT string_agg(s.name || ': ' || l.out_of_scope, '; ' ORDER BY l.source_id)
+                 FROM employee_links l JOIN sources s ON s.id = l.source_id WHERE l.employee_id = e.id),
                 (SELECT max(c.at) FROM change_log c WHERE c.employee_id = e.id AND c.action = 'out_of_scope')
          FROM employees e WHERE e.id = ?1 AND {OUT_OF_SCOPE}"
     );
-    Ok(conn.query_row(&sql, [employee_id], |r| Ok(OutOfScope { reasons: r.get(0)?, since: r.get(1)? })).optional()?)
+    conn.query_opt(&sql, [employee_id], |r| Ok(OutOfScope { reasons: r.get(0)?, since: r.get(1)? }))
 }
 
 /// A person the filters exclude: which filter with which value (per source), and since when.
@@ -279,9 +298,9 @@ pub struct OutOfScope {
 }
 
 /// Hides or shows a person. Hiding is local: no sync ever changes it.
-pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTime<Utc>) -> Result<()> {
-    let changed =
-        conn.execute("UPDATE employees SET hidden = ?2 WHERE id = ?1 AND hidden IS NOT ?2", params![employee_id, hidden])?;
+pub fn set_hidden(conn: &Db, employee_id: i64, hidden: bool, now: DateTime<Utc>) -> Result<()> {
+    let changed = conn
+        .execute("UPDATE employees SET hidden = ?2 WHERE id = ?1 AND hidden IS DISTINCT FROM ?2", params![employee_id, hidden])?;
     if changed > 0 {
         let action = if hidden { "hidden" } else { "unhidden" };
         let at = now.to_rfc3339();
@@ -291,13 +310,13 @@ pub fn set_hidden(conn: &Connection, employee_id: i64, hidden: bool, now: DateTi
 }
 
 /// The lists a person appears in at `now` (hidden or not).
-pub fn views_of(conn: &Connection, employee_id: i64, now: DateTime<Utc>) -> Result<Vec<View>> {
+pub fn views_of(conn: &Db, employee_id: i64, now: DateTime<Utc>) -> Result<Vec<View>> {
     // The person's row and today, read the same way for every view: the zones are looked up once.
     let rows = view_rows(conn, None, now, "e0.id = ?1")?;
     let mut views = Vec::new();
     for view in [View::Active, View::Onboardings, View::Offboardings, View::Departed] {
         let sql = format!("SELECT EXISTS (SELECT 1 FROM ({rows}) e WHERE {})", view_condition(view));
-        if conn.query_row(&sql, [employee_id], |r| r.get::<_, bool>(0))? {
+        if conn.query_row(&sql, [employee_id], |r| r.get::<bool>(0))? {
             views.push(view);
         }
     }
@@ -305,17 +324,18 @@ pub fn views_of(conn: &Connection, employee_id: i64, now: DateTime<Utc>) -> Resu
 }
 
 /// Finds one employee by id, work email or full name (case ignored).
-pub fn find(conn: &Connection, who: &str) -> Result<i64> {
+pub fn find(conn: &Db, who: &str) -> Result<i64> {
     if let Ok(id) = who.parse::<i64>() {
-        if let Some(id) = conn.query_row("SELECT id FROM employees WHERE id = ?1", [id], |r| r.get(0)).optional()? {
+        if let Some(id) = conn.query_opt("SELECT id FROM employees WHERE id = ?1", [id], |r| r.get(0))? {
             return Ok(id);
         }
     }
-    let mut stmt = conn.prepare(
+    let ids: Vec<i64> = conn.query_map(
         "SELECT id FROM employees WHERE lower(work_email) = lower(?1)
          UNION SELECT id FROM employees WHERE lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))) = lower(?1)",
+        [who],
+        |r| r.get(0),
     )?;
-    let ids: Vec<i64> = stmt.query_map([who], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     match ids.as_slice() {
         [id] => Ok(*id),
         [] => Err(Error::UnknownEmployee(who.to_owned())),
@@ -335,14 +355,13 @@ pub struct Match {
 }
 
 /// People whose full name or work email contains `pattern` (an SQL LIKE pattern, lower case), at most 20.
-pub fn matching(conn: &Connection, pattern: &str) -> Result<Vec<Match>> {
-    let mut stmt = conn.prepare(
+pub fn matching(conn: &Db, pattern: &str) -> Result<Vec<Match>> {
+    conn.query_map(
         "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), work_email, hidden, start_date, end_date
          FROM employees WHERE lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 OR lower(work_email) LIKE ?1
          ORDER BY last_name, first_name LIMIT 20",
-    )?;
-    let people = stmt
-        .query_map([pattern], |r| {
+        [pattern],
+        |r| {
             Ok(Match {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -351,29 +370,26 @@ pub fn matching(conn: &Connection, pattern: &str) -> Result<Vec<Match>> {
                 start_date: r.get(4)?,
                 end_date: r.get(5)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(people)
+        },
+    )
 }
 
 /// The people who hold a device.
-pub fn holders(conn: &Connection) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare("SELECT id FROM employees WHERE devices_held > 0")?;
-    let ids = stmt.query_map([], |r| r.get(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
+pub fn holders(conn: &Db) -> Result<Vec<i64>> {
+    conn.query_map("SELECT id FROM employees WHERE devices_held > 0", (), |r| r.get(0))
 }
 
-pub fn hidden_count(conn: &Connection) -> Result<u32> {
-    Ok(conn.query_row("SELECT count(*) FROM employees WHERE hidden", [], |r| r.get(0))?)
+pub fn hidden_count(conn: &Db) -> Result<u32> {
+    conn.query_row("SELECT count(*) FROM employees WHERE hidden", (), |r| r.get(0))
 }
 
-pub fn is_hidden(conn: &Connection, employee_id: i64) -> Result<bool> {
-    Ok(conn.query_row("SELECT hidden FROM employees WHERE id = ?1", [employee_id], |r| r.get(0))?)
+pub fn is_hidden(conn: &Db, employee_id: i64) -> Result<bool> {
+    conn.query_row("SELECT hidden FROM employees WHERE id = ?1", [employee_id], |r| r.get(0))
 }
 
 /// The person's values as a profile shows them, indexed by [`Field::index`]: references by name
 /// (the legal entity's, the work location's, the manager's full name, the groups' names joined by ", ").
-pub fn shown_values(conn: &Connection, employee_id: i64) -> Result<Vec<Option<String>>> {
+pub fn shown_values(conn: &Db, employee_id: i64) -> Result<Vec<Option<String>>> {
     let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
     let mut values = vec![None; Field::ALL.len()];
     conn.query_row(
@@ -381,7 +397,8 @@ pub fn shown_values(conn: &Connection, employee_id: i64) -> Result<Vec<Option<St
             "SELECT {}, (SELECT name FROM legal_entities WHERE id = e.legal_entity_id),
                     (SELECT name FROM work_locations WHERE id = e.work_location_id),
                     (SELECT trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM employees m WHERE m.id = e.manager_id),
-                    (SELECT group_concat(g.name, ', ') FROM group_memberships gm CROSS JOIN groups g ON g.id = gm.group_id WHERE gm.employee_id = e.id)
+                    (SELECT string_agg(g.name, ', ' ORDER BY g.id) FROM group_memberships gm CROSS JOIN groups g
+                        WHERE g.id = gm.group_id AND gm.employee_id = e.id)
              FROM employees e WHERE id = ?1",
             columns.join(", ")
         ),
@@ -399,27 +416,29 @@ pub fn shown_values(conn: &Connection, employee_id: i64) -> Result<Vec<Option<St
 }
 
 /// The field's value, if it is held as text.
-pub fn text_value(conn: &Connection, employee_id: i64, field: Field) -> Result<Option<String>> {
+pub fn text_value(conn: &Db, employee_id: i64, field: Field) -> Result<Option<String>> {
     let column = text_column(field).ok_or_else(|| Error::Invalid(format!("{field} is not a value of its own")))?;
-    Ok(conn.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [employee_id], |r| r.get(0))?)
+    conn.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [employee_id], |r| r.get(0))
 }
 
 /// Sets a field held as text (see [`TEXT_COLUMNS`]); `at`, when given, becomes the person's last update.
-pub fn set_text(conn: &Connection, employee_id: i64, field: Field, value: Option<&str>, at: Option<&str>) -> Result<()> {
+pub fn set_text(conn: &Db, employee_id: i64, field: Field, value: Option<&str>, at: Option<&str>) -> Result<()> {
     let column = text_column(field).expect("only fields held as text are set as text");
     match at {
-        Some(at) => conn
-            .prepare_cached(&format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"))?
-            .execute(params![employee_id, value, at])?,
-        None => conn
-            .prepare_cached(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"))?
-            .execute(params![employee_id, value])?,
+        Some(at) => conn.execute(
+            &format!("UPDATE employees SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
+            params![employee_id, value, at],
+        )?,
+        None => conn.execute(&format!("UPDATE employees SET {column} = ?2 WHERE id = ?1"), params![employee_id, value])?,
     };
+    if [Field::FirstName, Field::LastName, Field::WorkEmail].contains(&field) {
+        search::reindex(conn, employee_id)?;
+    }
     Ok(())
 }
 
 /// Switches an optional field off for the people the source links: their values go.
-pub fn clear_for_source(conn: &Connection, source_id: i64, field: Field, at: &str) -> Result<()> {
+pub fn clear_for_source(conn: &Db, source_id: i64, field: Field, at: &str) -> Result<()> {
     let column = text_column(field).expect("the optional fields are held as text");
     conn.execute(
         &format!(
@@ -441,124 +460,120 @@ pub struct References<'a> {
 }
 
 /// A new person in one insert, created by the source's run at `at`; returns their id.
-pub fn insert(
-    conn: &Connection,
-    values: &FieldValues,
-    refs: &References<'_>,
-    source_id: i64,
-    run_id: i64,
-    at: &str,
-) -> Result<i64> {
+pub fn insert(conn: &Db, values: &FieldValues, refs: &References<'_>, source_id: i64, run_id: i64, at: &str) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
         let placeholders: Vec<String> = (1..=columns.len() + 8).map(|i| format!("?{i}")).collect();
         format!(
             "INSERT INTO employees ({}, legal_entity_id, work_location_id, manager_id, time_zone, source_id, run_id, created_at, updated_at)
-             VALUES ({})",
+             VALUES ({}) RETURNING id",
             columns.join(", "),
             placeholders.join(", ")
         )
     });
     let texts: Vec<Option<&str>> = TEXT_COLUMNS.iter().map(|(f, _)| values.get(*f)).collect();
-    let mut bound: Vec<&dyn rusqlite::ToSql> = texts.iter().map(|t| t as &dyn rusqlite::ToSql).collect();
-    bound.extend([
-        &refs.legal_entity_id as &dyn rusqlite::ToSql,
-        &refs.work_location_id,
-        &refs.manager_id,
-        &refs.time_zone,
-        &source_id,
-        &run_id,
-        &at,
-        &at,
+    let mut bound: Vec<&dyn ToDb> = texts.iter().map(|t| t as &dyn ToDb).collect();
+    bound.extend(params![
+        refs.legal_entity_id,
+        refs.work_location_id,
+        refs.manager_id,
+        refs.time_zone,
+        source_id,
+        run_id,
+        at,
+        at
     ]);
-    conn.prepare_cached(&SQL)?.execute(bound.as_slice())?;
-    Ok(conn.last_insert_rowid())
+    conn.query_row(&SQL, bound.as_slice(), |r| r.get(0))
 }
 
-pub fn set_manager(conn: &Connection, employee_id: i64, manager_id: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE employees SET manager_id = ?2 WHERE id = ?1")?.execute([employee_id, manager_id])?;
+pub fn set_manager(conn: &Db, employee_id: i64, manager_id: i64) -> Result<()> {
+    conn.execute("UPDATE employees SET manager_id = ?2 WHERE id = ?1", [employee_id, manager_id])?;
     Ok(())
 }
 
-pub fn set_site(conn: &Connection, employee_id: i64, sites: Sites, site_id: Option<i64>) -> Result<()> {
+pub fn set_site(conn: &Db, employee_id: i64, sites: Sites, site_id: Option<i64>) -> Result<()> {
     let sql = match sites {
         Sites::LegalEntities => "UPDATE employees SET legal_entity_id = ?2 WHERE id = ?1",
         Sites::WorkLocations => "UPDATE employees SET work_location_id = ?2 WHERE id = ?1",
     };
-    conn.prepare_cached(sql)?.execute(params![employee_id, site_id])?;
+    conn.execute(sql, params![employee_id, site_id])?;
     Ok(())
 }
 
-pub fn set_updated_at(conn: &Connection, employee_id: i64, at: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE employees SET updated_at = ?2 WHERE id = ?1")?.execute(params![employee_id, at])?;
+pub fn set_updated_at(conn: &Db, employee_id: i64, at: &str) -> Result<()> {
+    conn.execute("UPDATE employees SET updated_at = ?2 WHERE id = ?1", params![employee_id, at])?;
     Ok(())
 }
 
 /// Moves the person to departed at `at`, unless they already are.
-pub fn set_departed(conn: &Connection, employee_id: i64, at: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL")?
-        .execute(params![employee_id, at])?;
+pub fn set_departed(conn: &Db, employee_id: i64, at: &str) -> Result<()> {
+    conn.execute("UPDATE employees SET departed_at = ?2 WHERE id = ?1 AND departed_at IS NULL", params![employee_id, at])?;
     Ok(())
 }
 
-pub fn clear_departed(conn: &Connection, employee_id: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE employees SET departed_at = NULL WHERE id = ?1")?.execute([employee_id])?;
+pub fn clear_departed(conn: &Db, employee_id: i64) -> Result<()> {
+    conn.execute("UPDATE employees SET departed_at = NULL WHERE id = ?1", [employee_id])?;
     Ok(())
 }
 
 /// Resolves managers (the source's remote ids; none for no manager) to employees through the
 /// source's links, in one statement.
-pub fn resolve_managers(conn: &Connection, source_id: i64, managers: impl Iterator<Item = (i64, Option<String>)>) -> Result<()> {
-    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pending_managers (employee_id INTEGER PRIMARY KEY, manager TEXT); DELETE FROM temp.pending_managers;")?;
-    let mut insert = conn.prepare_cached("INSERT INTO temp.pending_managers VALUES (?1, ?2)")?;
+pub fn resolve_managers(conn: &Db, source_id: i64, managers: impl Iterator<Item = (i64, Option<String>)>) -> Result<()> {
+    // SQLite's row id is its `INTEGER PRIMARY KEY`, PostgreSQL's integers are BIGINT. Both look
+    // the unqualified name up among the temporary tables first.
+    let id = match conn.dialect() {
+        Dialect::Sqlite => "INTEGER",
+        Dialect::Postgres => "BIGINT",
+    };
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS pending_managers (employee_id {id} PRIMARY KEY, manager TEXT); DELETE FROM pending_managers;"
+    ))?;
     for (employee_id, manager) in managers {
-        insert.execute(params![employee_id, manager])?;
+        conn.execute("INSERT INTO pending_managers VALUES (?1, ?2)", params![employee_id, manager])?;
     }
-    conn.prepare_cached(
+    conn.execute(
         "UPDATE employees SET manager_id = (SELECT l.employee_id FROM employee_links l WHERE l.source_id = ?1 AND l.remote_id = p.manager)
-         FROM temp.pending_managers p WHERE employees.id = p.employee_id",
-    )?
-    .execute([source_id])?;
-    conn.execute_batch("DROP TABLE temp.pending_managers")?;
+         FROM pending_managers p WHERE employees.id = p.employee_id",
+        [source_id],
+    )?;
+    conn.execute_batch("DROP TABLE pending_managers")?;
     Ok(())
 }
 
 /// Keeps the zone of each person the source links in step with their work location, else their legal entity.
-pub fn refresh_time_zones(conn: &Connection, source_id: i64) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE employees SET time_zone = zone FROM (
+pub fn refresh_time_zones(conn: &Db, source_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE employees SET time_zone = z.zone FROM (
              SELECT e.id AS eid, COALESCE(wl.time_zone, le.time_zone) AS zone
              FROM employee_links l JOIN employees e ON e.id = l.employee_id
              LEFT JOIN work_locations wl ON wl.id = e.work_location_id
              LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
              WHERE l.source_id = ?1
-         ) WHERE employees.id = eid AND employees.time_zone IS NOT zone",
-    )?
-    .execute([source_id])?;
+         ) z WHERE employees.id = z.eid AND employees.time_zone IS DISTINCT FROM z.zone",
+        [source_id],
+    )?;
     Ok(())
 }
 
 /// People whose end date is before `cutoff` and who hold no device.
-pub fn left_before(conn: &Connection, cutoff: NaiveDate) -> Result<Vec<i64>> {
-    let ids = conn
-        .prepare(
-            "SELECT e.id FROM employees e WHERE e.end_date IS NOT NULL AND substr(e.end_date, 1, 10) < ?1
-             AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.employee_id = e.id AND a.returned_on IS NULL)",
-        )?
-        .query_map([cutoff.to_string()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
+pub fn left_before(conn: &Db, cutoff: NaiveDate) -> Result<Vec<i64>> {
+    conn.query_map(
+        "SELECT e.id FROM employees e WHERE e.end_date IS NOT NULL AND substr(e.end_date, 1, 10) < ?1
+         AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.employee_id = e.id AND a.returned_on IS NULL)",
+        [cutoff.to_string()],
+        |r| r.get(0),
+    )
 }
 
 /// Deletes the person: links, memberships, provenance, conflicts and history cascade; reports
 /// lose their manager; past hand-overs keep the device's history with a former employee as holder.
-pub fn delete(conn: &Connection, employee_id: i64) -> Result<()> {
+pub fn delete(conn: &Db, employee_id: i64) -> Result<()> {
     conn.execute("DELETE FROM employees WHERE id = ?1", [employee_id])?;
     Ok(())
 }
 
 /// Deletes the people known only through the source; people other sources also know stay.
-pub fn delete_known_only_to(conn: &Connection, source_id: i64) -> Result<()> {
+pub fn delete_known_only_to(conn: &Db, source_id: i64) -> Result<()> {
     conn.execute(
         "DELETE FROM employees WHERE id IN (SELECT employee_id FROM employee_links WHERE source_id = ?1)
          AND id NOT IN (SELECT employee_id FROM employee_links WHERE source_id != ?1)",
@@ -572,8 +587,9 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    /// How SQLite means to run `sql`: one line per step.
-    fn plan(conn: &Connection, sql: &str) -> String {
+    /// How SQLite means to run `sql`: one line per step (a statement only SQLite has).
+    fn plan(conn: &Db, sql: &str) -> String {
+        let conn = conn.as_sqlite().expect("the test store is SQLite");
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let unset = vec![false; stmt.parameter_count()];
         let steps = stmt.query_map(rusqlite::params_from_iter(unset), |r| r.get::<_, String>(3)).unwrap();
@@ -597,7 +613,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         for view in [View::Onboardings, View::Offboardings] {
-            let plan = plan(store.conn(), &managed_ids_sql(store.conn(), view, Utc::now(), "1").unwrap());
+            let plan = plan(store.conn(), &managed_ids_sql(store.conn(), view, Utc::now(), "TRUE").unwrap());
             assert!(plan.starts_with("SEARCH e0 USING INTEGER PRIMARY KEY (rowid=?)"), "{view:?} visits its range only:\n{plan}");
             assert!(!plan.contains("SCAN e0") && !plan.contains("SCAN employees\n"), "{view:?} reads no whole table:\n{plan}");
         }

@@ -193,29 +193,6 @@ pub fn restore_autocheckpoint(conn: &Connection, pages: i64) -> Result<()> {
     Ok(())
 }
 
-/// Calls `each` with `rows`, each decoded by `decode`, one at a time; the first failure ends the
-/// iteration and is returned instead of `each`'s result.
-fn stream<T, U>(
-    rows: &mut rusqlite::Rows<'_>,
-    decode: impl Fn(&rusqlite::Row<'_>) -> Result<T>,
-    each: impl FnOnce(&mut dyn Iterator<Item = T>) -> U,
-) -> Result<U> {
-    let mut failure: Option<Error> = None;
-    let mut iter = std::iter::from_fn(|| {
-        let decoded = match rows.next() {
-            Ok(Some(row)) => decode(row),
-            Ok(None) => return None,
-            Err(e) => Err(e.into()),
-        };
-        decoded.map_err(|e| failure = Some(e)).ok()
-    });
-    let result = each(&mut iter);
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(result),
-    }
-}
-
 /// Every file Roster keeps in the data directory, one folder deep (the lock files).
 fn private_files(data_dir: &Path) -> Result<Vec<PathBuf>> {
     let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };

@@ -2,30 +2,36 @@
 //! is only touched once the whole read has succeeded, so a failed read changes nothing, and memory
 //! holds one page at a time however large the company.
 
-use rusqlite::{params, Connection};
-
 use crate::connector::{ConnectorError, Model, Record, RemoteEmployee, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
 use crate::model::FieldValues;
+use crate::params;
+use crate::store::db::{Db, Dialect};
 use crate::store::sites::Sites;
 
-/// Creates empty staging tables on this connection (TEMP tables: private to it, never in the file).
-pub fn create(conn: &Connection) -> Result<()> {
-    conn.execute_batch(
-        "DROP TABLE IF EXISTS temp.stage_sites;
-         DROP TABLE IF EXISTS temp.stage_groups;
-         DROP TABLE IF EXISTS temp.stage_employees;
-         CREATE TEMP TABLE stage_sites (kind TEXT NOT NULL, remote_id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, remote_id));
-         CREATE TEMP TABLE stage_groups (remote_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-         CREATE TEMP TABLE stage_employees (remote_id TEXT PRIMARY KEY, record TEXT NOT NULL);",
-    )?;
+/// Creates empty staging tables on this connection (TEMP tables: private to it, never in the
+/// database). Both stores look a name up among the temporary tables first: it needs no schema.
+pub fn create(conn: &Db) -> Result<()> {
+    // PostgreSQL orders text by the database's locale, SQLite by its bytes: with the byte order
+    // ("C") both read the staged records in the same order.
+    let id = match conn.dialect() {
+        Dialect::Sqlite => "TEXT",
+        Dialect::Postgres => "TEXT COLLATE \"C\"",
+    };
+    conn.execute_batch(&format!(
+        "DROP TABLE IF EXISTS stage_sites;
+         DROP TABLE IF EXISTS stage_groups;
+         DROP TABLE IF EXISTS stage_employees;
+         CREATE TEMP TABLE stage_sites (kind TEXT NOT NULL, remote_id {id} NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, remote_id));
+         CREATE TEMP TABLE stage_groups (remote_id {id} PRIMARY KEY, record TEXT NOT NULL);
+         CREATE TEMP TABLE stage_employees (remote_id {id} PRIMARY KEY, record TEXT NOT NULL);"
+    ))?;
     Ok(())
 }
 
-pub fn drop(conn: &Connection) -> Result<()> {
+pub fn drop(conn: &Db) -> Result<()> {
     conn.execute_batch(
-        "DROP TABLE IF EXISTS temp.stage_sites; DROP TABLE IF EXISTS temp.stage_groups;
-         DROP TABLE IF EXISTS temp.stage_employees;",
+        "DROP TABLE IF EXISTS stage_sites; DROP TABLE IF EXISTS stage_groups; DROP TABLE IF EXISTS stage_employees;",
     )?;
     Ok(())
 }
@@ -39,7 +45,7 @@ fn kind(sites: Sites) -> &'static str {
 }
 
 /// Stages one record; the same id twice within a model is an error, not a silent overwrite.
-pub fn put(conn: &Connection, record: Record) -> Result<()> {
+pub fn put(conn: &Db, record: Record) -> Result<()> {
     let (model, inserted, id) = match record {
         Record::LegalEntity(site) => (Model::LegalEntities, put_site(conn, Sites::LegalEntities, &site)?, site.remote_id),
         Record::WorkLocation(site) => (Model::Locations, put_site(conn, Sites::WorkLocations, &site)?, site.remote_id),
@@ -53,44 +59,44 @@ pub fn put(conn: &Connection, record: Record) -> Result<()> {
     }
 }
 
-fn put_site(conn: &Connection, sites: Sites, site: &RemoteSite) -> Result<bool> {
-    let n = conn.prepare_cached("INSERT OR IGNORE INTO stage_sites VALUES (?1, ?2, ?3)")?.execute(params![
-        kind(sites),
-        site.remote_id,
-        serde_json::to_string(site)?
-    ])?;
+fn put_site(conn: &Db, sites: Sites, site: &RemoteSite) -> Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO stage_sites VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![kind(sites), site.remote_id, serde_json::to_string(site)?],
+    )?;
     Ok(n == 1)
 }
 
-fn put_json<T: serde::Serialize>(conn: &Connection, table: &str, id: &str, record: &T) -> Result<bool> {
-    let n = conn
-        .prepare_cached(&format!("INSERT OR IGNORE INTO {table} VALUES (?1, ?2)"))?
-        .execute(params![id, serde_json::to_string(record)?])?;
+fn put_json<T: serde::Serialize>(conn: &Db, table: &str, id: &str, record: &T) -> Result<bool> {
+    let n = conn.execute(
+        &format!("INSERT INTO {table} VALUES (?1, ?2) ON CONFLICT DO NOTHING"),
+        params![id, serde_json::to_string(record)?],
+    )?;
     Ok(n == 1)
 }
 
 /// The staged HR values of one person.
-pub fn employee_values(conn: &Connection, remote_id: &str) -> Result<FieldValues> {
-    let record: String =
-        conn.prepare_cached("SELECT record FROM stage_employees WHERE remote_id = ?1")?.query_row([remote_id], |r| r.get(0))?;
+pub fn employee_values(conn: &Db, remote_id: &str) -> Result<FieldValues> {
+    let record: String = conn.query_row("SELECT record FROM stage_employees WHERE remote_id = ?1", [remote_id], |r| r.get(0))?;
     Ok(serde_json::from_str::<RemoteEmployee>(&record)?.values)
 }
 
-pub fn sites(conn: &Connection, sites: Sites) -> Result<Vec<RemoteSite>> {
-    let mut stmt = conn.prepare("SELECT record FROM stage_sites WHERE kind = ?1 ORDER BY remote_id")?;
-    let rows = stmt.query_map([kind(sites)], |r| r.get::<_, String>(0))?;
-    rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+pub fn sites(conn: &Db, sites: Sites) -> Result<Vec<RemoteSite>> {
+    conn.query_map("SELECT record FROM stage_sites WHERE kind = ?1 ORDER BY remote_id", [kind(sites)], |r| {
+        Ok(serde_json::from_str(&r.get::<String>(0)?)?)
+    })
 }
 
-pub fn groups(conn: &Connection) -> Result<Vec<RemoteGroup>> {
-    let mut stmt = conn.prepare("SELECT record FROM stage_groups ORDER BY remote_id")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+pub fn groups(conn: &Db) -> Result<Vec<RemoteGroup>> {
+    conn.query_map("SELECT record FROM stage_groups ORDER BY remote_id", (), |r| Ok(serde_json::from_str(&r.get::<String>(0)?)?))
 }
 
 /// Calls `each` with the staged employees in id order, one at a time.
-pub fn for_each_employee<T>(conn: &Connection, each: impl FnOnce(&mut dyn Iterator<Item = RemoteEmployee>) -> T) -> Result<T> {
-    let mut stmt = conn.prepare("SELECT record FROM stage_employees ORDER BY remote_id")?;
-    let mut rows = stmt.query([])?;
-    super::stream(&mut rows, |row| Ok(serde_json::from_str(&row.get::<_, String>(0)?)?), each)
+pub fn for_each_employee<T>(conn: &Db, each: impl FnOnce(&mut dyn Iterator<Item = RemoteEmployee>) -> T) -> Result<T> {
+    conn.query_iter(
+        "SELECT record FROM stage_employees ORDER BY remote_id",
+        (),
+        |r| Ok(serde_json::from_str(&r.get::<String>(0)?)?),
+        each,
+    )
 }
