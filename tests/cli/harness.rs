@@ -26,8 +26,15 @@ pub struct Roster {
 }
 
 impl Roster {
+    /// A data directory in the tests' store (see [`DataDir`]).
     pub fn new() -> Roster {
         Roster { dir: DataDir::new() }
+    }
+
+    /// A data directory with its own SQLite file, whatever the tests' store: for what only a
+    /// local directory has (its file, moving it into PostgreSQL).
+    pub fn sqlite() -> Roster {
+        Roster { dir: DataDir::sqlite() }
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -44,3 +44,44 @@ fn the_check_of_a_postgres_directory_finds_a_disabled_trigger_and_a_newer_schema
     assert_eq!(check["ok"], false);
     assert_eq!(check["schema_version"], 99, "{check}");
 }
+
+#[test]
+fn copying_a_local_directory_into_postgres_keeps_every_person_device_hide_and_run() {
+    // The directory starts in this data directory's SQLite file, whatever the tests' store.
+    let local = Roster::sqlite();
+    let sim = crate::harness::simulator(41, 300);
+    local.add_kombo("Acme HR", &sim);
+    local.ok(&["sync"]);
+    let people = local.json(&["employees", "--view", "all", "--limit", "1000"]);
+    let someone = people[0]["work_email"].as_str().unwrap().to_owned();
+    local.ok(&["device", "add", "--kind", "laptop", "--model", "X1", "--serial", "SN-COPY-1"]);
+    local.ok(&["device", "assign", "SN-COPY-1", &someone, "--on", "2026-11-20"]);
+    local.ok(&["hide", people[1]["work_email"].as_str().unwrap()]);
+    let views = |roster: &Roster| {
+        ["all", "active", "onboardings", "offboardings", "departed"].map(|view| {
+            roster.json(&["employees", "--view", view, "--include-hidden", "--include-out-of-scope", "--limit", "1000"])
+        })
+    };
+    let (before, devices, runs, profile) =
+        (views(&local), local.json(&["device", "list"]), local.json(&["runs"]), local.json(&["show", &someone]));
+
+    let database = cluster().database();
+    let copied = local.run_with_stdin(&["directory", "copy", "--to", &database.url], &format!("{}\n", database.password));
+    assert!(copied.status.success(), "{}", String::from_utf8_lossy(&copied.stderr));
+    let said = String::from_utf8_lossy(&copied.stdout);
+    assert!(said.contains(&format!("copied {} people", people.as_array().unwrap().len())), "{said}");
+    assert_eq!(local.json(&["directory", "status"])["store"], "postgres", "the data directory now points at it");
+    assert_eq!(views(&local), before, "every view lists the same people, hidden and out of scope included");
+    assert_eq!(local.json(&["device", "list"]), devices, "devices and who holds them");
+    assert_eq!(local.json(&["runs"]), runs, "the sync runs");
+    assert_eq!(local.json(&["show", &someone]), profile, "a profile: its fields, their sources and its history");
+    let resynced = local.json(&["sync"]);
+    assert_eq!(resynced["counts"]["created"], 0, "the next sync finds everyone there: {resynced}");
+    local.ok(&["device", "add", "--kind", "phone", "--model", "P", "--serial", "SN-COPY-2"]);
+
+    let again = Roster::sqlite();
+    let refused = again.run_with_stdin(&["directory", "copy", "--to", &database.url], &format!("{}\n", database.password));
+    assert!(!refused.status.success(), "a database that holds a directory is not overwritten");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already holds a directory"));
+    assert_eq!(again.json(&["directory", "status"])["store"], "sqlite");
+}

@@ -29,6 +29,11 @@ impl DataDir {
         DataDir { dir, _database: database }
     }
 
+    /// A data directory with its own SQLite file, whatever the tests' store.
+    pub fn sqlite() -> DataDir {
+        DataDir { dir: tempfile::tempdir().unwrap(), _database: None }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

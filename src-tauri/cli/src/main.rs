@@ -16,7 +16,7 @@ use roster_engine::paths;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::store::DATABASE_FILE;
-use roster_engine::store::{directory, postgres};
+use roster_engine::store::{copy, directory, postgres};
 use roster_engine::sync::SyncRequest;
 use roster_engine::{Engine, FilterInput};
 use serde::Serialize;
@@ -173,6 +173,14 @@ enum DirectoryCommand {
     },
     /// Go back to this data directory's own SQLite file; the PostgreSQL database is left as it is.
     Disconnect,
+    /// Move this data directory's SQLite directory, every table of it, into an empty PostgreSQL
+    /// database, check that every row arrived, then keep the directory there. The password is
+    /// read as for `connect`.
+    Copy {
+        /// postgres://USER@HOST:PORT/DATABASE (without the password)
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -814,6 +822,12 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
         Command::Directory(DirectoryCommand::Status) => {
             let status = directory::status(engine.store())?;
             print(json, &status, || output::directory_status(&status))
+        }
+        Command::Directory(DirectoryCommand::Copy { to }) => {
+            let target: postgres::Target = to.parse()?;
+            let password = read_secret("ROSTER_DB_PASSWORD", "database password")?;
+            let report = copy::to_postgres(engine.store(), data_dir, &target, &password)?;
+            print(json, &report, || output::directory_copy(&report))
         }
         Command::Directory(DirectoryCommand::Check | DirectoryCommand::Connect { .. } | DirectoryCommand::Disconnect) => {
             unreachable!("answered before the directory opens")

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
 use roster_engine::store::devices::{Device, Holding};
+use roster_engine::store::copy::CopyReport;
 use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus, StoreKind};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
@@ -161,6 +162,16 @@ pub fn directory_status(d: &DirectoryStatus) -> String {
         d.schema_version,
         d.people,
         d.sources
+    )
+}
+
+pub fn directory_copy(report: &CopyReport) -> String {
+    let rows: u64 = report.rows.values().sum();
+    let people = report.rows.get("employees").copied().unwrap_or_default();
+    format!(
+        "copied {people} people ({rows} rows in {} tables) to {}; the directory is now kept there",
+        report.rows.len(),
+        report.to
     )
 }
 

@@ -4,6 +4,7 @@
 
 pub mod change_log;
 pub mod checklists;
+pub mod copy;
 mod cipher;
 pub mod db;
 pub mod device_assignments;
