@@ -181,16 +181,20 @@ impl Store {
     }
 }
 
-/// Turns off the automatic checkpoint of the write-ahead log, for a commit too large to fold into
-/// the database file at once; returns the setting to restore with [`restore_autocheckpoint`].
-pub fn suspend_autocheckpoint(conn: &Connection) -> Result<i64> {
+/// Turns off SQLite's automatic checkpoint of the write-ahead log, for a commit too large to
+/// fold into the database file at once; returns the setting to restore with
+/// [`restore_autocheckpoint`]. (PostgreSQL's server checkpoints on its own schedule.)
+pub fn suspend_autocheckpoint(db: &Db) -> Result<Option<i64>> {
+    let Some(conn) = db.as_sqlite() else { return Ok(None) };
     let pages: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-    Ok(pages)
+    Ok(Some(pages))
 }
 
-pub fn restore_autocheckpoint(conn: &Connection, pages: i64) -> Result<()> {
-    conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+pub fn restore_autocheckpoint(db: &Db, pages: Option<i64>) -> Result<()> {
+    if let (Some(conn), Some(pages)) = (db.as_sqlite(), pages) {
+        conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+    }
     Ok(())
 }
 
