@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use chrono::NaiveDate;
+use roster_engine::store::db::Dialect;
 use roster_simulator::{CompanySpec, Simulator, SimulatorConfig};
 
 use crate::data_dir::DataDir;
@@ -94,43 +95,38 @@ impl Roster {
     /// Every row of every table of the directory, as text: the state a failed sync must not change.
     /// Sync history and the sources' sync status are left out: a failure is meant to be recorded there.
     pub fn directory_dump(&self) -> String {
-        // The database is encrypted: it is read through the engine, with the key from the keyring.
+        // Read through the engine: an SQLite file is encrypted with the key from the keyring.
         let store = roster_engine::store::Store::open(self.data_dir()).unwrap();
-        let conn = store.conn();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sync_runs', 'sources') ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let db = store.conn();
+        let (tables, columns) = match db.dialect() {
+            Dialect::Sqlite => (
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sync_runs', 'sources') ORDER BY name",
+                "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
+            ),
+            Dialect::Postgres => (
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name NOT IN ('sync_runs', 'sources') ORDER BY 1",
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name::text = ?1 ORDER BY ordinal_position",
+            ),
+        };
+        let tables: Vec<String> = db.query_map(tables, (), |r| r.get(0)).unwrap();
         let mut dump = String::new();
-        for table in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2")).unwrap();
-            let columns = stmt.column_count();
-            let mut rows = stmt.query([]).unwrap();
-            while let Some(row) = rows.next().unwrap() {
-                let values: Vec<String> = (0..columns).map(|i| text(row.get_ref(i).unwrap())).collect();
+        let mut rows_of = |table: &str, columns: &[String]| {
+            let each: Vec<String> = columns.iter().map(|c| format!("CAST(\"{c}\" AS TEXT)")).collect();
+            let sql = format!("SELECT {} FROM \"{table}\" ORDER BY 1, 2", each.join(", "));
+            for values in db.query_map(&sql, (), |r| (0..columns.len()).map(|i| r.get::<Option<String>>(i)).collect::<Result<Vec<_>, _>>()).unwrap() {
+                let values: Vec<String> = values.into_iter().map(|v: Option<String>| format!("{v:?}")).collect();
                 dump.push_str(&format!("{table}: {}\n", values.join(" | ")));
             }
+        };
+        for table in tables {
+            let columns: Vec<String> = db.query_map(columns, [&table], |r| r.get(0)).unwrap();
+            rows_of(&table, &columns);
         }
-        let mut stmt = conn
-            .prepare("SELECT id, name, config, first_synced_at, last_full_sync_at, updated_after FROM sources ORDER BY id")
-            .unwrap();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            let values: Vec<String> = (0..6).map(|i| format!("{:?}", row.get_ref(i).unwrap())).collect();
-            dump.push_str(&format!("sources: {}\n", values.join(" | ")));
-        }
+        let source_columns = ["id", "name", "config", "first_synced_at", "last_full_sync_at", "updated_after"].map(String::from);
+        rows_of("sources", &source_columns);
         dump
-    }
-}
-
-/// A stored value as text: strings as themselves, so a dump can be searched for a name.
-fn text(value: rusqlite::types::ValueRef<'_>) -> String {
-    match value {
-        rusqlite::types::ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
-        other => format!("{other:?}"),
     }
 }
 
