@@ -81,5 +81,5 @@ fn assert_clear(stderr: &[u8], file: &std::path::Path, command: &str) {
 
 fn schema_version(roster: &Roster) -> i64 {
     let store = roster_engine::store::Store::open(roster.data_dir()).unwrap();
-    store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    store.conn().as_sqlite().expect("a local directory").pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
 }

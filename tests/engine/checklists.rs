@@ -54,8 +54,10 @@ fn step<'a>(steps: &'a [ChecklistStep], title: &str) -> &'a ChecklistStep {
 fn stored_steps(world: &World, who: &str) -> Vec<(String, Option<String>)> {
     let employee_id = world.engine.find_employee(who).unwrap();
     let conn = world.engine.store().conn();
-    let mut stmt = conn.prepare("SELECT title, closed FROM checklist_steps WHERE employee_id = ?1 ORDER BY position").unwrap();
-    stmt.query_map([employee_id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    conn.query_map("SELECT title, closed FROM checklist_steps WHERE employee_id = ?1 ORDER BY position", [employee_id], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .unwrap()
 }
 
 fn history_actions(world: &World, who: &str) -> Vec<(String, Option<String>, Option<String>)> {

@@ -153,13 +153,9 @@ fn a_team_whose_id_holds_a_comma_filters_and_stores_exactly_its_own_members() {
 
     let stored = |person: &Employee| -> std::collections::BTreeSet<String> {
         let conn = world.engine.store().conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT g.remote_id FROM group_memberships gm JOIN groups g ON g.id = gm.group_id
-                 JOIN employees e ON e.id = gm.employee_id WHERE e.work_email = ?1",
-            )
-            .unwrap();
-        stmt.query_map([email(person)], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        let sql = "SELECT g.remote_id FROM group_memberships gm JOIN groups g ON g.id = gm.group_id
+                   JOIN employees e ON e.id = gm.employee_id WHERE e.work_email = ?1";
+        conn.query_map(sql, [email(person)], |r| r.get(0)).unwrap().into_iter().collect()
     };
     let remote = world.sim.employees().into_iter().find(|e| e.id == in_eng_ops.id).unwrap();
     let expected: std::collections::BTreeSet<String> = remote.groups.iter().map(|g| g.id.clone()).collect();

@@ -30,6 +30,7 @@ impl DataDir {
     }
 
     /// A data directory with its own SQLite file, whatever the tests' store.
+    #[allow(dead_code)] // This module is shared: only the CLI tests need a local directory.
     pub fn sqlite() -> DataDir {
         DataDir { dir: tempfile::tempdir().unwrap(), _database: None }
     }

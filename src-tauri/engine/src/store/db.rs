@@ -192,19 +192,6 @@ impl Db {
     }
 }
 
-/// Transitional, while the repositories move onto `Db`'s own methods: the ones not moved yet
-/// still take rusqlite's connection.
-impl std::ops::Deref for Db {
-    type Target = rusqlite::Connection;
-
-    fn deref(&self) -> &rusqlite::Connection {
-        match &self.0 {
-            Backend::Sqlite(conn) => conn,
-            Backend::Postgres(_) => panic!("this repository does not run on PostgreSQL yet"),
-        }
-    }
-}
-
 impl Postgres {
     fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>> {
         self.client.try_borrow_mut().map_err(|_| Error::Stored("a statement ran while another's rows were being read".into()))

@@ -1,10 +1,10 @@
 //! A person's device hand-overs, as their own data: the `device_assignments` table seen from the holder.
 
-use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::store::db::Db;
 
 /// One device hand-over: who held which device, from when to when.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -18,13 +18,12 @@ pub struct HandOver {
 }
 
 /// Every device the person held or holds, oldest first.
-pub fn of(conn: &Connection, employee_id: i64) -> Result<Vec<HandOver>> {
-    let mut stmt = conn.prepare(
+pub fn of(conn: &Db, employee_id: i64) -> Result<Vec<HandOver>> {
+    conn.query_map(
         "SELECT d.serial_number, d.kind, d.model, a.assigned_on, a.returned_on FROM device_assignments a
          JOIN devices d ON d.id = a.device_id WHERE a.employee_id = ?1 ORDER BY a.assigned_on, a.id",
-    )?;
-    let hand_overs = stmt
-        .query_map([employee_id], |r| {
+        [employee_id],
+        |r| {
             Ok(HandOver {
                 serial_number: r.get(0)?,
                 kind: r.get(1)?,
@@ -32,13 +31,12 @@ pub fn of(conn: &Connection, employee_id: i64) -> Result<Vec<HandOver>> {
                 assigned_on: r.get(3)?,
                 returned_on: r.get(4)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(hand_overs)
+        },
+    )
 }
 
 /// True while the person holds a device.
-pub fn holds_any(conn: &Connection, employee_id: i64) -> Result<bool> {
+pub fn holds_any(conn: &Db, employee_id: i64) -> Result<bool> {
     let holds: i64 = conn.query_row(
         "SELECT count(*) FROM device_assignments WHERE employee_id = ?1 AND returned_on IS NULL",
         [employee_id],

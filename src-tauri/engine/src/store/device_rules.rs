@@ -1,13 +1,13 @@
 //! Device rules: the equipment a person is suggested, by legal entity, employment type or team,
 //! and the devices of the inventory that could fill a suggestion.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::model::Filters;
 use crate::store::checklists::{self, Candidate};
+use crate::store::db::{params, Db};
 
 /// A rule as the admin writes it: "team = Sales → laptop: MacBook Air 13". `filters` narrows it
 /// with the filter shapes of sources (names or HR ids); empty lists mean everyone.
@@ -53,28 +53,26 @@ pub fn describe(filters: &Filters) -> String {
     }
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<DeviceRule>> {
-    let mut stmt = conn.prepare("SELECT id, filters, kind, model FROM device_rules ORDER BY kind, model, id")?;
-    let rows: Vec<(i64, String, String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
-    rows.into_iter()
-        .map(|(id, filters, kind, model)| Ok(DeviceRule::new(id, serde_json::from_str(&filters)?, kind, model)))
-        .collect()
+pub fn list(conn: &Db) -> Result<Vec<DeviceRule>> {
+    conn.query_map("SELECT id, filters, kind, model FROM device_rules ORDER BY kind, model, id", (), |r| {
+        Ok(DeviceRule::new(r.get(0)?, serde_json::from_str(&r.get::<String>(1)?)?, r.get(2)?, r.get(3)?))
+    })
 }
 
-pub fn add(conn: &Connection, rule: &NewDeviceRule, now: &str) -> Result<DeviceRule> {
+pub fn add(conn: &Db, rule: &NewDeviceRule, now: &str) -> Result<DeviceRule> {
     let (kind, model) = (rule.kind.trim(), rule.model.trim());
     if kind.is_empty() || model.is_empty() {
         return Err(Error::Invalid("a device rule needs a device kind and a model (or a description)".into()));
     }
-    conn.execute(
-        "INSERT INTO device_rules (filters, kind, model, created_at) VALUES (?1, ?2, ?3, ?4)",
+    let id = conn.query_row(
+        "INSERT INTO device_rules (filters, kind, model, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![serde_json::to_string(&rule.filters)?, kind, model, now],
+        |r| r.get(0),
     )?;
-    Ok(DeviceRule::new(conn.last_insert_rowid(), rule.filters.clone(), kind.to_owned(), model.to_owned()))
+    Ok(DeviceRule::new(id, rule.filters.clone(), kind.to_owned(), model.to_owned()))
 }
 
-pub fn remove(conn: &Connection, id: i64) -> Result<()> {
+pub fn remove(conn: &Db, id: i64) -> Result<()> {
     if conn.execute("DELETE FROM device_rules WHERE id = ?1", [id])? == 0 {
         return Err(Error::Invalid(format!("no device rule {id}; `roster device rule list` shows them")));
     }
@@ -82,7 +80,7 @@ pub fn remove(conn: &Connection, id: i64) -> Result<()> {
 }
 
 /// What rules narrow a person by: their legal entity, employment type and teams.
-pub fn person(conn: &super::Db, employee_id: i64) -> Result<Candidate> {
+pub fn person(conn: &Db, employee_id: i64) -> Result<Candidate> {
     let sql = format!("{} WHERE e.id = ?1", checklists::candidate_select("start_date"));
     conn.query_opt(&sql, [employee_id], checklists::candidate)?
         .ok_or_else(|| Error::Invalid(format!("no employee {employee_id}")))
@@ -90,38 +88,35 @@ pub fn person(conn: &super::Db, employee_id: i64) -> Result<Candidate> {
 
 /// The serial number of a device of this kind and model (case ignored) that is in stock, held by
 /// no one and reserved for no one, the lowest first.
-pub fn free_device(conn: &Connection, kind: &str, model: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT d.serial_number FROM devices d
-             WHERE lower(d.kind) = lower(?1) AND lower(d.model) = lower(?2) AND d.status = 'in_stock' AND d.reserved_for IS NULL
-               AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.device_id = d.id AND a.returned_on IS NULL)
-             ORDER BY d.serial_number LIMIT 1",
-        )?
-        .query_row([kind, model], |r| r.get(0))
-        .optional()?)
+pub fn free_device(conn: &Db, kind: &str, model: &str) -> Result<Option<String>> {
+    conn.query_opt(
+        "SELECT d.serial_number FROM devices d
+         WHERE lower(d.kind) = lower(?1) AND lower(d.model) = lower(?2) AND d.status = 'in_stock' AND d.reserved_for IS NULL
+           AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.device_id = d.id AND a.returned_on IS NULL)
+         ORDER BY d.serial_number LIMIT 1",
+        [kind, model],
+        |r| r.get(0),
+    )
 }
 
 /// The serial number of a device of this kind and model (case ignored) reserved for the person.
-pub fn reserved_device(conn: &Connection, employee_id: i64, kind: &str, model: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT d.serial_number FROM devices d
-             WHERE d.reserved_for = ?1 AND lower(d.kind) = lower(?2) AND lower(d.model) = lower(?3)
-             ORDER BY d.serial_number LIMIT 1",
-        )?
-        .query_row(params![employee_id, kind, model], |r| r.get(0))
-        .optional()?)
+pub fn reserved_device(conn: &Db, employee_id: i64, kind: &str, model: &str) -> Result<Option<String>> {
+    conn.query_opt(
+        "SELECT d.serial_number FROM devices d
+         WHERE d.reserved_for = ?1 AND lower(d.kind) = lower(?2) AND lower(d.model) = lower(?3)
+         ORDER BY d.serial_number LIMIT 1",
+        params![employee_id, kind, model],
+        |r| r.get(0),
+    )
 }
 
 /// The serial number of a device of this kind and model (case ignored) the person holds now.
-pub fn held_device(conn: &Connection, employee_id: i64, kind: &str, model: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT d.serial_number FROM devices d JOIN device_assignments a ON a.device_id = d.id AND a.returned_on IS NULL
-             WHERE a.employee_id = ?1 AND lower(d.kind) = lower(?2) AND lower(d.model) = lower(?3)
-             ORDER BY d.serial_number LIMIT 1",
-        )?
-        .query_row(params![employee_id, kind, model], |r| r.get(0))
-        .optional()?)
+pub fn held_device(conn: &Db, employee_id: i64, kind: &str, model: &str) -> Result<Option<String>> {
+    conn.query_opt(
+        "SELECT d.serial_number FROM devices d JOIN device_assignments a ON a.device_id = d.id AND a.returned_on IS NULL
+         WHERE a.employee_id = ?1 AND lower(d.kind) = lower(?2) AND lower(d.model) = lower(?3)
+         ORDER BY d.serial_number LIMIT 1",
+        params![employee_id, kind, model],
+        |r| r.get(0),
+    )
 }

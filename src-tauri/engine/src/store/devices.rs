@@ -1,12 +1,12 @@
 //! The device inventory and who holds what: Roster's own data, never touched by a sync.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::store::change_log::{self, Actor, Entry};
+use crate::store::db::{params, Db, Row};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -43,7 +43,7 @@ const DEVICE_SELECT: &str = "SELECT d.id, d.kind, d.model, d.serial_number, d.st
      LEFT JOIN employees e ON e.id = a.employee_id
      LEFT JOIN employees r ON r.id = d.reserved_for";
 
-fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn device(r: &Row<'_>) -> Result<Device> {
     Ok(Device {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -58,7 +58,7 @@ fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     })
 }
 
-pub fn add(conn: &Connection, new: &NewDevice, now: &str) -> Result<Device> {
+pub fn add(conn: &Db, new: &NewDevice, now: &str) -> Result<Device> {
     let (kind, model, serial) = (new.kind.trim(), new.model.trim(), new.serial_number.trim());
     if kind.is_empty() || model.is_empty() || serial.is_empty() {
         return Err(Error::Invalid("a device needs a kind, a model and a serial number".into()));
@@ -67,32 +67,35 @@ pub fn add(conn: &Connection, new: &NewDevice, now: &str) -> Result<Device> {
     if taken {
         return Err(Error::Invalid(format!("a device with serial number {serial} is already in the inventory")));
     }
-    conn.execute(
-        "INSERT INTO devices (kind, model, serial_number, created_at) VALUES (?1, ?2, ?3, ?4)",
+    let id = conn.query_row(
+        "INSERT INTO devices (kind, model, serial_number, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![kind, model, serial, now],
+        |r| r.get(0),
     )?;
-    get(conn, conn.last_insert_rowid())
+    get(conn, id)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Device> {
-    conn.query_row(&format!("{DEVICE_SELECT} WHERE d.id = ?1"), [id], device)
-        .optional()?
+pub fn get(conn: &Db, id: i64) -> Result<Device> {
+    conn.query_opt(&format!("{DEVICE_SELECT} WHERE d.id = ?1"), [id], device)?
         .ok_or_else(|| Error::Invalid(format!("no device {id}")))
 }
 
 /// A device by id or serial number.
-pub fn find(conn: &Connection, key: &str) -> Result<Device> {
-    let id: Option<i64> = conn
-        .query_row("SELECT id FROM devices WHERE serial_number = ?1 OR CAST(id AS TEXT) = ?1", [key.trim()], |r| r.get(0))
-        .optional()?;
+pub fn find(conn: &Db, key: &str) -> Result<Device> {
+    let id: Option<i64> =
+        conn.query_opt("SELECT id FROM devices WHERE serial_number = ?1 OR CAST(id AS TEXT) = ?1", [key.trim()], |r| r.get(0))?;
     get(conn, id.ok_or_else(|| Error::Invalid(format!("no device with id or serial number \"{key}\"")))?)
 }
 
-pub fn list(conn: &Connection, holder: Option<i64>) -> Result<Vec<Device>> {
-    let mut stmt = conn
-        .prepare(&format!("{DEVICE_SELECT} WHERE ?1 IS NULL OR a.employee_id = ?1 ORDER BY d.kind, d.model, d.serial_number"))?;
-    let rows = stmt.query_map([holder], device)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+pub fn list(conn: &Db, holder: Option<i64>) -> Result<Vec<Device>> {
+    // PostgreSQL types a parameter from each place it is used: `?1 IS NULL` alone says nothing, so it is cast.
+    conn.query_map(
+        &format!(
+            "{DEVICE_SELECT} WHERE CAST(?1 AS BIGINT) IS NULL OR a.employee_id = ?1 ORDER BY d.kind, d.model, d.serial_number"
+        ),
+        [holder],
+        device,
+    )
 }
 
 /// One hand-over in a device's history.
@@ -107,17 +110,15 @@ pub struct Holding {
 }
 
 /// Who held the device, newest first.
-pub fn history(conn: &Connection, device_id: i64) -> Result<Vec<Holding>> {
-    let mut stmt = conn.prepare(
+pub fn history(conn: &Db, device_id: i64) -> Result<Vec<Holding>> {
+    conn.query_map(
         "SELECT a.employee_id, CASE WHEN e.id IS NOT NULL THEN trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')) END,
                 a.assigned_on, a.returned_on
          FROM device_assignments a LEFT JOIN employees e ON e.id = a.employee_id
          WHERE a.device_id = ?1 ORDER BY a.assigned_on DESC, a.id DESC",
-    )?;
-    let rows = stmt.query_map([device_id], |r| {
-        Ok(Holding { holder_id: r.get(0)?, holder: r.get(1)?, assigned_on: r.get(2)?, returned_on: r.get(3)? })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        [device_id],
+        |r| Ok(Holding { holder_id: r.get(0)?, holder: r.get(1)?, assigned_on: r.get(2)?, returned_on: r.get(3)? }),
+    )
 }
 
 /// Refuses a device someone holds or that is retired: it can be neither handed over nor reserved.
@@ -144,7 +145,7 @@ fn not_promised_elsewhere(device: &Device, employee_id: i64) -> Result<()> {
 
 /// Hands a device to an employee from `on`. A device is held by one person at a time; handing it
 /// to the person it is reserved for ends the reservation.
-pub fn assign(conn: &Connection, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
+pub fn assign(conn: &Db, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
     available(&current)?;
     not_promised_elsewhere(&current, employee_id)?;
@@ -158,7 +159,7 @@ pub fn assign(conn: &Connection, device_id: i64, employee_id: i64, on: NaiveDate
 }
 
 /// Takes a device back on `on`; it returns to stock.
-pub fn take_back(conn: &Connection, device_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
+pub fn take_back(conn: &Db, device_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
     let Some(holder) = current.holder_id else {
         return Err(Error::Invalid(format!("{} {} is not assigned to anyone", current.model, current.serial_number)));
@@ -174,7 +175,7 @@ pub fn take_back(conn: &Connection, device_id: i64, on: NaiveDate, now: &str) ->
 
 /// Keeps a device for a person until it is handed to them: suggestions to others skip it.
 /// Reserving it again for the same person changes nothing.
-pub fn reserve(conn: &Connection, device_id: i64, employee_id: i64, now: &str) -> Result<Device> {
+pub fn reserve(conn: &Db, device_id: i64, employee_id: i64, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
     available(&current)?;
     not_promised_elsewhere(&current, employee_id)?;
@@ -187,7 +188,7 @@ pub fn reserve(conn: &Connection, device_id: i64, employee_id: i64, now: &str) -
 }
 
 /// Cancels a device's reservation: it is free for anyone again.
-pub fn unreserve(conn: &Connection, device_id: i64, now: &str) -> Result<Device> {
+pub fn unreserve(conn: &Db, device_id: i64, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
     let Some(person) = current.reserved_for_id else {
         return Err(Error::Invalid(format!("{} {} is not reserved for anyone", current.model, current.serial_number)));
@@ -197,7 +198,7 @@ pub fn unreserve(conn: &Connection, device_id: i64, now: &str) -> Result<Device>
     get(conn, device_id)
 }
 
-fn log(conn: &Connection, employee_id: i64, action: &str, device: &Device, now: &str) -> Result<()> {
+fn log(conn: &Db, employee_id: i64, action: &str, device: &Device, now: &str) -> Result<()> {
     let what = format!("{} {} ({})", device.kind, device.model, device.serial_number);
     change_log::record(
         conn,

@@ -213,7 +213,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         // Only a connection that stopped enforcing foreign keys can write such a row.
-        store.conn().pragma_update(None, "foreign_keys", "OFF").unwrap();
+        store.conn().as_sqlite().unwrap().pragma_update(None, "foreign_keys", "OFF").unwrap();
         store
             .conn()
             .execute("INSERT INTO employee_links (employee_id, source_id, remote_id) VALUES (4242, 4343, 'x')", ())
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn a_newer_schema_is_a_finding_and_not_migrated() {
         let dir = tempfile::tempdir().unwrap();
-        Store::open(dir.path()).unwrap().conn().pragma_update(None, "user_version", 99).unwrap();
+        Store::open(dir.path()).unwrap().conn().as_sqlite().unwrap().pragma_update(None, "user_version", 99).unwrap();
         let found = check(dir.path()).unwrap();
         assert!(found.problems.iter().any(|p| p.contains("newer than this Roster knows")), "{:?}", found.problems);
         assert!(matches!(found.error(), Some(Error::DatabaseTooNew { found: 99, .. })), "a newer file is not called damaged");
@@ -243,7 +243,7 @@ mod tests {
     fn damaged_pages_are_findings_and_opening_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let pages: usize = store.conn().pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
+        let pages: usize = store.conn().as_sqlite().unwrap().pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
         drop(store);
         let path = dir.path().join(DATABASE_FILE);
         let mut bytes = std::fs::read(&path).unwrap();

@@ -2,10 +2,9 @@
 //! that "why is this person missing?" is answered from data. Of a person the filters exclude,
 //! only the HR id, the name, the work email and the reason are kept.
 
-use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
-
 use crate::error::Result;
 use crate::model::Field;
+use crate::store::db::{params, Db, Dialect};
 
 /// One person as a read returned them.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,76 +51,85 @@ pub struct LastRead {
 /// The fields a read keeps, by column (the same in `employees`).
 const KEPT: [Field; 4] = [Field::WorkEmail, Field::EmploymentStatus, Field::StartDate, Field::EndDate];
 
-/// Writes fetched people of one source with one prepared statement; a row that has not changed is not rewritten.
+/// Writes fetched people of one source; a row that has not changed is not rewritten.
 pub struct Writer<'c> {
-    upsert: CachedStatement<'c>,
+    conn: &'c Db,
     source_id: i64,
 }
 
 impl<'c> Writer<'c> {
-    pub fn new(conn: &'c Connection, source_id: i64) -> Result<Writer<'c>> {
-        let upsert = conn.prepare_cached(
+    pub fn new(conn: &'c Db, source_id: i64) -> Writer<'c> {
+        Writer { conn, source_id }
+    }
+
+    pub fn write(&mut self, person: &FetchedPerson) -> Result<()> {
+        self.conn.execute(
             "INSERT INTO fetched_people (source_id, remote_id, name, work_email, employment_status, start_date, end_date, excluded)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, work_email = excluded.work_email,
                  employment_status = excluded.employment_status, start_date = excluded.start_date,
                  end_date = excluded.end_date, excluded = excluded.excluded
-             WHERE name IS NOT excluded.name OR work_email IS NOT excluded.work_email
-                 OR employment_status IS NOT excluded.employment_status OR start_date IS NOT excluded.start_date
-                 OR end_date IS NOT excluded.end_date OR excluded IS NOT excluded.excluded",
+             WHERE fetched_people.name IS DISTINCT FROM excluded.name
+                 OR fetched_people.work_email IS DISTINCT FROM excluded.work_email
+                 OR fetched_people.employment_status IS DISTINCT FROM excluded.employment_status
+                 OR fetched_people.start_date IS DISTINCT FROM excluded.start_date
+                 OR fetched_people.end_date IS DISTINCT FROM excluded.end_date
+                 OR fetched_people.excluded IS DISTINCT FROM excluded.excluded",
+            params![
+                self.source_id,
+                person.remote_id,
+                person.name,
+                person.work_email,
+                person.employment_status,
+                person.start_date,
+                person.end_date,
+                person.excluded,
+            ],
         )?;
-        Ok(Writer { upsert, source_id })
-    }
-
-    pub fn write(&mut self, person: &FetchedPerson) -> Result<()> {
-        self.upsert.execute(params![
-            self.source_id,
-            person.remote_id,
-            person.name,
-            person.work_email,
-            person.employment_status,
-            person.start_date,
-            person.end_date,
-            person.excluded,
-        ])?;
         Ok(())
     }
 }
 
-pub fn set_counts(conn: &Connection, source_id: i64, counts: &Counts) -> Result<()> {
+pub fn set_counts(conn: &Db, source_id: i64, counts: &Counts) -> Result<()> {
     conn.execute(
-        "INSERT OR REPLACE INTO fetched_counts (source_id, people, future, departed) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO fetched_counts (source_id, people, future, departed) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (source_id) DO UPDATE SET people = excluded.people, future = excluded.future, departed = excluded.departed",
         params![source_id, counts.people, counts.future, counts.departed],
     )?;
     Ok(())
 }
 
 /// The counts of the source's last full read, if it had one.
-pub fn counts(conn: &Connection, source_id: i64) -> Result<Option<Counts>> {
-    Ok(conn
-        .query_row("SELECT people, future, departed FROM fetched_counts WHERE source_id = ?1", [source_id], |r| {
-            Ok(Counts { people: r.get(0)?, future: r.get(1)?, departed: r.get(2)? })
-        })
-        .optional()?)
+pub fn counts(conn: &Db, source_id: i64) -> Result<Option<Counts>> {
+    conn.query_opt("SELECT people, future, departed FROM fetched_counts WHERE source_id = ?1", [source_id], |r| {
+        Ok(Counts { people: r.get(0)?, future: r.get(1)?, departed: r.get(2)? })
+    })
 }
 
 /// Forgets what earlier reads of the source returned.
-pub fn forget(conn: &Connection, source_id: i64) -> Result<()> {
+pub fn forget(conn: &Db, source_id: i64) -> Result<()> {
     conn.execute("DELETE FROM fetched_people WHERE source_id = ?1", [source_id])?;
     Ok(())
 }
 
 /// Forgets the people the staged read says were deleted in HR; after a full read (`all_staged`),
 /// also everyone it did not return.
-pub fn forget_not_staged(conn: &Connection, source_id: i64, all_staged: bool) -> Result<()> {
+pub fn forget_not_staged(conn: &Db, source_id: i64, all_staged: bool) -> Result<()> {
+    // The staged record is JSON text: each dialect reads its `deleted` flag with its own functions.
+    let deleted = match conn.dialect() {
+        Dialect::Sqlite => "json_extract(record, '$.deleted') = 1",
+        Dialect::Postgres => "(CAST(record AS jsonb) ->> 'deleted') = 'true'",
+    };
     conn.execute(
-        "DELETE FROM fetched_people WHERE source_id = ?1
-         AND remote_id IN (SELECT remote_id FROM temp.stage_employees WHERE json_extract(record, '$.deleted') = 1)",
+        &format!(
+            "DELETE FROM fetched_people WHERE source_id = ?1
+             AND remote_id IN (SELECT remote_id FROM stage_employees WHERE {deleted})"
+        ),
         [source_id],
     )?;
     if all_staged {
         conn.execute(
-            "DELETE FROM fetched_people WHERE source_id = ?1 AND remote_id NOT IN (SELECT remote_id FROM temp.stage_employees)",
+            "DELETE FROM fetched_people WHERE source_id = ?1 AND remote_id NOT IN (SELECT remote_id FROM stage_employees)",
             [source_id],
         )?;
     }
@@ -129,7 +137,7 @@ pub fn forget_not_staged(conn: &Connection, source_id: i64, all_staged: bool) ->
 }
 
 /// Forgets the person's records in every source that links them.
-pub fn forget_linked_to(conn: &Connection, employee_id: i64) -> Result<()> {
+pub fn forget_linked_to(conn: &Db, employee_id: i64) -> Result<()> {
     conn.execute(
         "DELETE FROM fetched_people WHERE (source_id, remote_id) IN (SELECT source_id, remote_id FROM employee_links WHERE employee_id = ?1)",
         [employee_id],
@@ -139,16 +147,15 @@ pub fn forget_linked_to(conn: &Connection, employee_id: i64) -> Result<()> {
 
 /// Fetched people nobody is linked to whose name or work email contains `pattern` (an SQL LIKE
 /// pattern, lower case), by name, at most 20.
-pub fn unlinked_matching(conn: &Connection, pattern: &str) -> Result<Vec<Unlinked>> {
-    let mut stmt = conn.prepare(
+pub fn unlinked_matching(conn: &Db, pattern: &str) -> Result<Vec<Unlinked>> {
+    conn.query_map(
         "SELECT s.name, f.name, f.work_email, f.excluded, f.start_date, f.employment_status FROM fetched_people f
          JOIN sources s ON s.id = f.source_id
          WHERE (lower(f.name) LIKE ?1 OR lower(f.work_email) LIKE ?1)
            AND f.remote_id NOT IN (SELECT remote_id FROM employee_links WHERE source_id = f.source_id)
          ORDER BY f.name LIMIT 20",
-    )?;
-    let found = stmt
-        .query_map([pattern], |r| {
+        [pattern],
+        |r| {
             Ok(Unlinked {
                 source: r.get(0)?,
                 name: r.get(1)?,
@@ -157,30 +164,26 @@ pub fn unlinked_matching(conn: &Connection, pattern: &str) -> Result<Vec<Unlinke
                 start_date: r.get(4)?,
                 employment_status: r.get(5)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(found)
+        },
+    )
 }
 
 /// The last read of each source that links the person in scope and included them, in connection order.
-pub fn last_reads(conn: &Connection, employee_id: i64) -> Result<Vec<LastRead>> {
+pub fn last_reads(conn: &Db, employee_id: i64) -> Result<Vec<LastRead>> {
     let columns = KEPT.iter().map(|f| format!("f.{f}, e.{f}")).collect::<Vec<_>>().join(", ");
-    let mut stmt = conn.prepare(&format!(
+    let sql = format!(
         "SELECT s.id, s.name, {columns} FROM employee_links l
          JOIN sources s ON s.id = l.source_id
          JOIN fetched_people f ON f.source_id = l.source_id AND f.remote_id = l.remote_id
          JOIN employees e ON e.id = l.employee_id
          WHERE l.employee_id = ?1 AND l.out_of_scope IS NULL AND f.excluded IS NULL ORDER BY s.id"
-    ))?;
-    let reads = stmt
-        .query_map([employee_id], |row| {
-            let values = KEPT
-                .iter()
-                .enumerate()
-                .map(|(i, field)| Ok((*field, row.get(2 + 2 * i)?, row.get(3 + 2 * i)?)))
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(LastRead { source_id: row.get(0)?, source: row.get(1)?, values })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(reads)
+    );
+    conn.query_map(&sql, [employee_id], |row| {
+        let values = KEPT
+            .iter()
+            .enumerate()
+            .map(|(i, field)| Ok((*field, row.get(2 + 2 * i)?, row.get(3 + 2 * i)?)))
+            .collect::<Result<_>>()?;
+        Ok(LastRead { source_id: row.get(0)?, source: row.get(1)?, values })
+    })
 }

@@ -255,9 +255,9 @@ mod tests {
     fn store_uses_wal_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = store.conn().as_sqlite().unwrap().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal", "the store runs in WAL mode so readers never wait for a sync");
-        let fk: i64 = store.conn().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+        let fk: i64 = store.conn().as_sqlite().unwrap().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
         assert_eq!(fk, 1, "foreign keys are enforced");
     }
 
@@ -265,7 +265,7 @@ mod tests {
     fn an_older_binary_refuses_a_newer_database() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.conn().pragma_update(None, "user_version", 99).unwrap();
+        store.conn().as_sqlite().unwrap().pragma_update(None, "user_version", 99).unwrap();
         drop(store);
         match Store::open(dir.path()) {
             Err(Error::DatabaseTooNew { found: 99, .. }) => {}
@@ -279,7 +279,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         drop(Store::open(dir.path()).unwrap());
         let store = Store::open(dir.path()).expect("a second open is a no-op migration");
-        let v: usize = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: usize = store.conn().as_sqlite().unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, migrations::count());
     }
 

@@ -1,12 +1,11 @@
 //! The history of sync runs.
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
 use crate::model::PlanCounts;
+use crate::store::db::{params, Cell, Db, FromDb, ToDb, Value};
 
 /// Where a sync run stands. The UI, the tray and the CLI match on this, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,19 +42,18 @@ impl std::fmt::Display for RunState {
     }
 }
 
-impl ToSql for RunState {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
+impl ToDb for RunState {
+    fn to_db(&self) -> Value<'_> {
+        Value::Text(self.as_str())
     }
 }
 
-impl FromSql for RunState {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        RunState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| FromSqlError::Other(format!("no run state {text:?}").into()))
+impl FromDb for RunState {
+    fn from_db(cell: Cell<'_>) -> Option<Self> {
+        match cell {
+            Cell::Text(text) => RunState::ALL.into_iter().find(|s| s.as_str() == text),
+            _ => None,
+        }
     }
 }
 
@@ -80,63 +78,59 @@ pub struct SyncRun {
 }
 
 /// The latest runs, newest first, optionally of one source.
-pub fn list(conn: &Connection, source_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
-    let mut stmt = conn.prepare(
+pub fn list(conn: &Db, source_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
+    // PostgreSQL types a parameter from each place it is used: `?1 IS NULL` alone says nothing, so it is cast.
+    conn.query_map(
         "SELECT r.id, s.name, r.kind, r.started_at, r.finished_at, r.outcome, r.created, r.updated, r.unchanged,
                 r.excluded, r.departing, r.missing, r.error, r.warnings
          FROM sync_runs r JOIN sources s ON s.id = r.source_id
-         WHERE ?1 IS NULL OR r.source_id = ?1 ORDER BY r.id DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![source_id, limit], |r| {
-        Ok(SyncRun {
-            id: r.get(0)?,
-            source: r.get(1)?,
-            kind: r.get(2)?,
-            started_at: r.get(3)?,
-            finished_at: r.get(4)?,
-            outcome: r.get(5)?,
-            created: r.get(6)?,
-            updated: r.get(7)?,
-            unchanged: r.get(8)?,
-            excluded: r.get(9)?,
-            departing: r.get(10)?,
-            missing: r.get(11)?,
-            error: r.get(12)?,
-            warnings: warnings(r.get(13)?)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+         WHERE CAST(?1 AS BIGINT) IS NULL OR r.source_id = ?1 ORDER BY r.id DESC LIMIT ?2",
+        params![source_id, limit],
+        |r| {
+            Ok(SyncRun {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                kind: r.get(2)?,
+                started_at: r.get(3)?,
+                finished_at: r.get(4)?,
+                outcome: r.get(5)?,
+                created: r.get(6)?,
+                updated: r.get(7)?,
+                unchanged: r.get(8)?,
+                excluded: r.get(9)?,
+                departing: r.get(10)?,
+                missing: r.get(11)?,
+                error: r.get(12)?,
+                warnings: warnings(r.get(13)?)?,
+            })
+        },
+    )
 }
 
 /// Records the warnings a run raised; an empty list says it checked and found none.
-pub fn set_warnings(conn: &Connection, run_id: i64, warnings: &[String]) -> Result<()> {
+pub fn set_warnings(conn: &Db, run_id: i64, warnings: &[String]) -> Result<()> {
     conn.execute("UPDATE sync_runs SET warnings = ?2 WHERE id = ?1", params![run_id, serde_json::to_string(warnings)?])?;
     Ok(())
 }
 
 /// The warnings of the source's latest run that checked for them: they hold until a run finds
 /// otherwise (runs that read only changes do not check).
-pub fn current_warnings(conn: &Connection, source_id: i64) -> Result<Vec<String>> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT warnings FROM sync_runs WHERE source_id = ?1 AND warnings IS NOT NULL ORDER BY id DESC LIMIT 1",
-            [source_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(warnings(stored)?)
+pub fn current_warnings(conn: &Db, source_id: i64) -> Result<Vec<String>> {
+    let stored: Option<String> = conn.query_opt(
+        "SELECT warnings FROM sync_runs WHERE source_id = ?1 AND warnings IS NOT NULL ORDER BY id DESC LIMIT 1",
+        [source_id],
+        |r| r.get(0),
+    )?;
+    warnings(stored)
 }
 
-fn warnings(stored: Option<String>) -> rusqlite::Result<Vec<String>> {
-    stored.map_or(Ok(Vec::new()), |json| {
-        serde_json::from_str(&json)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, e.into()))
-    })
+fn warnings(stored: Option<String>) -> Result<Vec<String>> {
+    Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?.unwrap_or_default())
 }
 
 /// Closes a source's runs left `running` by a process that stopped mid-sync: their writes were
 /// never committed.
-pub fn close_interrupted(conn: &Connection, source_id: i64, now: &str) -> Result<()> {
+pub fn close_interrupted(conn: &Db, source_id: i64, now: &str) -> Result<()> {
     conn.execute(
         "UPDATE sync_runs SET outcome = 'failed', finished_at = ?2, error = 'interrupted: Roster stopped during this sync'
          WHERE outcome = 'running' AND source_id = ?1",
@@ -146,16 +140,16 @@ pub fn close_interrupted(conn: &Connection, source_id: i64, now: &str) -> Result
 }
 
 /// Records a run that starts now; returns its id.
-pub fn start(conn: &Connection, source_id: i64, full_read: bool, at: &str) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, ?2, ?3, ?4)",
+pub fn start(conn: &Db, source_id: i64, full_read: bool, at: &str) -> Result<i64> {
+    conn.query_row(
+        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![source_id, if full_read { "full" } else { "incremental" }, at, RunState::Running],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )
 }
 
 /// Ends a run in `state` with its plan's counts.
-pub fn close(conn: &Connection, run_id: i64, state: RunState, finished_at: &str, counts: &PlanCounts) -> Result<()> {
+pub fn close(conn: &Db, run_id: i64, state: RunState, finished_at: &str, counts: &PlanCounts) -> Result<()> {
     conn.execute(
         "UPDATE sync_runs SET outcome = ?2, finished_at = ?3, created = ?4, updated = ?5, unchanged = ?6,
              excluded = ?7, departing = ?8, missing = ?9 WHERE id = ?1",
@@ -174,7 +168,7 @@ pub fn close(conn: &Connection, run_id: i64, state: RunState, finished_at: &str,
     Ok(())
 }
 
-pub fn fail(conn: &Connection, run_id: i64, finished_at: &str, error: &str) -> Result<()> {
+pub fn fail(conn: &Db, run_id: i64, finished_at: &str, error: &str) -> Result<()> {
     conn.execute(
         "UPDATE sync_runs SET outcome = ?4, finished_at = ?2, error = ?3 WHERE id = ?1",
         params![run_id, finished_at, error, RunState::Failed],
@@ -183,13 +177,13 @@ pub fn fail(conn: &Connection, run_id: i64, finished_at: &str, error: &str) -> R
 }
 
 /// Marks a held run discarded.
-pub fn discard(conn: &Connection, run_id: i64, at: &str) -> Result<()> {
+pub fn discard(conn: &Db, run_id: i64, at: &str) -> Result<()> {
     conn.execute("UPDATE sync_runs SET outcome = ?3, finished_at = ?2 WHERE id = ?1", params![run_id, at, RunState::Discarded])?;
     Ok(())
 }
 
 /// Marks the source's held run, if any, discarded, saying why.
-pub fn discard_held(conn: &Connection, source_id: i64, why: &str, at: &str) -> Result<()> {
+pub fn discard_held(conn: &Db, source_id: i64, why: &str, at: &str) -> Result<()> {
     conn.execute(
         "UPDATE sync_runs SET outcome = ?4, finished_at = ?2, error = ?3 WHERE source_id = ?1 AND outcome = ?5",
         params![source_id, at, why, RunState::Discarded, RunState::Held],

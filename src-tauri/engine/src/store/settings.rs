@@ -1,10 +1,10 @@
 //! Directory-wide settings, kept in the `meta` table with their defaults here.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::store::db::{params, Db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -40,9 +40,9 @@ impl Default for Settings {
 const KEYS: [&str; 6] =
     ["missing_grace_days", "mass_change_percent", "paused", "retention_days", "sync_deadline_secs", "checklist_reminders"];
 
-pub fn load(conn: &Connection) -> Result<Settings> {
+pub fn load(conn: &Db) -> Result<Settings> {
     let get = |key: &str| -> Result<Option<u32>> {
-        let value: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        let value: Option<String> = conn.query_opt("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?;
         value
             .map(|v| v.parse::<u32>().map_err(|_| Error::Invalid(format!("setting {key} holds {v:?}, not a number"))))
             .transpose()
@@ -58,7 +58,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     })
 }
 
-pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
+pub fn save(conn: &Db, settings: &Settings) -> Result<()> {
     if settings.mass_change_percent > 100 {
         return Err(Error::Invalid("the mass-change threshold is a percentage, 0 to 100".into()));
     }

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, Filters};
+use crate::store::db::{params, Db, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -85,42 +85,32 @@ const SOURCE_COLUMNS: &str = "id, name, kind, config, created_at, first_synced_a
      last_full_sync_at, failure_count, last_error, personal_email_enabled, mobile_phone_enabled, home_address_enabled, \
      updated_after, demo";
 
-fn source_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Source, String, String)> {
+fn source_from_row(row: &Row<'_>) -> Result<Source> {
     let mut disabled_fields = Vec::new();
     for (i, field) in [(11, Field::PersonalEmail), (12, Field::MobilePhone), (13, Field::HomeAddress)] {
-        if !row.get::<_, bool>(i)? {
+        if !row.get::<bool>(i)? {
             disabled_fields.push(field);
         }
     }
-    Ok((
-        Source {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            kind: SourceKind::Csv,
-            config: serde_json::Value::Null,
-            created_at: row.get(4)?,
-            first_synced_at: row.get(5)?,
-            sync_interval_secs: row.get(6)?,
-            next_sync_at: row.get(7)?,
-            last_full_sync_at: row.get(8)?,
-            failure_count: row.get(9)?,
-            last_error: row.get(10)?,
-            disabled_fields,
-            updated_after: row.get(14)?,
-            demo: row.get(15)?,
-        },
-        row.get(2)?,
-        row.get(3)?,
-    ))
+    Ok(Source {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        kind: SourceKind::parse(&row.get::<String>(2)?)?,
+        config: serde_json::from_str(&row.get::<String>(3)?)?,
+        created_at: row.get(4)?,
+        first_synced_at: row.get(5)?,
+        sync_interval_secs: row.get(6)?,
+        next_sync_at: row.get(7)?,
+        last_full_sync_at: row.get(8)?,
+        failure_count: row.get(9)?,
+        last_error: row.get(10)?,
+        disabled_fields,
+        updated_after: row.get(14)?,
+        demo: row.get(15)?,
+    })
 }
 
-fn finish((mut source, kind, config): (Source, String, String)) -> Result<Source> {
-    source.kind = SourceKind::parse(&kind)?;
-    source.config = serde_json::from_str(&config)?;
-    Ok(source)
-}
-
-pub fn add(conn: &Connection, name: &str, kind: SourceKind, config: &serde_json::Value, now: DateTime<Utc>) -> Result<Source> {
+pub fn add(conn: &Db, name: &str, kind: SourceKind, config: &serde_json::Value, now: DateTime<Utc>) -> Result<Source> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::Invalid("a source needs a name".into()));
@@ -137,34 +127,26 @@ pub fn add(conn: &Connection, name: &str, kind: SourceKind, config: &serde_json:
 }
 
 /// Marks the source as the built-in demo's.
-pub fn mark_demo(conn: &Connection, source_id: i64) -> Result<()> {
-    conn.execute("UPDATE sources SET demo = 1 WHERE id = ?1", [source_id])?;
+pub fn mark_demo(conn: &Db, source_id: i64) -> Result<()> {
+    conn.execute("UPDATE sources SET demo = TRUE WHERE id = ?1", [source_id])?;
     Ok(())
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Source>> {
-    let mut stmt = conn.prepare(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id"))?;
-    let rows = stmt.query_map([], source_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter().map(finish).collect()
+pub fn list(conn: &Db) -> Result<Vec<Source>> {
+    conn.query_map(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id"), (), source_from_row)
 }
 
-pub fn by_name(conn: &Connection, name: &str) -> Result<Source> {
-    conn.query_row(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = ?1"), [name], source_from_row)
-        .optional()?
-        .map(finish)
-        .transpose()?
+pub fn by_name(conn: &Db, name: &str) -> Result<Source> {
+    conn.query_opt(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = ?1"), [name], source_from_row)?
         .ok_or_else(|| Error::UnknownSource(name.to_owned()))
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> Result<Source> {
-    conn.query_row(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?1"), [id], source_from_row)
-        .optional()?
-        .map(finish)
-        .transpose()?
+pub fn by_id(conn: &Db, id: i64) -> Result<Source> {
+    conn.query_opt(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?1"), [id], source_from_row)?
         .ok_or_else(|| Error::UnknownSource(id.to_string()))
 }
 
-pub fn set_sync_interval(conn: &Connection, source_id: i64, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
+pub fn set_sync_interval(conn: &Db, source_id: i64, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
     let secs = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
     if secs < 60 {
         return Err(Error::Invalid("a source syncs at most once a minute".into()));
@@ -176,18 +158,18 @@ pub fn set_sync_interval(conn: &Connection, source_id: i64, interval: std::time:
     Ok(())
 }
 
-pub fn set_config(conn: &Connection, source_id: i64, config: &serde_json::Value) -> Result<()> {
+pub fn set_config(conn: &Db, source_id: i64, config: &serde_json::Value) -> Result<()> {
     conn.execute("UPDATE sources SET config = ?2 WHERE id = ?1", params![source_id, config.to_string()])?;
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete(conn: &Db, id: i64) -> Result<()> {
     conn.execute("DELETE FROM sources WHERE id = ?1", [id])?;
     Ok(())
 }
 
 /// Switches one of the brief's optional fields on or off for a source.
-pub fn set_optional_field(conn: &Connection, source_id: i64, field: Field, enabled: bool) -> Result<()> {
+pub fn set_optional_field(conn: &Db, source_id: i64, field: Field, enabled: bool) -> Result<()> {
     let column = match field {
         Field::PersonalEmail => "personal_email_enabled",
         Field::MobilePhone => "mobile_phone_enabled",
@@ -203,12 +185,12 @@ pub fn set_optional_field(conn: &Connection, source_id: i64, field: Field, enabl
 }
 
 /// The effective mode of every field for a source: stored choices over the defaults.
-pub fn field_modes(conn: &Connection, source_id: i64) -> Result<HashMap<Field, FieldMode>> {
+pub fn field_modes(conn: &Db, source_id: i64) -> Result<HashMap<Field, FieldMode>> {
     let mut modes: HashMap<Field, FieldMode> = Field::ALL.iter().map(|f| (*f, f.default_mode())).collect();
-    let mut stmt = conn.prepare("SELECT field, mode FROM field_modes WHERE source_id = ?1")?;
-    let rows = stmt.query_map([source_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (field, mode) = row?;
+    let rows = conn.query_map("SELECT field, mode FROM field_modes WHERE source_id = ?1", [source_id], |r| {
+        Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+    })?;
+    for (field, mode) in rows {
         if let (Some(field), Some(mode)) = (Field::parse(&field), FieldMode::parse(&mode)) {
             modes.insert(field, mode);
         }
@@ -216,7 +198,7 @@ pub fn field_modes(conn: &Connection, source_id: i64) -> Result<HashMap<Field, F
     Ok(modes)
 }
 
-pub fn set_field_mode(conn: &Connection, source_id: i64, field: Field, mode: FieldMode) -> Result<()> {
+pub fn set_field_mode(conn: &Db, source_id: i64, field: Field, mode: FieldMode) -> Result<()> {
     conn.execute(
         "INSERT INTO field_modes (source_id, field, mode) VALUES (?1, ?2, ?3)
          ON CONFLICT (source_id, field) DO UPDATE SET mode = excluded.mode",
@@ -227,17 +209,17 @@ pub fn set_field_mode(conn: &Connection, source_id: i64, field: Field, mode: Fie
 
 /// After a settings change the next sync reads everything: an incremental read would only apply
 /// the new settings to the few people who changed in HR.
-fn require_full_read(conn: &Connection, source_id: i64) -> Result<()> {
+fn require_full_read(conn: &Db, source_id: i64) -> Result<()> {
     conn.execute("UPDATE sources SET last_full_sync_at = NULL WHERE id = ?1", [source_id])?;
     Ok(())
 }
 
-pub fn filters(conn: &Connection, source_id: i64) -> Result<Filters> {
+pub fn filters(conn: &Db, source_id: i64) -> Result<Filters> {
     let mut filters = Filters::default();
-    let mut stmt = conn.prepare("SELECT kind, value FROM source_filters WHERE source_id = ?1")?;
-    let rows = stmt.query_map([source_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (kind, value) = row?;
+    let rows = conn.query_map("SELECT kind, value FROM source_filters WHERE source_id = ?1", [source_id], |r| {
+        Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+    })?;
+    for (kind, value) in rows {
         match kind.as_str() {
             "legal_entity" => filters.legal_entities.insert(value),
             "employment_type" => filters.employment_types.insert(value),
@@ -247,14 +229,16 @@ pub fn filters(conn: &Connection, source_id: i64) -> Result<Filters> {
     Ok(filters)
 }
 
-pub fn set_filters(conn: &Connection, source_id: i64, filters: &Filters) -> Result<()> {
+pub fn set_filters(conn: &Db, source_id: i64, filters: &Filters) -> Result<()> {
     conn.execute("DELETE FROM source_filters WHERE source_id = ?1", [source_id])?;
-    let mut insert = conn.prepare("INSERT INTO source_filters (source_id, kind, value) VALUES (?1, ?2, ?3)")?;
     for (kind, values) in
         [("legal_entity", &filters.legal_entities), ("employment_type", &filters.employment_types), ("team", &filters.teams)]
     {
         for value in values {
-            insert.execute(params![source_id, kind, value])?;
+            conn.execute(
+                "INSERT INTO source_filters (source_id, kind, value) VALUES (?1, ?2, ?3)",
+                params![source_id, kind, value],
+            )?;
         }
     }
     require_full_read(conn, source_id)
@@ -263,7 +247,7 @@ pub fn set_filters(conn: &Connection, source_id: i64, filters: &Filters) -> Resu
 /// Records a successful sync at `at`: the source's schedule, its failures forgotten, when the next
 /// incremental read starts from, and (after a full read) when the last full read was.
 pub fn record_success(
-    conn: &Connection,
+    conn: &Db,
     source_id: i64,
     at: &str,
     next_sync_at: &str,
@@ -280,7 +264,7 @@ pub fn record_success(
 }
 
 /// Records a failed sync: how many in a row, the error, and when to try again.
-pub fn record_failure(conn: &Connection, source_id: i64, failures: i64, error: &str, next_sync_at: &str) -> Result<()> {
+pub fn record_failure(conn: &Db, source_id: i64, failures: i64, error: &str, next_sync_at: &str) -> Result<()> {
     conn.execute(
         "UPDATE sources SET failure_count = ?2, last_error = ?3, next_sync_at = ?4 WHERE id = ?1",
         params![source_id, failures, error, next_sync_at],

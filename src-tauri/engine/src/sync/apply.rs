@@ -88,28 +88,29 @@ impl<'a> Applier<'a> {
     /// Stores a legal entity or work location as read; unchanged ones are not rewritten.
     pub fn site(&mut self, sites: Sites, site: &RemoteSite) -> Result<()> {
         let zone = site.country.as_deref().and_then(zone_of_country).map(str::to_owned);
-        let (written, inserted_id) = sites::upsert(self.conn, sites, self.stamp.source_id, site, zone.as_deref())?;
+        let written = sites::upsert(self.conn, sites, self.stamp.source_id, site, zone.as_deref())?;
         let map = match sites {
             Sites::LegalEntities => &mut self.ids.legal_entities,
             Sites::WorkLocations => &mut self.ids.work_locations,
         };
-        match map.get_mut(&site.remote_id) {
-            Some(stored) => {
-                self.zones_stale |= written && stored.1 != zone;
+        match (map.get_mut(&site.remote_id), written) {
+            (Some(stored), _) => {
+                self.zones_stale |= written.is_some() && stored.1 != zone;
                 stored.1 = zone;
             }
-            None => {
-                map.insert(site.remote_id.clone(), (inserted_id, zone));
+            (None, Some(id)) => {
+                map.insert(site.remote_id.clone(), (id, zone));
             }
+            // A site not stored before is always written.
+            (None, None) => {}
         }
         Ok(())
     }
 
     /// Stores a group as read; an unchanged one is not rewritten.
     pub fn group(&mut self, group: &RemoteGroup) -> Result<()> {
-        let inserted_id = groups::upsert(self.conn, self.stamp.source_id, group)?;
-        if !self.ids.groups.contains_key(&group.remote_id) {
-            self.ids.groups.insert(group.remote_id.clone(), inserted_id);
+        if let Some(id) = groups::upsert(self.conn, self.stamp.source_id, group)? {
+            self.ids.groups.entry(group.remote_id.clone()).or_insert(id);
         }
         Ok(())
     }

@@ -26,7 +26,7 @@ pub struct Recorder<'c> {
 impl<'c> Recorder<'c> {
     /// `today` tells future starters and departed people apart, for [`Counts`].
     pub fn new(conn: &'c Db, source_id: i64, today: NaiveDate) -> Result<Recorder<'c>> {
-        let writer = fetched_people::Writer::new(conn, source_id)?;
+        let writer = fetched_people::Writer::new(conn, source_id);
         Ok(Recorder { writer, source_id, pending: VecDeque::new(), today: today.to_string(), counts: Counts::default() })
     }
 
