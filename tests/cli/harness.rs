@@ -113,7 +113,14 @@ impl Roster {
         let tables: Vec<String> = db.query_map(tables, (), |r| r.get(0)).unwrap();
         let mut dump = String::new();
         let mut rows_of = |table: &str, columns: &[String]| {
-            let each: Vec<String> = columns.iter().map(|c| format!("CAST(\"{c}\" AS TEXT)")).collect();
+            // Any value as text: SQLite's `quote` writes blobs (the search index's) as hex.
+            let each: Vec<String> = columns
+                .iter()
+                .map(|c| match db.dialect() {
+                    Dialect::Sqlite => format!("quote(\"{c}\")"),
+                    Dialect::Postgres => format!("CAST(\"{c}\" AS TEXT)"),
+                })
+                .collect();
             let sql = format!("SELECT {} FROM \"{table}\" ORDER BY 1, 2", each.join(", "));
             for values in db.query_map(&sql, (), |r| (0..columns.len()).map(|i| r.get::<Option<String>>(i)).collect::<Result<Vec<_>, _>>()).unwrap() {
                 let values: Vec<String> = values.into_iter().map(|v: Option<String>| format!("{v:?}")).collect();

@@ -76,7 +76,8 @@ fn copying_a_local_directory_into_postgres_keeps_every_person_device_hide_and_ru
     assert_eq!(local.json(&["runs"]), runs, "the sync runs");
     assert_eq!(local.json(&["show", &someone]), profile, "a profile: its fields, their sources and its history");
     let resynced = local.json(&["sync"]);
-    assert_eq!(resynced["counts"]["created"], 0, "the next sync finds everyone there: {resynced}");
+    assert_eq!(resynced[0]["counts"]["created"], 0, "the next sync finds everyone there: {resynced}");
+    assert_eq!(resynced[0]["outcome"], "applied", "{resynced}");
     local.ok(&["device", "add", "--kind", "phone", "--model", "P", "--serial", "SN-COPY-2"]);
 
     let again = Roster::sqlite();
