@@ -298,14 +298,19 @@ mod tests {
         let ca = ca_file(dir.path(), &company);
         for mode in ["verify-full", "require"] {
             let target: Target = format!("{by_name}?sslmode={mode}&sslrootcert={}", ca.display()).parse().unwrap();
-            let mut client = target.connect_with(&database.password).unwrap_or_else(|e| panic!("{mode}: {e}"));
-            let ssl: bool = client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
-            assert!(ssl, "the connection is encrypted ({mode})");
+            let client = target.connect_with(&database.password).unwrap_or_else(|e| panic!("{mode}: {e}"));
+            assert!(encrypted(client), "the connection is encrypted ({mode})");
         }
         let plain: Target = by_name.parse().unwrap();
-        let mut client = plain.connect_with(&database.password).unwrap();
-        let ssl: bool = client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
-        assert!(!ssl, "without options, a server on this computer is reached without TLS");
+        assert!(
+            !encrypted(plain.connect_with(&database.password).unwrap()),
+            "without options, a server on this computer is reached without TLS"
+        );
+    }
+
+    /// Whether the server says that this connection uses TLS.
+    fn encrypted(mut client: postgres::Client) -> bool {
+        client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0)
     }
 
     #[test]
