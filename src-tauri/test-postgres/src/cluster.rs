@@ -35,8 +35,18 @@ impl Cluster {
     /// one that stops the server uses its own, so that no other test sees it stop.
     #[allow(clippy::new_without_default)] // Starting a server is not a default value.
     pub fn new() -> Cluster {
+        Cluster::start_new(None)
+    }
+
+    /// Like [`Cluster::new`], with TLS on (`ssl=on`): the server presents `cert_pem` (with the
+    /// chain above it, if any) and holds `key_pem`. Clients may still connect without TLS.
+    pub fn with_tls(cert_pem: &str, key_pem: &str) -> Cluster {
+        Cluster::start_new(Some((cert_pem, key_pem)))
+    }
+
+    fn start_new(tls: Option<(&str, &str)>) -> Cluster {
         let superuser_password = random_password();
-        let (server, supervisor) = Server::create(&superuser_password);
+        let (server, supervisor) = Server::create(&superuser_password, tls);
         Cluster { server, superuser_password, _supervisor: supervisor }
     }
 
@@ -88,6 +98,11 @@ impl TestDatabase {
         let mut config: Config = self.url.parse().expect("the test database's URL parses");
         config.password(&self.password);
         config
+    }
+
+    /// The address with the server named `localhost` instead of 127.0.0.1, as a certificate names it.
+    pub fn url_by_name(&self) -> String {
+        self.url.replacen("@127.0.0.1:", "@localhost:", 1)
     }
 
     /// A new connection as the database's role.

@@ -1,13 +1,16 @@
 //! A throw-away PostgreSQL cluster for Roster's tests: `initdb` and `pg_ctl` on a free port of
 //! 127.0.0.1, in a temporary folder, as the `postgres` user when the tests run as root. Each test
 //! takes an empty database of its own with [`Cluster::database`]. The server never outlives the
-//! test process, even one that panics or is killed.
+//! test process, even one that panics or is killed. [`Cluster::with_tls`] starts one with TLS, its
+//! certificate issued by a throw-away [`Authority`].
 
+mod authority;
 mod cluster;
 mod server;
 
 use std::sync::OnceLock;
 
+pub use authority::{Authority, Issued};
 pub use cluster::{Cluster, TestDatabase};
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
@@ -52,6 +55,19 @@ mod tests {
         let refused = config.connect(postgres::NoTls).err().expect("a wrong password is refused");
         assert_eq!(refused.code(), Some(&SqlState::INVALID_PASSWORD), "{refused}");
         database.connect().simple_query("SELECT 1").expect("the right one is accepted");
+    }
+
+    #[test]
+    fn a_cluster_with_tls_has_ssl_on_and_keeps_it_across_a_restart() {
+        let issued = Authority::new("Roster test CA").issue(&["localhost", "127.0.0.1"]);
+        let cluster = Cluster::with_tls(&issued.cert_pem, &issued.key_pem);
+        let database = cluster.database();
+        let ssl = |database: &TestDatabase| -> String { database.connect().query_one("SHOW ssl", &[]).unwrap().get(0) };
+        assert_eq!(ssl(&database), "on", "the server offers TLS");
+        cluster.stop();
+        cluster.start();
+        assert_eq!(ssl(&database), "on", "a restarted server still offers TLS");
+        assert_eq!(ssl(&super::cluster().database()), "off", "the shared cluster has no TLS");
     }
 
     #[test]

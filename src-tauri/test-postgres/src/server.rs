@@ -1,8 +1,9 @@
 //! The server's processes: where PostgreSQL's programs are, the user the server runs as, and the
 //! supervisor that stops it when the test process ends.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -15,13 +16,19 @@ const DEBIAN_VERSIONS: &str = "/usr/lib/postgresql";
 /// How often a start is tried on another free port when the chosen one was taken in between.
 const PORT_TRIES: usize = 5;
 
-/// A server's programs, its folder (data, socket and log) and its port on 127.0.0.1.
+/// A server's programs, its folder (data, socket, log, and certificate and key if it has TLS) and
+/// its port on 127.0.0.1.
 pub(crate) struct Server {
     bin: PathBuf,
     pub(crate) dir: PathBuf,
     owner: Option<Owner>,
     pub(crate) port: u16,
+    tls: bool,
 }
+
+/// File names of the server's TLS certificate and key, in its folder.
+const CERT_FILE: &str = "server.crt";
+const KEY_FILE: &str = "server.key";
 
 /// The user the server runs as when the test process is root: PostgreSQL refuses to run as root.
 #[derive(Clone, Copy)]
@@ -32,9 +39,10 @@ struct Owner {
 
 impl Server {
     /// Initialises a cluster in a new temporary folder, with the superuser `postgres` and its
-    /// `password`, and starts it on a free port. The supervisor is running before the server is
-    /// started: whatever happens next, the server ends with the test process.
-    pub(crate) fn create(password: &str) -> (Server, Supervisor) {
+    /// `password`, and starts it on a free port, with TLS if `tls` gives a certificate and its key
+    /// (PEM). The supervisor is running before the server is started: whatever happens next, the
+    /// server ends with the test process.
+    pub(crate) fn create(password: &str, tls: Option<(&str, &str)>) -> (Server, Supervisor) {
         let bin = bin_dir();
         let owner = Owner::for_this_process();
         let dir = tempfile::Builder::new()
@@ -51,7 +59,11 @@ impl Server {
                     .expect("the test cluster's folder is handed to the postgres user");
             }
         }
-        let mut server = Server { bin, dir, owner, port: 0 };
+        let mut server = Server { bin, dir, owner, port: 0, tls: tls.is_some() };
+        if let Some((cert_pem, key_pem)) = tls {
+            server.write_private(CERT_FILE, cert_pem);
+            server.write_private(KEY_FILE, key_pem);
+        }
         let supervisor = Supervisor::spawn(&server);
         let password_option = format!("--pwfile={}", password_file.display());
         let data = server.data();
@@ -99,11 +111,15 @@ impl Server {
     fn try_start(&self) -> Result<(), String> {
         // A throw-away cluster needs no durability across a power loss: fsync off keeps tests fast.
         // The socket goes in the cluster's folder, not the system's /var/run/postgresql.
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             self.port,
             self.dir.display()
         );
+        if self.tls {
+            let file = |name| self.dir.join(name).display().to_string();
+            options += &format!(" -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}", file(CERT_FILE), file(KEY_FILE));
+        }
         let log = self.dir.join("log");
         let output = self
             .command("pg_ctl")
@@ -130,6 +146,23 @@ impl Server {
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
+    }
+
+    /// Writes `contents` to `name` in the server's folder, owned by the server's user and readable
+    /// by it alone (PostgreSQL refuses a key file others may read).
+    fn write_private(&self, name: &str, contents: &str) {
+        let path = self.dir.join(name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("the test cluster's {name} is written: {e}"));
+        file.write_all(contents.as_bytes()).unwrap_or_else(|e| panic!("the test cluster's {name} is written: {e}"));
+        if let Some(owner) = self.owner {
+            std::os::unix::fs::chown(&path, Some(owner.uid.as_raw()), Some(owner.gid.as_raw()))
+                .expect("the test cluster's TLS files are handed to the postgres user");
+        }
     }
 
     fn command(&self, program: &str) -> Command {
