@@ -53,7 +53,16 @@ impl World {
     }
 
     pub fn with_simulator(sim: Simulator) -> World {
-        let dir = DataDir::new();
+        World::in_dir(sim, DataDir::new())
+    }
+
+    /// [`World::new`] in a data directory with its own SQLite file, whatever the tests' store:
+    /// for what only a local directory has (its files, their encryption, the write-ahead log).
+    pub fn on_sqlite(seed: u64, size: usize) -> World {
+        World::in_dir(start(seed, size), DataDir::sqlite())
+    }
+
+    fn in_dir(sim: Simulator, dir: DataDir) -> World {
         let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
         engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
         connect(&mut engine, SOURCE, &sim);

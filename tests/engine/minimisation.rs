@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use roster_engine::store::db::Dialect;
 use roster_engine::model::{Field, Filters, View};
 use roster_engine::store::runs::RunState;
 use roster_engine::sync::SyncRequest;
@@ -65,8 +66,12 @@ fn people_a_first_sync_excludes_leave_only_the_reason_they_were_excluded() {
 
     let count = |sql: &str| -> i64 { world.engine.store().conn().query_row(sql, (), |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM employees"), i64::from(report.counts.created), "only included people are created");
+    let tables = match world.engine.store().conn().dialect() {
+        Dialect::Sqlite => "sqlite_master",
+        Dialect::Postgres => "(SELECT table_name AS name FROM information_schema.tables) t",
+    };
     assert_eq!(
-        count("SELECT count(*) FROM sqlite_master WHERE name = 'employments'"),
+        count(&format!("SELECT count(*) FROM {tables} WHERE name = 'employments'")),
         0,
         "no employment is kept, of an excluded person or anyone: nothing reads them"
     );

@@ -4,6 +4,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use roster_engine::store::db::Dialect;
+use roster_engine::store::postgres::LOCATION_FILE;
 use roster_engine::store::{DATABASE_FILE, INSTALLATION_FILE};
 use roster_engine::Engine;
 
@@ -47,10 +49,17 @@ fn the_data_directory_and_its_files_are_private_even_when_found_open() {
     let dir_mode = std::fs::metadata(dir).unwrap().permissions().mode() & 0o777;
     assert_eq!(dir_mode, 0o700, "the data directory is the user's alone");
     let found = modes(dir);
-    for name in [DATABASE_FILE, "roster.db-wal", "roster.db-shm", INSTALLATION_FILE] {
+    // A directory in PostgreSQL keeps only where it is here; its syncs lock in the database.
+    let files: &[&str] = match world.engine.store().conn().dialect() {
+        Dialect::Sqlite => &[DATABASE_FILE, "roster.db-wal", "roster.db-shm", INSTALLATION_FILE],
+        Dialect::Postgres => &[LOCATION_FILE],
+    };
+    for name in files {
         assert!(found.iter().any(|(p, _)| p.ends_with(name)), "{name} is on disk after a sync: {found:?}");
     }
-    assert!(found.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "lock")), "a source's lock file is on disk: {found:?}");
+    if world.engine.store().conn().dialect() == Dialect::Sqlite {
+        assert!(found.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "lock")), "a source's lock file is on disk: {found:?}");
+    }
     for (path, mode) in found {
         let expected = if path.is_dir() { 0o700 } else { 0o600 };
         assert_eq!(mode, expected, "{} is private to the user (found {mode:o})", path.display());
@@ -59,7 +68,7 @@ fn the_data_directory_and_its_files_are_private_even_when_found_open() {
 
 #[test]
 fn no_file_of_the_directory_holds_a_name_or_email_after_a_sync() {
-    let mut world = World::new(62, 30);
+    let mut world = World::on_sqlite(62, 30);
     world.sync();
     let person = world.remote(|e| e.first_name.is_some() && e.work_email.is_some());
     let (name, work_email) = (person.last_name.clone().unwrap(), email(&person));
@@ -79,7 +88,7 @@ fn no_file_of_the_directory_holds_a_name_or_email_after_a_sync() {
 
 #[test]
 fn a_plain_database_from_an_older_version_is_encrypted_in_place_with_its_data() {
-    let mut world = World::new(63, 30);
+    let mut world = World::on_sqlite(63, 30);
     world.sync();
     let before = world.count_employees();
     let person = world.remote(|e| e.work_email.is_some());
@@ -332,12 +341,13 @@ fn disconnecting_a_source_with_erase_leaves_no_name_in_the_search_index() {
 
 #[test]
 fn an_erasure_that_cannot_clear_the_write_ahead_log_says_so() {
+    // SQLite's write-ahead log: PostgreSQL keeps no such file here.
     use roster_engine::sync::SyncRequest;
     use roster_simulator::Change;
 
     use crate::harness::{now, SOURCE};
 
-    let mut world = World::new(67, 20);
+    let mut world = World::on_sqlite(67, 20);
     world.sync();
     let person = world.remote(|e| e.work_email.is_some());
     world.sim.apply(Change::Delete { employee_id: person.id.clone() });

@@ -97,8 +97,7 @@ impl Store {
     }
 
     fn open_postgres(data_dir: &Path, target: postgres::Target) -> Result<Store> {
-        let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
-        private::ensure_dir(data_dir).map_err(io)?;
+        make_private(data_dir)?;
         let mut conn = Db::postgres(target.connect()?, target.url.clone());
         migrations_postgres::migrate(&mut conn)?;
         conn.execute(
@@ -110,10 +109,7 @@ impl Store {
 
     fn open_file(data_dir: &Path, path: PathBuf) -> Result<Store> {
         let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
-        private::ensure_dir(data_dir).map_err(io)?;
-        for file in private_files(data_dir)? {
-            private::tighten_file(&file).map_err(io)?;
-        }
+        make_private(data_dir)?;
         let key = cipher::DatabaseKey::for_database(&path)?;
         cipher::encrypt_if_plain(&path, &key)?;
         // SQLite gives the WAL and shared-memory files the database file's mode: creating it
@@ -194,6 +190,17 @@ pub fn suspend_autocheckpoint(db: &Db) -> Result<Option<i64>> {
 pub fn restore_autocheckpoint(db: &Db, pages: Option<i64>) -> Result<()> {
     if let (Some(conn), Some(pages)) = (db.as_sqlite(), pages) {
         conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+    }
+    Ok(())
+}
+
+/// Makes the data directory and every file in it the user's alone, as an older Roster or a
+/// restore from backup may have left them readable by others.
+fn make_private(data_dir: &Path) -> Result<()> {
+    let io = |source| Error::DataDir { path: data_dir.display().to_string(), source };
+    private::ensure_dir(data_dir).map_err(io)?;
+    for file in private_files(data_dir)? {
+        private::tighten_file(&file).map_err(io)?;
     }
     Ok(())
 }
