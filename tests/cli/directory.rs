@@ -1,11 +1,12 @@
-//! `roster directory status` and `check`, and what every command says of a damaged database file.
+//! `roster directory status` and `check` of a local directory, and what every command says of a
+//! damaged database file.
 
 use crate::harness::{simulator, Roster};
 
 /// A directory synced from a simulated company of 600 people.
 fn synced() -> Roster {
     let sim = simulator(31, 600);
-    let roster = Roster::new();
+    let roster = Roster::sqlite();
     roster.add_kombo("Acme HR", &sim);
     roster.ok(&["sync"]);
     roster

@@ -96,7 +96,7 @@ fn the_api_key_and_sensitive_hr_fields_never_reach_the_database() {
     roster.add_kombo("Acme HR", &sim);
     roster.ok(&["sync"]);
     let files = roster.database_files();
-    assert!(!files.is_empty());
+    assert!(!files.is_empty() || roster.dir.is_postgres(), "a local directory's files are searched");
     // The files are encrypted, so their rows are searched through the key as well.
     let rows = roster.directory_dump();
     assert!(!any_file_contains(&files, sim.api_key()), "the API key lives in the OS keyring, never in SQLite");

@@ -221,8 +221,8 @@ fn disconnecting_with_erase_removes_the_people_only_that_source_knew_and_its_key
     roster.ok(&["source", "add", "csv", "--name", "Spreadsheet", "--file", file.to_str().unwrap()]);
     roster.ok(&["sync", "--source", "Spreadsheet"]);
 
-    let installation = std::fs::read_to_string(roster.data_dir().join("installation-id")).unwrap();
-    let secrets = Secrets::new(installation.trim());
+    let installation = roster_engine::store::Store::open(roster.data_dir()).unwrap().installation_id().unwrap();
+    let secrets = Secrets::new(&installation);
     let account = format!("source-{}", roster.json(&["source", "list"])[0]["id"]);
     assert_eq!(secrets.load(&account).unwrap(), sim.api_key(), "the source's key is in the OS keyring");
     let only_hr: Vec<String> = people

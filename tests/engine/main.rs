@@ -11,6 +11,7 @@ mod harness;
 mod minimisation;
 mod notices;
 mod overview;
+mod postgres;
 mod privacy;
 mod reservations;
 mod rules;

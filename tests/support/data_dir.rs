@@ -9,7 +9,7 @@ use roster_test_postgres::{cluster, TestDatabase};
 pub struct DataDir {
     dir: tempfile::TempDir,
     /// The database the data directory points at, kept for the test's life.
-    _database: Option<TestDatabase>,
+    database: Option<TestDatabase>,
 }
 
 impl DataDir {
@@ -26,13 +26,18 @@ impl DataDir {
             Ok("sqlite") | Err(_) => None,
             Ok(other) => panic!("ROSTER_TEST_STORE is sqlite or postgres, not {other:?}"),
         };
-        DataDir { dir, _database: database }
+        DataDir { dir, database }
     }
 
     /// A data directory with its own SQLite file, whatever the tests' store.
     #[allow(dead_code)] // This module is shared: only the CLI tests need a local directory.
     pub fn sqlite() -> DataDir {
-        DataDir { dir: tempfile::tempdir().unwrap(), _database: None }
+        DataDir { dir: tempfile::tempdir().unwrap(), database: None }
+    }
+
+    #[allow(dead_code)] // This module is shared: only the CLI tests ask.
+    pub fn is_postgres(&self) -> bool {
+        self.database.is_some()
     }
 
     pub fn path(&self) -> &Path {

@@ -1,0 +1,115 @@
+//! What only a directory in PostgreSQL can meet: its server stopped in the middle of a sync, and
+//! search answering as SQLite's full-text index does on the same company.
+
+use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::store::postgres;
+use roster_engine::sync::SyncRequest;
+use roster_engine::Engine;
+use roster_simulator::{Change, EmploymentType, NewHire};
+use roster_test_postgres::{cluster, Cluster};
+
+use crate::data_dir::DataDir;
+use crate::harness::{connect, fast_retry, now, start, SOURCE};
+
+fn people(engine: &Engine) -> i64 {
+    engine.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_server_stopped_in_the_middle_of_a_sync_keeps_nothing_of_it_and_the_next_sync_after_a_restart_succeeds() {
+    // A server of this test's own, to stop: the shared one serves the other tests.
+    let server = Cluster::new();
+    let database = server.database();
+    let dir = tempfile::tempdir().unwrap();
+    postgres::connect(dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
+    let sim = start(71, 1500);
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    connect(&mut engine, SOURCE, &sim);
+
+    let mut stopped = false;
+    let error = engine
+        .sync_with_progress(SOURCE, now(), SyncRequest::default(), &mut |progress| {
+            if !stopped && progress.done >= 300 {
+                server.stop();
+                stopped = true;
+            }
+        })
+        .expect_err("the sync cannot finish without its database");
+    assert!(stopped, "the server was stopped while the sync was writing");
+    let message = error.to_string();
+    assert!(message.contains(&database.url), "the error names the database: {message}");
+    assert!(message.contains("nothing of the interrupted change was kept"), "and says what became of the sync: {message}");
+    drop(engine);
+
+    server.start();
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    assert_eq!(people(&engine), 0, "the interrupted first sync's people were never committed");
+    let report = engine.sync(SOURCE, now(), SyncRequest::default()).expect("the next sync succeeds");
+    assert!(report.counts.created > 1000, "{:?}", report.counts);
+    assert_eq!(people(&engine), i64::from(report.counts.created));
+    let runs = engine.runs(None, 10).unwrap();
+    assert!(runs.iter().any(|run| run.outcome == roster_engine::store::runs::RunState::Failed), "the stopped run is recorded as failed: {runs:?}");
+}
+
+#[test]
+fn search_finds_the_same_people_on_both_stores_accents_and_apostrophes_included() {
+    let sim = start(72, 300);
+    for (first, last, email) in [
+        ("Zoë", "O'Brien", "zoe.obrien"),
+        ("Ærøskøbing", "Łukasiewicz-Nuñez", "aero.lukasiewicz"),
+        ("José", "D'Angelo", "jose.dangelo"),
+        ("Renée", "Müller Straße", "renee.muller"),
+    ] {
+        sim.apply(Change::Hire(NewHire {
+            first_name: first.into(),
+            last_name: last.into(),
+            work_email: Some(format!("{email}@quillon.example")),
+            start_date: Some(crate::harness::today()),
+            legal_entity_id: None,
+            employment_type: EmploymentType::FullTime,
+            job_title: None,
+        }));
+    }
+    let database = cluster().database();
+    let (local, shared) = (DataDir::sqlite(), tempfile::tempdir().unwrap());
+    postgres::connect(shared.path(), &database.url.parse().unwrap(), &database.password).unwrap();
+    let engines: Vec<Engine> = [local.path(), shared.path()]
+        .into_iter()
+        .map(|dir| {
+            let mut engine = Engine::open(dir).unwrap().with_retry(fast_retry());
+            connect(&mut engine, SOURCE, &sim);
+            engine.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+            engine
+        })
+        .collect();
+
+    let found = |engine: &Engine, text: &str| -> Vec<String> {
+        let query = EmployeeQuery {
+            view: roster_engine::model::View::All,
+            include_hidden: true,
+            include_out_of_scope: true,
+            search: Some(text.to_owned()),
+            limit: 10_000,
+            ..EmployeeQuery::default()
+        };
+        let mut emails: Vec<String> =
+            engine.employees(&query, now()).unwrap().into_iter().map(|e| e.work_email.unwrap_or_default()).collect();
+        emails.sort();
+        emails
+    };
+    let queries = [
+        "zoe", "ZOË", "o'brien", "obrien", "brien", "d'angelo", "angelo", "jose", "josé", "łuk", "luk", "nuñez", "nunez",
+        "ærø", "muller", "müller", "straße", "renée renee", "zoe.obrien@quillon.example", "a", "ma", "sch", "an ma", "x",
+        "'", "-", "z o",
+    ];
+    let mut matched = 0;
+    for text in queries {
+        let (on_sqlite, on_postgres) = (found(&engines[0], text), found(&engines[1], text));
+        assert_eq!(on_sqlite, on_postgres, "both stores find the same people for {text:?}");
+        matched += usize::from(!on_sqlite.is_empty());
+    }
+    assert!(matched > 15, "most queries find someone: the comparison is not of empty lists");
+    for (text, email) in [("zoe", "zoe.obrien"), ("o'brien", "zoe.obrien"), ("luk", "aero.lukasiewicz"), ("muller", "renee.muller")] {
+        assert!(found(&engines[1], text).iter().any(|e| e.starts_with(email)), "{text:?} finds {email}");
+    }
+}
