@@ -31,7 +31,8 @@ pub struct Db(Backend);
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(Postgres),
+    /// Boxed: the client and its statement cache are far larger than rusqlite's handle.
+    Postgres(Box<Postgres>),
 }
 
 /// The PostgreSQL client is used through `&Db` like rusqlite's connection, which needs no `&mut`:
@@ -55,7 +56,7 @@ impl Db {
 
     /// A connection to the PostgreSQL database at `database` (its address, for messages).
     pub fn postgres(client: postgres::Client, database: String) -> Db {
-        Db(Backend::Postgres(Postgres { database, client: RefCell::new(client), statements: RefCell::default() }))
+        Db(Backend::Postgres(Box::new(Postgres { database, client: RefCell::new(client), statements: RefCell::default() })))
     }
 
     pub fn dialect(&self) -> Dialect {
