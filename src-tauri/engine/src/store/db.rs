@@ -300,7 +300,7 @@ fn first_line(sql: &str) -> &str {
     sql.trim().lines().next().unwrap_or_default()
 }
 
-/// A value bound to a statement's placeholder.
+/// A value bound to a statement's placeholder, or read from a column.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
     Null,
@@ -494,115 +494,104 @@ enum RowRef<'r> {
     Postgres(&'r postgres::Row),
 }
 
-/// A column's value as read.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cell<'a> {
-    Null,
-    Int(i64),
-    Real(f64),
-    Bool(bool),
-    Text(&'a str),
-    Blob(&'a [u8]),
-}
-
 impl<'r> Row<'r> {
     pub fn get<T: FromDb>(&self, index: usize) -> Result<T> {
-        let cell = self.cell(index)?;
-        T::from_db(cell).ok_or_else(|| {
-            Error::Stored(format!("column {index} holds {cell:?}, not a value of type {}", std::any::type_name::<T>()))
+        let value = self.value(index)?;
+        T::from_db(value).ok_or_else(|| {
+            Error::Stored(format!("column {index} holds {value:?}, not a value of type {}", std::any::type_name::<T>()))
         })
     }
 
-    fn cell(&self, index: usize) -> Result<Cell<'r>> {
+    fn value(&self, index: usize) -> Result<Value<'r>> {
         match self.0 {
             RowRef::Sqlite(row) => {
                 use rusqlite::types::ValueRef;
                 Ok(match row.get_ref(index)? {
-                    ValueRef::Null => Cell::Null,
-                    ValueRef::Integer(v) => Cell::Int(v),
-                    ValueRef::Real(v) => Cell::Real(v),
-                    ValueRef::Text(v) => Cell::Text(std::str::from_utf8(v).map_err(|e| Error::Stored(e.to_string()))?),
-                    ValueRef::Blob(v) => Cell::Blob(v),
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(v) => Value::Int(v),
+                    ValueRef::Real(v) => Value::Real(v),
+                    ValueRef::Text(v) => Value::Text(std::str::from_utf8(v).map_err(|e| Error::Stored(e.to_string()))?),
+                    ValueRef::Blob(v) => Value::Blob(v),
                 })
             }
-            RowRef::Postgres(row) => pg_cell(row, index),
+            RowRef::Postgres(row) => pg_value(row, index),
         }
     }
 }
 
-fn pg_cell(row: &postgres::Row, index: usize) -> Result<Cell<'_>> {
+fn pg_value(row: &postgres::Row, index: usize) -> Result<Value<'_>> {
     let unreadable = |e: postgres::Error| Error::Stored(format!("column {index}: {e}"));
     let ty = row.columns().get(index).ok_or_else(|| Error::Stored(format!("no column {index}")))?.type_();
     let cell = if *ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(index).map_err(unreadable)?.map(Cell::Int)
+        row.try_get::<_, Option<i64>>(index).map_err(unreadable)?.map(Value::Int)
     } else if *ty == Type::INT4 {
-        row.try_get::<_, Option<i32>>(index).map_err(unreadable)?.map(|v| Cell::Int(v.into()))
+        row.try_get::<_, Option<i32>>(index).map_err(unreadable)?.map(|v| Value::Int(v.into()))
     } else if *ty == Type::INT2 {
-        row.try_get::<_, Option<i16>>(index).map_err(unreadable)?.map(|v| Cell::Int(v.into()))
+        row.try_get::<_, Option<i16>>(index).map_err(unreadable)?.map(|v| Value::Int(v.into()))
     } else if *ty == Type::BOOL {
-        row.try_get::<_, Option<bool>>(index).map_err(unreadable)?.map(Cell::Bool)
+        row.try_get::<_, Option<bool>>(index).map_err(unreadable)?.map(Value::Bool)
     } else if *ty == Type::FLOAT8 {
-        row.try_get::<_, Option<f64>>(index).map_err(unreadable)?.map(Cell::Real)
+        row.try_get::<_, Option<f64>>(index).map_err(unreadable)?.map(Value::Real)
     } else if *ty == Type::BYTEA {
-        row.try_get::<_, Option<&[u8]>>(index).map_err(unreadable)?.map(Cell::Blob)
+        row.try_get::<_, Option<&[u8]>>(index).map_err(unreadable)?.map(Value::Blob)
     } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME, Type::UNKNOWN].contains(ty) {
-        row.try_get::<_, Option<&str>>(index).map_err(unreadable)?.map(Cell::Text)
+        row.try_get::<_, Option<&str>>(index).map_err(unreadable)?.map(Value::Text)
     } else {
         // NUMERIC (what `sum` of integers gives) among others: the query casts it to BIGINT.
         return Err(Error::Stored(format!("column {index} is of type {ty}, which Roster does not read")));
     };
-    Ok(cell.unwrap_or(Cell::Null))
+    Ok(cell.unwrap_or(Value::Null))
 }
 
 /// What a column can be read as.
 pub trait FromDb: Sized {
     /// `None` when the value is of another type.
-    fn from_db(cell: Cell<'_>) -> Option<Self>;
+    fn from_db(value: Value<'_>) -> Option<Self>;
 }
 
 impl<T: FromDb> FromDb for Option<T> {
-    fn from_db(cell: Cell<'_>) -> Option<Self> {
-        match cell {
-            Cell::Null => Some(None),
+    fn from_db(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Null => Some(None),
             other => T::from_db(other).map(Some),
         }
     }
 }
 
 impl FromDb for String {
-    fn from_db(cell: Cell<'_>) -> Option<Self> {
-        match cell {
-            Cell::Text(v) => Some(v.to_owned()),
+    fn from_db(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Text(v) => Some(v.to_owned()),
             _ => None,
         }
     }
 }
 
 impl FromDb for Vec<u8> {
-    fn from_db(cell: Cell<'_>) -> Option<Self> {
-        match cell {
-            Cell::Blob(v) => Some(v.to_owned()),
+    fn from_db(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Blob(v) => Some(v.to_owned()),
             _ => None,
         }
     }
 }
 
 impl FromDb for bool {
-    fn from_db(cell: Cell<'_>) -> Option<Self> {
-        match cell {
-            Cell::Bool(v) => Some(v),
-            Cell::Int(v) => Some(v != 0),
+    fn from_db(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Bool(v) => Some(v),
+            Value::Int(v) => Some(v != 0),
             _ => None,
         }
     }
 }
 
 impl FromDb for f64 {
-    fn from_db(cell: Cell<'_>) -> Option<Self> {
-        match cell {
-            Cell::Real(v) => Some(v),
+    fn from_db(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Real(v) => Some(v),
             #[allow(clippy::cast_precision_loss)]
-            Cell::Int(v) => Some(v as f64),
+            Value::Int(v) => Some(v as f64),
             _ => None,
         }
     }
@@ -611,10 +600,10 @@ impl FromDb for f64 {
 macro_rules! int_from_db {
     ($($t:ty),*) => {$(
         impl FromDb for $t {
-            fn from_db(cell: Cell<'_>) -> Option<Self> {
-                match cell {
-                    Cell::Int(v) => <$t>::try_from(v).ok(),
-                    Cell::Bool(v) => Some(<$t>::from(v)),
+            fn from_db(value: Value<'_>) -> Option<Self> {
+                match value {
+                    Value::Int(v) => <$t>::try_from(v).ok(),
+                    Value::Bool(v) => Some(<$t>::from(v)),
                     _ => None,
                 }
             }

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::model::PlanCounts;
-use crate::store::db::{params, Cell, Db, FromDb, ToDb, Value};
+use crate::store::db::{params, Db, FromDb, ToDb, Value};
 
 /// Where a sync run stands. The UI, the tray and the CLI match on this, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -49,9 +49,9 @@ impl ToDb for RunState {
 }
 
 impl FromDb for RunState {
-    fn from_db(cell: Cell<'_>) -> Option<Self> {
-        match cell {
-            Cell::Text(text) => RunState::ALL.into_iter().find(|s| s.as_str() == text),
+    fn from_db(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Text(text) => RunState::ALL.into_iter().find(|s| s.as_str() == text),
             _ => None,
         }
     }
