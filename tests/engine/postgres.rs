@@ -48,7 +48,10 @@ fn a_server_stopped_in_the_middle_of_a_sync_keeps_nothing_of_it_and_the_next_syn
     assert!(report.counts.created > 1000, "{:?}", report.counts);
     assert_eq!(people(&engine), i64::from(report.counts.created));
     let runs = engine.runs(None, 10).unwrap();
-    assert!(runs.iter().any(|run| run.outcome == roster_engine::store::runs::RunState::Failed), "the stopped run is recorded as failed: {runs:?}");
+    assert!(
+        runs.iter().any(|run| run.outcome == roster_engine::store::runs::RunState::Failed),
+        "the stopped run is recorded as failed: {runs:?}"
+    );
 }
 
 #[test]
@@ -98,9 +101,33 @@ fn search_finds_the_same_people_on_both_stores_accents_and_apostrophes_included(
         emails
     };
     let queries = [
-        "zoe", "ZOË", "o'brien", "obrien", "brien", "d'angelo", "angelo", "jose", "josé", "łuk", "luk", "nuñez", "nunez",
-        "ærø", "muller", "müller", "straße", "renée renee", "zoe.obrien@quillon.example", "a", "ma", "sch", "an ma", "x",
-        "'", "-", "z o",
+        "zoe",
+        "ZOË",
+        "o'brien",
+        "obrien",
+        "brien",
+        "d'angelo",
+        "angelo",
+        "jose",
+        "josé",
+        "łuk",
+        "luk",
+        "nuñez",
+        "nunez",
+        "ærø",
+        "muller",
+        "müller",
+        "straße",
+        "renée renee",
+        "zoe.obrien@quillon.example",
+        "a",
+        "ma",
+        "sch",
+        "an ma",
+        "x",
+        "'",
+        "-",
+        "z o",
     ];
     let mut matched = 0;
     for text in queries {
@@ -109,7 +136,9 @@ fn search_finds_the_same_people_on_both_stores_accents_and_apostrophes_included(
         matched += usize::from(!on_sqlite.is_empty());
     }
     assert!(matched > 15, "most queries find someone: the comparison is not of empty lists");
-    for (text, email) in [("zoe", "zoe.obrien"), ("o'brien", "zoe.obrien"), ("luk", "aero.lukasiewicz"), ("muller", "renee.muller")] {
+    for (text, email) in
+        [("zoe", "zoe.obrien"), ("o'brien", "zoe.obrien"), ("luk", "aero.lukasiewicz"), ("muller", "renee.muller")]
+    {
         assert!(found(&engines[1], text).iter().any(|e| e.starts_with(email)), "{text:?} finds {email}");
     }
 }

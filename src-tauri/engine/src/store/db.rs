@@ -671,4 +671,38 @@ mod tests {
         assert_eq!(db.query_map("SELECT i FROM t", (), |r| r.get::<i64>(0)).unwrap(), vec![2]);
         assert_eq!(db.query_opt("SELECT i FROM t WHERE i = ?1", [1], |r| r.get::<i64>(0)).unwrap(), None);
     }
+
+    #[test]
+    fn on_postgres_values_are_sent_as_the_column_types_and_a_dropped_transaction_changes_nothing() {
+        let database = roster_test_postgres::cluster().database();
+        let mut db = Db::postgres(database.connect(), database.url.clone());
+        db.execute_batch("CREATE TABLE t (i BIGINT, r DOUBLE PRECISION, b BOOLEAN, s TEXT, x BYTEA, n TEXT)").unwrap();
+        // SQLite's loose habits: a flag bound as 1, a number into a text column.
+        db.execute(
+            "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![7_i64, 2.5, 1_i64, 42_i64, vec![0_u8, 1], None::<String>],
+        )
+        .unwrap();
+        let row = db
+            .query_row("SELECT i, r, b, s, x, n FROM t WHERE b AND i = ?1", [7], |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<f64>(1)?,
+                    r.get::<bool>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<Vec<u8>>(4)?,
+                    r.get::<Option<String>>(5)?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(row, (7, 2.5, true, "42".to_owned(), vec![0, 1], None));
+        assert_eq!(db.query_row("SELECT count(*) FROM t WHERE s = ?1", ["42"], |r| r.get::<i64>(0)).unwrap(), 1);
+        {
+            let tx = db.begin_write().unwrap();
+            tx.execute("DELETE FROM t", ()).unwrap();
+        }
+        assert_eq!(db.query_row("SELECT count(*) FROM t", (), |r| r.get::<i64>(0)).unwrap(), 1, "rolled back");
+        let error = db.execute("INSERT INTO nowhere VALUES (?1)", [1]).unwrap_err().to_string();
+        assert!(error.contains(&database.url) && error.contains("nowhere"), "errors name the database: {error}");
+    }
 }
