@@ -82,7 +82,7 @@ impl Db {
             Backend::Postgres(pg) => {
                 let statement = pg.statement(sql)?;
                 let binds = pg_binds(&params);
-                let n = pg.client()?.execute(&statement, &binds.iter().map(as_pg).collect::<Vec<_>>()).map_err(|e| pg.fail(e))?;
+                let n = pg.call(|client| client.execute(&statement, &binds.iter().map(as_pg).collect::<Vec<_>>()))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -92,7 +92,7 @@ impl Db {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.0 {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Backend::Postgres(pg) => pg.client()?.batch_execute(sql).map_err(|e| pg.fail(e)),
+            Backend::Postgres(pg) => pg.call(|client| client.batch_execute(sql)),
         }
     }
 
@@ -113,12 +113,8 @@ impl Db {
             Backend::Postgres(pg) => {
                 let statement = pg.statement(sql)?;
                 let binds = pg_binds(&params);
-                let mut client = pg.client()?;
                 // Like SQLite's, the first row is taken and the rest left unread.
-                let row = client
-                    .query_raw(&statement, binds.iter().map(as_pg))
-                    .and_then(|mut rows| rows.next())
-                    .map_err(|e| pg.fail(e))?;
+                let row = pg.call(|client| client.query_raw(&statement, binds.iter().map(as_pg)).and_then(|mut rows| rows.next()))?;
                 row.map(|row| decode(&Row(RowRef::Postgres(&row)))).transpose()
             }
         }
@@ -159,11 +155,8 @@ impl Db {
                 // itself: the connection serves one statement at a time.
                 let statement = pg.statement(sql)?;
                 let binds = pg_binds(&params);
-                let rows: Vec<postgres::Row> = pg
-                    .client()?
-                    .query_raw(&statement, binds.iter().map(as_pg))
-                    .and_then(|rows| rows.collect())
-                    .map_err(|e| pg.fail(e))?;
+                let rows: Vec<postgres::Row> =
+                    pg.call(|client| client.query_raw(&statement, binds.iter().map(as_pg)).and_then(|rows| rows.collect()))?;
                 let mut iter =
                     rows.iter().map_while(|row| decode(&Row(RowRef::Postgres(row))).map_err(|e| failure = Some(e)).ok());
                 each(&mut iter)
@@ -194,8 +187,13 @@ impl Db {
 }
 
 impl Postgres {
-    fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>> {
-        self.client.try_borrow_mut().map_err(|_| Error::Stored("a statement ran while another's rows were being read".into()))
+    /// Runs `f` with the client, off the async executor (see [`off_executor`]).
+    fn call<T>(&self, f: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, postgres::Error>) -> Result<T> {
+        let mut client = self
+            .client
+            .try_borrow_mut()
+            .map_err(|_| Error::Stored("a statement ran while another's rows were being read".into()))?;
+        off_executor(|| f(&mut client)).map_err(|e| self.fail(e))
     }
 
     fn fail(&self, source: postgres::Error) -> Error {
@@ -206,13 +204,24 @@ impl Postgres {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client()?.prepare(&numbered_placeholders(sql)).map_err(|e| self.fail(e))?;
+        let statement = self.call(|client| client.prepare(&numbered_placeholders(sql)))?;
         let mut cache = self.statements.borrow_mut();
         if cache.len() >= STATEMENT_CACHE {
             cache.clear();
         }
         cache.insert(sql.to_owned(), statement.clone());
         Ok(statement)
+    }
+}
+
+/// Runs `f`, which blocks, where blocking is allowed. The `postgres` client waits for each answer
+/// on a small runtime of its own, which tokio refuses to start on a thread that drives async tasks
+/// (a Tauri command's): there `f` first hands the thread's other tasks to the executor's other
+/// threads. Elsewhere (the CLI, a sync's thread) it simply runs.
+pub(crate) fn off_executor<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::db::off_executor;
 use super::Db;
 use crate::error::{Error, Result};
 use crate::private;
@@ -139,14 +140,15 @@ impl Target {
             // A server that does not answer is reported, not waited on for minutes.
             .connect_timeout(Duration::from_secs(10))
             .keepalives_idle(Duration::from_secs(60));
-        match self.sslmode {
-            SslMode::Disable => config.ssl_mode(postgres::config::SslMode::Disable).connect(postgres::NoTls),
+        let connected = match self.sslmode {
+            SslMode::Disable => off_executor(|| config.ssl_mode(postgres::config::SslMode::Disable).connect(postgres::NoTls)),
             // TLS or no connection; the connector verifies the server before anything is sent.
             SslMode::VerifyFull => {
-                config.ssl_mode(postgres::config::SslMode::Require).connect(tls::connector(self.sslrootcert.as_deref())?)
+                let tls = tls::connector(self.sslrootcert.as_deref())?;
+                off_executor(|| config.ssl_mode(postgres::config::SslMode::Require).connect(tls))
             }
-        }
-        .map_err(|source| self.error(source))
+        };
+        connected.map_err(|source| self.error(source))
     }
 
     /// A PostgreSQL error, in words naming this database.
