@@ -40,7 +40,8 @@ enum Backend {
 struct Postgres {
     /// The database's address (without password), for messages.
     database: String,
-    client: RefCell<postgres::Client>,
+    /// Taken out only when the connection is dropped (see the `Drop` below).
+    client: RefCell<Option<postgres::Client>>,
     /// Prepared statements by their SQL as written (before the placeholders are translated).
     statements: RefCell<HashMap<String, postgres::Statement>>,
 }
@@ -56,7 +57,7 @@ impl Db {
 
     /// A connection to the PostgreSQL database at `database` (its address, for messages).
     pub fn postgres(client: postgres::Client, database: String) -> Db {
-        Db(Backend::Postgres(Box::new(Postgres { database, client: RefCell::new(client), statements: RefCell::default() })))
+        Db(Backend::Postgres(Box::new(Postgres { database, client: RefCell::new(Some(client)), statements: RefCell::default() })))
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -114,7 +115,8 @@ impl Db {
                 let statement = pg.statement(sql)?;
                 let binds = pg_binds(&params);
                 // Like SQLite's, the first row is taken and the rest left unread.
-                let row = pg.call(|client| client.query_raw(&statement, binds.iter().map(as_pg)).and_then(|mut rows| rows.next()))?;
+                let row =
+                    pg.call(|client| client.query_raw(&statement, binds.iter().map(as_pg)).and_then(|mut rows| rows.next()))?;
                 row.map(|row| decode(&Row(RowRef::Postgres(&row)))).transpose()
             }
         }
@@ -193,7 +195,8 @@ impl Postgres {
             .client
             .try_borrow_mut()
             .map_err(|_| Error::Stored("a statement ran while another's rows were being read".into()))?;
-        off_executor(|| f(&mut client)).map_err(|e| self.fail(e))
+        let client = client.as_mut().expect("the client lives as long as the connection");
+        off_executor(|| f(client)).map_err(|e| self.fail(e))
     }
 
     fn fail(&self, source: postgres::Error) -> Error {
@@ -222,6 +225,14 @@ pub(crate) fn off_executor<T>(f: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
         _ => f(),
+    }
+}
+
+/// Closing the client waits for the server too: off the executor, like its statements.
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let client = self.client.get_mut().take();
+        off_executor(move || drop(client));
     }
 }
 
@@ -713,5 +724,19 @@ mod tests {
         assert_eq!(db.query_row("SELECT count(*) FROM t", (), |r| r.get::<i64>(0)).unwrap(), 1, "rolled back");
         let error = db.execute("INSERT INTO nowhere VALUES (?1)", [1]).unwrap_err().to_string();
         assert!(error.contains(&database.url) && error.contains("nowhere"), "errors name the database: {error}");
+    }
+
+    #[test]
+    fn postgres_is_reached_from_an_async_task_as_a_tauri_command_reaches_it() {
+        let database = roster_test_postgres::cluster().database();
+        let target: crate::store::postgres::Target = database.url.parse().unwrap();
+        let password = database.password.clone();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        let task = runtime.spawn(async move {
+            let db = Db::postgres(target.connect_with(&password)?, target.url.clone());
+            db.query_row("SELECT 1 + ?1", [41], |r| r.get::<i64>(0))
+        });
+        let answer = runtime.block_on(task).expect("no panic in the task").expect("the query runs");
+        assert_eq!(answer, 42);
     }
 }
