@@ -3,7 +3,7 @@
 use roster_engine::store::directory::{self, DirectoryStatus};
 use roster_engine::store::postgres::{self, Target};
 use roster_engine::Engine;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Manager};
 
 use super::blocking;
 use crate::error::CommandResult;
@@ -11,9 +11,11 @@ use crate::events;
 use crate::state::Directory;
 use crate::tray;
 
+/// On a blocking thread: the PostgreSQL client blocks on a runtime of its own, which cannot
+/// start on one of the async runtime's workers.
 #[tauri::command]
-pub async fn directory_status(directory: State<'_, Directory>) -> CommandResult<DirectoryStatus> {
-    Ok(directory::status(directory.engine.lock()?.store())?)
+pub async fn directory_status(app: AppHandle) -> CommandResult<DirectoryStatus> {
+    blocking(move || Ok(directory::status(app.state::<Directory>().engine.lock()?.store())?)).await
 }
 
 /// Points the data directory at a PostgreSQL database (the password goes to the OS keyring) and

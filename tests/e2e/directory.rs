@@ -60,13 +60,25 @@ async fn password_value(window: &Window) -> String {
     field.prop("value").await.ok().flatten().unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn settings_move_the_directory_to_a_team_postgresql_database_and_back() {
-    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display (see .ci/session)");
-    let database = tokio::task::block_in_place(|| roster_test_postgres::cluster().database());
-    let team_dir = tempfile::tempdir().expect("the team's data directory");
-    tokio::task::block_in_place(|| team_directory(team_dir.path(), &database));
+/// Settings › General, where the Directory card is.
+async fn general_settings(window: &Window) {
+    window.click("nav-settings").await;
+    window.click("settings-general").await;
+}
 
+/// Not a tokio test: the database's blocking client must be dropped outside the async runtime,
+/// or a failing test's unwinding would abort instead of reporting the failure.
+#[test]
+fn settings_move_the_directory_to_a_team_postgresql_database_and_back() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: the e2e test needs a display (see .ci/session)");
+    let database = roster_test_postgres::cluster().database();
+    let team_dir = tempfile::tempdir().expect("the team's data directory");
+    team_directory(team_dir.path(), &database);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime for the window");
+    runtime.block_on(in_the_window(&database));
+}
+
+async fn in_the_window(database: &TestDatabase) {
     let _turn = ONE_APP_AT_A_TIME.lock().await;
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let driver = TauriDriver::start(data_dir.path(), Demo::On);
@@ -75,7 +87,7 @@ async fn settings_move_the_directory_to_a_team_postgresql_database_and_back() {
     let demo_people = window.list("active", "").await;
     assert!(!demo_people.is_empty(), "the demo company's people are listed from this computer's file");
 
-    window.click("nav-settings").await;
+    general_settings(&window).await;
     window.wait_text(CARD, "this computer's file").await;
     window.fill("directory-url", &database.url).await;
     window.fill("directory-password", "not the password").await;
@@ -91,10 +103,10 @@ async fn settings_move_the_directory_to_a_team_postgresql_database_and_back() {
         "after a refusal the focus is back in the password field, ready for another try"
     );
     window.wait_text(CARD, "this computer's file").await;
+    window.screenshot("directory-refused").await;
     assert!(!data_dir.path().join(LOCATION_FILE).exists(), "a refused password leaves the data directory on its file");
     assert_eq!(window.list("active", "").await, demo_people, "after a refusal the window still shows the file's people");
-    window.click("nav-settings").await;
-    window.screenshot("directory-refused").await;
+    general_settings(&window).await;
 
     window.fill("directory-url", &database.url).await;
     window.fill("directory-password", &database.password).await;
@@ -103,7 +115,6 @@ async fn settings_move_the_directory_to_a_team_postgresql_database_and_back() {
     let location = window.text(r#"[data-testid="directory-where"]"#).await;
     assert!(location.starts_with(&database.url), "the card shows the database's address: {card}");
     assert!(window.all(r#"[data-testid="directory-password"]"#).await.is_empty(), "no password field is left on the card");
-    assert!(window.all(&format!(r#"{CARD} [role="alert"]"#)).await.is_empty(), "the earlier refusal is gone: {card}");
     assert_eq!(
         focused(&window).await.0,
         "directory-disconnect",
@@ -118,7 +129,7 @@ async fn settings_move_the_directory_to_a_team_postgresql_database_and_back() {
     let listed: BTreeSet<String> = window.list("active", "").await.into_iter().collect();
     assert_eq!(listed, TEAM.map(str::to_owned).into(), "the lists show the team's database, not the file");
 
-    window.click("nav-settings").await;
+    general_settings(&window).await;
     window.click("directory-disconnect").await;
     window.wait_text(CARD, "this computer's file").await;
     assert!(!data_dir.path().join(LOCATION_FILE).exists(), "the data directory points at its own file again");
