@@ -7,6 +7,7 @@ mod damaged;
 mod demo;
 mod device_rules;
 mod diagnosis;
+mod directory;
 mod disconnect;
 mod driver;
 mod exports;

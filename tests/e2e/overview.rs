@@ -109,14 +109,14 @@ async fn the_overview_shows_the_counts_and_a_click_on_a_week_opens_its_starters(
 }
 
 /// Presses and releases `key` wherever the focus is, as a keyboard does.
-async fn press(window: &crate::window::Window, key: Key) {
+pub(crate) async fn press(window: &crate::window::Window, key: Key) {
     let keys =
         KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key.into() }).then(KeyAction::Up { value: key.into() });
     window.client.perform_actions(keys).await.expect("the window takes the key");
 }
 
 /// The `data-testid` and `aria-label` of the element that has the focus.
-async fn focused(window: &crate::window::Window) -> (String, String) {
+pub(crate) async fn focused(window: &crate::window::Window) -> (String, String) {
     const FOCUSED: &str =
         "const e = document.activeElement; return [e?.dataset?.testid ?? '', e?.getAttribute('aria-label') ?? ''];";
     let answer = window.client.execute(FOCUSED, vec![]).await.expect("the page says what has the focus");
