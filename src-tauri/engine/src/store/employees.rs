@@ -535,11 +535,17 @@ impl<'c> Creator<'c> {
         }
     }
 
-    /// Gives a person created earlier their manager: in the row still waiting, or in the database.
+    /// Gives a person created earlier their manager: in the row still waiting, or in the database
+    /// (once a manager still waiting is written: the reference must point at a row).
     pub fn set_manager(&mut self, employee_id: i64, manager_id: i64) -> Result<()> {
-        match self.pending.binary_search_by_key(&employee_id, |row| row.id) {
-            Ok(index) => self.pending[index].manager_id = Some(manager_id),
-            Err(_) => set_manager(self.conn, employee_id, manager_id)?,
+        let waiting = |id: i64| self.pending.binary_search_by_key(&id, |row| row.id);
+        match (waiting(employee_id), waiting(manager_id)) {
+            (Ok(index), _) => self.pending[index].manager_id = Some(manager_id),
+            (Err(_), Ok(_)) => {
+                self.flush()?;
+                set_manager(self.conn, employee_id, manager_id)?;
+            }
+            (Err(_), Err(_)) => set_manager(self.conn, employee_id, manager_id)?,
         }
         Ok(())
     }
