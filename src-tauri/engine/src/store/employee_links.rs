@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::store::db::{params, Db};
+use crate::store::db::{params, Db, Value};
 
 /// A person's record in one source (the id the HR system gives them).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -26,12 +26,13 @@ pub struct Standing {
     pub out_of_scope: Option<String>,
 }
 
-pub fn insert(conn: &Db, source_id: i64, remote_id: &str, employee_id: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO employee_links (source_id, remote_id, employee_id) VALUES (?1, ?2, ?3)",
-        params![source_id, remote_id, employee_id],
-    )?;
-    Ok(())
+/// Links people to the source's records, each given as (remote id, employee id), in one bulk
+/// insert (see [`Db::insert_rows`]).
+pub fn insert<'a>(conn: &Db, source_id: i64, links: impl IntoIterator<Item = (&'a str, i64)>) -> Result<()> {
+    let rows = links
+        .into_iter()
+        .map(|(remote_id, employee_id)| [Value::Int(source_id), Value::Text(remote_id), Value::Int(employee_id)]);
+    conn.insert_rows("employee_links", &["source_id", "remote_id", "employee_id"], rows)
 }
 
 /// The source returns the record again, in scope.

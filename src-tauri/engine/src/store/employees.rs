@@ -1,6 +1,7 @@
 //! The `employees` table: the lists (views by contract dates, hidden people, paging), finding one
 //! person, a profile's values, and the writes of a sync, a hand edit and an erasure.
 
+use std::collections::VecDeque;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{EmployeeRow, Field, FieldValues, View};
 use crate::params;
 use crate::store::change_log::{self, Actor, Entry};
-use crate::store::db::{Db, Dialect, ToDb};
+use crate::store::db::{Db, Dialect, ToDb, Value};
 use crate::store::search;
 use crate::store::sites::{self, Sites};
 use crate::timezones::today_in;
@@ -463,31 +464,141 @@ pub struct References<'a> {
     pub time_zone: Option<&'a str>,
 }
 
-/// A new person in one insert, created by the source's run at `at`; returns their id.
-pub fn insert(conn: &Db, values: &FieldValues, refs: &References<'_>, source_id: i64, run_id: i64, at: &str) -> Result<i64> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        let columns: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
-        let placeholders: Vec<String> = (1..=columns.len() + 8).map(|i| format!("?{i}")).collect();
-        format!(
-            "INSERT INTO employees ({}, legal_entity_id, work_location_id, manager_id, time_zone, source_id, run_id, created_at, updated_at)
-             VALUES ({}) RETURNING id",
-            columns.join(", "),
-            placeholders.join(", ")
-        )
-    });
-    let texts: Vec<Option<&str>> = TEXT_COLUMNS.iter().map(|(f, _)| values.get(*f)).collect();
-    let mut bound: Vec<&dyn ToDb> = texts.iter().map(|t| t as &dyn ToDb).collect();
-    bound.extend(params![
-        refs.legal_entity_id,
-        refs.work_location_id,
-        refs.manager_id,
-        refs.time_zone,
-        source_id,
-        run_id,
-        at,
-        at
-    ]);
-    conn.query_row(&SQL, bound.as_slice(), |r| r.get(0))
+/// The people a sync creates, each in one insert, created by the source's run at `at`. SQLite
+/// writes each as it is given (a prepared insert, no round trip); PostgreSQL gives each an id
+/// taken ahead from the table's sequence and writes them [`BATCH`] at a time with `COPY`, one
+/// round trip per batch instead of one per person.
+pub struct Creator<'c> {
+    conn: &'c Db,
+    source_id: i64,
+    run_id: i64,
+    at: &'c str,
+    /// PostgreSQL: ids taken from the sequence and not yet given, lowest first.
+    reserved: VecDeque<i64>,
+    /// PostgreSQL: people given an id and not yet written, by id.
+    pending: Vec<NewRow>,
+}
+
+/// PostgreSQL: people written per `COPY`, and ids taken from the sequence at a time.
+pub const BATCH: usize = 1000;
+
+/// A person given an id and not yet written.
+struct NewRow {
+    id: i64,
+    texts: Vec<Option<String>>,
+    legal_entity_id: Option<i64>,
+    work_location_id: Option<i64>,
+    manager_id: Option<i64>,
+    time_zone: Option<String>,
+}
+
+impl<'c> Creator<'c> {
+    pub fn new(conn: &'c Db, source_id: i64, run_id: i64, at: &'c str) -> Creator<'c> {
+        Creator { conn, source_id, run_id, at, reserved: VecDeque::new(), pending: Vec::new() }
+    }
+
+    /// A new person; returns their id. On PostgreSQL the row waits for [`Creator::flush`] (or the
+    /// next full batch): nothing may read it or refer to it in the database before then.
+    pub fn add(&mut self, values: &FieldValues, refs: &References<'_>) -> Result<i64> {
+        let texts = TEXT_COLUMNS.iter().map(|(f, _)| values.get(*f));
+        match self.conn.dialect() {
+            // Dialect: SQLite writes the row now and is given its id.
+            Dialect::Sqlite => {
+                static SQL: LazyLock<String> = LazyLock::new(|| {
+                    let columns = insert_columns(false);
+                    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+                    format!("INSERT INTO employees ({}) VALUES ({}) RETURNING id", columns.join(", "), placeholders.join(", "))
+                });
+                let texts: Vec<Option<&str>> = texts.collect();
+                let mut bound: Vec<&dyn ToDb> = texts.iter().map(|t| t as &dyn ToDb).collect();
+                let stamp = [&self.source_id as &dyn ToDb, &self.run_id, &self.at, &self.at];
+                bound.extend(params![refs.legal_entity_id, refs.work_location_id, refs.manager_id, refs.time_zone]);
+                bound.extend(stamp);
+                self.conn.query_row(&SQL, bound.as_slice(), |r| r.get(0))
+            }
+            // Dialect: PostgreSQL takes an id and keeps the row for the next batch.
+            Dialect::Postgres => {
+                if self.pending.len() >= BATCH {
+                    self.flush()?;
+                }
+                let id = self.reserve()?;
+                self.pending.push(NewRow {
+                    id,
+                    texts: texts.map(|t| t.map(str::to_owned)).collect(),
+                    legal_entity_id: refs.legal_entity_id,
+                    work_location_id: refs.work_location_id,
+                    manager_id: refs.manager_id,
+                    time_zone: refs.time_zone.map(str::to_owned),
+                });
+                Ok(id)
+            }
+        }
+    }
+
+    /// Gives a person created earlier their manager: in the row still waiting, or in the database
+    /// (once a manager still waiting is written: the reference must point at a row).
+    pub fn set_manager(&mut self, employee_id: i64, manager_id: i64) -> Result<()> {
+        let waiting = |id: i64| self.pending.binary_search_by_key(&id, |row| row.id);
+        match (waiting(employee_id), waiting(manager_id)) {
+            (Ok(index), _) => self.pending[index].manager_id = Some(manager_id),
+            (Err(_), Ok(_)) => {
+                self.flush()?;
+                set_manager(self.conn, employee_id, manager_id)?;
+            }
+            (Err(_), Err(_)) => set_manager(self.conn, employee_id, manager_id)?,
+        }
+        Ok(())
+    }
+
+    /// Writes the people waiting to be written (PostgreSQL); false when none was.
+    pub fn flush(&mut self) -> Result<bool> {
+        if self.pending.is_empty() {
+            return Ok(false);
+        }
+        let rows = self.pending.iter().map(|row| {
+            let mut bound: Vec<&dyn ToDb> = vec![&row.id as &dyn ToDb];
+            bound.extend(row.texts.iter().map(|t| t as &dyn ToDb));
+            bound.extend(params![row.legal_entity_id, row.work_location_id, row.manager_id, row.time_zone]);
+            bound.extend([&self.source_id as &dyn ToDb, &self.run_id, &self.at, &self.at]);
+            bound
+        });
+        self.conn.insert_rows("employees", &insert_columns(true), rows)?;
+        self.pending.clear();
+        Ok(true)
+    }
+
+    /// PostgreSQL: the next id of the sequence, taken [`BATCH`] at a time (the ids never taken are
+    /// a gap, as a rolled-back insert leaves).
+    fn reserve(&mut self) -> Result<i64> {
+        if self.reserved.is_empty() {
+            let mut ids: Vec<i64> = self.conn.query_map(
+                &format!("SELECT nextval(pg_get_serial_sequence('employees', 'id')) FROM generate_series(1, {BATCH})"),
+                (),
+                |r| r.get(0),
+            )?;
+            ids.sort_unstable();
+            self.reserved.extend(ids);
+        }
+        self.reserved.pop_front().ok_or_else(|| Error::Stored("the employees' sequence gave no id".into()))
+    }
+}
+
+/// The columns a new person's insert writes, in [`Creator`]'s order, with the id when it is given.
+fn insert_columns(with_id: bool) -> Vec<&'static str> {
+    let id = with_id.then_some("id");
+    id.into_iter()
+        .chain(TEXT_COLUMNS.iter().map(|(_, c)| *c))
+        .chain([
+            "legal_entity_id",
+            "work_location_id",
+            "manager_id",
+            "time_zone",
+            "source_id",
+            "run_id",
+            "created_at",
+            "updated_at",
+        ])
+        .collect()
 }
 
 pub fn set_manager(conn: &Db, employee_id: i64, manager_id: i64) -> Result<()> {
@@ -532,9 +643,11 @@ pub fn resolve_managers(conn: &Db, source_id: i64, managers: impl Iterator<Item 
     conn.execute_batch(&format!(
         "CREATE TEMP TABLE IF NOT EXISTS pending_managers (employee_id {id} PRIMARY KEY, manager TEXT); DELETE FROM pending_managers;"
     ))?;
-    for (employee_id, manager) in managers {
-        conn.execute("INSERT INTO pending_managers VALUES (?1, ?2)", params![employee_id, manager])?;
-    }
+    let managers: Vec<(i64, Option<String>)> = managers.collect();
+    let rows = managers
+        .iter()
+        .map(|(employee_id, manager)| [Value::Int(*employee_id), manager.as_deref().map_or(Value::Null, Value::Text)]);
+    conn.insert_rows("pending_managers", &["employee_id", "manager"], rows)?;
     conn.execute(
         "UPDATE employees SET manager_id = (SELECT l.employee_id FROM employee_links l WHERE l.source_id = ?1 AND l.remote_id = p.manager)
          FROM pending_managers p WHERE employees.id = p.employee_id",

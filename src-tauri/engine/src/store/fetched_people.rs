@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::model::Field;
-use crate::store::db::{params, Db, Dialect};
+use crate::store::db::{params, Db, Dialect, ToDb};
 
 /// One person as a read returned them.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,35 +57,62 @@ pub struct Writer<'c> {
     source_id: i64,
 }
 
+/// People per statement: SQLite runs its prepared one-row statement per person (no round trips);
+/// PostgreSQL sends many rows per statement (8 parameters each, far below its 65,535).
+fn rows_per_statement(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Sqlite => 1,
+        Dialect::Postgres => 1000,
+    }
+}
+
+/// The upsert of `rows` fetched people, one statement for both stores.
+fn upsert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO fetched_people (source_id, remote_id, name, work_email, employment_status, start_date, end_date, excluded)
+         VALUES {}
+         ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, work_email = excluded.work_email,
+             employment_status = excluded.employment_status, start_date = excluded.start_date,
+             end_date = excluded.end_date, excluded = excluded.excluded
+         WHERE fetched_people.name IS DISTINCT FROM excluded.name
+             OR fetched_people.work_email IS DISTINCT FROM excluded.work_email
+             OR fetched_people.employment_status IS DISTINCT FROM excluded.employment_status
+             OR fetched_people.start_date IS DISTINCT FROM excluded.start_date
+             OR fetched_people.end_date IS DISTINCT FROM excluded.end_date
+             OR fetched_people.excluded IS DISTINCT FROM excluded.excluded",
+        vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
+    )
+}
+
 impl<'c> Writer<'c> {
     pub fn new(conn: &'c Db, source_id: i64) -> Writer<'c> {
         Writer { conn, source_id }
     }
 
-    pub fn write(&mut self, person: &FetchedPerson) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO fetched_people (source_id, remote_id, name, work_email, employment_status, start_date, end_date, excluded)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (source_id, remote_id) DO UPDATE SET name = excluded.name, work_email = excluded.work_email,
-                 employment_status = excluded.employment_status, start_date = excluded.start_date,
-                 end_date = excluded.end_date, excluded = excluded.excluded
-             WHERE fetched_people.name IS DISTINCT FROM excluded.name
-                 OR fetched_people.work_email IS DISTINCT FROM excluded.work_email
-                 OR fetched_people.employment_status IS DISTINCT FROM excluded.employment_status
-                 OR fetched_people.start_date IS DISTINCT FROM excluded.start_date
-                 OR fetched_people.end_date IS DISTINCT FROM excluded.end_date
-                 OR fetched_people.excluded IS DISTINCT FROM excluded.excluded",
-            params![
-                self.source_id,
-                person.remote_id,
-                person.name,
-                person.work_email,
-                person.employment_status,
-                person.start_date,
-                person.end_date,
-                person.excluded,
-            ],
-        )?;
+    /// Writes `people`, none of them twice.
+    pub fn write<'p>(&mut self, people: impl IntoIterator<Item = &'p FetchedPerson>) -> Result<()> {
+        let per_statement = rows_per_statement(self.conn.dialect());
+        let mut people = people.into_iter().peekable();
+        while people.peek().is_some() {
+            let chunk: Vec<&FetchedPerson> = people.by_ref().take(per_statement).collect();
+            let bound: Vec<&dyn ToDb> = chunk
+                .iter()
+                .flat_map(|p| {
+                    params![
+                        self.source_id,
+                        p.remote_id,
+                        p.name,
+                        p.work_email,
+                        p.employment_status,
+                        p.start_date,
+                        p.end_date,
+                        p.excluded
+                    ]
+                    .to_vec()
+                })
+                .collect();
+            self.conn.execute(&upsert_sql(chunk.len()), bound.as_slice())?;
+        }
         Ok(())
     }
 }
@@ -93,7 +120,9 @@ impl<'c> Writer<'c> {
 pub fn set_counts(conn: &Db, source_id: i64, counts: &Counts) -> Result<()> {
     conn.execute(
         "INSERT INTO fetched_counts (source_id, people, future, departed) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (source_id) DO UPDATE SET people = excluded.people, future = excluded.future, departed = excluded.departed",
+         ON CONFLICT (source_id) DO UPDATE SET people = excluded.people, future = excluded.future, departed = excluded.departed
+         WHERE fetched_counts.people != excluded.people OR fetched_counts.future != excluded.future
+             OR fetched_counts.departed != excluded.departed",
         params![source_id, counts.people, counts.future, counts.departed],
     )?;
     Ok(())

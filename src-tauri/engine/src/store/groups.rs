@@ -76,6 +76,13 @@ pub fn join(conn: &Db, employee_id: i64, group_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Adds new people to groups, each membership given as (employee id, group id), in one bulk
+/// insert (see [`Db::insert_rows`]): people who belong to no group yet, each group given once.
+pub fn join_new(conn: &Db, memberships: impl IntoIterator<Item = (i64, i64)>) -> Result<()> {
+    let rows = memberships.into_iter().map(|(employee_id, group_id)| [employee_id, group_id]);
+    conn.insert_rows("group_memberships", &["employee_id", "group_id"], rows)
+}
+
 /// The SQL that builds a [`Field::Groups`](crate::model::Field::Groups) value (see
 /// [`group_ids`](crate::group_ids)) from a query's group ids (`column`, in the order given), for
 /// comparing what the directory holds with what a source sends.

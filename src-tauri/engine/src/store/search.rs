@@ -8,7 +8,7 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::Result;
-use crate::store::db::{Db, Dialect, ToDb};
+use crate::store::db::{Db, Dialect, Value};
 
 /// A condition on `e.id` (an employee's id) that holds for the people `text` finds; `None` when
 /// it holds no word to search for.
@@ -79,23 +79,15 @@ pub fn reindex(conn: &Db, employee_id: i64) -> Result<()> {
 }
 
 /// PostgreSQL: the words of the employees `within` (a condition on `employees`, its parameters
-/// `params`), inserted many rows per statement.
+/// `params`), inserted in one bulk insert.
 fn index_words<const N: usize>(conn: &Db, within: &str, params: [i64; N]) -> Result<()> {
-    /// Rows per statement: few round trips, far below PostgreSQL's 65,535 parameters.
-    const ROWS: usize = 500;
     let people =
         conn.query_map(&format!("SELECT id, first_name, last_name, work_email FROM employees WHERE {within}"), params, |r| {
             let (first, last, email) = (r.get::<Option<String>>(1)?, r.get::<Option<String>>(2)?, r.get::<Option<String>>(3)?);
             Ok((r.get::<i64>(0)?, person_words(first.as_deref(), last.as_deref(), email.as_deref())))
         })?;
-    let rows: Vec<(i64, String)> =
-        people.into_iter().flat_map(|(id, words)| words.into_iter().map(move |word| (id, word))).collect();
-    for chunk in rows.chunks(ROWS) {
-        let values = vec!["(?, ?)"; chunk.len()].join(", ");
-        let bound: Vec<&dyn ToDb> = chunk.iter().flat_map(|(id, word)| [id as &dyn ToDb, word]).collect();
-        conn.execute(&format!("INSERT INTO employee_search_words (employee_id, word) VALUES {values}"), bound.as_slice())?;
-    }
-    Ok(())
+    let rows = people.iter().flat_map(|(id, words)| words.iter().map(|word| [Value::Int(*id), Value::Text(word)]));
+    conn.insert_rows("employee_search_words", &["employee_id", "word"], rows)
 }
 
 /// Merges the index's segments: a deleted row's terms stay in them until then. Only SQLite's

@@ -43,6 +43,8 @@ pub struct Applier<'a> {
     conn: &'a Db,
     stamp: &'a Stamp<'a>,
     ids: OrgIds,
+    /// Writes the people this apply creates (on PostgreSQL a batch at a time).
+    creator: employees::Creator<'a>,
     /// Links made by this apply, not yet written: until then, `linked` answers for them.
     new_links: VecDeque<(String, i64)>,
     /// Group memberships of people created by this apply, not yet written (see [`Applier::catch_up`]).
@@ -74,6 +76,7 @@ impl<'a> Applier<'a> {
             conn,
             stamp,
             ids,
+            creator: employees::Creator::new(conn, stamp.source_id, stamp.run_id, stamp.now),
             new_links: VecDeque::new(),
             new_memberships: VecDeque::new(),
             indexed: last_id,
@@ -169,23 +172,25 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    /// Does some of the work this apply leaves for later (links, then new people's group
-    /// memberships, then their search index entries), at most `count` people's worth; false
-    /// when none was left. A sync that streams calls it while it waits for the next page;
-    /// [`Applier::finish`] does the rest, before anything that reads them.
+    /// Does some of the work this apply leaves for later (new people waiting to be written, then
+    /// links, then new people's group memberships, then their search index entries), at most
+    /// `count` people's worth; false when none was left. A sync that streams calls it while it
+    /// waits for the next page; [`Applier::finish`] does the rest, before anything that reads them.
     pub fn catch_up(&mut self, count: usize) -> Result<bool> {
+        // The people first: the links, memberships and index entries below refer to them.
+        if self.creator.flush()? {
+            return Ok(true);
+        }
         if !self.new_links.is_empty() {
             let batch = count.min(self.new_links.len());
-            for (remote_id, employee_id) in self.new_links.drain(..batch) {
-                employee_links::insert(self.conn, self.stamp.source_id, &remote_id, employee_id)?;
-            }
+            let links = self.new_links.range(..batch).map(|(remote_id, employee_id)| (remote_id.as_str(), *employee_id));
+            employee_links::insert(self.conn, self.stamp.source_id, links)?;
+            self.new_links.drain(..batch);
             return Ok(true);
         }
         if !self.new_memberships.is_empty() {
             let batch = count.min(self.new_memberships.len());
-            for (employee_id, group_id) in self.new_memberships.drain(..batch) {
-                groups::join(self.conn, employee_id, group_id)?;
-            }
+            groups::join_new(self.conn, self.new_memberships.drain(..batch))?;
             return Ok(true);
         }
         if self.indexed == self.created {
@@ -231,12 +236,16 @@ impl<'a> Applier<'a> {
             manager_id: manager.and_then(|m| self.linked.get(m).copied()),
             time_zone: work_location.and_then(|s| s.1.as_deref()).or(legal_entity.and_then(|s| s.1.as_deref())),
         };
-        let employee_id = employees::insert(self.conn, values, &refs, self.stamp.source_id, self.stamp.run_id, self.stamp.now)?;
+        let employee_id = self.creator.add(values, &refs)?;
         self.created = employee_id;
         if let (Some(manager), None) = (manager, refs.manager_id) {
             self.waiting.entry(manager.to_owned()).or_default().push(employee_id);
         }
-        self.new_memberships.extend(self.ids.groups_of(values.get(Field::Groups)).map(|group| (employee_id, group)));
+        // Each group once, should the value name one twice.
+        let mut groups: Vec<i64> = self.ids.groups_of(values.get(Field::Groups)).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        self.new_memberships.extend(groups.into_iter().map(|group| (employee_id, group)));
         Ok(employee_id)
     }
 
@@ -244,7 +253,7 @@ impl<'a> Applier<'a> {
     fn link(&mut self, remote_id: &str, employee_id: i64) -> Result<()> {
         self.new_links.push_back((remote_id.to_owned(), employee_id));
         for report in self.waiting.remove(remote_id).unwrap_or_default() {
-            employees::set_manager(self.conn, report, employee_id)?;
+            self.creator.set_manager(report, employee_id)?;
         }
         self.linked.insert(remote_id.to_owned(), employee_id);
         Ok(())

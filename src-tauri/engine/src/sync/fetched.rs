@@ -13,6 +13,9 @@ use crate::store::fetched_people::{self, Counts, FetchedPerson};
 use crate::store::staging;
 use crate::store::Db;
 
+/// People written at a time while recording a staged read: one statement each on PostgreSQL.
+const BATCH: usize = 1000;
+
 /// Records fetched people; a row that has not changed is not rewritten. Rows wait in memory
 /// until [`Recorder::flush`]: a sync that streams writes them while it waits for the next page.
 pub struct Recorder<'c> {
@@ -63,9 +66,9 @@ impl<'c> Recorder<'c> {
         if self.pending.is_empty() {
             return Ok(false);
         }
-        for person in self.pending.drain(..count.min(self.pending.len())) {
-            self.writer.write(&person)?;
-        }
+        let batch = count.min(self.pending.len());
+        self.writer.write(self.pending.range(..batch))?;
+        self.pending.drain(..batch);
         Ok(true)
     }
 
@@ -96,7 +99,9 @@ pub fn record(
     staging::for_each_employee(conn, |people| -> Result<()> {
         for person in people {
             recorder.person(&person, filters, names);
-            recorder.flush(usize::MAX)?;
+            if recorder.pending.len() >= BATCH {
+                recorder.flush(BATCH)?;
+            }
         }
         Ok(())
     })??;
