@@ -196,12 +196,15 @@ impl Db {
                 if data.is_empty() {
                     return Ok(());
                 }
-                let mut client = pg.client()?;
-                let mut writer = client.copy_in(&format!("COPY {table} ({names}) FROM STDIN")).map_err(|e| pg.fail(e))?;
-                std::io::Write::write_all(&mut writer, &data)
-                    .map_err(|e| Error::Stored(format!("sending rows of {table}: {e}")))?;
-                writer.finish().map_err(|e| pg.fail(e))?;
-                Ok(())
+                let sent = pg.call(|client| {
+                    let mut writer = client.copy_in(&format!("COPY {table} ({names}) FROM STDIN"))?;
+                    // A writer dropped before `finish` aborts the copy.
+                    if let Err(e) = std::io::Write::write_all(&mut writer, &data) {
+                        return Ok(Err(e));
+                    }
+                    writer.finish().map(|_| Ok(()))
+                })?;
+                sent.map_err(|e| Error::Stored(format!("sending rows of {table}: {e}")))
             }
         }
     }
