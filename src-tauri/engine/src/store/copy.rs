@@ -37,7 +37,7 @@ pub fn to_postgres(store: &Store, data_dir: &Path, target: &Target, password: &s
     let Some(sqlite) = source.as_sqlite() else {
         return Err(Error::Invalid(format!("the directory is already in PostgreSQL ({})", store.location())));
     };
-    let mut db = Db::postgres(target.connect_with(password)?, target.url.clone());
+    let mut db = target.connect_with(password)?;
     migrations_postgres::migrate(&mut db)?;
     let tx = db.begin()?;
     let held: i64 = tx.query_row(
@@ -101,11 +101,8 @@ fn in_dependency_order(db: &Db) -> Result<Vec<String>> {
     }
     let mut ordered: Vec<String> = Vec::new();
     while ordered.len() < tables.len() {
-        let ready: Vec<String> = tables
-            .iter()
-            .filter(|t| !ordered.contains(t) && parents[*t].iter().all(|p| ordered.contains(p)))
-            .cloned()
-            .collect();
+        let ready: Vec<String> =
+            tables.iter().filter(|t| !ordered.contains(t) && parents[*t].iter().all(|p| ordered.contains(p))).cloned().collect();
         if ready.is_empty() {
             return Err(Error::Invalid("the tables' references form a cycle; this Roster cannot copy them".into()));
         }

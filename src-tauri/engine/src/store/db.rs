@@ -748,21 +748,17 @@ mod tests {
             params![7_i64, 2.5, true, "é'", vec![0_u8, 1], None::<String>],
         )
         .unwrap();
-        let row = db
-            .query_row("SELECT i, r, b, s, x, n FROM t", (), |r| {
-                Ok((
-                    r.get::<i64>(0)?,
-                    r.get::<f64>(1)?,
-                    r.get::<bool>(2)?,
-                    r.get::<String>(3)?,
-                    r.get::<Vec<u8>>(4)?,
-                    r.get::<Option<String>>(5)?,
-                ))
-            })
-            .unwrap();
+        let row = db.query_row("SELECT i, r, b, s, x, n FROM t", (), six_columns).unwrap();
         assert_eq!(row, (7, 2.5, true, "é'".to_owned(), vec![0, 1], None));
         let wrong = db.query_row("SELECT s FROM t", (), |r| r.get::<i64>(0)).unwrap_err();
         assert!(wrong.to_string().contains("not a value of type i64"), "{wrong}");
+    }
+
+    type SixColumns = (i64, f64, bool, String, Vec<u8>, Option<String>);
+
+    /// The row of the value tests' table `t (i, r, b, s, x, n)`.
+    fn six_columns(r: &Row<'_>) -> Result<SixColumns> {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
     }
 
     /// Rows as a bulk insert must store them: text that `COPY` escapes, NULL and text reading
@@ -826,18 +822,7 @@ mod tests {
             params![7_i64, 2.5, 1_i64, 42_i64, vec![0_u8, 1], None::<String>],
         )
         .unwrap();
-        let row = db
-            .query_row("SELECT i, r, b, s, x, n FROM t WHERE b AND i = ?1", [7], |r| {
-                Ok((
-                    r.get::<i64>(0)?,
-                    r.get::<f64>(1)?,
-                    r.get::<bool>(2)?,
-                    r.get::<String>(3)?,
-                    r.get::<Vec<u8>>(4)?,
-                    r.get::<Option<String>>(5)?,
-                ))
-            })
-            .unwrap();
+        let row = db.query_row("SELECT i, r, b, s, x, n FROM t WHERE b AND i = ?1", [7], six_columns).unwrap();
         assert_eq!(row, (7, 2.5, true, "42".to_owned(), vec![0, 1], None));
         assert_eq!(db.query_row("SELECT count(*) FROM t WHERE s = ?1", ["42"], |r| r.get::<i64>(0)).unwrap(), 1);
         {
@@ -856,7 +841,7 @@ mod tests {
         let password = database.password.clone();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
         let task = runtime.spawn(async move {
-            let db = Db::postgres(target.connect_with(&password)?, target.url.clone());
+            let db = target.connect_with(&password)?;
             db.query_row("SELECT 1 + ?1", [41], |r| r.get::<i64>(0))
         });
         let answer = runtime.block_on(task).expect("no panic in the task").expect("the query runs");

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{cipher, migrations, migrations_postgres, postgres, Db, Location, Store, DATABASE_FILE};
+use super::{cipher, migrations, migrations_postgres, postgres, Location, Store, DATABASE_FILE};
 use crate::error::{Error, Result};
 
 /// Where the directory is and what it holds.
@@ -141,7 +141,7 @@ pub fn check(data_dir: &Path) -> Result<DirectoryCheck> {
 /// and that nothing switched off what keeps it consistent (a constraint not validated, a trigger
 /// disabled). The server itself keeps the pages sound.
 fn check_postgres(target: &postgres::Target) -> Result<DirectoryCheck> {
-    let db = Db::postgres(target.connect()?, target.url.clone());
+    let db = target.connect()?;
     let known_version = migrations_postgres::count();
     let mut problems = Vec::new();
     let schema = match migrations_postgres::size_and_version(&db) {

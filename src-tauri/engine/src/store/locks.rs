@@ -33,7 +33,7 @@ impl Store {
             }
             Location::Postgres(target) => {
                 // A connection of its own: the lock lives as long as the session that took it.
-                let db = Db::postgres(target.connect()?, target.url.clone());
+                let db = target.connect()?;
                 let key = i32::try_from(source_id).map_err(|_| Error::Invalid(format!("source id {source_id}")))?;
                 let taken: bool = db.query_row("SELECT pg_try_advisory_lock(?1, ?2)", [SOURCE_SYNCS, key], |r| r.get(0))?;
                 if taken {

@@ -98,7 +98,7 @@ impl Store {
 
     fn open_postgres(data_dir: &Path, target: postgres::Target) -> Result<Store> {
         make_private(data_dir)?;
-        let mut conn = Db::postgres(target.connect()?, target.url.clone());
+        let mut conn = target.connect()?;
         migrations_postgres::migrate(&mut conn)?;
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('installation_id', ?1) ON CONFLICT DO NOTHING",

@@ -119,7 +119,7 @@ impl Target {
     }
 
     /// Connects with the password from the OS keyring.
-    pub fn connect(&self) -> Result<postgres::Client> {
+    pub fn connect(&self) -> Result<Db> {
         let password = passwords().load(&self.url).map_err(|error| match error {
             SecretError::Missing { .. } => Error::Invalid(format!(
                 "the password of {} is not in this computer's OS keyring: run `roster directory connect '{self}'` again",
@@ -132,7 +132,7 @@ impl Target {
 
     /// Connects with `password`, over TLS unless `sslmode` is `disable`: a wrong password, a server
     /// that cannot be reached or whose certificate is not trusted, is said so.
-    pub fn connect_with(&self, password: &str) -> Result<postgres::Client> {
+    pub fn connect_with(&self, password: &str) -> Result<Db> {
         let mut config = postgres::Config::from_str(&self.url).map_err(|e| Error::Invalid(e.to_string()))?;
         config
             .password(password)
@@ -148,7 +148,8 @@ impl Target {
                 off_executor(|| config.ssl_mode(postgres::config::SslMode::Require).connect(tls))
             }
         };
-        connected.map_err(|source| self.error(source))
+        let client = connected.map_err(|source| self.error(source))?;
+        Ok(Db::postgres(client, self.url.clone()))
     }
 
     /// A PostgreSQL error, in words naming this database.
@@ -160,7 +161,7 @@ impl Target {
 /// Points `data_dir` at the database `target`, once `password` has been tried and the schema
 /// brought up to date there: a wrong address or password leaves the data directory as it was.
 pub fn connect(data_dir: &Path, target: &Target, password: &str) -> Result<()> {
-    let mut db = Db::postgres(target.connect_with(password)?, target.url.clone());
+    let mut db = target.connect_with(password)?;
     super::migrations_postgres::migrate(&mut db)?;
     target.save(data_dir, password)
 }
@@ -311,8 +312,8 @@ mod tests {
     }
 
     /// Whether the server says that this connection uses TLS.
-    fn encrypted(mut client: postgres::Client) -> bool {
-        client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0)
+    fn encrypted(db: Db) -> bool {
+        db.query_row("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", (), |r| r.get(0)).unwrap()
     }
 
     #[test]
