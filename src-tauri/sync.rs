@@ -74,22 +74,30 @@ fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateT
             engine.due_sources(now)?.into_iter().map(|s| s.name).filter(|name| !setting_up.contains(name)).collect()
         }
     };
-    names
-        .into_iter()
-        .map(|name| {
-            let cancel = Cancel::default();
-            directory.running.lock()?.insert(name.clone(), cancel.clone());
-            let request = SyncRequest { cancel, ..SyncRequest::default() };
-            // A panic is this source's failure, not the thread's: the other sources still sync,
-            // and the scheduler lives on. Its transaction rolled back as it unwound.
-            let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                engine.sync_with_progress(&name, now, request, &mut |p| events::sync_progress(app, p))
-            }));
-            directory.running.lock()?.remove(&name);
-            let result = result.map_err(|panic| crashed(panic.as_ref())).and_then(|r| r.map_err(CommandError::from));
-            Ok(outcome(name, result))
-        })
-        .collect()
+    let mut outcomes = Vec::new();
+    for name in names {
+        let cancel = Cancel::default();
+        directory.running.lock()?.insert(name.clone(), cancel.clone());
+        let request = SyncRequest { cancel, ..SyncRequest::default() };
+        // A panic is this source's failure, not the thread's: the other sources still sync,
+        // and the scheduler lives on. Its transaction rolled back as it unwound.
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            let progress = &mut |p| events::sync_progress(app, p);
+            if scheduled {
+                // None: another instance sharing the directory runs it, or this machine lacks its secret.
+                engine.sync_if_due(&name, now, request, progress)
+            } else {
+                engine.sync_with_progress(&name, now, request, progress).map(Some)
+            }
+        }));
+        directory.running.lock()?.remove(&name);
+        match result.map_err(|panic| crashed(panic.as_ref())).and_then(|r| r.map_err(CommandError::from)) {
+            Ok(None) => {}
+            Ok(Some(report)) => outcomes.push(outcome(name, Ok(report))),
+            Err(error) => outcomes.push(outcome(name, Err(error))),
+        }
+    }
+    Ok(outcomes)
 }
 
 /// A sync that panicked, as a failure the person is told of.

@@ -640,7 +640,16 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             }
             let mut reports = Vec::new();
             for name in names {
-                let report = engine.sync(&name, now, SyncRequest { dry_run, full, ..SyncRequest::default() })?;
+                let request = SyncRequest { dry_run, full, ..SyncRequest::default() };
+                let report = if due {
+                    // Another machine's turn, or one without this machine's secret: not ours to run.
+                    match engine.sync_if_due(&name, now, request, &mut |_| {})? {
+                        Some(report) => report,
+                        None => continue,
+                    }
+                } else {
+                    engine.sync(&name, now, request)?
+                };
                 if !json {
                     print(false, &(), || output::report(&report, dry_run))?;
                 }

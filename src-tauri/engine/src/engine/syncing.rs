@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Filters;
 use crate::store::change_log::Actor;
 use crate::store::locks::SourceLock;
-use crate::store::sources::{self, Source};
+use crate::secrets::SecretError;
+use crate::store::sources::{self, Source, SourceKind};
 use crate::store::{runs, settings};
 use crate::sync::preview::{self, PreviewRow};
 use crate::sync::{self, OnProgress, Outcome, SyncReport, SyncRequest};
@@ -27,13 +28,65 @@ impl Engine {
         progress: &mut OnProgress<'_>,
     ) -> Result<SyncReport> {
         let source = self.source(source_name)?;
-        let _lock = self.lock(&source)?;
-        let connector = self.connector(&source)?;
-        let mut report = sync::run(self.store.conn_mut(), &source, connector, now, request, progress)?;
-        self.check_permissions(&source, &mut report)?;
+        let lock = self.lock(&source)?;
+        self.sync_locked(&source, &lock, now, request, progress)
+    }
+
+    /// The scheduled sync of one source, if it is this instance's to run: `None` when this machine
+    /// holds no secret of the source (another machine syncs it), when another instance is running
+    /// it, or when one ran it since `due_sources` was read. Instances sharing a directory each try
+    /// every hour; the source's lock and its stored next time make exactly one of them run it.
+    pub fn sync_if_due(
+        &mut self,
+        source_name: &str,
+        now: DateTime<Utc>,
+        request: SyncRequest,
+        progress: &mut OnProgress<'_>,
+    ) -> Result<Option<SyncReport>> {
+        let source = self.source(source_name)?;
+        if !self.holds_secret(&source)? {
+            return Ok(None);
+        }
+        let lock = match self.lock(&source) {
+            Ok(lock) => lock,
+            Err(Error::SyncRunning(_)) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        // Read again under the lock: another instance may have run it and moved its next time.
+        let source = self.source(source_name)?;
+        if !is_due(&source, now) {
+            return Ok(None);
+        }
+        self.sync_locked(&source, &lock, now, request, progress).map(Some)
+    }
+
+    /// Whether this machine's keyring holds the secret the source's syncs need (a CSV source needs none).
+    fn holds_secret(&self, source: &Source) -> Result<bool> {
+        if source.kind == SourceKind::Csv {
+            return Ok(true);
+        }
+        match self.secrets.load(&source.secret_account()) {
+            Ok(_) => Ok(true),
+            Err(SecretError::Missing { .. }) => Ok(false),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Syncs `source`, whose lock the caller holds (the parameter says so; it is not read).
+    fn sync_locked(
+        &mut self,
+        source: &Source,
+        _lock: &SourceLock,
+        now: DateTime<Utc>,
+        request: SyncRequest,
+        progress: &mut OnProgress<'_>,
+    ) -> Result<SyncReport> {
+        let connector = self.connector(source)?;
+        let mut report = sync::run(self.store.conn_mut(), source, connector, now, request, progress)?;
+        self.check_permissions(source, &mut report)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;
-            self.follow_sync(&source, &report, now)?;
+            self.follow_sync(source, &report, now)?;
         }
         Ok(report)
     }
@@ -66,21 +119,18 @@ impl Engine {
         if settings::load(self.store.conn())?.paused {
             return Ok(Vec::new());
         }
-        Ok(self
-            .sources()?
-            .into_iter()
-            .filter(|s| s.next_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok()).is_none_or(|next| next <= now))
-            .collect())
+        Ok(self.sources()?.into_iter().filter(|s| is_due(s, now)).collect())
     }
 
-    /// Runs every due sync; each source's result is returned, a failure does not stop the others.
+    /// Runs every due sync that is this instance's to run ([`Engine::sync_if_due`]); each source's
+    /// result is returned, a failure does not stop the others.
     pub fn sync_due(&mut self, now: DateTime<Utc>) -> Result<Vec<(String, Result<SyncReport>)>> {
         let due = self.due_sources(now)?;
         Ok(due
             .into_iter()
-            .map(|source| {
-                let result = self.sync(&source.name, now, SyncRequest::default());
-                (source.name, result)
+            .filter_map(|source| {
+                let result = self.sync_if_due(&source.name, now, SyncRequest::default(), &mut |_| {}).transpose()?;
+                Some((source.name, result))
             })
             .collect())
     }
@@ -140,4 +190,9 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// A source with no next time (never synced) or whose next time has come.
+fn is_due(source: &Source, now: DateTime<Utc>) -> bool {
+    source.next_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok()).is_none_or(|next| next <= now)
 }
