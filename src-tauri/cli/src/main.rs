@@ -191,6 +191,9 @@ enum SourceCommand {
     List,
     /// What Roster reads from an HR system, and why: review it before connecting one.
     DataUse,
+    /// Keep this machine's copy of a source's API key or token (from ROSTER_API_KEY or standard
+    /// input) in its keyring, so that it can run the source's scheduled syncs on a shared directory.
+    Secret { name: String },
     /// Disconnect a source; its secret leaves the keyring.
     Remove {
         name: String,
@@ -624,6 +627,13 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
         Command::Source(SourceCommand::List) => {
             let sources = engine.sources()?;
             print(json, &sources, || output::sources(&sources))
+        }
+        Command::Source(SourceCommand::Secret { name }) => {
+            let secret = read_secret("ROSTER_API_KEY", "API key or token")?;
+            engine.set_source_secret(&name, &secret)?;
+            print(json, &serde_json::json!({ "source": name, "secret": "kept in this machine's keyring" }), || {
+                format!("this machine now holds {name}'s secret and runs its scheduled syncs when due")
+            })
         }
         Command::Source(SourceCommand::Remove { name, erase }) => {
             engine.remove_source(&name, erase)?;

@@ -211,6 +211,20 @@ impl Engine {
         Ok(self.secrets.load(&source.secret_account())?)
     }
 
+    /// Keeps this machine's copy of a source's API key or token in its keyring, so that it may
+    /// run the source's scheduled syncs (on a directory several machines share, each holds its own).
+    pub fn set_source_secret(&self, name: &str, secret: &str) -> Result<()> {
+        let source = self.source(name)?;
+        match source.kind {
+            SourceKind::Kombo | SourceKind::Scim => Ok(self.secrets.store(&source.secret_account(), secret)?),
+            SourceKind::Csv => Err(Error::Invalid(format!("{name} reads a CSV file and has no secret"))),
+            // Its refresh token rotates at each use: two machines holding one would lock each other out.
+            SourceKind::Oauth => Err(Error::Invalid(format!(
+                "{name} signs in with OAuth: its syncs run on the machine that signed in"
+            ))),
+        }
+    }
+
     pub fn sources(&self) -> Result<Vec<Source>> {
         sources::list(self.store.conn())
     }

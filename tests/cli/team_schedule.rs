@@ -1,0 +1,59 @@
+//! `roster sync --due` on a directory two machines share in PostgreSQL: a machine runs a source's
+//! scheduled syncs only once its own keyring holds the source's secret.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use roster_test_postgres::cluster;
+
+use crate::harness::{simulator, Roster, NOW};
+
+/// `roster ARGS` on another machine: its own data directory and its own keyring (the kernel's,
+/// in a session keyring of its own), where this machine's Secret Service holds nothing of it.
+fn on_other_machine(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new("keyctl")
+        .args(["session", "-", env!("CARGO_BIN_EXE_roster")])
+        .args(args)
+        .env("ROSTER_KEYRING", "keyutils")
+        .env("ROSTER_DATA_DIR", data_dir)
+        .env("ROSTER_NOW", NOW)
+        .env_remove("ROSTER_API_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyctl (package keyutils) runs roster");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "roster {args:?} on the other machine: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn runs(roster: &Roster) -> usize {
+    roster.json(&["runs"]).as_array().expect("a list of runs").len()
+}
+
+#[test]
+fn a_machine_without_a_sources_secret_leaves_its_scheduled_syncs_to_the_machines_that_hold_it() {
+    let database = cluster().database();
+    let sim = simulator(83, 40);
+    let here = Roster::sqlite();
+    let connected = here.run_with_stdin(&["directory", "connect", &database.url], &format!("{}\n", database.password));
+    assert!(connected.status.success(), "{}", String::from_utf8_lossy(&connected.stderr));
+    here.add_kombo("HR", &sim);
+
+    let other = tempfile::tempdir().unwrap();
+    on_other_machine(other.path(), &["directory", "connect", &database.url], &format!("{}\n", database.password));
+    let listed = on_other_machine(other.path(), &["source", "list"], "");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("HR"), "the other machine sees the shared source");
+
+    on_other_machine(other.path(), &["sync", "--due"], "");
+    assert_eq!(runs(&here), 0, "without the secret, the due sync is not the other machine's to run");
+
+    on_other_machine(other.path(), &["source", "secret", "HR"], &format!("{}\n", sim.api_key()));
+    on_other_machine(other.path(), &["sync", "--due"], "");
+    assert_eq!(runs(&here), 1, "with its own copy of the secret, the other machine runs it");
+    here.ok(&["sync", "--due"]);
+    assert_eq!(runs(&here), 1, "and this machine finds it done until the next hour");
+}
