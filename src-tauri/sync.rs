@@ -62,6 +62,7 @@ pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<V
 
 fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
     let mut engine = Engine::open(&directory.data_dir)?;
+    let scheduled = matches!(which, Which::Due);
     let names: Vec<String> = match which {
         Which::All => engine.sources()?.into_iter().map(|s| s.name).collect(),
         Which::One(name) => {
