@@ -142,3 +142,66 @@ fn search_finds_the_same_people_on_both_stores_accents_and_apostrophes_included(
         assert!(found(&engines[1], text).iter().any(|e| e.starts_with(email)), "{text:?} finds {email}");
     }
 }
+
+#[test]
+fn two_sources_syncing_at_once_interleave_their_people_and_each_person_is_indexed_once() {
+    let database = cluster().database();
+    let (first_dir, second_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for dir in [&first_dir, &second_dir] {
+        postgres::connect(dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
+    }
+    let sim = start(73, 1100);
+    let mut first = Engine::open(first_dir.path()).unwrap().with_retry(fast_retry());
+    connect(&mut first, SOURCE, &sim);
+    // The other source: a CSV file of people the company's HR system does not have.
+    let csv = first_dir.path().join("contractors.csv");
+    std::fs::write(
+        &csv,
+        "employee_number,first_name,last_name,work_email,start_date\n\
+         C1,Quinta,Vasquez-Ray,quinta@contractors.example,2026-01-05\n\
+         C2,Oskar,Xylander-Quay,oskar@contractors.example,2026-02-02\n",
+    )
+    .unwrap();
+    first.add_csv_source("Contractors", &csv, now()).unwrap();
+    let mut second = Engine::open(second_dir.path()).unwrap().with_retry(fast_retry());
+
+    // A first sync writes people as it reads them, taking their ids from the sequence a thousand
+    // at a time. After the HR sync took its first thousand, the other machine's sync of the CSV
+    // source takes the next ids and commits; the HR sync's next thousand come after them, so its
+    // range of new ids holds the other source's people.
+    let mut interleaved = false;
+    first
+        .sync_with_progress(SOURCE, now(), SyncRequest::default(), &mut |progress| {
+            if !interleaved && progress.done > 0 {
+                second.sync("Contractors", now(), SyncRequest::default()).expect("the other source's sync commits meanwhile");
+                interleaved = true;
+            }
+        })
+        .expect("the HR sync indexes only its own people");
+    assert!(interleaved);
+    let search = |text: &str| {
+        let query = EmployeeQuery { search: Some(text.to_owned()), include_hidden: true, ..EmployeeQuery::default() };
+        first.employees(&query, now()).unwrap().len()
+    };
+    assert_eq!(search("xylander"), 1, "the other source's person is found once");
+    let words_twice: i64 = first
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM (SELECT employee_id, count(*) FROM employee_search_words GROUP BY employee_id, word HAVING count(*) > 1) d",
+            (),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(words_twice, 0);
+    let unindexed: i64 = first
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM employees e WHERE NOT EXISTS (SELECT 1 FROM employee_search_words w WHERE w.employee_id = e.id) AND e.last_name IS NOT NULL",
+            (),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unindexed, 0, "and everyone has their words");
+}

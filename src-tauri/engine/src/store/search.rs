@@ -63,7 +63,14 @@ pub fn index_new(conn: &Db, after: i64, up_to: i64) -> Result<()> {
                 [after, up_to],
             )?;
         }
-        Dialect::Postgres => index_words(conn, "id > ?1 AND id <= ?2", [after, up_to])?,
+        // Another source's sync may have committed people whose ids fell inside this sync's
+        // range (PostgreSQL hands out ids to concurrent transactions interleaved): they came
+        // with their words, and are skipped. SQLite's writers take turns, so their ranges never mix.
+        Dialect::Postgres => index_words(
+            conn,
+            "id > ?1 AND id <= ?2 AND NOT EXISTS (SELECT 1 FROM employee_search_words w WHERE w.employee_id = employees.id)",
+            [after, up_to],
+        )?,
     }
     Ok(())
 }
