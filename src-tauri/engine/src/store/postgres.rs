@@ -75,9 +75,14 @@ impl FromStr for Target {
     }
 }
 
-/// The address with its options, as `roster directory connect` takes it back.
+/// The address with its options, as `roster directory connect` takes it back; options that say
+/// what the host's default already says are left out, so a local server reads as it was typed.
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let default = self.url.parse::<Target>().map(|bare| bare.sslmode).ok();
+        if self.sslrootcert.is_none() && default == Some(self.sslmode) {
+            return f.write_str(&self.url);
+        }
         write!(f, "{}?{}", self.url, tls::query(self.sslmode, self.sslrootcert.as_deref()))
     }
 }
@@ -178,8 +183,7 @@ pub(crate) fn describe(source: &postgres::Error) -> String {
     }
     match source.code() {
         Some(code) if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
-            "the server refused the user name or password; connect again with `roster directory connect` and the right password"
-                .into()
+            "the server refused the user name or password; connect again with the right password".into()
         }
         Some(code) if *code == SqlState::INVALID_CATALOG_NAME => "the database does not exist on the server".into(),
         Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
@@ -239,6 +243,18 @@ mod tests {
         assert_eq!(require.sslmode, SslMode::VerifyFull, "require never sends the password to an unverified server");
         let disable: Target = "postgres://roster@db.example:5432/roster?sslmode=disable".parse().unwrap();
         assert_eq!(disable.sslmode, SslMode::Disable, "disable written out is taken");
+        // Shown as typed where the host's default says it all, with the option where it differs.
+        for (typed, shown) in [
+            ("postgres://roster@127.0.0.1:5432/roster", "postgres://roster@127.0.0.1:5432/roster"),
+            ("postgres://roster@127.0.0.1:5432/roster?sslmode=disable", "postgres://roster@127.0.0.1:5432/roster"),
+            ("postgres://roster@db.example:5432/roster?sslmode=require", "postgres://roster@db.example:5432/roster"),
+            ("postgres://roster@db.example:5432/roster?sslmode=disable", "postgres://roster@db.example:5432/roster?sslmode=disable"),
+            ("postgres://roster@localhost:5432/roster?sslmode=verify-full", "postgres://roster@localhost:5432/roster?sslmode=verify-full"),
+        ] {
+            let target: Target = typed.parse().unwrap();
+            assert_eq!(target.to_string(), shown);
+            assert_eq!(shown.parse::<Target>().unwrap(), target, "what is shown connects as what was typed");
+        }
         for weaker in ["prefer", "allow", "verify-ca", ""] {
             let refused = format!("postgres://roster@db.example/roster?sslmode={weaker}").parse::<Target>().unwrap_err();
             assert!(refused.to_string().contains("sslmode=disable|require|verify-full"), "{refused}");
