@@ -50,10 +50,17 @@ fn a_machine_without_a_sources_secret_leaves_its_scheduled_syncs_to_the_machines
 
     on_other_machine(other.path(), &["sync", "--due"], "");
     assert_eq!(runs(&here), 0, "without the secret, the due sync is not the other machine's to run");
+    let syncs_here = |out: Output| -> serde_json::Value {
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        status["sources"][0]["syncs_here"].clone()
+    };
+    assert_eq!(syncs_here(on_other_machine(other.path(), &["--json", "status"], "")), false, "the other machine says so");
+    assert_eq!(here.json(&["status"])["sources"][0]["syncs_here"], true);
 
     on_other_machine(other.path(), &["source", "secret", "HR"], &format!("{}\n", sim.api_key()));
     on_other_machine(other.path(), &["sync", "--due"], "");
     assert_eq!(runs(&here), 1, "with its own copy of the secret, the other machine runs it");
+    assert_eq!(syncs_here(on_other_machine(other.path(), &["--json", "status"], "")), true);
     here.ok(&["sync", "--due"]);
     assert_eq!(runs(&here), 1, "and this machine finds it done until the next hour");
 }

@@ -143,6 +143,12 @@ pub fn status(status: &Status) -> String {
     for s in &status.sources {
         let last = s.last_run.as_ref().map_or("never synced".to_owned(), |r| format!("last run {} {}", r.outcome, r.started_at));
         out.push_str(&format!("\n{}: {}; next sync {}", s.source.name, last, s.source.next_sync_at.as_deref().unwrap_or("-")));
+        if !s.syncs_here {
+            out.push_str(&format!(
+                "\n  this machine holds no secret of {0}: another machine runs its syncs (`roster source secret {0}` to run them here too)",
+                s.source.name
+            ));
+        }
         for warning in &s.warnings {
             out.push_str(&format!("\n  warning: {warning}"));
         }

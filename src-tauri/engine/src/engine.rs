@@ -58,6 +58,9 @@ pub struct SourceStatus {
     pub last_run: Option<SyncRun>,
     /// The warnings of the latest run that checked for them (a full read), whoever started it.
     pub warnings: Vec<String>,
+    /// Whether this machine holds the source's secret, and so runs its scheduled syncs; on a
+    /// shared directory, the machines that do are named by its runs.
+    pub syncs_here: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -314,7 +317,10 @@ impl Engine {
             .map(|source| {
                 let last_run = runs::list(conn, Some(source.id), 1)?.into_iter().next();
                 let warnings = runs::current_warnings(conn, source.id)?;
-                Ok(SourceStatus { source, last_run, warnings })
+                // A keyring that cannot be asked now is no reason to hide the source: its syncs
+                // will say what is wrong with it.
+                let syncs_here = self.holds_secret(&source).unwrap_or(true);
+                Ok(SourceStatus { source, last_run, warnings, syncs_here })
             })
             .collect()
     }

@@ -61,7 +61,7 @@ impl Engine {
     }
 
     /// Whether this machine's keyring holds the secret the source's syncs need (a CSV source needs none).
-    fn holds_secret(&self, source: &Source) -> Result<bool> {
+    pub(super) fn holds_secret(&self, source: &Source) -> Result<bool> {
         if source.kind == SourceKind::Csv {
             return Ok(true);
         }
