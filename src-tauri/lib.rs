@@ -91,6 +91,7 @@ pub fn run() {
             commands::sources::add_csv_source,
             commands::sources::add_oauth_source,
             commands::sources::set_sync_interval,
+            commands::sources::set_source_secret,
             commands::sources::remove_source,
             commands::sources::field_modes,
             commands::sources::set_field_mode,

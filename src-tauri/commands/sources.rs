@@ -186,6 +186,16 @@ pub async fn set_sync_interval(
     Ok(())
 }
 
+/// Keeps this computer's copy of a source's API key or token, so that it runs the source's
+/// scheduled syncs too (on a directory the team shares, each machine holds its own). The key goes
+/// from the masked field to the OS keyring; it is never logged nor returned.
+#[tauri::command]
+pub async fn set_source_secret(app: AppHandle, directory: State<'_, Directory>, name: String, secret: String) -> CommandResult<()> {
+    directory.engine.lock()?.set_source_secret(&name, &secret)?;
+    events::directory_changed(&app);
+    Ok(())
+}
+
 /// Disconnects a source; with `erase`, the people only it brought leave the directory too.
 #[tauri::command]
 pub async fn remove_source(app: AppHandle, name: String, erase: bool) -> CommandResult<()> {

@@ -218,7 +218,9 @@ impl Engine {
     /// run the source's scheduled syncs (on a directory several machines share, each holds its own).
     pub fn set_source_secret(&self, name: &str, secret: &str) -> Result<()> {
         let source = self.source(name)?;
+        let secret = secret.trim();
         match source.kind {
+            _ if secret.is_empty() => Err(Error::Invalid("the API key or token is empty".into())),
             SourceKind::Kombo | SourceKind::Scim => Ok(self.secrets.store(&source.secret_account(), secret)?),
             SourceKind::Csv => Err(Error::Invalid(format!("{name} reads a CSV file and has no secret"))),
             // Its refresh token rotates at each use: two machines holding one would lock each other out.

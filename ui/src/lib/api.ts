@@ -211,6 +211,7 @@ export const providerAdvice = (source: string) => call<ProviderAdvice | null>("p
 
 // Syncing
 export const syncNow = (source: string | null = null) => call<SyncOutcome[]>("sync_now", { source });
+export const setSourceSecret = (name: string, secret: string) => call<void>("set_source_secret", { name, secret });
 export const listRuns = () => call<SyncRun[]>("list_runs");
 export const heldPlan = (runId: number) => call<HeldChange[]>("held_plan", { runId });
 export const approveRun = (runId: number) => call<PlanCounts>("approve_run", { runId });
