@@ -96,6 +96,7 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
             }
             refresh(app);
             crate::events::directory_changed(app);
+            crate::scheduler::wake(app);
         }
         "quit" => app.exit(0),
         _ => {}

@@ -7,9 +7,9 @@ use tauri::{AppHandle, Manager};
 
 use super::blocking;
 use crate::error::CommandResult;
-use crate::events;
 use crate::state::Directory;
 use crate::tray;
+use crate::{events, scheduler};
 
 /// On a blocking thread: the PostgreSQL client blocks on a runtime of its own, which cannot
 /// start on one of the async runtime's workers.
@@ -47,6 +47,7 @@ async fn reopen(
         *directory.engine.lock()? = engine;
         events::directory_changed(&app);
         tray::refresh(&app);
+        scheduler::wake(&app);
         Ok(status)
     })
     .await

@@ -7,7 +7,7 @@ use tauri_plugin_autostart::ManagerExt;
 use crate::demo::DemoState;
 use crate::error::{CommandError, CommandResult};
 use crate::state::Directory;
-use crate::tray;
+use crate::{scheduler, tray};
 
 #[tauri::command]
 pub async fn settings(directory: State<'_, Directory>) -> CommandResult<Settings> {
@@ -18,6 +18,8 @@ pub async fn settings(directory: State<'_, Directory>) -> CommandResult<Settings
 pub async fn save_settings(app: AppHandle, directory: State<'_, Directory>, settings: Settings) -> CommandResult<()> {
     directory.engine.lock()?.save_settings(&settings)?;
     tray::refresh(&app);
+    // Paused or resumed: the scheduler reads its schedule again.
+    scheduler::wake(&app);
     Ok(())
 }
 

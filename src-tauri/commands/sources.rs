@@ -21,7 +21,7 @@ use super::blocking;
 use crate::error::{CommandError, CommandResult};
 use crate::oauth_form::OAuthForm;
 use crate::state::Directory;
-use crate::{events, tray};
+use crate::{events, scheduler, tray};
 
 /// What a provider needs beyond the key, for the settings screen's warning.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -159,6 +159,8 @@ fn set_up(app: &AppHandle, engine: &mut Engine, source: Source, disabled_fields:
         engine.set_optional_field(&source.name, field, false, now)?;
     }
     events::directory_changed(app);
+    // A new source is due at once: the scheduler syncs it once its first sync was launched.
+    scheduler::wake(app);
     Ok(engine.source(&source.name)?)
 }
 
@@ -183,6 +185,7 @@ pub async fn set_sync_interval(
     let interval = Duration::from_secs(u64::from(minutes) * 60);
     directory.engine.lock()?.set_sync_interval(&source, interval, Utc::now())?;
     tray::refresh(&app);
+    scheduler::wake(&app);
     Ok(())
 }
 
@@ -190,9 +193,15 @@ pub async fn set_sync_interval(
 /// scheduled syncs too (on a directory the team shares, each machine holds its own). The key goes
 /// from the masked field to the OS keyring; it is never logged nor returned.
 #[tauri::command]
-pub async fn set_source_secret(app: AppHandle, directory: State<'_, Directory>, name: String, secret: String) -> CommandResult<()> {
+pub async fn set_source_secret(
+    app: AppHandle,
+    directory: State<'_, Directory>,
+    name: String,
+    secret: String,
+) -> CommandResult<()> {
     directory.engine.lock()?.set_source_secret(&name, &secret)?;
     events::directory_changed(&app);
+    scheduler::wake(&app);
     Ok(())
 }
 

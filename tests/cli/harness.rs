@@ -122,7 +122,10 @@ impl Roster {
                 })
                 .collect();
             let sql = format!("SELECT {} FROM \"{table}\" ORDER BY 1, 2", each.join(", "));
-            for values in db.query_map(&sql, (), |r| (0..columns.len()).map(|i| r.get::<Option<String>>(i)).collect::<Result<Vec<_>, _>>()).unwrap() {
+            for values in db
+                .query_map(&sql, (), |r| (0..columns.len()).map(|i| r.get::<Option<String>>(i)).collect::<Result<Vec<_>, _>>())
+                .unwrap()
+            {
                 let values: Vec<String> = values.into_iter().map(|v: Option<String>| format!("{v:?}")).collect();
                 dump.push_str(&format!("{table}: {}\n", values.join(" | ")));
             }

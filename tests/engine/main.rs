@@ -17,8 +17,8 @@ mod reservations;
 mod rules;
 mod scope;
 mod stopping;
-mod team_schedule;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
+mod team_schedule;
 mod tls;
 mod transport;

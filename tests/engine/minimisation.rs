@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use roster_engine::store::db::Dialect;
 use roster_engine::model::{Field, Filters, View};
+use roster_engine::store::db::Dialect;
 use roster_engine::store::runs::RunState;
 use roster_engine::sync::SyncRequest;
 use roster_simulator::{Change, EditableField};

@@ -58,7 +58,10 @@ fn the_data_directory_and_its_files_are_private_even_when_found_open() {
         assert!(found.iter().any(|(p, _)| p.ends_with(name)), "{name} is on disk after a sync: {found:?}");
     }
     if world.engine.store().conn().dialect() == Dialect::Sqlite {
-        assert!(found.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "lock")), "a source's lock file is on disk: {found:?}");
+        assert!(
+            found.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "lock")),
+            "a source's lock file is on disk: {found:?}"
+        );
     }
     for (path, mode) in found {
         let expected = if path.is_dir() { 0o700 } else { 0o600 };

@@ -365,8 +365,10 @@ fn rule_11_hourly_syncs_read_only_changes_and_a_daily_full_read_catches_drift() 
 fn rule_12_sources_sync_on_schedule_back_off_after_failures_and_never_run_twice_at_once() {
     let mut world = World::new(32, 30);
     assert_eq!(world.engine.due_sources(now()).unwrap().len(), 1, "a new source is due at once");
+    assert!(world.engine.next_sync_at().unwrap().is_some_and(|next| next <= now()), "the scheduler wakes for it at once");
     world.sync();
     assert!(world.engine.due_sources(now() + Duration::minutes(59)).unwrap().is_empty(), "not due before an hour");
+    assert_eq!(world.engine.next_sync_at().unwrap(), Some(now() + Duration::hours(1)), "the scheduler sleeps until then");
     assert_eq!(
         world.engine.due_sources(now() + Duration::minutes(61)).unwrap().len(),
         1,
@@ -405,6 +407,7 @@ fn rule_12_sources_sync_on_schedule_back_off_after_failures_and_never_run_twice_
     assert!(world.engine.set_sync_interval(SOURCE, std::time::Duration::from_secs(10), now()).is_err(), "at most once a minute");
     world.engine.save_settings(&Settings { paused: true, ..Settings::default() }).unwrap();
     assert!(world.engine.due_sources(now() + Duration::days(1)).unwrap().is_empty(), "nothing is due while syncing is paused");
+    assert_eq!(world.engine.next_sync_at().unwrap(), None, "and the scheduler has no sync to wake for");
 }
 
 #[test]

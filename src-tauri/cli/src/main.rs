@@ -193,7 +193,9 @@ enum SourceCommand {
     DataUse,
     /// Keep this machine's copy of a source's API key or token (from ROSTER_API_KEY or standard
     /// input) in its keyring, so that it can run the source's scheduled syncs on a shared directory.
-    Secret { name: String },
+    Secret {
+        name: String,
+    },
     /// Disconnect a source; its secret leaves the keyring.
     Remove {
         name: String,

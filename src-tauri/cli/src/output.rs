@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
-use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::copy::CopyReport;
+use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus, StoreKind};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;

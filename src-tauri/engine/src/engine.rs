@@ -37,7 +37,7 @@ pub use checklists::ChecklistChanges;
 pub use device_rules::EquipmentSuggestion;
 pub use diagnosis::HrDifference;
 pub use erasure::PersonalData;
-pub use notices::Notice;
+pub use notices::{next_notice_check, Notice};
 pub use overview::{
     DeviceToRecover, EntityPeople, Overview, SourceHealth, TimelineWeek, NO_LEGAL_ENTITY, OVERVIEW_STEPS, TIMELINE_WEEKS,
 };
@@ -224,9 +224,9 @@ impl Engine {
             SourceKind::Kombo | SourceKind::Scim => Ok(self.secrets.store(&source.secret_account(), secret)?),
             SourceKind::Csv => Err(Error::Invalid(format!("{name} reads a CSV file and has no secret"))),
             // Its refresh token rotates at each use: two machines holding one would lock each other out.
-            SourceKind::Oauth => Err(Error::Invalid(format!(
-                "{name} signs in with OAuth: its syncs run on the machine that signed in"
-            ))),
+            SourceKind::Oauth => {
+                Err(Error::Invalid(format!("{name} signs in with OAuth: its syncs run on the machine that signed in")))
+            }
         }
     }
 

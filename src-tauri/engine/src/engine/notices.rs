@@ -13,6 +13,19 @@ use crate::store::{employees, settings};
 
 /// The morning reminder comes at the first check after this local hour.
 const MORNING_HOUR: u32 = 8;
+/// The next local time a notice may fall due with nothing else changing: the morning reminder's
+/// hour, or midnight (a new day brings starters within the week). Between them a scheduler need
+/// not ask the directory.
+pub fn next_notice_check(local: NaiveDateTime) -> NaiveDateTime {
+    let today = local.date();
+    let morning = today.and_hms_opt(MORNING_HOUR, 0, 0).expect("a valid hour");
+    if local < morning {
+        morning
+    } else {
+        (today + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight")
+    }
+}
+
 /// Lines a notification names before it only counts the rest.
 const NAMED: usize = 5;
 /// Starters without a device are announced this many days before their first day.
@@ -87,4 +100,22 @@ fn named(lines: impl Iterator<Item = String>, total: usize) -> String {
         named.push(format!("and {} more in Roster", total - NAMED));
     }
     named.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    #[test]
+    fn the_next_notice_check_is_the_mornings_hour_or_else_midnight() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let at = |date: NaiveDate, h, m| date.and_hms_opt(h, m, 0).unwrap();
+        let next_day = day.succ_opt().unwrap();
+        assert_eq!(next_notice_check(at(day, 0, 0)), at(day, 8, 0));
+        assert_eq!(next_notice_check(at(day, 7, 59)), at(day, 8, 0));
+        assert_eq!(next_notice_check(at(day, 8, 0)), at(next_day, 0, 0), "the reminder's round came: midnight next");
+        assert_eq!(next_notice_check(at(day, 23, 59)), at(next_day, 0, 0));
+    }
 }

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::Filters;
+use crate::secrets::SecretError;
 use crate::store::change_log::Actor;
 use crate::store::locks::SourceLock;
-use crate::secrets::SecretError;
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::{runs, settings};
 use crate::sync::preview::{self, PreviewRow};
@@ -120,6 +120,25 @@ impl Engine {
             return Ok(Vec::new());
         }
         Ok(self.sources()?.into_iter().filter(|s| is_due(s, now)).collect())
+    }
+
+    /// When this machine's next scheduled sync falls due: the earliest next time of the sources
+    /// whose secret it holds (`None` while syncing is paused or when it syncs none). A scheduler
+    /// sleeps until then, so an idle instance asks a shared directory nothing.
+    pub fn next_sync_at(&self) -> Result<Option<DateTime<Utc>>> {
+        if settings::load(self.store.conn())?.paused {
+            return Ok(None);
+        }
+        let mut next = None;
+        for source in self.sources()? {
+            // A keyring that cannot be asked now: the sync will say what is wrong with it.
+            if self.holds_secret(&source).unwrap_or(true) {
+                let at = source.next_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok());
+                let at = at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+                next = Some(next.map_or(at, |earliest: DateTime<Utc>| earliest.min(at)));
+            }
+        }
+        Ok(next)
     }
 
     /// Runs every due sync that is this instance's to run ([`Engine::sync_if_due`]); each source's

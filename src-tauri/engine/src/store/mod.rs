@@ -4,8 +4,8 @@
 
 pub mod change_log;
 pub mod checklists;
-pub mod copy;
 mod cipher;
+pub mod copy;
 pub mod db;
 pub mod device_assignments;
 pub mod device_rules;

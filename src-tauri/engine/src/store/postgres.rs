@@ -248,8 +248,14 @@ mod tests {
             ("postgres://roster@127.0.0.1:5432/roster", "postgres://roster@127.0.0.1:5432/roster"),
             ("postgres://roster@127.0.0.1:5432/roster?sslmode=disable", "postgres://roster@127.0.0.1:5432/roster"),
             ("postgres://roster@db.example:5432/roster?sslmode=require", "postgres://roster@db.example:5432/roster"),
-            ("postgres://roster@db.example:5432/roster?sslmode=disable", "postgres://roster@db.example:5432/roster?sslmode=disable"),
-            ("postgres://roster@localhost:5432/roster?sslmode=verify-full", "postgres://roster@localhost:5432/roster?sslmode=verify-full"),
+            (
+                "postgres://roster@db.example:5432/roster?sslmode=disable",
+                "postgres://roster@db.example:5432/roster?sslmode=disable",
+            ),
+            (
+                "postgres://roster@localhost:5432/roster?sslmode=verify-full",
+                "postgres://roster@localhost:5432/roster?sslmode=verify-full",
+            ),
         ] {
             let target: Target = typed.parse().unwrap();
             assert_eq!(target.to_string(), shown);
