@@ -44,18 +44,7 @@ impl Roster {
 
     /// Runs `roster ARGS` with `stdin` piped in.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(args)
-            .env("ROSTER_DATA_DIR", self.data_dir())
-            .env("ROSTER_NOW", NOW)
-            .env_remove("ROSTER_API_KEY")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the roster binary runs");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        run_roster(Command::new(env!("CARGO_BIN_EXE_roster")), self.data_dir(), args, stdin)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -141,6 +130,23 @@ impl Roster {
 }
 
 /// True when `needle` occurs in any of `files`.
+/// Runs `command` (the `roster` binary, or a launcher of it) with `ARGS`, on `data_dir`, at [`NOW`],
+/// with `stdin` piped in.
+pub fn run_roster(mut command: Command, data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = command
+        .args(args)
+        .env("ROSTER_DATA_DIR", data_dir)
+        .env("ROSTER_NOW", NOW)
+        .env_remove("ROSTER_API_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the roster binary runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 pub fn any_file_contains(files: &[PathBuf], needle: &str) -> bool {
     files.iter().any(|f| {
         let bytes = std::fs::read(f).unwrap();

@@ -1,31 +1,19 @@
 //! `roster sync --due` on a directory two machines share in PostgreSQL: a machine runs a source's
 //! scheduled syncs only once its own keyring holds the source's secret.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use roster_test_postgres::cluster;
 
-use crate::harness::{simulator, Roster, NOW};
+use crate::harness::{run_roster, simulator, Roster};
 
 /// `roster ARGS` on another machine: its own data directory and its own keyring (the kernel's,
 /// in a session keyring of its own), where this machine's Secret Service holds nothing of it.
 fn on_other_machine(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new("keyctl")
-        .args(["session", "-", env!("CARGO_BIN_EXE_roster")])
-        .args(args)
-        .env("ROSTER_KEYRING", "keyutils")
-        .env("ROSTER_DATA_DIR", data_dir)
-        .env("ROSTER_NOW", NOW)
-        .env_remove("ROSTER_API_KEY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("keyctl (package keyutils) runs roster");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut keyctl = Command::new("keyctl");
+    keyctl.args(["session", "-", env!("CARGO_BIN_EXE_roster")]).env("ROSTER_KEYRING", "keyutils");
+    let out = run_roster(keyctl, data_dir, args, stdin);
     assert!(out.status.success(), "roster {args:?} on the other machine: {}", String::from_utf8_lossy(&out.stderr));
     out
 }
