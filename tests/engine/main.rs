@@ -19,5 +19,6 @@ mod scope;
 mod stopping;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
+mod team_roles;
 mod tls;
 mod transport;

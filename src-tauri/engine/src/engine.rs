@@ -32,6 +32,7 @@ mod overview;
 mod people;
 mod settings;
 mod syncing;
+mod team;
 
 pub use checklists::ChecklistChanges;
 pub use device_rules::EquipmentSuggestion;
@@ -43,6 +44,7 @@ pub use overview::{
 };
 pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
+pub use team::Action;
 
 pub struct Engine {
     store: Store,
@@ -92,7 +94,7 @@ impl Engine {
 
     /// Connects a Kombo integration: the key is checked with Kombo, then kept in the OS keyring.
     pub fn add_kombo_source(&mut self, name: &str, config: KomboConfig, api_key: &str, now: DateTime<Utc>) -> Result<Source> {
-        self.add_kombo(name, config, api_key, false, now)
+        self.acting(Action::ChangeSources, |engine| engine.add_kombo(name, config, api_key, false, now))
     }
 
     /// Connects the built-in demo's simulator, marked as the demo's source: only that source is
@@ -123,25 +125,29 @@ impl Engine {
 
     /// Imports a CSV file as a source: the whole file is checked now, and read again at every sync.
     pub fn add_csv_source(&mut self, name: &str, path: &Path, now: DateTime<Utc>) -> Result<Source> {
-        // An absolute path, so a sync started from another working directory reads the same file.
-        let path = std::fs::canonicalize(path).map_err(|e| crate::connector::ConnectorError::CsvUnreadable {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        let config = CsvConfig { path };
-        CsvConnector::new(config.clone()).load(&[])?;
-        sources::add(self.store.conn(), name, SourceKind::Csv, &serde_json::to_value(&config)?, now)
+        self.acting(Action::ChangeSources, |engine| {
+            // An absolute path, so a sync started from another working directory reads the same file.
+            let path = std::fs::canonicalize(path).map_err(|e| crate::connector::ConnectorError::CsvUnreadable {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })?;
+            let config = CsvConfig { path };
+            CsvConnector::new(config.clone()).load(&[])?;
+            sources::add(engine.store.conn(), name, SourceKind::Csv, &serde_json::to_value(&config)?, now)
+        })
     }
 
     /// Connects a SCIM 2.0 service provider: the token is checked with a first read, then kept in the OS keyring.
     pub fn add_scim_source(&mut self, name: &str, base_url: &str, token: &str, now: DateTime<Utc>) -> Result<Source> {
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(Error::Invalid("the SCIM bearer token is empty".into()));
-        }
-        let config = ScimConfig { base_url: base_url.trim_end_matches('/').to_owned() };
-        ScimConnector::new(config.clone(), token.to_owned(), self.retry)?.check()?;
-        self.add_with_secret(name, SourceKind::Scim, &serde_json::to_value(&config)?, token, now)
+        self.acting(Action::ChangeSources, |engine| {
+            let token = token.trim();
+            if token.is_empty() {
+                return Err(Error::Invalid("the SCIM bearer token is empty".into()));
+            }
+            let config = ScimConfig { base_url: base_url.trim_end_matches('/').to_owned() };
+            ScimConnector::new(config.clone(), token.to_owned(), engine.retry)?.check()?;
+            engine.add_with_secret(name, SourceKind::Scim, &serde_json::to_value(&config)?, token, now)
+        })
     }
 
     /// Connects an HR API through an OAuth sign-in: `open` shows the person the sign-in address
@@ -154,9 +160,17 @@ impl Engine {
         timeout: std::time::Duration,
         now: DateTime<Utc>,
     ) -> Result<Source> {
-        let tokens = oauth::login(&config, open, timeout)?;
-        config.check_api(&tokens.access_token, self.retry)?;
-        self.add_with_secret(name, SourceKind::Oauth, &serde_json::to_value(&config)?, &serde_json::to_string(&tokens)?, now)
+        self.acting(Action::ChangeSources, |engine| {
+            let tokens = oauth::login(&config, open, timeout)?;
+            config.check_api(&tokens.access_token, engine.retry)?;
+            engine.add_with_secret(
+                name,
+                SourceKind::Oauth,
+                &serde_json::to_value(&config)?,
+                &serde_json::to_string(&tokens)?,
+                now,
+            )
+        })
     }
 
     fn add_with_secret(
@@ -200,10 +214,12 @@ impl Engine {
     /// Points a Kombo source at another base URL (the built-in demo's simulator gets a new port at
     /// every start).
     pub fn set_kombo_base_url(&mut self, name: &str, base_url: &str) -> Result<()> {
-        let source = self.source(name)?;
-        let mut config: KomboConfig = serde_json::from_value(source.config)?;
-        config.base_url = base_url.to_owned();
-        sources::set_config(self.store.conn(), source.id, &serde_json::to_value(&config)?)
+        self.acting(Action::ChangeSources, |engine| {
+            let source = engine.source(name)?;
+            let mut config: KomboConfig = serde_json::from_value(source.config)?;
+            config.base_url = base_url.to_owned();
+            sources::set_config(engine.store.conn(), source.id, &serde_json::to_value(&config)?)
+        })
     }
 
     /// The secret of a source, read from the OS keyring.
@@ -221,22 +237,24 @@ impl Engine {
 
     /// Disconnects a source: its secret leaves the keyring; with `erase`, everything it brought goes too.
     pub fn remove_source(&mut self, name: &str, erase: bool) -> Result<()> {
-        let source = self.source(name)?;
-        if source.kind == SourceKind::Oauth {
-            self.revoke_oauth_grant(&source);
-        }
-        self.secrets.delete(&source.secret_account())?;
-        let tx = self.store.begin()?;
-        if erase {
-            // People known only through this source go; people other sources also know stay.
-            employees::delete_known_only_to(&tx, source.id)?;
-        }
-        sources::delete(&tx, source.id)?;
-        tx.commit()?;
-        if erase {
-            self.store.flush_erased()?;
-        }
-        Ok(())
+        self.acting(Action::ChangeSources, |engine| {
+            let source = engine.source(name)?;
+            if source.kind == SourceKind::Oauth {
+                engine.revoke_oauth_grant(&source);
+            }
+            engine.secrets.delete(&source.secret_account())?;
+            let tx = engine.store.begin()?;
+            if erase {
+                // People known only through this source go; people other sources also know stay.
+                employees::delete_known_only_to(&tx, source.id)?;
+            }
+            sources::delete(&tx, source.id)?;
+            tx.commit()?;
+            if erase {
+                engine.store.flush_erased()?;
+            }
+            Ok(())
+        })
     }
 
     /// Revokes an OAuth source's grant at the authorisation server. Best effort: disconnecting

@@ -17,7 +17,7 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    ChecklistChanges, DeviceToRecover, Engine, EntityPeople, EquipmentSuggestion, Explanation, FieldModeRow, FilterInput,
+    Action, ChecklistChanges, DeviceToRecover, Engine, EntityPeople, EquipmentSuggestion, Explanation, FieldModeRow, FilterInput,
     FilterView, HrDifference, Named, Notice, Overview, PersonalData, Profile, ProfileField, SourceHealth, SourceStatus, Status,
     TimelineWeek, NO_LEGAL_ENTITY, OVERVIEW_STEPS, TIMELINE_WEEKS,
 };

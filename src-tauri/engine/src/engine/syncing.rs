@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::Result;
 use crate::model::Filters;
 use crate::store::change_log::Actor;
@@ -26,16 +26,18 @@ impl Engine {
         request: SyncRequest,
         progress: &mut OnProgress<'_>,
     ) -> Result<SyncReport> {
-        let source = self.source(source_name)?;
-        let _lock = self.lock(&source)?;
-        let connector = self.connector(&source)?;
-        let mut report = sync::run(self.store.conn_mut(), &source, connector, now, request, progress)?;
-        self.check_permissions(&source, &mut report)?;
-        if report.outcome == Outcome::Applied {
-            self.apply_retention(now)?;
-            self.follow_sync(&source, &report, now)?;
-        }
-        Ok(report)
+        self.acting(Action::RunSyncs, |engine| {
+            let source = engine.source(source_name)?;
+            let _lock = engine.lock(&source)?;
+            let connector = engine.connector(&source)?;
+            let mut report = sync::run(engine.store.conn_mut(), &source, connector, now, request, progress)?;
+            engine.check_permissions(&source, &mut report)?;
+            if report.outcome == Outcome::Applied {
+                engine.apply_retention(now)?;
+                engine.follow_sync(&source, &report, now)?;
+            }
+            Ok(report)
+        })
     }
 
     /// After an applied plan: checklists follow the directory at once (new starters get their
@@ -60,10 +62,10 @@ impl Engine {
         runs::set_warnings(self.store.conn(), run_id, &report.warnings)
     }
 
-    /// Sources whose next sync is due at `now` (none while syncing is paused). A run missed while
-    /// the machine slept or Roster was closed is due at once.
+    /// Sources whose next sync is due at `now` (none while syncing is paused, nor for a role that
+    /// may not run syncs). A run missed while the machine slept or Roster was closed is due at once.
     pub fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
-        if settings::load(self.store.conn())?.paused {
+        if !self.may(Action::RunSyncs) || settings::load(self.store.conn())?.paused {
             return Ok(Vec::new());
         }
         Ok(self
@@ -100,11 +102,13 @@ impl Engine {
 
     /// Applies a plan held by the mass-change guard.
     pub fn approve(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
-        let mut report = sync::approve(self.store.conn_mut(), run_id, now)?;
-        let source = self.source(&report.source)?;
-        self.check_permissions(&source, &mut report)?;
-        self.follow_sync(&source, &report, now)?;
-        Ok(report)
+        self.acting(Action::ApproveHeldPlans, |engine| {
+            let mut report = sync::approve(engine.store.conn_mut(), run_id, now)?;
+            let source = engine.source(&report.source)?;
+            engine.check_permissions(&source, &mut report)?;
+            engine.follow_sync(&source, &report, now)?;
+            Ok(report)
+        })
     }
 
     /// The plan a held run waits with, for review before approving it.
@@ -114,13 +118,15 @@ impl Engine {
 
     /// How often a source syncs on its own (one minute or more); the next sync moves accordingly.
     pub fn set_sync_interval(&mut self, source_name: &str, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
-        let source = self.source(source_name)?;
-        sources::set_sync_interval(self.store.conn(), source.id, interval, now)
+        self.acting(Action::ChangeSchedule, |engine| {
+            let source = engine.source(source_name)?;
+            sources::set_sync_interval(engine.store.conn(), source.id, interval, now)
+        })
     }
 
     /// Drops a plan held by the mass-change guard.
     pub fn discard(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<()> {
-        sync::discard(self.store.conn_mut(), run_id, now)
+        self.acting(Action::DiscardHeldPlans, |engine| sync::discard(engine.store.conn_mut(), run_id, now))
     }
 
     /// The source's sync lock (see [`crate::store::locks`]), held for the life of the returned value.
@@ -133,6 +139,10 @@ impl Engine {
     /// Runs left `running` by a process that stopped mid-sync are closed as failed (their writes
     /// were never committed). A run whose source is locked belongs to a live process and is left.
     pub(super) fn close_interrupted_runs(&self, now: DateTime<Utc>) -> Result<()> {
+        if !self.may(Action::RunSyncs) {
+            // A viewer's instance runs no syncs, so it interrupted none, and may not close them.
+            return Ok(());
+        }
         for source in self.sources()? {
             if let Ok(_lock) = self.lock(&source) {
                 crate::store::runs::close_interrupted(self.store.conn(), source.id, &now.to_rfc3339())?;

@@ -239,7 +239,13 @@ impl Postgres {
     }
 
     fn fail(&self, source: postgres::Error) -> Error {
-        Error::Postgres { database: self.database.clone(), source }
+        match source.as_db_error() {
+            // The login's role may not: typed, so that the engine can name what was refused.
+            Some(refusal) if *refusal.code() == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => {
+                Error::Forbidden { database: self.database.clone(), detail: refusal.message().to_owned() }
+            }
+            _ => Error::Postgres { database: self.database.clone(), source },
+        }
     }
 
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
