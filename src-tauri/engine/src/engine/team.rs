@@ -1,17 +1,12 @@
 //! Team mode: the connected role, the team, and refusals by the database named as the action the
 //! person tried ("your role viewer cannot hand over devices; ask an admin").
 
-use serde::Serialize;
-use ts_rs::TS;
-
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::store::team::{self, Role, Team, TeamSetup};
 
 /// What a person asks the engine to do that the database may refuse to their role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     AddDevices,
     HandOverDevices,
