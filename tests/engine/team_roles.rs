@@ -272,3 +272,24 @@ fn a_member_opening_an_older_schema_is_told_to_ask_the_owner() {
     }
     assert_eq!(version(&mut client), older, "the schema is left as it was");
 }
+
+#[test]
+fn an_admins_sync_erases_whom_retention_erases_but_erasing_anyone_else_is_the_owners() {
+    let mut team = TeamDb::new(96);
+    let mut admin = team.member("ann", Role::Admin);
+    team.owner.engine.save_settings(&Settings { retention_days: 365, ..Settings::default() }).unwrap();
+    let before = team.work_emails().len();
+    let report = admin.engine.sync(SOURCE, later(), SyncRequest::default()).expect("the admin's sync and its retention run");
+    assert!(report.run_id.is_some(), "{report:?}");
+    let after = team.work_emails();
+    assert!(after.len() < before, "the admin's sync erased the people past retention ({before} before, {} after)", after.len());
+
+    let current = team.owner.engine.find_employee(&after[0]).unwrap();
+    match employees::delete(admin.engine.store().conn(), current) {
+        Err(Error::Forbidden { detail, .. }) => assert!(detail.contains("owner"), "{detail}"),
+        other => panic!("the database keeps a current person from an admin's delete, got {other:?}"),
+    }
+    assert_eq!(team.work_emails(), after, "the refused erasure changed nothing");
+    employees::delete(team.owner.engine.store().conn(), current).expect("the owner erases anyone");
+    assert_eq!(team.work_emails().len(), after.len() - 1, "the owner's erasure went through");
+}

@@ -60,6 +60,16 @@ impl Db {
         Db(Backend::Postgres(Box::new(Postgres { database, client: RefCell::new(Some(client)), statements: RefCell::default() })))
     }
 
+    /// The database's refusal of a statement that row-level security made change nothing: no
+    /// error of the server's says so.
+    pub fn refusal(&self, detail: &str) -> Error {
+        let database = match &self.0 {
+            Backend::Sqlite(_) => super::DATABASE_FILE.to_owned(),
+            Backend::Postgres(pg) => pg.database.clone(),
+        };
+        Error::Forbidden { database, detail: detail.to_owned() }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self.0 {
             Backend::Sqlite(_) => Dialect::Sqlite,

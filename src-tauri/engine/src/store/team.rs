@@ -8,7 +8,9 @@
 //! by `ALTER DEFAULT PRIVILEGES`): a new table must be placed in one list (a test checks that each
 //! is), and column grants (an admin's sync writes a source's sync state, not its settings) have no
 //! default form. Row-level security only where a grant is not enough: `meta` holds both
-//! directory-wide settings (an owner's) and the checklist reminder's day (an admin's).
+//! directory-wide settings (an owner's) and the checklist reminder's day (an admin's); an admin's
+//! sync deletes the people past the retention period from `employees`, while erasing anyone else
+//! is the owner's.
 
 use std::collections::BTreeMap;
 
@@ -121,6 +123,15 @@ const OWNER_WRITES: &[&str] =
 
 /// The rows of `meta` an admin writes: the day the checklist reminder last went out.
 const ADMIN_META_KEYS: &str = "'checklist_reminded_on'";
+
+/// Whom an admin may delete from `employees`: the people retention erases after each sync, whose
+/// end date is further back than the retention period (`meta`'s `retention_days`, 365 unless set;
+/// 0 keeps everyone). A day of slack for the server's date against the engine's clock (UTC).
+/// Erasing anyone else is the owner's.
+const PAST_RETENTION: &str = "end_date IS NOT NULL
+    AND (SELECT coalesce(max(value::int), 365) FROM meta WHERE key = 'retention_days') > 0
+    AND substr(end_date, 1, 10) < to_char(current_date + 1
+        - (SELECT coalesce(max(value::int), 365) FROM meta WHERE key = 'retention_days'), 'YYYY-MM-DD')";
 
 /// The group role of `role` in the database named `database`.
 fn group(database: &str, role: Role) -> String {
@@ -272,7 +283,18 @@ fn apply_grants(db: &Db, database: &str) -> Result<()> {
          DROP POLICY IF EXISTS roster_admin ON meta;
          CREATE POLICY roster_admin ON meta TO {admin} USING (key IN ({ADMIN_META_KEYS})) WITH CHECK (key IN ({ADMIN_META_KEYS}));
          DROP POLICY IF EXISTS roster_owner ON meta;
-         CREATE POLICY roster_owner ON meta TO {owner} USING (true) WITH CHECK (true);",
+         CREATE POLICY roster_owner ON meta TO {owner} USING (true) WITH CHECK (true);
+         ALTER TABLE employees ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS roster_read ON employees;
+         CREATE POLICY roster_read ON employees FOR SELECT USING (true);
+         DROP POLICY IF EXISTS roster_add ON employees;
+         CREATE POLICY roster_add ON employees FOR INSERT TO {admin} WITH CHECK (true);
+         DROP POLICY IF EXISTS roster_change ON employees;
+         CREATE POLICY roster_change ON employees FOR UPDATE TO {admin} USING (true) WITH CHECK (true);
+         DROP POLICY IF EXISTS roster_retention ON employees;
+         CREATE POLICY roster_retention ON employees FOR DELETE TO {admin} USING ({PAST_RETENTION});
+         DROP POLICY IF EXISTS roster_erase ON employees;
+         CREATE POLICY roster_erase ON employees FOR DELETE TO {owner} USING (true);",
         db = ident(database),
         admin_tables = list(ADMIN_WRITES),
         owner_tables = list(OWNER_WRITES),
