@@ -187,6 +187,7 @@ fn an_admin_syncs_hides_and_edits_but_the_database_keeps_sources_schedule_and_se
     assert_eq!(team.owner.engine.settings().unwrap().retention_days, 0, "the refused settings changed nothing");
     let source = team.owner.engine.source(SOURCE).expect("the source is still there");
     assert_eq!(source.sync_interval_secs, 3600, "the refused schedule changed nothing");
+    assert!(team.owner.engine.source_secret(&source).is_ok(), "the refused removal kept the source's key in the keyring");
 }
 
 #[test]

@@ -239,34 +239,24 @@ impl Engine {
     pub fn remove_source(&mut self, name: &str, erase: bool) -> Result<()> {
         self.acting(Action::ChangeSources, |engine| {
             let source = engine.source(name)?;
-            if source.kind == SourceKind::Oauth {
-                engine.revoke_oauth_grant(&source);
-            }
-            engine.secrets.delete(&source.secret_account())?;
             let tx = engine.store.begin()?;
             if erase {
                 // People known only through this source go; people other sources also know stay.
                 employees::delete_known_only_to(&tx, source.id)?;
             }
+            // First, as a team's database refuses it to a role that may not: the grant and the
+            // secret are kept then.
             sources::delete(&tx, source.id)?;
+            if source.kind == SourceKind::Oauth {
+                revoke_oauth_grant(&engine.secrets, &source);
+            }
+            engine.secrets.delete(&source.secret_account())?;
             tx.commit()?;
             if erase {
                 engine.store.flush_erased()?;
             }
             Ok(())
         })
-    }
-
-    /// Revokes an OAuth source's grant at the authorisation server. Best effort: disconnecting
-    /// must work even when the server is unreachable or the grant is already gone.
-    fn revoke_oauth_grant(&self, source: &Source) {
-        let revoked = serde_json::from_value::<OAuthConfig>(source.config.clone()).map_err(Error::from).and_then(|config| {
-            let tokens: oauth::Tokens = serde_json::from_str(&self.source_secret(source)?)?;
-            Ok(oauth::revoke(&config, &tokens)?)
-        });
-        if let Err(error) = revoked {
-            tracing::warn!(source = %source.name, %error, "could not revoke the OAuth grant while disconnecting");
-        }
     }
 
     fn connector(&self, source: &Source) -> Result<Arc<dyn Connector>> {
@@ -321,5 +311,17 @@ impl Engine {
                 Ok(SourceStatus { source, last_run, warnings })
             })
             .collect()
+    }
+}
+
+/// Revokes an OAuth source's grant at the authorisation server. Best effort: disconnecting must
+/// work even when the server is unreachable or the grant is already gone.
+fn revoke_oauth_grant(secrets: &Secrets, source: &Source) {
+    let revoked = serde_json::from_value::<OAuthConfig>(source.config.clone()).map_err(Error::from).and_then(|config| {
+        let tokens: oauth::Tokens = serde_json::from_str(&secrets.load(&source.secret_account())?)?;
+        Ok(oauth::revoke(&config, &tokens)?)
+    });
+    if let Err(error) = revoked {
+        tracing::warn!(source = %source.name, %error, "could not revoke the OAuth grant while disconnecting");
     }
 }
