@@ -13,7 +13,7 @@ let current = $state<Role | null>(null);
 
 /** Reads the role again, after a start or a change of directory. */
 export async function loadRole(): Promise<void> {
-  current = (await api.directoryStatus()).role;
+  current = await api.directoryRole();
 }
 
 export function can(needs: Needs): boolean {
