@@ -21,6 +21,8 @@ pub enum ErrorCode {
     Connector,
     /// The OS keyring is locked, unavailable or lacks a secret.
     Keyring,
+    /// The connected login's role in the team may not do this: the database refused it.
+    NotPermitted,
     /// An update could not be downloaded, was not signed by Roster's key, or could not be installed.
     Update,
     /// A bug or a crashed background task: nothing the user did.
@@ -68,6 +70,9 @@ impl From<roster_engine::Error> for CommandError {
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) | E::DeadlinePassed { .. } => ErrorCode::Connector,
             E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,
+            E::Forbidden { .. } | E::RoleCannot { .. } | E::NoTeamRole { .. } | E::SchemaNeedsOwner { .. } => {
+                ErrorCode::NotPermitted
+            }
         };
         // The app opens the one directory `paths::data_dir` names: a damaged database is named in full.
         let error = error.naming_database(&paths::data_dir(None).join(DATABASE_FILE));

@@ -63,6 +63,7 @@ pub fn run() {
             commands::exports::export_csv,
             commands::overview::overview,
             commands::directory::directory_status,
+            commands::directory::directory_role,
             commands::directory::connect_directory,
             commands::directory::disconnect_directory,
             commands::checklists::checklist_progress,

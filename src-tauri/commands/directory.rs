@@ -2,8 +2,9 @@
 
 use roster_engine::store::directory::{self, DirectoryStatus};
 use roster_engine::store::postgres::{self, Target};
+use roster_engine::store::team::Role;
 use roster_engine::Engine;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, State};
 
 use super::blocking;
 use crate::error::CommandResult;
@@ -16,6 +17,13 @@ use crate::{events, scheduler};
 #[tauri::command]
 pub async fn directory_status(app: AppHandle) -> CommandResult<DirectoryStatus> {
     blocking(move || Ok(directory::status(app.state::<Directory>().engine.lock()?.store())?)).await
+}
+
+/// The connected login's role in the directory's team, as found when the directory opened: what
+/// the window may offer (the database decides what it accepts). No query: asked at every refresh.
+#[tauri::command]
+pub async fn directory_role(directory: State<'_, Directory>) -> CommandResult<Option<Role>> {
+    Ok(directory.engine.lock()?.role())
 }
 
 /// Points the data directory at a PostgreSQL database (the password goes to the OS keyring) and

@@ -15,6 +15,7 @@ mod overview;
 mod retention;
 mod scope;
 mod stopping;
+mod team_roles;
 mod update;
 mod window;
 

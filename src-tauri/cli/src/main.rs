@@ -15,6 +15,7 @@ use roster_engine::oauth::{OAuthApi, OAuthConfig};
 use roster_engine::paths;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::store::employees::EmployeeQuery;
+use roster_engine::store::team::Role;
 use roster_engine::store::DATABASE_FILE;
 use roster_engine::store::{copy, directory, postgres};
 use roster_engine::sync::SyncRequest;
@@ -181,6 +182,18 @@ enum DirectoryCommand {
         #[arg(long)]
         to: String,
     },
+    /// Set the connected PostgreSQL database up for a team, once, as its owner: creates the roles
+    /// DATABASE_viewer, DATABASE_admin and DATABASE_owner and grants each its part. Run again, it
+    /// changes nothing.
+    InitTeam,
+    /// Give an existing login of the database server a role in the team (instead of any it had).
+    Grant {
+        login: String,
+        #[arg(long, value_parser = ["viewer", "admin", "owner"])]
+        role: String,
+    },
+    /// Take every Roster role from a login: it can no longer open the directory.
+    Revoke { login: String },
 }
 
 #[derive(Subcommand)]
@@ -849,6 +862,21 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             let password = read_secret("ROSTER_DB_PASSWORD", "database password")?;
             let report = copy::to_postgres(engine.store(), data_dir, &target, &password)?;
             print(json, &report, || output::directory_copy(&report))
+        }
+        Command::Directory(DirectoryCommand::InitTeam) => {
+            let setup = engine.init_team()?;
+            print(json, &setup, || output::team_setup(&setup))
+        }
+        Command::Directory(DirectoryCommand::Grant { login, role }) => {
+            let role: Role = role.parse()?;
+            let had = engine.grant_role(&login, role)?;
+            println!("{}", output::role_change(&login, had, Some(role)));
+            Ok(())
+        }
+        Command::Directory(DirectoryCommand::Revoke { login }) => {
+            let had = engine.revoke_role(&login)?;
+            println!("{}", output::role_change(&login, had, None));
+            Ok(())
         }
         Command::Directory(DirectoryCommand::Check | DirectoryCommand::Connect { .. } | DirectoryCommand::Disconnect) => {
             unreachable!("answered before the directory opens")

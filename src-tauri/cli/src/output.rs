@@ -9,6 +9,7 @@ use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus, StoreKind};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
+use roster_engine::store::team::{Role, TeamSetup};
 use roster_engine::sync::plan::Action;
 use roster_engine::sync::preview::PreviewRow;
 use roster_engine::sync::{Outcome, SyncReport};
@@ -157,7 +158,7 @@ pub fn status(status: &Status) -> String {
 }
 
 pub fn directory_status(d: &DirectoryStatus) -> String {
-    format!(
+    let mut out = format!(
         "directory: {} ({})\nsize: {:.1} MB\nschema version: {}\npeople: {}\nsources: {}",
         d.location,
         match d.store {
@@ -168,7 +169,42 @@ pub fn directory_status(d: &DirectoryStatus) -> String {
         d.schema_version,
         d.people,
         d.sources
-    )
+    );
+    match (&d.role, &d.team) {
+        (_, Some(team)) => {
+            let members: Vec<String> = team.members.iter().map(|m| format!("{} ({})", m.login, m.role)).collect();
+            out.push_str(&format!("\nrole: {}\nteam of {}: {}", role_name(d.role), team.database, members.join(", ")));
+        }
+        (Some(role), None) => out.push_str(&format!("\nrole: {role} (no team yet: `roster directory init-team` sets one up)")),
+        (None, None) => out.push_str("\nrole: none (no team: every change is this login's to make)"),
+    }
+    out
+}
+
+fn role_name(role: Option<Role>) -> &'static str {
+    role.map_or("none", Role::name)
+}
+
+pub fn team_setup(setup: &TeamSetup) -> String {
+    let roles: Vec<&str> = setup.roles.values().map(String::as_str).collect();
+    if setup.changed {
+        format!(
+            "the team's roles {} are set up with their grants; add people with `roster directory grant LOGIN --role viewer|admin|owner`",
+            roles.join(", ")
+        )
+    } else {
+        format!("the team's roles {} and their grants were already set up: nothing changed", roles.join(", "))
+    }
+}
+
+pub fn role_change(login: &str, had: Option<Role>, now: Option<Role>) -> String {
+    match (had, now) {
+        (Some(had), Some(now)) if had == now => format!("{login} already had the role {now}: nothing changed"),
+        (Some(had), Some(now)) => format!("{login} now has the role {now} (was {had})"),
+        (None, Some(now)) => format!("{login} now has the role {now}"),
+        (Some(had), None) => format!("{login} no longer has the role {had}: it can no longer open the directory"),
+        (None, None) => format!("{login} had no Roster role: nothing changed"),
+    }
 }
 
 pub fn directory_copy(report: &CopyReport) -> String {

@@ -32,6 +32,7 @@ mod overview;
 mod people;
 mod settings;
 mod syncing;
+mod team;
 
 pub use checklists::ChecklistChanges;
 pub use device_rules::EquipmentSuggestion;
@@ -43,6 +44,7 @@ pub use overview::{
 };
 pub use people::{Explanation, Profile, ProfileField};
 pub use settings::{FieldModeRow, FilterInput, FilterView, Named};
+pub use team::Action;
 
 pub struct Engine {
     store: Store,
@@ -95,7 +97,7 @@ impl Engine {
 
     /// Connects a Kombo integration: the key is checked with Kombo, then kept in the OS keyring.
     pub fn add_kombo_source(&mut self, name: &str, config: KomboConfig, api_key: &str, now: DateTime<Utc>) -> Result<Source> {
-        self.add_kombo(name, config, api_key, false, now)
+        self.acting(Action::ChangeSources, |engine| engine.add_kombo(name, config, api_key, false, now))
     }
 
     /// Connects the built-in demo's simulator, marked as the demo's source: only that source is
@@ -126,25 +128,29 @@ impl Engine {
 
     /// Imports a CSV file as a source: the whole file is checked now, and read again at every sync.
     pub fn add_csv_source(&mut self, name: &str, path: &Path, now: DateTime<Utc>) -> Result<Source> {
-        // An absolute path, so a sync started from another working directory reads the same file.
-        let path = std::fs::canonicalize(path).map_err(|e| crate::connector::ConnectorError::CsvUnreadable {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        let config = CsvConfig { path };
-        CsvConnector::new(config.clone()).load(&[])?;
-        sources::add(self.store.conn(), name, SourceKind::Csv, &serde_json::to_value(&config)?, now)
+        self.acting(Action::ChangeSources, |engine| {
+            // An absolute path, so a sync started from another working directory reads the same file.
+            let path = std::fs::canonicalize(path).map_err(|e| crate::connector::ConnectorError::CsvUnreadable {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })?;
+            let config = CsvConfig { path };
+            CsvConnector::new(config.clone()).load(&[])?;
+            sources::add(engine.store.conn(), name, SourceKind::Csv, &serde_json::to_value(&config)?, now)
+        })
     }
 
     /// Connects a SCIM 2.0 service provider: the token is checked with a first read, then kept in the OS keyring.
     pub fn add_scim_source(&mut self, name: &str, base_url: &str, token: &str, now: DateTime<Utc>) -> Result<Source> {
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(Error::Invalid("the SCIM bearer token is empty".into()));
-        }
-        let config = ScimConfig { base_url: base_url.trim_end_matches('/').to_owned() };
-        ScimConnector::new(config.clone(), token.to_owned(), self.retry)?.check()?;
-        self.add_with_secret(name, SourceKind::Scim, &serde_json::to_value(&config)?, token, now)
+        self.acting(Action::ChangeSources, |engine| {
+            let token = token.trim();
+            if token.is_empty() {
+                return Err(Error::Invalid("the SCIM bearer token is empty".into()));
+            }
+            let config = ScimConfig { base_url: base_url.trim_end_matches('/').to_owned() };
+            ScimConnector::new(config.clone(), token.to_owned(), engine.retry)?.check()?;
+            engine.add_with_secret(name, SourceKind::Scim, &serde_json::to_value(&config)?, token, now)
+        })
     }
 
     /// Connects an HR API through an OAuth sign-in: `open` shows the person the sign-in address
@@ -157,9 +163,17 @@ impl Engine {
         timeout: std::time::Duration,
         now: DateTime<Utc>,
     ) -> Result<Source> {
-        let tokens = oauth::login(&config, open, timeout)?;
-        config.check_api(&tokens.access_token, self.retry)?;
-        self.add_with_secret(name, SourceKind::Oauth, &serde_json::to_value(&config)?, &serde_json::to_string(&tokens)?, now)
+        self.acting(Action::ChangeSources, |engine| {
+            let tokens = oauth::login(&config, open, timeout)?;
+            config.check_api(&tokens.access_token, engine.retry)?;
+            engine.add_with_secret(
+                name,
+                SourceKind::Oauth,
+                &serde_json::to_value(&config)?,
+                &serde_json::to_string(&tokens)?,
+                now,
+            )
+        })
     }
 
     fn add_with_secret(
@@ -203,10 +217,12 @@ impl Engine {
     /// Points a Kombo source at another base URL (the built-in demo's simulator gets a new port at
     /// every start).
     pub fn set_kombo_base_url(&mut self, name: &str, base_url: &str) -> Result<()> {
-        let source = self.source(name)?;
-        let mut config: KomboConfig = serde_json::from_value(source.config)?;
-        config.base_url = base_url.to_owned();
-        sources::set_config(self.store.conn(), source.id, &serde_json::to_value(&config)?)
+        self.acting(Action::ChangeSources, |engine| {
+            let source = engine.source(name)?;
+            let mut config: KomboConfig = serde_json::from_value(source.config)?;
+            config.base_url = base_url.to_owned();
+            sources::set_config(engine.store.conn(), source.id, &serde_json::to_value(&config)?)
+        })
     }
 
     /// The secret of a source, read from the OS keyring.
@@ -240,34 +256,26 @@ impl Engine {
 
     /// Disconnects a source: its secret leaves the keyring; with `erase`, everything it brought goes too.
     pub fn remove_source(&mut self, name: &str, erase: bool) -> Result<()> {
-        let source = self.source(name)?;
-        if source.kind == SourceKind::Oauth {
-            self.revoke_oauth_grant(&source);
-        }
-        self.secrets.delete(&source.secret_account())?;
-        let tx = self.store.begin()?;
-        if erase {
-            // People known only through this source go; people other sources also know stay.
-            employees::delete_known_only_to(&tx, source.id)?;
-        }
-        sources::delete(&tx, source.id)?;
-        tx.commit()?;
-        if erase {
-            self.store.flush_erased()?;
-        }
-        Ok(())
-    }
-
-    /// Revokes an OAuth source's grant at the authorisation server. Best effort: disconnecting
-    /// must work even when the server is unreachable or the grant is already gone.
-    fn revoke_oauth_grant(&self, source: &Source) {
-        let revoked = serde_json::from_value::<OAuthConfig>(source.config.clone()).map_err(Error::from).and_then(|config| {
-            let tokens: oauth::Tokens = serde_json::from_str(&self.source_secret(source)?)?;
-            Ok(oauth::revoke(&config, &tokens)?)
-        });
-        if let Err(error) = revoked {
-            tracing::warn!(source = %source.name, %error, "could not revoke the OAuth grant while disconnecting");
-        }
+        self.acting(Action::ChangeSources, |engine| {
+            let source = engine.source(name)?;
+            let tx = engine.store.begin()?;
+            if erase {
+                // People known only through this source go; people other sources also know stay.
+                employees::delete_known_only_to(&tx, source.id)?;
+            }
+            // First, as a team's database refuses it to a role that may not: the grant and the
+            // secret are kept then.
+            sources::delete(&tx, source.id)?;
+            if source.kind == SourceKind::Oauth {
+                revoke_oauth_grant(&engine.secrets, &source);
+            }
+            engine.secrets.delete(&source.secret_account())?;
+            tx.commit()?;
+            if erase {
+                engine.store.flush_erased()?;
+            }
+            Ok(())
+        })
     }
 
     fn connector(&self, source: &Source) -> Result<Arc<dyn Connector>> {
@@ -325,5 +333,17 @@ impl Engine {
                 Ok(SourceStatus { source, last_run, warnings, syncs_here })
             })
             .collect()
+    }
+}
+
+/// Revokes an OAuth source's grant at the authorisation server. Best effort: disconnecting must
+/// work even when the server is unreachable or the grant is already gone.
+fn revoke_oauth_grant(secrets: &Secrets, source: &Source) {
+    let revoked = serde_json::from_value::<OAuthConfig>(source.config.clone()).map_err(Error::from).and_then(|config| {
+        let tokens: oauth::Tokens = serde_json::from_str(&secrets.load(&source.secret_account())?)?;
+        Ok(oauth::revoke(&config, &tokens)?)
+    });
+    if let Err(error) = revoked {
+        tracing::warn!(source = %source.name, %error, "could not revoke the OAuth grant while disconnecting");
     }
 }

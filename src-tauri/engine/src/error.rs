@@ -17,6 +17,17 @@ pub enum Error {
     /// An error of a directory's PostgreSQL server, or of the connection to it.
     #[error("the directory's PostgreSQL database {database}: {}", crate::store::postgres::describe(.source))]
     Postgres { database: String, source: postgres::Error },
+    /// The database refused a statement to the connected login (SQLSTATE 42501): its role may not
+    /// do it. The engine names the action when it knows the role ([`Error::RoleCannot`]).
+    #[error("the directory's PostgreSQL database {database} refused this to your login: {detail}")]
+    Forbidden { database: String, detail: String },
+    /// An action the connected role may not do, refused by the database.
+    #[error("your role {role} cannot {action}; ask {}", .action.who_can())]
+    RoleCannot { role: crate::store::team::Role, action: crate::engine::Action },
+    #[error("the login {login} has no Roster role in the directory's database {database}: ask its owner to run `roster directory grant {login} --role viewer` (or admin, or owner)")]
+    NoTeamRole { login: String, database: String },
+    #[error("the directory's schema is older than this Roster; ask the owner ({owner}) to open it once")]
+    SchemaNeedsOwner { owner: String },
     /// A value read from the database is not of the type its column should hold.
     #[error("unexpected data in the database: {0}")]
     Stored(String),

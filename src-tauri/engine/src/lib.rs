@@ -17,9 +17,9 @@ pub mod sync;
 pub mod timezones;
 
 pub use engine::{
-    next_notice_check, ChecklistChanges, DeviceToRecover, Engine, EntityPeople, EquipmentSuggestion, Explanation, FieldModeRow,
-    FilterInput, FilterView, HrDifference, Named, Notice, Overview, PersonalData, Profile, ProfileField, SourceHealth,
-    SourceStatus, Status, TimelineWeek, NO_LEGAL_ENTITY, OVERVIEW_STEPS, TIMELINE_WEEKS,
+    next_notice_check, Action, ChecklistChanges, DeviceToRecover, Engine, EntityPeople, EquipmentSuggestion, Explanation,
+    FieldModeRow, FilterInput, FilterView, HrDifference, Named, Notice, Overview, PersonalData, Profile, ProfileField,
+    SourceHealth, SourceStatus, Status, TimelineWeek, NO_LEGAL_ENTITY, OVERVIEW_STEPS, TIMELINE_WEEKS,
 };
 pub use error::{Error, Result};
 pub use store::change_log::ChangeEntry;

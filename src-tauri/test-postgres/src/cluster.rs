@@ -105,10 +105,40 @@ impl TestDatabase {
         self.url.replacen("@127.0.0.1:", "@localhost:", 1)
     }
 
+    /// Lets the database's role create roles (`CREATEROLE`), as a server's administrator lets the
+    /// owner of a team's database.
+    pub fn allow_creating_roles(&self) {
+        self.as_superuser(&format!("ALTER ROLE {} CREATEROLE", self.name));
+    }
+
+    /// A new login role of the server named `<database>_<suffix>`, with a random password, that
+    /// may connect to nothing until it is granted so; dropped with the database.
+    pub fn login(&self, suffix: &str) -> Login {
+        let user = format!("{}_{suffix}", self.name);
+        let password = random_password();
+        self.as_superuser(&format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'"));
+        let url = self.url.replacen(&format!("//{}@", self.name), &format!("//{user}@"), 1);
+        Login { user, url, password }
+    }
+
+    /// Runs `sql` as the cluster's superuser.
+    pub fn as_superuser(&self, sql: &str) {
+        let mut admin = self.superuser.connect(NoTls).expect("the test cluster accepts its superuser");
+        admin.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+
     /// A new connection as the database's role.
     pub fn connect(&self) -> Client {
         self.config().connect(NoTls).unwrap_or_else(|e| panic!("connecting to the test database {}: {e:?}", self.url))
     }
+}
+
+/// A login role made by [`TestDatabase::login`].
+pub struct Login {
+    pub user: String,
+    /// `postgres://USER@127.0.0.1:PORT/DB` for the test's database, without the password.
+    pub url: String,
+    pub password: String,
 }
 
 impl Drop for TestDatabase {
@@ -117,6 +147,13 @@ impl Drop for TestDatabase {
         if let Ok(mut admin) = self.superuser.connect(NoTls) {
             let name = &self.name;
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            // The roles named after the database (a team's, the tests' logins), then its own.
+            let prefixed = admin
+                .query("SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1)", &[&format!("{name}_")])
+                .unwrap_or_default();
+            for role in prefixed {
+                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", role.get::<_, String>(0)));
+            }
             let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {name}"));
         }
     }

@@ -37,6 +37,7 @@ import type { PreviewRow } from "../bindings/PreviewRow";
 import type { PersonChecklist } from "../bindings/PersonChecklist";
 import type { Profile } from "../bindings/Profile";
 import type { ProviderAdvice } from "../bindings/ProviderAdvice";
+import type { Role } from "../bindings/Role";
 import type { RunState } from "../bindings/RunState";
 import type { Settings } from "../bindings/Settings";
 import type { Source } from "../bindings/Source";
@@ -220,6 +221,7 @@ export const discardRun = (runId: number) => call<void>("discard_run", { runId }
 // Settings
 export const settings = () => call<Settings>("settings");
 export const directoryStatus = () => call<DirectoryStatus>("directory_status");
+export const directoryRole = () => call<Role | null>("directory_role");
 export const connectDirectory = (url: string, password: string) =>
   call<DirectoryStatus>("connect_directory", { url, password });
 export const disconnectDirectory = () => call<DirectoryStatus>("disconnect_directory");

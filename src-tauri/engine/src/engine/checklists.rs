@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::Engine;
+use super::{Action, Engine};
 use crate::connector::Address;
 use crate::error::Result;
 use crate::model::{Field, Filters, View};
@@ -33,20 +33,24 @@ impl Engine {
 
     /// Adds a template; people it applies to get its steps at once.
     pub fn add_checklist_template(&mut self, template: &Template, now: DateTime<Utc>) -> Result<ChecklistChanges> {
-        let tx = self.store.begin()?;
-        checklists::add_template(&tx, template)?;
-        let changes = reconcile(&tx, Actor::User, now)?;
-        tx.commit()?;
-        Ok(changes)
+        self.acting(Action::ChangeSettings, |engine| {
+            let tx = engine.store.begin()?;
+            checklists::add_template(&tx, template)?;
+            let changes = reconcile(&tx, Actor::User, now)?;
+            tx.commit()?;
+            Ok(changes)
+        })
     }
 
     /// Removes a template; its open steps are closed with the reason, never deleted.
     pub fn remove_checklist_template(&mut self, name: &str, now: DateTime<Utc>) -> Result<ChecklistChanges> {
-        let tx = self.store.begin()?;
-        checklists::remove_template(&tx, name)?;
-        let changes = reconcile(&tx, Actor::User, now)?;
-        tx.commit()?;
-        Ok(changes)
+        self.acting(Action::ChangeSettings, |engine| {
+            let tx = engine.store.begin()?;
+            checklists::remove_template(&tx, name)?;
+            let changes = reconcile(&tx, Actor::User, now)?;
+            tx.commit()?;
+            Ok(changes)
+        })
     }
 
     /// Brings every person's steps in step with the directory and the templates at `now`.
@@ -89,19 +93,25 @@ impl Engine {
 
     /// Ticks or un-ticks a step by id (the window's tick boxes).
     pub fn set_step_done(&mut self, step_id: i64, done: bool, now: DateTime<Utc>) -> Result<ChecklistStep> {
-        checklists::set_done(self.store.conn(), step_id, done, now)?;
-        self.step(step_id, now)
+        self.acting(Action::ChangeChecklists, |engine| {
+            checklists::set_done(engine.store.conn(), step_id, done, now)?;
+            engine.step(step_id, now)
+        })
     }
 
     /// Assigns a step to an admin (a name), or to no one.
     pub fn assign_step(&mut self, step_id: i64, assignee: Option<String>, now: DateTime<Utc>) -> Result<ChecklistStep> {
-        checklists::set_assignee(self.store.conn(), step_id, assignee)?;
-        self.step(step_id, now)
+        self.acting(Action::ChangeChecklists, |engine| {
+            checklists::set_assignee(engine.store.conn(), step_id, assignee)?;
+            engine.step(step_id, now)
+        })
     }
 
     pub fn comment_step(&mut self, step_id: i64, comment: Option<String>, now: DateTime<Utc>) -> Result<ChecklistStep> {
-        checklists::set_comment(self.store.conn(), step_id, comment)?;
-        self.step(step_id, now)
+        self.acting(Action::ChangeChecklists, |engine| {
+            checklists::set_comment(engine.store.conn(), step_id, comment)?;
+            engine.step(step_id, now)
+        })
     }
 
     /// The morning's reminder, once per local day after [`MORNING_HOUR`], when steps are due

@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::checklists::narrows_to;
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::Result;
 use crate::store::device_rules::{self, DeviceRule, NewDeviceRule};
 
@@ -33,11 +33,11 @@ impl Engine {
     }
 
     pub fn add_device_rule(&mut self, rule: &NewDeviceRule, now: DateTime<Utc>) -> Result<DeviceRule> {
-        device_rules::add(self.store.conn(), rule, &now.to_rfc3339())
+        self.acting(Action::ChangeSettings, |engine| device_rules::add(engine.store.conn(), rule, &now.to_rfc3339()))
     }
 
     pub fn remove_device_rule(&mut self, id: i64) -> Result<()> {
-        device_rules::remove(self.store.conn(), id)
+        self.acting(Action::ChangeSettings, |engine| device_rules::remove(engine.store.conn(), id))
     }
 
     /// The equipment the rules suggest for `who`, each with a device that could fill it.

@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::Result;
 use crate::store;
 use crate::store::devices::{self, Device, Holding, NewDevice};
 
 impl Engine {
     pub fn add_device(&mut self, device: &NewDevice, now: DateTime<Utc>) -> Result<Device> {
-        devices::add(self.store.conn(), device, &now.to_rfc3339())
+        self.acting(Action::AddDevices, |engine| devices::add(engine.store.conn(), device, &now.to_rfc3339()))
     }
 
     /// Every device, or those `who` holds.
@@ -27,41 +27,49 @@ impl Engine {
 
     /// Assigns a device (by id or serial number) to a person from `on`.
     pub fn assign_device(&mut self, device: &str, who: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
-        let employee_id = self.find_employee(who)?;
-        // The write lock first: the device's holder is checked, then changed.
-        let tx = store::begin_write(self.store.conn_mut())?;
-        let device = devices::find(&tx, device)?;
-        let device = devices::assign(&tx, device.id, employee_id, on, &now.to_rfc3339())?;
-        tx.commit()?;
-        Ok(device)
+        self.acting(Action::HandOverDevices, |engine| {
+            let employee_id = engine.find_employee(who)?;
+            // The write lock first: the device's holder is checked, then changed.
+            let tx = store::begin_write(engine.store.conn_mut())?;
+            let device = devices::find(&tx, device)?;
+            let device = devices::assign(&tx, device.id, employee_id, on, &now.to_rfc3339())?;
+            tx.commit()?;
+            Ok(device)
+        })
     }
 
     /// Reserves a device (by id or serial number) for a person until it is handed to them.
     pub fn reserve_device(&mut self, device: &str, who: &str, now: DateTime<Utc>) -> Result<Device> {
-        let employee_id = self.find_employee(who)?;
-        // The write lock first: the device's holder and reservation are checked, then changed.
-        let tx = store::begin_write(self.store.conn_mut())?;
-        let device = devices::find(&tx, device)?;
-        let device = devices::reserve(&tx, device.id, employee_id, &now.to_rfc3339())?;
-        tx.commit()?;
-        Ok(device)
+        self.acting(Action::ReserveDevices, |engine| {
+            let employee_id = engine.find_employee(who)?;
+            // The write lock first: the device's holder and reservation are checked, then changed.
+            let tx = store::begin_write(engine.store.conn_mut())?;
+            let device = devices::find(&tx, device)?;
+            let device = devices::reserve(&tx, device.id, employee_id, &now.to_rfc3339())?;
+            tx.commit()?;
+            Ok(device)
+        })
     }
 
     /// Cancels a device's reservation.
     pub fn unreserve_device(&mut self, device: &str, now: DateTime<Utc>) -> Result<Device> {
-        let tx = store::begin_write(self.store.conn_mut())?;
-        let device = devices::find(&tx, device)?;
-        let device = devices::unreserve(&tx, device.id, &now.to_rfc3339())?;
-        tx.commit()?;
-        Ok(device)
+        self.acting(Action::ReserveDevices, |engine| {
+            let tx = store::begin_write(engine.store.conn_mut())?;
+            let device = devices::find(&tx, device)?;
+            let device = devices::unreserve(&tx, device.id, &now.to_rfc3339())?;
+            tx.commit()?;
+            Ok(device)
+        })
     }
 
     pub fn take_back_device(&mut self, device: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
-        // The write lock first: the device's holder is checked, then changed.
-        let tx = store::begin_write(self.store.conn_mut())?;
-        let device = devices::find(&tx, device)?;
-        let device = devices::take_back(&tx, device.id, on, &now.to_rfc3339())?;
-        tx.commit()?;
-        Ok(device)
+        self.acting(Action::TakeBackDevices, |engine| {
+            // The write lock first: the device's holder is checked, then changed.
+            let tx = store::begin_write(engine.store.conn_mut())?;
+            let device = devices::find(&tx, device)?;
+            let device = devices::take_back(&tx, device.id, on, &now.to_rfc3339())?;
+            tx.commit()?;
+            Ok(device)
+        })
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::people::HandChange;
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode};
 use crate::store::fetched_people::{self, LastRead};
@@ -83,38 +83,40 @@ impl Engine {
         source_name: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<HrDifference> {
-        let id = self.find_employee(who)?;
-        let differences: Vec<HrDifference> = hr_differences(self.store.conn(), id)?
-            .into_iter()
-            .filter(|d| d.field == field && source_name.is_none_or(|s| d.source == s))
-            .collect();
-        let difference = match differences.as_slice() {
-            [one] => one.clone(),
-            [] => {
-                return Err(Error::Invalid(format!(
-                    "HR's last read holds the same {field} for {who} as Roster (or {field} is not imported once): nothing to take"
-                )))
-            }
-            several => {
-                let names: Vec<&str> = several.iter().map(|d| d.source.as_str()).collect();
-                return Err(Error::Invalid(format!(
-                    "{field} of {who} differs in several sources ({}): name the one to take it from",
-                    names.join(", ")
-                )));
-            }
-        };
-        let source = self.source(&difference.source)?;
-        let tx = self.store.begin()?;
-        let change = HandChange {
-            employee_id: id,
-            field,
-            source_id: Some(source.id),
-            action: "took_hr_value",
-            old: difference.kept_value.as_deref(),
-            new: difference.hr_value.as_deref(),
-        };
-        change.write(&tx, now)?;
-        tx.commit()?;
-        Ok(difference)
+        self.acting(Action::EditFields, |engine| {
+            let id = engine.find_employee(who)?;
+            let differences: Vec<HrDifference> = hr_differences(engine.store.conn(), id)?
+                .into_iter()
+                .filter(|d| d.field == field && source_name.is_none_or(|s| d.source == s))
+                .collect();
+            let difference = match differences.as_slice() {
+                [one] => one.clone(),
+                [] => {
+                    return Err(Error::Invalid(format!(
+                        "HR's last read holds the same {field} for {who} as Roster (or {field} is not imported once): nothing to take"
+                    )))
+                }
+                several => {
+                    let names: Vec<&str> = several.iter().map(|d| d.source.as_str()).collect();
+                    return Err(Error::Invalid(format!(
+                        "{field} of {who} differs in several sources ({}): name the one to take it from",
+                        names.join(", ")
+                    )));
+                }
+            };
+            let source = engine.source(&difference.source)?;
+            let tx = engine.store.begin()?;
+            let change = HandChange {
+                employee_id: id,
+                field,
+                source_id: Some(source.id),
+                action: "took_hr_value",
+                old: difference.kept_value.as_deref(),
+                new: difference.hr_value.as_deref(),
+            };
+            change.write(&tx, now)?;
+            tx.commit()?;
+            Ok(difference)
+        })
     }
 }

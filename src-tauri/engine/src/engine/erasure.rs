@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{Engine, Profile};
+use super::{Action, Engine, Profile};
 use crate::error::{Error, Result};
 use crate::private;
 use crate::store::checklists::{self, ChecklistQuery};
@@ -60,16 +60,18 @@ impl Engine {
     /// Refused while a connected source still returns them (the next sync would bring them back)
     /// or while they hold a device. The history keeps one line saying that someone was erased.
     pub fn erase_person(&mut self, who: &str, now: DateTime<Utc>) -> Result<()> {
-        let id = self.find_employee(who)?;
-        let conn = self.store.conn();
-        let returned_by = employee_links::returning(conn, id)?;
-        if !returned_by.is_empty() {
-            return Err(Error::StillInSource { who: who.to_owned(), sources: returned_by.join(", ") });
-        }
-        if device_assignments::holds_any(conn, id)? {
-            return Err(Error::HoldsDevice(who.to_owned()));
-        }
-        self.erase(&[id], "user", "erased a person", now)
+        self.acting(Action::ErasePeople, |engine| {
+            let id = engine.find_employee(who)?;
+            let conn = engine.store.conn();
+            let returned_by = employee_links::returning(conn, id)?;
+            if !returned_by.is_empty() {
+                return Err(Error::StillInSource { who: who.to_owned(), sources: returned_by.join(", ") });
+            }
+            if device_assignments::holds_any(conn, id)? {
+                return Err(Error::HoldsDevice(who.to_owned()));
+            }
+            engine.erase(&[id], "user", "erased a person", now)
+        })
     }
 
     /// Retention: people whose end date is more than the retention period ago are erased, unless

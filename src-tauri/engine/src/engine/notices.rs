@@ -39,8 +39,13 @@ pub struct Notice {
 }
 
 impl Engine {
-    /// One notification for every step due today or overdue, once each morning (if on).
+    /// One notification for every step due today or overdue, once each morning (if on), for a
+    /// role that ticks them.
     pub fn checklist_reminder(&mut self, local: NaiveDateTime, now: DateTime<Utc>) -> Result<Option<Notice>> {
+        if !self.may(super::Action::ChangeChecklists) {
+            // Reminders go to those who tick the steps, who also record the day they went out.
+            return Ok(None);
+        }
         let conn = self.store.conn();
         let today = local.date();
         let morning = local.hour() >= MORNING_HOUR;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, View};
 use crate::store::change_log::{self, Actor, ChangeEntry, Entry};
@@ -102,43 +102,47 @@ impl Engine {
 
     /// Hides or shows a person. Hiding is local: no sync changes it.
     pub fn set_hidden(&mut self, who: &str, hidden: bool, now: DateTime<Utc>) -> Result<i64> {
-        let id = self.find_employee(who)?;
-        employees::set_hidden(self.store.conn(), id, hidden, now)?;
-        // A hidden person gets no checklist; shown again, they get it back.
-        self.reconcile_checklists(Actor::User, now)?;
-        Ok(id)
+        self.acting(Action::HidePeople, |engine| {
+            let id = engine.find_employee(who)?;
+            employees::set_hidden(engine.store.conn(), id, hidden, now)?;
+            // A hidden person gets no checklist; shown again, they get it back.
+            engine.reconcile_checklists(Actor::User, now)?;
+            Ok(id)
+        })
     }
 
     /// Edits a field by hand. A field some source synchronises continuously is refused: HR owns it.
     pub fn edit_field(&mut self, who: &str, field: Field, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let id = self.find_employee(who)?;
-        if employees::text_column(field).is_none() {
-            return Err(Error::Invalid(format!(
-                "{field} is set by the HR system's organisation data and cannot be edited by hand"
-            )));
-        }
-        if let Some(source_name) = continuous_owner(&self.linked_sources(id)?, field) {
-            return Err(Error::ContinuousField { field, source_name });
-        }
-        if matches!(field, Field::StartDate | Field::EndDate) {
-            if let Some(v) = value {
-                crate::connector::calendar_date(v)
-                    .filter(|_| v.len() == 10)
-                    .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
+        self.acting(Action::EditFields, |engine| {
+            let id = engine.find_employee(who)?;
+            if employees::text_column(field).is_none() {
+                return Err(Error::Invalid(format!(
+                    "{field} is set by the HR system's organisation data and cannot be edited by hand"
+                )));
             }
-        }
-        let tx = self.store.begin()?;
-        let old = employees::text_value(&tx, id, field)?;
-        let value = value.map(str::trim).filter(|v| !v.is_empty());
-        if old.as_deref() != value {
-            let change =
-                HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
-            change.write(&tx, now)?;
-            // A start or end date edited by hand moves the checklist like one HR moved.
-            super::checklists::reconcile(&tx, Actor::User, now)?;
-        }
-        tx.commit()?;
-        Ok(())
+            if let Some(source_name) = continuous_owner(&engine.linked_sources(id)?, field) {
+                return Err(Error::ContinuousField { field, source_name });
+            }
+            if matches!(field, Field::StartDate | Field::EndDate) {
+                if let Some(v) = value {
+                    crate::connector::calendar_date(v)
+                        .filter(|_| v.len() == 10)
+                        .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
+                }
+            }
+            let tx = engine.store.begin()?;
+            let old = employees::text_value(&tx, id, field)?;
+            let value = value.map(str::trim).filter(|v| !v.is_empty());
+            if old.as_deref() != value {
+                let change =
+                    HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
+                change.write(&tx, now)?;
+                // A start or end date edited by hand moves the checklist like one HR moved.
+                super::checklists::reconcile(&tx, Actor::User, now)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The sources that link the person, in connection order, each with its field modes.

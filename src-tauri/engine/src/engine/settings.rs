@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, Filters};
 use crate::store::settings::{self, Settings};
@@ -62,32 +62,36 @@ impl Engine {
     }
 
     pub fn set_field_mode(&mut self, source_name: &str, field: Field, mode: FieldMode) -> Result<()> {
-        let source = self.source(source_name)?;
-        sources::set_field_mode(self.store.conn(), source.id, field, mode)
+        self.acting(Action::ChangeFieldModes, |engine| {
+            let source = engine.source(source_name)?;
+            sources::set_field_mode(engine.store.conn(), source.id, field, mode)
+        })
     }
 
     /// Switches an optional field on or off. Switched off, the values already stored are erased at
     /// once: a field the source may not read is not kept either.
     pub fn set_optional_field(&mut self, source_name: &str, field: Field, enabled: bool, now: DateTime<Utc>) -> Result<()> {
-        let source = self.source(source_name)?;
-        let tx = self.store.begin()?;
-        sources::set_optional_field(&tx, source.id, field, enabled)?;
-        if !enabled {
-            let at = now.to_rfc3339();
-            employees::clear_for_source(&tx, source.id, field, &at)?;
-            // Past values live on in the change history and in conflicts: they go too.
-            change_log::forget_field(&tx, source.id, field)?;
-            field_conflicts::forget_field(&tx, source.id, field)?;
-            // A plan waiting for approval carries the values it read, this field's included:
-            // approving it would write them back. The next sync (a full read) plans anew.
-            let why = format!("discarded: the optional field {} was switched off", field.name());
-            crate::sync::discard_held(&tx, source.id, &why, now)?;
-        }
-        tx.commit()?;
-        if !enabled {
-            self.store.flush_erased()?;
-        }
-        Ok(())
+        self.acting(Action::ChangeFieldModes, |engine| {
+            let source = engine.source(source_name)?;
+            let tx = engine.store.begin()?;
+            sources::set_optional_field(&tx, source.id, field, enabled)?;
+            if !enabled {
+                let at = now.to_rfc3339();
+                employees::clear_for_source(&tx, source.id, field, &at)?;
+                // Past values live on in the change history and in conflicts: they go too.
+                change_log::forget_field(&tx, source.id, field)?;
+                field_conflicts::forget_field(&tx, source.id, field)?;
+                // A plan waiting for approval carries the values it read, this field's included:
+                // approving it would write them back. The next sync (a full read) plans anew.
+                let why = format!("discarded: the optional field {} was switched off", field.name());
+                crate::sync::discard_held(&tx, source.id, &why, now)?;
+            }
+            tx.commit()?;
+            if !enabled {
+                engine.store.flush_erased()?;
+            }
+            Ok(())
+        })
     }
 
     pub fn filters(&self, source_name: &str) -> Result<FilterView> {
@@ -167,8 +171,10 @@ impl Engine {
     }
 
     pub fn set_filters(&mut self, source_name: &str, filters: &Filters) -> Result<()> {
-        let source = self.source(source_name)?;
-        sources::set_filters(self.store.conn(), source.id, filters)
+        self.acting(Action::ChangeFilters, |engine| {
+            let source = engine.source(source_name)?;
+            sources::set_filters(engine.store.conn(), source.id, filters)
+        })
     }
 
     pub fn settings(&self) -> Result<Settings> {
@@ -176,6 +182,6 @@ impl Engine {
     }
 
     pub fn save_settings(&mut self, settings: &Settings) -> Result<()> {
-        settings::save(self.store.conn(), settings)
+        self.acting(Action::ChangeSettings, |engine| settings::save(engine.store.conn(), settings))
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Engine;
+use super::{Action, Engine};
 use crate::error::{Error, Result};
 use crate::model::Filters;
 use crate::secrets::SecretError;
@@ -27,9 +27,11 @@ impl Engine {
         request: SyncRequest,
         progress: &mut OnProgress<'_>,
     ) -> Result<SyncReport> {
-        let source = self.source(source_name)?;
-        let lock = self.lock(&source)?;
-        self.sync_locked(&source, &lock, now, request, progress)
+        self.acting(Action::RunSyncs, |engine| {
+            let source = engine.source(source_name)?;
+            let lock = engine.lock(&source)?;
+            engine.sync_locked(&source, &lock, now, request, progress)
+        })
     }
 
     /// The scheduled sync of one source, if it is this instance's to run: `None` when this machine
@@ -44,7 +46,7 @@ impl Engine {
         progress: &mut OnProgress<'_>,
     ) -> Result<Option<SyncReport>> {
         let source = self.source(source_name)?;
-        if !self.holds_secret(&source)? {
+        if !self.may(Action::RunSyncs) || !self.holds_secret(&source)? {
             return Ok(None);
         }
         let lock = match self.lock(&source) {
@@ -57,7 +59,7 @@ impl Engine {
         if !is_due(&source, now) {
             return Ok(None);
         }
-        self.sync_locked(&source, &lock, now, request, progress).map(Some)
+        self.acting(Action::RunSyncs, |engine| engine.sync_locked(&source, &lock, now, request, progress)).map(Some)
     }
 
     /// Whether this machine's keyring holds the secret the source's syncs need (a CSV source needs none).
@@ -113,20 +115,21 @@ impl Engine {
         runs::set_warnings(self.store.conn(), run_id, &report.warnings)
     }
 
-    /// Sources whose next sync is due at `now` (none while syncing is paused). A run missed while
-    /// the machine slept or Roster was closed is due at once.
+    /// Sources whose next sync is due at `now` (none while syncing is paused, nor for a role that
+    /// may not run syncs). A run missed while the machine slept or Roster was closed is due at once.
     pub fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
-        if settings::load(self.store.conn())?.paused {
+        if !self.may(Action::RunSyncs) || settings::load(self.store.conn())?.paused {
             return Ok(Vec::new());
         }
         Ok(self.sources()?.into_iter().filter(|s| is_due(s, now)).collect())
     }
 
     /// When this machine's next scheduled sync falls due: the earliest next time of the sources
-    /// whose secret it holds (`None` while syncing is paused or when it syncs none). A scheduler
-    /// sleeps until then, so an idle instance asks a shared directory nothing.
+    /// whose secret it holds (`None` while syncing is paused, when it syncs none, or for a role
+    /// that may not run syncs). A scheduler sleeps until then, so an idle instance asks a shared
+    /// directory nothing.
     pub fn next_sync_at(&self) -> Result<Option<DateTime<Utc>>> {
-        if settings::load(self.store.conn())?.paused {
+        if !self.may(Action::RunSyncs) || settings::load(self.store.conn())?.paused {
             return Ok(None);
         }
         let mut next = None;
@@ -169,11 +172,13 @@ impl Engine {
 
     /// Applies a plan held by the mass-change guard.
     pub fn approve(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<SyncReport> {
-        let mut report = sync::approve(self.store.conn_mut(), run_id, now)?;
-        let source = self.source(&report.source)?;
-        self.check_permissions(&source, &mut report)?;
-        self.follow_sync(&source, &report, now)?;
-        Ok(report)
+        self.acting(Action::ApproveHeldPlans, |engine| {
+            let mut report = sync::approve(engine.store.conn_mut(), run_id, now)?;
+            let source = engine.source(&report.source)?;
+            engine.check_permissions(&source, &mut report)?;
+            engine.follow_sync(&source, &report, now)?;
+            Ok(report)
+        })
     }
 
     /// The plan a held run waits with, for review before approving it.
@@ -183,13 +188,15 @@ impl Engine {
 
     /// How often a source syncs on its own (one minute or more); the next sync moves accordingly.
     pub fn set_sync_interval(&mut self, source_name: &str, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
-        let source = self.source(source_name)?;
-        sources::set_sync_interval(self.store.conn(), source.id, interval, now)
+        self.acting(Action::ChangeSchedule, |engine| {
+            let source = engine.source(source_name)?;
+            sources::set_sync_interval(engine.store.conn(), source.id, interval, now)
+        })
     }
 
     /// Drops a plan held by the mass-change guard.
     pub fn discard(&mut self, run_id: i64, now: DateTime<Utc>) -> Result<()> {
-        sync::discard(self.store.conn_mut(), run_id, now)
+        self.acting(Action::DiscardHeldPlans, |engine| sync::discard(engine.store.conn_mut(), run_id, now))
     }
 
     /// The source's sync lock (see [`crate::store::locks`]), held for the life of the returned value.
@@ -202,6 +209,10 @@ impl Engine {
     /// Runs left `running` by a process that stopped mid-sync are closed as failed (their writes
     /// were never committed). A run whose source is locked belongs to a live process and is left.
     pub(super) fn close_interrupted_runs(&self, now: DateTime<Utc>) -> Result<()> {
+        if !self.may(Action::RunSyncs) {
+            // A viewer's instance runs no syncs, so it interrupted none, and may not close them.
+            return Ok(());
+        }
         for source in self.sources()? {
             if let Ok(_lock) = self.lock(&source) {
                 crate::store::runs::close_interrupted(self.store.conn(), source.id, &now.to_rfc3339())?;

@@ -60,6 +60,16 @@ impl Db {
         Db(Backend::Postgres(Box::new(Postgres { database, client: RefCell::new(Some(client)), statements: RefCell::default() })))
     }
 
+    /// The database's refusal of a statement that row-level security made change nothing: no
+    /// error of the server's says so.
+    pub fn refusal(&self, detail: &str) -> Error {
+        let database = match &self.0 {
+            Backend::Sqlite(_) => super::DATABASE_FILE.to_owned(),
+            Backend::Postgres(pg) => pg.database.clone(),
+        };
+        Error::Forbidden { database, detail: detail.to_owned() }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self.0 {
             Backend::Sqlite(_) => Dialect::Sqlite,
@@ -239,7 +249,13 @@ impl Postgres {
     }
 
     fn fail(&self, source: postgres::Error) -> Error {
-        Error::Postgres { database: self.database.clone(), source }
+        match source.as_db_error() {
+            // The login's role may not: typed, so that the engine can name what was refused.
+            Some(refusal) if *refusal.code() == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => {
+                Error::Forbidden { database: self.database.clone(), detail: refusal.message().to_owned() }
+            }
+            _ => Error::Postgres { database: self.database.clone(), source },
+        }
     }
 
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {

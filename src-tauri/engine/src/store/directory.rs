@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::team::{self, Role, Team};
 use super::{cipher, migrations, migrations_postgres, postgres, Location, Store, DATABASE_FILE};
 use crate::error::{Error, Result};
 
@@ -27,6 +28,11 @@ pub struct DirectoryStatus {
     pub people: u64,
     #[ts(type = "number")]
     pub sources: u64,
+    /// The connected login's role in the team: `None` on SQLite, or where the database has no team
+    /// and the login does not own it.
+    pub role: Option<Role>,
+    /// The database's team and its members, once its owner has set one up.
+    pub team: Option<Team>,
 }
 
 /// What the store's own integrity check found: nothing when `ok`.
@@ -74,21 +80,30 @@ pub fn status(store: &Store) -> Result<DirectoryStatus> {
         conn.query_row("SELECT (SELECT count(*) FROM employees), (SELECT count(*) FROM sources)", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
-    let (kind, size_bytes, schema_version) = match (store.location(), conn.as_sqlite()) {
+    let (kind, size_bytes, schema_version, team) = match (store.location(), conn.as_sqlite()) {
         (Location::File(path), Some(sqlite)) => {
             let size = ["", "-wal"]
                 .iter()
                 .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", path.display())).ok())
                 .map(|meta| meta.len())
                 .sum();
-            (StoreKind::Sqlite, size, schema_version(sqlite)?)
+            (StoreKind::Sqlite, size, schema_version(sqlite)?, None)
         }
         _ => {
             let (size, version) = migrations_postgres::size_and_version(conn)?;
-            (StoreKind::Postgres, size, version)
+            (StoreKind::Postgres, size, version, team::team(conn)?)
         }
     };
-    Ok(DirectoryStatus { store: kind, location: store.location().to_string(), size_bytes, schema_version, people, sources })
+    Ok(DirectoryStatus {
+        store: kind,
+        location: store.location().to_string(),
+        size_bytes,
+        schema_version,
+        people,
+        sources,
+        role: store.role(),
+        team,
+    })
 }
 
 /// Checks the database in `data_dir`: every page's authentication code (SQLCipher), SQLite's

@@ -685,7 +685,11 @@ pub fn left_before(conn: &Db, cutoff: NaiveDate) -> Result<Vec<i64>> {
 /// Deletes the person: links, memberships, provenance, conflicts and history cascade; reports
 /// lose their manager; past hand-overs keep the device's history with a former employee as holder.
 pub fn delete(conn: &Db, employee_id: i64) -> Result<()> {
-    conn.execute("DELETE FROM employees WHERE id = ?1", [employee_id])?;
+    if conn.execute("DELETE FROM employees WHERE id = ?1", [employee_id])? == 0 {
+        // The person was found, so row-level security kept them: a team's admin erases only
+        // whom retention erases (see `store::team`).
+        return Err(conn.refusal("erasing this person is the owner's"));
+    }
     Ok(())
 }
 

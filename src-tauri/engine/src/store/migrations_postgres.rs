@@ -454,10 +454,22 @@ pub(super) fn migrate(db: &mut Db) -> Result<()> {
     if found == known {
         return Ok(());
     }
+    // Only the owner of the schema may change it: anyone else is told whom to ask.
+    let (owns, owner): (bool, String) = tx.query_row(
+        "SELECT pg_has_role(current_user, c.relowner, 'USAGE'), pg_get_userbyid(c.relowner)::text
+         FROM pg_class c WHERE c.oid = 'roster_schema_version'::regclass",
+        (),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if !owns {
+        return Err(Error::SchemaNeedsOwner { owner });
+    }
     for migration in &ALL[found..] {
         tx.execute_batch(migration)?;
     }
     tx.execute("UPDATE roster_schema_version SET version = ?1", [known])?;
+    // New tables get the team's grants with the migration that made them.
+    super::team::regrant(&tx)?;
     tx.commit()
 }
 

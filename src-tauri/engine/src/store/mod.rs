@@ -30,6 +30,7 @@ pub mod sites;
 pub mod source_view;
 pub mod sources;
 pub mod staging;
+pub mod team;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -64,6 +65,8 @@ pub struct Store {
     conn: Db,
     data_dir: PathBuf,
     location: Location,
+    /// The connected login's role in the directory's team (never on SQLite).
+    role: Option<team::Role>,
 }
 
 /// Where a data directory's database is.
@@ -99,12 +102,19 @@ impl Store {
     fn open_postgres(data_dir: &Path, target: postgres::Target) -> Result<Store> {
         make_private(data_dir)?;
         let mut conn = target.connect()?;
+        // Before migrating: a login without a role in the team is refused as such.
+        let role = team::role(&conn)?;
         migrations_postgres::migrate(&mut conn)?;
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('installation_id', ?1) ON CONFLICT DO NOTHING",
-            [uuid::Uuid::new_v4().to_string()],
-        )?;
-        Ok(Store { conn, data_dir: data_dir.to_owned(), location: Location::Postgres(target) })
+        // Checked first: only a writer of `meta` may insert, even a row that is there already.
+        let identified: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'installation_id')", (), |r| r.get(0))?;
+        if !identified {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('installation_id', ?1) ON CONFLICT DO NOTHING",
+                [uuid::Uuid::new_v4().to_string()],
+            )?;
+        }
+        Ok(Store { conn, data_dir: data_dir.to_owned(), location: Location::Postgres(target), role })
     }
 
     fn open_file(data_dir: &Path, path: PathBuf) -> Result<Store> {
@@ -120,7 +130,7 @@ impl Store {
         configure(&conn)?;
         migrate(&mut conn)?;
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', ?1)", [&key.installation_id])?;
-        Ok(Store { conn: Db::sqlite(conn), data_dir: data_dir.to_owned(), location: Location::File(path) })
+        Ok(Store { conn: Db::sqlite(conn), data_dir: data_dir.to_owned(), location: Location::File(path), role: None })
     }
 
     /// This database's random id, which namespaces its secrets in the OS keyring.
@@ -174,6 +184,11 @@ impl Store {
 
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// The connected login's role in the directory's team, as found when the store opened.
+    pub fn role(&self) -> Option<team::Role> {
+        self.role
     }
 }
 

@@ -153,7 +153,14 @@ impl Target {
                 off_executor(|| config.ssl_mode(postgres::config::SslMode::Require).connect(tls))
             }
         };
-        let client = connected.map_err(|source| self.error(source))?;
+        let client = connected.map_err(|source| match source.code() {
+            // The server lets only the team's roles connect (when the database is not open to all).
+            Some(code) if *code == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => Error::NoTeamRole {
+                login: config.get_user().unwrap_or_default().to_owned(),
+                database: config.get_dbname().unwrap_or_default().to_owned(),
+            },
+            _ => self.error(source),
+        })?;
         Ok(Db::postgres(client, self.url.clone()))
     }
 
@@ -167,6 +174,7 @@ impl Target {
 /// brought up to date there: a wrong address or password leaves the data directory as it was.
 pub fn connect(data_dir: &Path, target: &Target, password: &str) -> Result<()> {
     let mut db = target.connect_with(password)?;
+    super::team::role(&db)?;
     super::migrations_postgres::migrate(&mut db)?;
     target.save(data_dir, password)
 }
@@ -186,9 +194,6 @@ pub(crate) fn describe(source: &postgres::Error) -> String {
             "the server refused the user name or password; connect again with the right password".into()
         }
         Some(code) if *code == SqlState::INVALID_CATALOG_NAME => "the database does not exist on the server".into(),
-        Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
-            format!("the database user may not do this ({})", source.as_db_error().map_or("", |e| e.message()))
-        }
         Some(code) if code.code().starts_with("57P") || code.code().starts_with("08") => {
             "the server closed the connection (it may be restarting or stopped); nothing of the interrupted change was kept"
                 .into()
