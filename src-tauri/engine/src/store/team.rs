@@ -407,6 +407,24 @@ mod tests {
     }
 
     #[test]
+    fn a_table_added_after_init_team_is_covered_once_the_grants_are_applied_again() {
+        let database = roster_test_postgres::cluster().database();
+        database.allow_creating_roles();
+        let mut db = Db::postgres(database.connect(), database.url.clone());
+        super::super::migrations_postgres::migrate(&mut db).unwrap();
+        init(&mut db).unwrap();
+        let viewer = group(&super::database(&db).unwrap(), Role::Viewer);
+        let reads = |db: &Db, table: &str| -> bool {
+            db.query_row("SELECT has_table_privilege(?1, ?2, 'SELECT')", [viewer.as_str(), table], |r| r.get(0)).unwrap()
+        };
+        db.execute_batch("CREATE TABLE later (id BIGINT)").unwrap();
+        assert!(!reads(&db, "later"), "a new table has no grant of its own");
+        regrant(&db).unwrap();
+        assert!(reads(&db, "later"), "the grants that every migration applies again cover it");
+        assert!(reads(&db, "devices"), "and keep the others");
+    }
+
+    #[test]
     fn a_role_is_named_by_its_word_and_nothing_else() {
         assert_eq!("admin".parse::<Role>().unwrap(), Role::Admin);
         let refused = "root".parse::<Role>().unwrap_err().to_string();
