@@ -29,7 +29,7 @@ impl Engine {
         let source = self.source(source_name)?;
         let _lock = self.lock(&source)?;
         let connector = self.connector(&source)?;
-        let mut report = sync::run(self.store.conn_mut(), &source, connector, now, request, progress)?;
+        let mut report = sync::run(self.store.conn_mut(), &source, connector, now, request, &self.machine, progress)?;
         self.check_permissions(&source, &mut report)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;

@@ -30,6 +30,7 @@ pub mod sites;
 pub mod source_view;
 pub mod sources;
 pub mod staging;
+pub mod team_members;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
