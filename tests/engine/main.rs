@@ -17,6 +17,7 @@ mod reservations;
 mod rules;
 mod scope;
 mod stopping;
+mod team_audit;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
 mod tls;

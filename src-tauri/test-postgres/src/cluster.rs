@@ -28,6 +28,17 @@ pub struct TestDatabase {
     pub password: String,
     name: String,
     superuser: Config,
+    /// The login roles [`TestDatabase::login_role`] made, dropped after the database.
+    roles: std::cell::RefCell<Vec<String>>,
+}
+
+/// A further login role of a test database: another person of a team sharing it.
+pub struct TestRole {
+    /// Its name, as `session_user` says it.
+    pub name: String,
+    /// `postgres://ROLE@127.0.0.1:PORT/DB`, without the password.
+    pub url: String,
+    pub password: String,
 }
 
 impl Cluster {
@@ -67,7 +78,7 @@ impl Cluster {
             admin.batch_execute(&statement).unwrap_or_else(|e| panic!("the test database {name} is made: {e:?}"));
         }
         let url = format!("postgres://{name}@127.0.0.1:{}/{name}", self.server.port);
-        TestDatabase { url, password, name, superuser }
+        TestDatabase { url, password, name, superuser, roles: Default::default() }
     }
 
     /// Stops the server (fast: open connections are ended), waiting until it has stopped.
@@ -93,6 +104,23 @@ impl Cluster {
 }
 
 impl TestDatabase {
+    /// A new login role `DB_suffix` that may connect to this database (and make temporary tables
+    /// there) and nothing more: what it may read and write, the test grants. It is dropped with
+    /// the database.
+    pub fn login_role(&self, suffix: &str) -> TestRole {
+        let (name, password) = (format!("{}_{suffix}", self.name), random_password());
+        let mut admin = self.superuser.connect(NoTls).expect("the test cluster accepts its superuser");
+        admin
+            .batch_execute(&format!(
+                "CREATE ROLE {name} LOGIN PASSWORD '{password}'; GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {name}",
+                db = self.name
+            ))
+            .unwrap_or_else(|e| panic!("the login role {name} is made: {e:?}"));
+        self.roles.borrow_mut().push(name.clone());
+        let url = self.url.replacen(&format!("//{}@", self.name), &format!("//{name}@"), 1);
+        TestRole { name, url, password }
+    }
+
     /// The connection settings of the database's role, password included.
     pub fn config(&self) -> Config {
         let mut config: Config = self.url.parse().expect("the test database's URL parses");
@@ -118,6 +146,9 @@ impl Drop for TestDatabase {
             let name = &self.name;
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {name}"));
+            for role in self.roles.borrow().iter() {
+                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+            }
         }
     }
 }

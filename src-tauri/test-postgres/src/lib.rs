@@ -11,7 +11,7 @@ mod server;
 use std::sync::OnceLock;
 
 pub use authority::{Authority, Issued};
-pub use cluster::{Cluster, TestDatabase};
+pub use cluster::{Cluster, TestDatabase, TestRole};
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 
