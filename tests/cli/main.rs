@@ -9,6 +9,7 @@ mod directory;
 mod exports;
 mod harness;
 mod packaging;
+mod team_audit;
 mod team_store;
 mod terminal;
 mod workflows;
