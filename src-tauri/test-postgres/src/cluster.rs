@@ -29,7 +29,7 @@ pub struct TestDatabase {
     name: String,
     superuser: Config,
     /// The login roles [`TestDatabase::login_role`] made, dropped after the database.
-    roles: std::cell::RefCell<Vec<String>>,
+    roles: std::sync::Mutex<Vec<String>>,
 }
 
 /// A further login role of a test database: another person of a team sharing it.
@@ -116,7 +116,7 @@ impl TestDatabase {
                 db = self.name
             ))
             .unwrap_or_else(|e| panic!("the login role {name} is made: {e:?}"));
-        self.roles.borrow_mut().push(name.clone());
+        self.roles.lock().unwrap().push(name.clone());
         let url = self.url.replacen(&format!("//{}@", self.name), &format!("//{name}@"), 1);
         TestRole { name, url, password }
     }
@@ -146,7 +146,7 @@ impl Drop for TestDatabase {
             let name = &self.name;
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {name}"));
-            for role in self.roles.borrow().iter() {
+            for role in self.roles.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
                 let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
             }
         }
