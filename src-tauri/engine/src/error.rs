@@ -54,7 +54,7 @@ pub enum Error {
     #[error("{field} was changed{} meanwhile: {}; your edit was not saved. Check the new value and save again if yours should replace it", by_whom(.by), shown(.current))]
     EditConflict { field: crate::model::Field, current: Option<String>, by: Option<String> },
     /// The device is held by someone: it cannot be handed over before it is taken back.
-    #[error("{device} was handed to {holder}{} on {on}; take it back first to hand it to someone else", by_whom(.by))]
+    #[error("{device} was handed to {holder}{} on {on}; take it back first", by_whom(.by))]
     DeviceTaken { device: String, holder: String, by: Option<String>, on: String },
     #[error("the sync was cancelled (its source is being removed); nothing was changed")]
     Cancelled,
