@@ -3,10 +3,12 @@
 
 use std::sync::Barrier;
 
+use chrono::Duration;
 use roster_engine::model::Field;
 use roster_engine::store::devices::NewDevice;
 use roster_engine::store::postgres;
-use roster_engine::{Engine, Error};
+use roster_engine::sync::Outcome;
+use roster_engine::{Engine, Error, FilterInput};
 use roster_simulator::Simulator;
 use roster_test_postgres::{cluster, TestDatabase, TestRole};
 
@@ -20,7 +22,7 @@ struct Team {
     bob: Engine,
     ada_role: TestRole,
     bob_role: TestRole,
-    _sim: Simulator,
+    sim: Simulator,
     // Dropped last: the engines' connections close before the database goes.
     _dirs: [tempfile::TempDir; 3],
     _database: TestDatabase,
@@ -50,7 +52,7 @@ impl Team {
         let sim = start(seed, 30);
         connect(&mut ada, SOURCE, &sim);
         ada.sync(SOURCE, now(), Default::default()).expect("Ada's first sync succeeds");
-        Team { ada, bob, ada_role, bob_role, _sim: sim, _dirs: [owner_dir, ada_dir, bob_dir], _database: database }
+        Team { ada, bob, ada_role, bob_role, sim, _dirs: [owner_dir, ada_dir, bob_dir], _database: database }
     }
 
     /// A new connection as `role`, past the app: what a hand-written statement may do.
@@ -195,6 +197,31 @@ fn the_audit_filters_changes_by_admin_and_names_hand_overs_returns_hides_and_run
         (Some(team.ada_role.name.as_str()), Some("Ada Admin")),
         "and the role that ran it"
     );
+}
+
+#[test]
+fn approving_or_discarding_a_held_plan_names_the_admin_who_decided() {
+    let mut team = Team::new(406);
+    team.ada.set_display_name("Ada Admin", now()).unwrap();
+    let filters = FilterInput { legal_entities: vec!["Quillon GmbH".into()], ..FilterInput::default() };
+    let filters = team.ada.resolve_filters(SOURCE, &filters).unwrap();
+    team.ada.set_filters(SOURCE, &filters).unwrap();
+    let mut held = |at| {
+        team.sim.set_clock(at);
+        let report = team.ada.sync(SOURCE, at, Default::default()).unwrap();
+        assert_eq!(report.outcome, Outcome::Held, "putting most of the company out of scope waits for a decision");
+        report.run_id.unwrap()
+    };
+    let first = held(now() + Duration::hours(1));
+    team.bob.discard(first, now()).unwrap();
+    let second = held(now() + Duration::hours(2));
+    team.ada.approve(second, now()).unwrap();
+    let decided = |by: &str, action: &str| -> Vec<Option<i64>> {
+        team.bob.audit(Some(by), 500).unwrap().into_iter().filter(|e| e.action == action).map(|e| e.run_id).collect()
+    };
+    assert_eq!(decided(&team.bob_role.name, "plan_discarded"), [Some(first)], "Bob's discard names him and the run");
+    assert_eq!(decided("Ada Admin", "plan_approved"), [Some(second)], "Ada's approval names her and the run");
+    assert!(decided("Ada Admin", "plan_discarded").is_empty() && decided(&team.bob_role.name, "plan_approved").is_empty());
 }
 
 #[test]
