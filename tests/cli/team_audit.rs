@@ -35,7 +35,11 @@ fn whoami_sets_and_shows_each_admins_name_and_history_filters_the_changes_by_adm
     let named = ada.ok(&["directory", "whoami", "--name", "Ada Admin"]);
     assert_eq!(named.trim(), format!("Ada Admin (database role {a})"), "the name is set for Ada's role");
     let bob_is = bob.json(&["directory", "whoami"]);
-    assert_eq!((&bob_is["role"], &bob_is["display_name"]), (&serde_json::json!(b), &serde_json::Value::Null), "Bob is still unnamed");
+    assert_eq!(
+        (&bob_is["role"], &bob_is["display_name"]),
+        (&serde_json::json!(b), &serde_json::Value::Null),
+        "Bob is still unnamed"
+    );
 
     let sim = simulator(61, 30);
     ada.add_kombo("Acme HR", &sim);

@@ -25,8 +25,13 @@ fn a_field_another_admin_changed_meanwhile_is_shown_with_their_name_and_value_an
     // The window's data directory works as the database's owner; Ada, another admin, as her own role.
     postgres::connect(window_dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
     let file = window_dir.path().join("people.csv");
-    std::fs::write(&file, format!("Employee number,First name,Last name,Work email,Job title,Start date\nT1,Grace,Hopper,{GRACE},Engineer,2020-01-06\n"))
-        .unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "Employee number,First name,Last name,Work email,Job title,Start date\nT1,Grace,Hopper,{GRACE},Engineer,2020-01-06\n"
+        ),
+    )
+    .unwrap();
     let mut owner = Engine::open(window_dir.path()).expect("the team's directory opens");
     owner.add_csv_source("Team spreadsheet", &file, Utc::now()).expect("the spreadsheet connects");
     owner.sync("Team spreadsheet", Utc::now(), SyncRequest::default()).expect("the spreadsheet syncs");

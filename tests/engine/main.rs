@@ -17,8 +17,8 @@ mod reservations;
 mod rules;
 mod scope;
 mod stopping;
-mod team_audit;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
+mod team_audit;
 mod tls;
 mod transport;

@@ -141,9 +141,8 @@ fn the_database_names_who_made_a_change_and_a_role_cannot_set_another_roles_disp
         )
         .expect_err("Bob cannot rename Ada");
     assert_eq!(refused.code(), Some(&::postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "the database refuses: {refused}");
-    let changed = bob
-        .execute("UPDATE team_members SET display_name = 'Mallory' WHERE role_name = $1", &[&team.ada_role.name])
-        .unwrap();
+    let changed =
+        bob.execute("UPDATE team_members SET display_name = 'Mallory' WHERE role_name = $1", &[&team.ada_role.name]).unwrap();
     assert_eq!(changed, 0, "Bob's update does not reach Ada's row");
     assert_eq!(team.bob.whoami().unwrap().unwrap().display_name, None, "Bob's own name is unset");
     let ada = team.ada.whoami().unwrap().unwrap();
@@ -249,10 +248,7 @@ fn of_two_admins_handing_one_device_to_two_people_at_once_one_wins_and_the_other
         let mut watcher = Team::client(&team.ada_role);
         while !assigning.is_finished() {
             let waiting: i64 = watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user AND wait_event_type = 'Lock'",
-                    &[],
-                )
+                .query_one("SELECT count(*) FROM pg_stat_activity WHERE usename = current_user AND wait_event_type = 'Lock'", &[])
                 .unwrap()
                 .get(0);
             if waiting > 0 {

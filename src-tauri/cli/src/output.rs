@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
 use roster_engine::store::change_log::AuditEntry;
-use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::copy::CopyReport;
+use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus, StoreKind};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
@@ -181,7 +181,14 @@ pub fn audit(entries: &[AuditEntry]) -> String {
         .iter()
         .map(|e| {
             let by = e.made_by_name.as_deref().or(e.made_by.as_deref());
-            let line = change(&e.at, &e.action, e.field.as_deref(), (e.old_value.as_deref(), e.new_value.as_deref()), e.source.as_deref(), by);
+            let line = change(
+                &e.at,
+                &e.action,
+                e.field.as_deref(),
+                (e.old_value.as_deref(), e.new_value.as_deref()),
+                e.source.as_deref(),
+                by,
+            );
             match (&e.person, e.run_id) {
                 (Some(person), _) => format!("{line}\t{person}"),
                 (None, Some(run)) => format!("{line}\trun #{run}"),

@@ -98,9 +98,9 @@ impl Error {
                 e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     && message.starts_with(&format!("UNIQUE constraint failed: {table}."))
             }
-            Error::Postgres { source, .. } => source.as_db_error().is_some_and(|e| {
-                *e.code() == postgres::error::SqlState::UNIQUE_VIOLATION && e.table() == Some(table)
-            }),
+            Error::Postgres { source, .. } => source
+                .as_db_error()
+                .is_some_and(|e| *e.code() == postgres::error::SqlState::UNIQUE_VIOLATION && e.table() == Some(table)),
             _ => false,
         }
     }

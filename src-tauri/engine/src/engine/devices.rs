@@ -30,8 +30,9 @@ impl Engine {
     pub fn assign_device(&mut self, device: &str, who: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
         let employee_id = self.find_employee(who)?;
         let assigned: Result<Device> = (|| {
-            // The write lock first: the device's holder is checked, then changed. (PostgreSQL
-            // checks without waiting: the index of open hand-overs refuses the second.)
+            // The write lock first: the device's holder is checked, then changed. (PostgreSQL locks
+            // no device: of two hand-overs at once, the index of open hand-overs makes the second
+            // wait for the first's commit, then refuses it.)
             let tx = store::begin_write(self.store.conn_mut())?;
             let found = devices::find(&tx, device)?;
             let assigned = devices::assign(&tx, found.id, employee_id, on, &now.to_rfc3339())?;

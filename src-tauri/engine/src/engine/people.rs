@@ -127,7 +127,14 @@ impl Engine {
         self.edit(who, field, Some(seen), value, now)
     }
 
-    fn edit(&mut self, who: &str, field: Field, seen: Option<Option<&str>>, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    fn edit(
+        &mut self,
+        who: &str,
+        field: Field,
+        seen: Option<Option<&str>>,
+        value: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let id = self.find_employee(who)?;
         if employees::text_column(field).is_none() {
             return Err(Error::Invalid(format!(

@@ -28,11 +28,9 @@ pub fn me(conn: &Db) -> Result<Option<TeamMember>> {
         return Ok(None);
     }
     // Dialect: PostgreSQL.
-    conn.query_opt(
-        "SELECT session_user::text, (SELECT display_name FROM team_members WHERE role_name = session_user)",
-        (),
-        |r| Ok(TeamMember { role: r.get(0)?, display_name: r.get(1)? }),
-    )
+    conn.query_opt("SELECT session_user::text, (SELECT display_name FROM team_members WHERE role_name = session_user)", (), |r| {
+        Ok(TeamMember { role: r.get(0)?, display_name: r.get(1)? })
+    })
 }
 
 /// Sets the display name of this connection's own role (the database refuses any other's).
