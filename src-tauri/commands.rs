@@ -2,6 +2,7 @@
 //! Work that reaches an HR system runs on a blocking thread with its own engine, never on the
 //! async runtime (the engine's HTTP client is blocking).
 
+pub mod audit;
 pub mod checklists;
 pub mod devices;
 pub mod directory;

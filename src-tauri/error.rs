@@ -16,6 +16,8 @@ pub enum ErrorCode {
     DatabaseTooNew,
     NotFound,
     Conflict,
+    /// Another admin changed it first (a field's value, a device's holder): show what is there now.
+    ChangedMeanwhile,
     Invalid,
     /// The HR system could not be reached, refused the request or its sign-in failed.
     Connector,
@@ -67,6 +69,7 @@ impl From<roster_engine::Error> for CommandError {
             | E::Cancelled
             | E::Busy
             | E::ErasureNotFlushed => ErrorCode::Conflict,
+            E::EditConflict { .. } | E::DeviceTaken { .. } => ErrorCode::ChangedMeanwhile,
             E::Invalid(_) => ErrorCode::Invalid,
             E::Connector(_) | E::OAuth(_) | E::DeadlinePassed { .. } => ErrorCode::Connector,
             E::Secret(_) | E::KeyLost { .. } => ErrorCode::Keyring,

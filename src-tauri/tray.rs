@@ -210,6 +210,9 @@ mod tests {
                 missing: 0,
                 error: None,
                 warnings: Vec::new(),
+                machine: None,
+                run_by: None,
+                run_by_name: None,
             }),
             warnings: Vec::new(),
         }

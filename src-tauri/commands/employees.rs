@@ -36,16 +36,18 @@ pub async fn set_hidden(app: AppHandle, directory: State<'_, Directory>, id: i64
     Ok(())
 }
 
-/// Edits an import-once field; the engine refuses a field a source keeps in continuous sync.
+/// Edits an import-once field from the value `seen` on screen; the engine refuses a field a source
+/// keeps in continuous sync, and an edit from a value someone else changed meanwhile.
 #[tauri::command]
 pub async fn edit_field(
     app: AppHandle,
     directory: State<'_, Directory>,
     id: i64,
     field: Field,
+    seen: Option<String>,
     value: Option<String>,
 ) -> CommandResult<()> {
-    directory.engine.lock()?.edit_field(&id.to_string(), field, value.as_deref(), Utc::now())?;
+    directory.engine.lock()?.edit_field_seen(&id.to_string(), field, seen.as_deref(), value.as_deref(), Utc::now())?;
     events::directory_changed(&app);
     Ok(())
 }

@@ -155,7 +155,8 @@ fn the_preview_the_devices_and_the_sync_history_export_their_rows() {
         let mut cells =
             vec![number(r, "id"), s(r, "started_at"), s(r, "finished_at"), s(r, "source"), s(r, "kind"), s(r, "outcome")];
         cells.extend(["created", "updated", "unchanged", "excluded", "departing", "missing"].map(|k| number(r, k)));
-        cells.extend([s(r, "error"), joined(r, "warnings", "; ")]);
+        cells.extend([s(r, "error"), joined(r, "warnings", "; "), s(r, "machine")]);
+        cells.push(if r["run_by_name"].is_null() { s(r, "run_by") } else { s(r, "run_by_name") });
         cells
     });
     assert_eq!(runs, 2, "both runs are exported");

@@ -9,6 +9,7 @@ mod directory;
 mod exports;
 mod harness;
 mod packaging;
+mod team_audit;
 mod team_roles;
 mod team_schedule;
 mod team_store;

@@ -37,8 +37,8 @@ fn status_gives_the_role_and_the_team_and_a_viewers_writes_are_refused_with_the_
     assert!(again.contains("already set up: nothing changed"), "a second run says it changed nothing: {again}");
 
     let vic = database.login("vic");
-    let granted = owner.ok(&["directory", "grant", &vic.user, "--role", "viewer"]);
-    assert_eq!(granted.trim(), format!("{} now has the role viewer", vic.user));
+    let granted = owner.ok(&["directory", "grant", &vic.name, "--role", "viewer"]);
+    assert_eq!(granted.trim(), format!("{} now has the role viewer", vic.name));
     let viewer = connected(&vic.url, &vic.password);
     let status = viewer.json(&["directory", "status"]);
     assert_eq!(status["role"], "viewer", "{status}");
@@ -47,13 +47,13 @@ fn status_gives_the_role_and_the_team_and_a_viewers_writes_are_refused_with_the_
         serde_json::json!({
             "database": dbname,
             "owner": dbname,
-            "members": [{"login": dbname, "role": "owner"}, {"login": vic.user, "role": "viewer"}],
+            "members": [{"login": dbname, "role": "owner"}, {"login": vic.name, "role": "viewer"}],
         }),
         "the team: the database, its owner and every member with their role"
     );
     let plain = viewer.ok(&["directory", "status"]);
     assert!(
-        plain.contains("role: viewer") && plain.contains(&format!("team of {dbname}: {dbname} (owner), {} (viewer)", vic.user)),
+        plain.contains("role: viewer") && plain.contains(&format!("team of {dbname}: {dbname} (owner), {} (viewer)", vic.name)),
         "{plain}"
     );
 
@@ -64,10 +64,10 @@ fn status_gives_the_role_and_the_team_and_a_viewers_writes_are_refused_with_the_
     assert!(refused.contains("your role viewer cannot add devices; ask an admin"), "{refused}");
     assert_eq!(owner.json(&["device", "list"]), serde_json::json!([]), "the refused device was not added");
 
-    let revoked = owner.ok(&["directory", "revoke", &vic.user]);
+    let revoked = owner.ok(&["directory", "revoke", &vic.name]);
     assert!(revoked.contains("no longer has the role viewer"), "{revoked}");
     let refused = stderr(&viewer, &["directory", "status"]);
-    assert!(refused.contains(&format!("the login {} has no Roster role", vic.user)), "{refused}");
+    assert!(refused.contains(&format!("the login {} has no Roster role", vic.name)), "{refused}");
 
     let local = Roster::sqlite().json(&["directory", "status"]);
     assert_eq!((&local["role"], &local["team"]), (&serde_json::Value::Null, &serde_json::Value::Null), "SQLite has no team");
@@ -85,7 +85,7 @@ fn connecting_as_a_login_without_a_roster_role_is_refused_with_what_to_ask() {
     assert!(!out.status.success(), "a login without a role is refused");
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(
-        message.contains(&format!("ask its owner to run `roster directory grant {} --role viewer`", stranger.user)),
+        message.contains(&format!("ask its owner to run `roster directory grant {} --role viewer`", stranger.name)),
         "{message}"
     );
     assert_eq!(roster.json(&["directory", "status"])["store"], "sqlite", "the data directory stays on its own file");

@@ -3,6 +3,7 @@
 //! Secret Service for the keyring; see the README for the command.
 
 mod checklists;
+mod conflict;
 mod damaged;
 mod demo;
 mod device_rules;

@@ -25,7 +25,7 @@ fn a_viewers_window_disables_what_its_role_cannot_do_and_says_why() {
     let mut owner = Engine::open(team_dir.path()).expect("the owner opens the team's database");
     owner.init_team().expect("the owner sets the team up");
     let viewer = database.login("vic");
-    owner.grant_role(&viewer.user, Role::Viewer).expect("the owner makes vic a viewer");
+    owner.grant_role(&viewer.name, Role::Viewer).expect("the owner makes vic a viewer");
     drop(owner);
     let data_dir = tempfile::tempdir().expect("the viewer's data directory");
     postgres::connect(data_dir.path(), &viewer.url.parse().unwrap(), &viewer.password).expect("the viewer connects");

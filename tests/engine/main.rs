@@ -19,6 +19,7 @@ mod scope;
 mod stopping;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;
+mod team_audit;
 mod team_roles;
 mod team_schedule;
 mod tls;

@@ -103,7 +103,7 @@ fn a_device_reserved_for_one_starter_is_no_longer_offered_to_another_until_the_r
     let suggestion = laptop(&world, &ada);
     assert_eq!((suggestion.held, suggestion.reserved), (some("SN-1"), None), "Ada holds the laptop now");
     let held = world.engine.reserve_device("SN-1", &bob, now()).expect_err("a held device cannot be reserved");
-    assert!(held.to_string().contains("held by New Ada"), "{held}");
+    assert!(held.to_string().contains("was handed to New Ada"), "{held}");
 }
 
 #[test]

@@ -53,7 +53,7 @@ impl TeamDb {
     /// A new login of the server with `role` in the team, and its instance.
     fn member(&mut self, suffix: &str, role: Role) -> Instance {
         let login = self.database.login(suffix);
-        assert_eq!(self.owner.engine.grant_role(&login.user, role).unwrap(), None, "a new login had no role");
+        assert_eq!(self.owner.engine.grant_role(&login.name, role).unwrap(), None, "a new login had no role");
         open(&login.url, &login.password)
     }
 
@@ -216,7 +216,7 @@ fn a_login_without_a_roster_role_is_refused_on_connect_with_what_to_do() {
     let stranger = team.database.login("stranger");
     let visitor = team.database.login("visitor");
     let database = team.database.config().get_dbname().unwrap().to_owned();
-    team.database.as_superuser(&format!("GRANT CONNECT ON DATABASE {database} TO {}", visitor.user));
+    team.database.as_superuser(&format!("GRANT CONNECT ON DATABASE {database} TO {}", visitor.name));
     for login in [&stranger, &visitor] {
         let dir = tempfile::tempdir().unwrap();
         let target: Target = login.url.parse().unwrap();
@@ -224,12 +224,12 @@ fn a_login_without_a_roster_role_is_refused_on_connect_with_what_to_do() {
             Err(error @ Error::NoTeamRole { .. }) => {
                 let message = error.to_string();
                 assert!(
-                    message.contains(&format!("the login {} has no Roster role", login.user))
-                        && message.contains(&format!("roster directory grant {} --role viewer", login.user)),
+                    message.contains(&format!("the login {} has no Roster role", login.name))
+                        && message.contains(&format!("roster directory grant {} --role viewer", login.name)),
                     "the refusal says what to ask for: {message}"
                 );
             }
-            other => panic!("{} has no Roster role and is refused, got {other:?}", login.user),
+            other => panic!("{} has no Roster role and is refused, got {other:?}", login.name),
         }
         assert_eq!(Target::of(dir.path()).unwrap(), None, "the refused data directory is left as it was");
     }

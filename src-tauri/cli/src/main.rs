@@ -123,6 +123,14 @@ enum Command {
     Device(DeviceCommand),
     /// List employees.
     Employees(EmployeesArgs),
+    /// Every change to the directory, newest first, and who made it: the audit trail.
+    History {
+        /// Only the changes of this admin (their database role or display name).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     /// The history of sync runs.
     Runs {
         #[arg(long)]
@@ -174,6 +182,12 @@ enum DirectoryCommand {
     },
     /// Go back to this data directory's own SQLite file; the PostgreSQL database is left as it is.
     Disconnect,
+    /// The database role this data directory works as, and the name the history shows for it.
+    Whoami {
+        /// Set the display name of this role (each role sets only its own).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Move this data directory's SQLite directory, every table of it, into an empty PostgreSQL
     /// database, check that every row arrived, then keep the directory there. The password is
     /// read as for `connect`.
@@ -698,6 +712,10 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             let rows = engine.employees(&query, now)?;
             print_list(json, args.csv, &rows, || output::employees(&rows))
         }
+        Command::History { by, limit } => {
+            let entries = engine.audit(by.as_deref(), limit)?;
+            print(json, &entries, || output::audit(&entries))
+        }
         Command::Runs { source, limit, csv } => {
             let runs = engine.runs(source.as_deref(), limit)?;
             print_list(json, csv, &runs, || output::runs(&runs))
@@ -856,6 +874,13 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
         Command::Directory(DirectoryCommand::Status) => {
             let status = directory::status(engine.store())?;
             print(json, &status, || output::directory_status(&status))
+        }
+        Command::Directory(DirectoryCommand::Whoami { name }) => {
+            let me = match name {
+                Some(name) => Some(engine.set_display_name(&name, now)?),
+                None => engine.whoami()?,
+            };
+            print(json, &me, || output::whoami(me.as_ref()))
         }
         Command::Directory(DirectoryCommand::Copy { to }) => {
             let target: postgres::Target = to.parse()?;

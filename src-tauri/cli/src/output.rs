@@ -4,12 +4,14 @@ use std::borrow::Cow;
 
 use roster_engine::connector::data_use::DataUse;
 use roster_engine::model::EmployeeRow;
+use roster_engine::store::change_log::AuditEntry;
 use roster_engine::store::copy::CopyReport;
 use roster_engine::store::devices::{Device, Holding};
 use roster_engine::store::directory::{DirectoryCheck, DirectoryStatus, StoreKind};
 use roster_engine::store::runs::SyncRun;
 use roster_engine::store::sources::Source;
 use roster_engine::store::team::{Role, TeamSetup};
+use roster_engine::store::team_members::TeamMember;
 use roster_engine::sync::plan::Action;
 use roster_engine::sync::preview::PreviewRow;
 use roster_engine::sync::{Outcome, SyncReport};
@@ -130,10 +132,83 @@ pub fn runs(runs: &[SyncRun]) -> String {
                 r.excluded,
                 r.missing,
                 r.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default()
-            ) + &r.warnings.iter().map(|w| format!("\n  warning: {w}")).collect::<String>()
+            ) + &ran_where(r)
+                + &r.warnings.iter().map(|w| format!("\n  warning: {w}")).collect::<String>()
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// " (on HOST by NAME)": the machine that ran a run, and the admin in a team's directory.
+fn ran_where(r: &SyncRun) -> String {
+    let by = r.run_by_name.as_deref().or(r.run_by.as_deref()).map(|by| format!(" by {by}")).unwrap_or_default();
+    match r.machine.as_deref() {
+        Some(machine) => format!(" (on {machine}{by})"),
+        None if !by.is_empty() => format!(" ({})", by.trim_start()),
+        None => String::new(),
+    }
+}
+
+/// One change of a history: when, what, by whom (in a team's directory) or by which sync.
+fn change(
+    at: &str,
+    action: &str,
+    field: Option<&str>,
+    values: (Option<&str>, Option<&str>),
+    source: Option<&str>,
+    by: Option<&str>,
+) -> String {
+    let mut out = format!("{at}\t{action}");
+    if let Some(field) = field {
+        out.push_str(&format!(" {field}: {} -> {}", values.0.unwrap_or("-"), values.1.unwrap_or("-")));
+    } else if let Some(new) = values.1 {
+        out.push_str(&format!(" {new}"));
+    }
+    if let Some(source) = source {
+        out.push_str(&format!("\t[{source}]"));
+    }
+    if let Some(by) = by {
+        out.push_str(&format!("\tby {by}"));
+    }
+    out
+}
+
+/// The directory's audit trail, newest first.
+pub fn audit(entries: &[AuditEntry]) -> String {
+    if entries.is_empty() {
+        return "no changes".into();
+    }
+    entries
+        .iter()
+        .map(|e| {
+            let by = e.made_by_name.as_deref().or(e.made_by.as_deref());
+            let line = change(
+                &e.at,
+                &e.action,
+                e.field.as_deref(),
+                (e.old_value.as_deref(), e.new_value.as_deref()),
+                e.source.as_deref(),
+                by,
+            );
+            match (&e.person, e.run_id) {
+                (Some(person), _) => format!("{line}\t{person}"),
+                (None, Some(run)) => format!("{line}\trun #{run}"),
+                (None, None) => line,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `roster directory whoami`: the role this data directory works as, and its display name.
+pub fn whoami(me: Option<&TeamMember>) -> String {
+    match me {
+        Some(TeamMember { role, display_name: Some(name) }) => format!("{name} (database role {role})"),
+        Some(TeamMember { role, display_name: None }) => {
+            format!("database role {role}, no display name yet: `roster directory whoami --name \"Your Name\"` sets it")
+        }
+        None => "a local directory: every change in it is yours".into(),
+    }
 }
 
 pub fn status(status: &Status) -> String {
@@ -298,6 +373,11 @@ pub fn profile(p: &Profile) -> String {
         };
         out.push_str(&format!("\nsuggested equipment: {}: {} ({}) — {stock}", e.kind, e.model, e.condition));
     }
+    for c in &p.history {
+        let by = c.made_by_name.as_deref().or(c.made_by.as_deref());
+        let values = (c.old_value.as_deref(), c.new_value.as_deref());
+        out.push_str(&format!("\n{}", change(&c.at, &c.action, c.field.as_deref(), values, c.source.as_deref(), by)));
+    }
     out
 }
 
@@ -327,6 +407,12 @@ pub fn device_history(device: &Device, history: &[Holding]) -> String {
     for h in history {
         let holder = h.holder.as_deref().unwrap_or("former employee");
         out.push_str(&format!("\n{} to {}\t{holder}", h.assigned_on, h.returned_on.as_deref().unwrap_or("now")));
+        if let Some(by) = &h.assigned_by {
+            out.push_str(&format!("\thanded over by {by}"));
+        }
+        if let Some(by) = &h.returned_by {
+            out.push_str(&format!(", taken back by {by}"));
+        }
     }
     out
 }

@@ -21,6 +21,7 @@ use crate::store::runs::{self, SyncRun};
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::Store;
 
+mod audit;
 mod checklists;
 mod device_rules;
 mod devices;
@@ -50,6 +51,8 @@ pub struct Engine {
     store: Store,
     secrets: Secrets,
     retry: RetryPolicy,
+    /// This computer's host name, which the runs it syncs record.
+    machine: String,
 }
 
 /// The state of one source, for `roster status` and the settings screen.
@@ -80,7 +83,9 @@ impl Engine {
     pub fn open(data_dir: &Path) -> Result<Engine> {
         let store = Store::open(data_dir)?;
         let secrets = Secrets::new(&store.installation_id()?);
-        let engine = Engine { store, secrets, retry: RetryPolicy::default() };
+        // A name is what the history shows; a machine whose name cannot be read still syncs.
+        let machine = whoami::hostname().unwrap_or_else(|_| "unknown".to_owned());
+        let engine = Engine { store, secrets, retry: RetryPolicy::default(), machine };
         engine.close_interrupted_runs(Utc::now())?;
         Ok(engine)
     }

@@ -61,6 +61,12 @@ pub enum Error {
     ErasureNotFlushed,
     #[error("{0} still holds a device: record its return first")]
     HoldsDevice(String),
+    /// The field's value is no longer the one the edit started from: someone saved first.
+    #[error("{field} was changed{} meanwhile: {}; your edit was not saved. Check the new value and save again if yours should replace it", by_whom(.by), shown(.current))]
+    EditConflict { field: crate::model::Field, current: Option<String>, by: Option<String> },
+    /// The device is held by someone: it cannot be handed over before it is taken back.
+    #[error("{device} was handed to {holder}{} on {on}; take it back first", by_whom(.by))]
+    DeviceTaken { device: String, holder: String, by: Option<String>, on: String },
     #[error("the sync was cancelled (its source is being removed); nothing was changed")]
     Cancelled,
     #[error("the sync took longer than its limit of {minutes} min and was stopped; nothing was changed. Check the HR system's address and status, or raise the limit in Settings")]
@@ -96,6 +102,20 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl Error {
+    /// True when a write broke a unique constraint of `table`: another writer took the value first.
+    pub fn is_unique_violation(&self, table: &str) -> bool {
+        match self {
+            Error::Database(rusqlite::Error::SqliteFailure(e, Some(message))) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    && message.starts_with(&format!("UNIQUE constraint failed: {table}."))
+            }
+            Error::Postgres { source, .. } => source
+                .as_db_error()
+                .is_some_and(|e| *e.code() == postgres::error::SqlState::UNIQUE_VIOLATION && e.table() == Some(table)),
+            _ => false,
+        }
+    }
+
     /// Names the database file in full in a [`Error::Damaged`], which a query only knows by its
     /// file name; other errors are returned as they are.
     pub fn naming_database(self, file: &std::path::Path) -> Error {
@@ -104,6 +124,15 @@ impl Error {
             other => other,
         }
     }
+}
+
+/// " by Ada", or nothing when the store does not know (a local directory has one person).
+fn by_whom(by: &Option<String>) -> String {
+    by.as_ref().map(|by| format!(" by {by}")).unwrap_or_default()
+}
+
+fn shown(value: &Option<String>) -> String {
+    value.as_ref().map_or_else(|| "(empty)".to_owned(), |v| format!("\"{v}\""))
 }
 
 /// SQLite's own words for an error, without rusqlite's wrapping.

@@ -171,6 +171,8 @@ impl Exported for SyncRun {
         "Missing",
         "Error",
         "Warnings",
+        "Machine",
+        "Run by",
     ];
 
     fn cells(&self) -> Vec<String> {
@@ -189,6 +191,8 @@ impl Exported for SyncRun {
             self.missing.to_string(),
             text(&self.error),
             self.warnings.join("; "),
+            text(&self.machine),
+            text(&self.run_by_name.clone().or_else(|| self.run_by.clone())),
         ]
     }
 }

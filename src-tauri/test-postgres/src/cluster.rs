@@ -93,6 +93,14 @@ impl Cluster {
 }
 
 impl TestDatabase {
+    /// A new login role (see [`TestDatabase::login`]) that may connect to this database (and make
+    /// temporary tables there) and nothing more: what it may read and write, the test grants.
+    pub fn connecting_login(&self, suffix: &str) -> Login {
+        let login = self.login(suffix);
+        self.as_superuser(&format!("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}", self.name, login.name));
+        login
+    }
+
     /// The connection settings of the database's role, password included.
     pub fn config(&self) -> Config {
         let mut config: Config = self.url.parse().expect("the test database's URL parses");
@@ -114,11 +122,11 @@ impl TestDatabase {
     /// A new login role of the server named `<database>_<suffix>`, with a random password, that
     /// may connect to nothing until it is granted so; dropped with the database.
     pub fn login(&self, suffix: &str) -> Login {
-        let user = format!("{}_{suffix}", self.name);
+        let name = format!("{}_{suffix}", self.name);
         let password = random_password();
-        self.as_superuser(&format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'"));
-        let url = self.url.replacen(&format!("//{}@", self.name), &format!("//{user}@"), 1);
-        Login { user, url, password }
+        self.as_superuser(&format!("CREATE ROLE {name} LOGIN PASSWORD '{password}'"));
+        let url = self.url.replacen(&format!("//{}@", self.name), &format!("//{name}@"), 1);
+        Login { name, url, password }
     }
 
     /// Runs `sql` as the cluster's superuser.
@@ -133,9 +141,10 @@ impl TestDatabase {
     }
 }
 
-/// A login role made by [`TestDatabase::login`].
+/// A login role made by [`TestDatabase::login`]: another person of a team sharing the database.
 pub struct Login {
-    pub user: String,
+    /// Its name, as `session_user` says it.
+    pub name: String,
     /// `postgres://USER@127.0.0.1:PORT/DB` for the test's database, without the password.
     pub url: String,
     pub password: String,

@@ -3,4 +3,12 @@
 /**
  * One line of a person's history, as the profile shows it.
  */
-export type ChangeEntry = { at: string, actor: string, action: string, field: string | null, old_value: string | null, new_value: string | null, source: string | null, };
+export type ChangeEntry = { at: string, actor: string, action: string, field: string | null, old_value: string | null, new_value: string | null, source: string | null, 
+/**
+ * The database role that made the change (a team's directory in PostgreSQL; `None` on SQLite).
+ */
+made_by: string | null, 
+/**
+ * The display name that role set, if any.
+ */
+made_by_name: string | null, };

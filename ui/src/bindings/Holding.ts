@@ -7,4 +7,9 @@ export type Holding = {
 /**
  * `None` for a former employee: retention erased them, the hand-over stays in the device's history.
  */
-holder_id: number | null, holder: string | null, assigned_on: string, returned_on: string | null, };
+holder_id: number | null, holder: string | null, assigned_on: string, returned_on: string | null, 
+/**
+ * Who handed it over and who took it back, by display name or database role (a team's
+ * directory in PostgreSQL; `None` on SQLite).
+ */
+assigned_by: string | null, returned_by: string | null, };

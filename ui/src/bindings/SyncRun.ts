@@ -5,4 +5,12 @@ export type SyncRun = { id: number, source: string, kind: string, started_at: st
 /**
  * What the person should act on though the run succeeded, such as a missing permission.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * The host name of the machine that ran it.
+ */
+machine: string | null, 
+/**
+ * The database role that ran it (a team's directory in PostgreSQL), and its display name.
+ */
+run_by: string | null, run_by_name: string | null, };

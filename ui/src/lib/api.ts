@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AvailableUpdate } from "../bindings/AvailableUpdate";
 import type { ChecklistChanges } from "../bindings/ChecklistChanges";
 import type { ChecklistProgress } from "../bindings/ChecklistProgress";
@@ -45,10 +46,12 @@ import type { Status } from "../bindings/Status";
 import type { SyncOutcome } from "../bindings/SyncOutcome";
 import type { SyncRun } from "../bindings/SyncRun";
 import type { Template } from "../bindings/Template";
+import type { TeamMember } from "../bindings/TeamMember";
 import type { TemplateStep } from "../bindings/TemplateStep";
 import type { View } from "../bindings/View";
 
 export type {
+  AuditEntry,
   AvailableUpdate,
   ChecklistProgress,
   ChecklistStep,
@@ -85,6 +88,7 @@ export type {
   Status,
   SyncOutcome,
   SyncRun,
+  TeamMember,
   Template,
   TemplateStep,
   TimelineWeek,
@@ -124,14 +128,18 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** True when another admin changed the thing first: the screen reloads to show what is there now. */
+export const changedMeanwhile = (error: unknown) => error instanceof ApiError && error.code === "changed_meanwhile";
+
 // Employees
 export const listEmployees = (query: EmployeeQuery) => call<EmployeeRow[]>("list_employees", { query });
 export const employeeProfile = (id: number) => call<Profile>("employee_profile", { id });
 /** Writes the person's data as a JSON file in the Downloads folder; returns its path. */
 export const exportPerson = (id: number) => call<string>("export_person", { id });
 export const setHidden = (id: number, hidden: boolean) => call<void>("set_hidden", { id, hidden });
-export const editField = (id: number, field: Field, value: string | null) =>
-  call<void>("edit_field", { id, field, value });
+/** Edits a field from the value `seen` on screen: refused (code `changed_meanwhile`) if someone else changed it first. */
+export const editField = (id: number, field: Field, seen: string | null, value: string | null) =>
+  call<void>("edit_field", { id, field, seen, value });
 /** Takes HR's last-read value of an import-once field once, from `source`. */
 export const checklistProgress = (view: View) => call<ChecklistProgress[]>("checklist_progress", { view });
 export const personChecklist = (id: number) => call<PersonChecklist>("person_checklist", { id });
@@ -217,6 +225,14 @@ export const listRuns = () => call<SyncRun[]>("list_runs");
 export const heldPlan = (runId: number) => call<HeldChange[]>("held_plan", { runId });
 export const approveRun = (runId: number) => call<PlanCounts>("approve_run", { runId });
 export const discardRun = (runId: number) => call<void>("discard_run", { runId });
+
+// Who did what
+/** This window's database role and display name; null in a local directory. */
+export const whoami = () => call<TeamMember | null>("whoami");
+export const setDisplayName = (name: string) => call<TeamMember>("set_display_name", { name });
+/** The latest changes, newest first; `by` (a role or display name) keeps one admin's. */
+export const auditLog = (by: string | null, limit = 200) => call<AuditEntry[]>("audit_log", { by, limit });
+export const changeAuthors = () => call<TeamMember[]>("change_authors");
 
 // Settings
 export const settings = () => call<Settings>("settings");

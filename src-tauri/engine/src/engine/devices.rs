@@ -25,16 +25,29 @@ impl Engine {
         Ok((device, history))
     }
 
-    /// Assigns a device (by id or serial number) to a person from `on`.
+    /// Assigns a device (by id or serial number) to a person from `on`. Of two admins handing one
+    /// device over at once, one wins; the other is told to whom and by whom it went.
     pub fn assign_device(&mut self, device: &str, who: &str, on: NaiveDate, now: DateTime<Utc>) -> Result<Device> {
         self.acting(Action::HandOverDevices, |engine| {
             let employee_id = engine.find_employee(who)?;
-            // The write lock first: the device's holder is checked, then changed.
-            let tx = store::begin_write(engine.store.conn_mut())?;
-            let device = devices::find(&tx, device)?;
-            let device = devices::assign(&tx, device.id, employee_id, on, &now.to_rfc3339())?;
-            tx.commit()?;
-            Ok(device)
+            let assigned: Result<Device> = (|| {
+                // The write lock first: the device's holder is checked, then changed. (PostgreSQL locks
+                // no device: of two hand-overs at once, the index of open hand-overs makes the second
+                // wait for the first's commit, then refuses it.)
+                let tx = store::begin_write(engine.store.conn_mut())?;
+                let found = devices::find(&tx, device)?;
+                let assigned = devices::assign(&tx, found.id, employee_id, on, &now.to_rfc3339())?;
+                tx.commit()?;
+                Ok(assigned)
+            })();
+            match assigned {
+                // The transaction is rolled back by now: the winner's hand-over can be read.
+                Err(e) if e.is_unique_violation("device_assignments") => {
+                    let conn = engine.store.conn();
+                    Err(devices::taken(conn, &devices::find(conn, device)?)?)
+                }
+                other => other,
+            }
         })
     }
 

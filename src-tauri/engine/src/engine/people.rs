@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, View};
 use crate::store::change_log::{self, Actor, ChangeEntry, Entry};
 use crate::store::field_provenance::{self, Provenance};
-use crate::store::{employee_links, employees, field_conflicts, sources, Db};
+use crate::store::{self, employee_links, employees, field_conflicts, sources, Db};
 
 /// One field of a profile, with where its value comes from and whether it may be edited here.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -113,36 +113,64 @@ impl Engine {
 
     /// Edits a field by hand. A field some source synchronises continuously is refused: HR owns it.
     pub fn edit_field(&mut self, who: &str, field: Field, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        self.acting(Action::EditFields, |engine| {
-            let id = engine.find_employee(who)?;
-            if employees::text_column(field).is_none() {
-                return Err(Error::Invalid(format!(
-                    "{field} is set by the HR system's organisation data and cannot be edited by hand"
-                )));
+        self.acting(Action::EditFields, |engine| engine.edit(who, field, None, value, now))
+    }
+
+    /// Edits a field by hand from the value `seen` on screen: if someone else saved another value
+    /// meanwhile, nothing is written and [`Error::EditConflict`] names them and their value.
+    pub fn edit_field_seen(
+        &mut self,
+        who: &str,
+        field: Field,
+        seen: Option<&str>,
+        value: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.acting(Action::EditFields, |engine| engine.edit(who, field, Some(seen), value, now))
+    }
+
+    fn edit(
+        &mut self,
+        who: &str,
+        field: Field,
+        seen: Option<Option<&str>>,
+        value: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let id = self.find_employee(who)?;
+        if employees::text_column(field).is_none() {
+            return Err(Error::Invalid(format!(
+                "{field} is set by the HR system's organisation data and cannot be edited by hand"
+            )));
+        }
+        if let Some(source_name) = continuous_owner(&self.linked_sources(id)?, field) {
+            return Err(Error::ContinuousField { field, source_name });
+        }
+        if matches!(field, Field::StartDate | Field::EndDate) {
+            if let Some(v) = value {
+                crate::connector::calendar_date(v)
+                    .filter(|_| v.len() == 10)
+                    .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
             }
-            if let Some(source_name) = continuous_owner(&engine.linked_sources(id)?, field) {
-                return Err(Error::ContinuousField { field, source_name });
-            }
-            if matches!(field, Field::StartDate | Field::EndDate) {
-                if let Some(v) = value {
-                    crate::connector::calendar_date(v)
-                        .filter(|_| v.len() == 10)
-                        .ok_or_else(|| Error::Invalid(format!("{field} \"{v}\" is not a date (YYYY-MM-DD)")))?;
-                }
-            }
-            let tx = engine.store.begin()?;
-            let old = employees::text_value(&tx, id, field)?;
-            let value = value.map(str::trim).filter(|v| !v.is_empty());
-            if old.as_deref() != value {
-                let change =
-                    HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
-                change.write(&tx, now)?;
-                // A start or end date edited by hand moves the checklist like one HR moved.
-                super::checklists::reconcile(&tx, Actor::User, now)?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
+        }
+        let value = value.map(str::trim).filter(|v| !v.is_empty());
+        let tx = store::begin_write(self.store.conn_mut())?;
+        // Locked until the commit: a concurrent edit waits, then reads this one's value.
+        let old = employees::text_value_locked(&tx, id, field)?;
+        let seen = seen.map(|s| s.map(str::trim).filter(|v| !v.is_empty()));
+        if seen.is_some_and(|seen| seen != old.as_deref()) && old.as_deref() != value {
+            let by = change_log::last_changed_by(&tx, id, field)?;
+            return Err(Error::EditConflict { field, current: old, by });
+        }
+        if old.as_deref() != value {
+            let change =
+                HandChange { employee_id: id, field, source_id: None, action: "edited", old: old.as_deref(), new: value };
+            change.write(&tx, now)?;
+            // A start or end date edited by hand moves the checklist like one HR moved.
+            super::checklists::reconcile(&tx, Actor::User, now)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The sources that link the person, in connection order, each with its field modes.

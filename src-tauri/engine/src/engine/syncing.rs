@@ -84,7 +84,7 @@ impl Engine {
         progress: &mut OnProgress<'_>,
     ) -> Result<SyncReport> {
         let connector = self.connector(source)?;
-        let mut report = sync::run(self.store.conn_mut(), source, connector, now, request, progress)?;
+        let mut report = sync::run(self.store.conn_mut(), source, connector, now, request, &self.machine, progress)?;
         self.check_permissions(source, &mut report)?;
         if report.outcome == Outcome::Applied {
             self.apply_retention(now)?;

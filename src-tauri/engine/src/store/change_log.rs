@@ -57,6 +57,15 @@ pub fn record_erasure(conn: &Db, at: &str, actor: &str, action: &str) -> Result<
     Ok(())
 }
 
+/// A decision on a plan the mass-change guard held: it names the run, and no one person.
+pub fn record_decision(conn: &Db, at: &str, source_id: i64, run_id: i64, action: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO change_log (at, employee_id, source_id, run_id, actor, action) VALUES (?1, NULL, ?2, ?3, 'user', ?4)",
+        params![at, source_id, run_id, action],
+    )?;
+    Ok(())
+}
+
 /// One line of a person's history, as the profile shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -68,19 +77,23 @@ pub struct ChangeEntry {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub source: Option<String>,
+    /// The database role that made the change (a team's directory in PostgreSQL; `None` on SQLite).
+    pub made_by: Option<String>,
+    /// The display name that role set, if any.
+    pub made_by_name: Option<String>,
 }
 
 /// The person's latest changes, newest first; the creation is the employee row itself (no log
 /// row is written per new person).
 pub fn history(conn: &Db, employee_id: i64) -> Result<Vec<ChangeEntry>> {
     conn.query_map(
-        "SELECT at, actor, action, field, old_value, new_value, source FROM (
-             SELECT c.id AS seq, c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name AS source FROM change_log c
-             LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1
+        "SELECT at, actor, action, field, old_value, new_value, source, made_by, t.display_name FROM (
+             SELECT c.id AS seq, c.at, c.actor, c.action, c.field, c.old_value, c.new_value, s.name AS source, c.made_by
+             FROM change_log c LEFT JOIN sources s ON s.id = c.source_id WHERE c.employee_id = ?1
              UNION ALL
-             SELECT 0, e.created_at, CASE WHEN e.source_id IS NULL THEN 'user' ELSE 'sync' END, 'created', NULL, NULL, NULL, s.name
+             SELECT 0, e.created_at, CASE WHEN e.source_id IS NULL THEN 'user' ELSE 'sync' END, 'created', NULL, NULL, NULL, s.name, NULL
              FROM employees e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id = ?1
-         ) AS changes ORDER BY seq DESC LIMIT 200",
+         ) AS changes LEFT JOIN team_members t ON t.role_name = changes.made_by ORDER BY seq DESC LIMIT 200",
         [employee_id],
         |r| {
             Ok(ChangeEntry {
@@ -91,9 +104,82 @@ pub fn history(conn: &Db, employee_id: i64) -> Result<Vec<ChangeEntry>> {
                 old_value: r.get(4)?,
                 new_value: r.get(5)?,
                 source: r.get(6)?,
+                made_by: r.get(7)?,
+                made_by_name: r.get(8)?,
             })
         },
     )
+}
+
+/// One change in the directory's audit trail: what, to whom, by whom and when.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    /// The person changed; `None` for a change that names no one (an erasure, a held plan's fate).
+    pub employee_id: Option<i64>,
+    pub person: Option<String>,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: Option<String>,
+    pub run_id: Option<i64>,
+    pub made_by: Option<String>,
+    pub made_by_name: Option<String>,
+}
+
+/// The latest changes of everyone, newest first; with `by`, only those of the role of that name
+/// or of that display name.
+pub fn audit(conn: &Db, by: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>> {
+    // PostgreSQL types a parameter from each place it is used: `?1 IS NULL` alone says nothing, so it is cast.
+    conn.query_map(
+        "SELECT c.id, c.at, c.actor, c.action, c.employee_id,
+                CASE WHEN e.id IS NOT NULL THEN trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')) END,
+                c.field, c.old_value, c.new_value, s.name, c.run_id, c.made_by, t.display_name
+         FROM change_log c
+         LEFT JOIN employees e ON e.id = c.employee_id
+         LEFT JOIN sources s ON s.id = c.source_id
+         LEFT JOIN team_members t ON t.role_name = c.made_by
+         WHERE CAST(?1 AS TEXT) IS NULL OR c.made_by = ?1 OR t.display_name = ?1
+         ORDER BY c.id DESC LIMIT ?2",
+        params![by, limit],
+        |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                employee_id: r.get(4)?,
+                person: r.get(5)?,
+                field: r.get(6)?,
+                old_value: r.get(7)?,
+                new_value: r.get(8)?,
+                source: r.get(9)?,
+                run_id: r.get(10)?,
+                made_by: r.get(11)?,
+                made_by_name: r.get(12)?,
+            })
+        },
+    )
+}
+
+/// Who last changed the person's field, as the history names them: the display name or role
+/// (`None` on SQLite, where every change is the one person's), or the sync of a source.
+pub fn last_changed_by(conn: &Db, employee_id: i64, field: Field) -> Result<Option<String>> {
+    let found: Option<(String, Option<String>, Option<String>, Option<String>)> = conn.query_opt(
+        "SELECT c.actor, c.made_by, t.display_name, s.name FROM change_log c
+         LEFT JOIN team_members t ON t.role_name = c.made_by LEFT JOIN sources s ON s.id = c.source_id
+         WHERE c.employee_id = ?1 AND c.field = ?2 ORDER BY c.id DESC LIMIT 1",
+        params![employee_id, field.name()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    Ok(found.and_then(|(actor, role, name, source)| match (actor.as_str(), source) {
+        ("sync", Some(source)) => Some(format!("a sync of {source}")),
+        _ => name.or(role),
+    }))
 }
 
 /// Forgets the old and new values of the field in the history of the people the source links.

@@ -107,24 +107,52 @@ pub struct Holding {
     pub holder: Option<String>,
     pub assigned_on: String,
     pub returned_on: Option<String>,
+    /// Who handed it over and who took it back, by display name or database role (a team's
+    /// directory in PostgreSQL; `None` on SQLite).
+    pub assigned_by: Option<String>,
+    pub returned_by: Option<String>,
 }
 
 /// Who held the device, newest first.
 pub fn history(conn: &Db, device_id: i64) -> Result<Vec<Holding>> {
     conn.query_map(
         "SELECT a.employee_id, CASE WHEN e.id IS NOT NULL THEN trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')) END,
-                a.assigned_on, a.returned_on
+                a.assigned_on, a.returned_on, coalesce(ta.display_name, a.assigned_by), coalesce(tr.display_name, a.returned_by)
          FROM device_assignments a LEFT JOIN employees e ON e.id = a.employee_id
+         LEFT JOIN team_members ta ON ta.role_name = a.assigned_by LEFT JOIN team_members tr ON tr.role_name = a.returned_by
          WHERE a.device_id = ?1 ORDER BY a.assigned_on DESC, a.id DESC",
         [device_id],
-        |r| Ok(Holding { holder_id: r.get(0)?, holder: r.get(1)?, assigned_on: r.get(2)?, returned_on: r.get(3)? }),
+        |r| {
+            Ok(Holding {
+                holder_id: r.get(0)?,
+                holder: r.get(1)?,
+                assigned_on: r.get(2)?,
+                returned_on: r.get(3)?,
+                assigned_by: r.get(4)?,
+                returned_by: r.get(5)?,
+            })
+        },
     )
 }
 
+/// The refusal of a hand-over of a device someone holds: to whom, by whom and since when it was
+/// handed over. Read afresh, after a concurrent hand-over's transaction has committed.
+pub fn taken(conn: &Db, device: &Device) -> Result<Error> {
+    let Some(holding) = history(conn, device.id)?.into_iter().find(|h| h.returned_on.is_none()) else {
+        return Err(Error::Stored(format!("device {} has no open hand-over", device.id)));
+    };
+    Ok(Error::DeviceTaken {
+        device: format!("{} {} ({})", device.kind, device.model, device.serial_number),
+        holder: holding.holder.unwrap_or_else(|| "a former employee".into()),
+        by: holding.assigned_by,
+        on: holding.assigned_on,
+    })
+}
+
 /// Refuses a device someone holds or that is retired: it can be neither handed over nor reserved.
-fn available(device: &Device) -> Result<()> {
-    if let Some(holder) = &device.holder {
-        return Err(Error::Invalid(format!("{} {} is held by {holder}; take it back first", device.model, device.serial_number)));
+fn available(conn: &Db, device: &Device) -> Result<()> {
+    if device.holder_id.is_some() {
+        return Err(taken(conn, device)?);
     }
     if device.status == "retired" {
         return Err(Error::Invalid(format!("{} {} is retired", device.model, device.serial_number)));
@@ -147,7 +175,7 @@ fn not_promised_elsewhere(device: &Device, employee_id: i64) -> Result<()> {
 /// to the person it is reserved for ends the reservation.
 pub fn assign(conn: &Db, device_id: i64, employee_id: i64, on: NaiveDate, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
-    available(&current)?;
+    available(conn, &current)?;
     not_promised_elsewhere(&current, employee_id)?;
     conn.execute(
         "INSERT INTO device_assignments (device_id, employee_id, assigned_on) VALUES (?1, ?2, ?3)",
@@ -177,7 +205,7 @@ pub fn take_back(conn: &Db, device_id: i64, on: NaiveDate, now: &str) -> Result<
 /// Reserving it again for the same person changes nothing.
 pub fn reserve(conn: &Db, device_id: i64, employee_id: i64, now: &str) -> Result<Device> {
     let current = get(conn, device_id)?;
-    available(&current)?;
+    available(conn, &current)?;
     not_promised_elsewhere(&current, employee_id)?;
     if current.reserved_for_id == Some(employee_id) {
         return Ok(current);

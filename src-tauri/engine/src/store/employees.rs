@@ -426,6 +426,17 @@ pub fn text_value(conn: &Db, employee_id: i64, field: Field) -> Result<Option<St
     conn.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1"), [employee_id], |r| r.get(0))
 }
 
+/// [`text_value`], with the person's row locked until the transaction ends, so that a concurrent
+/// edit waits for this one. SQLite's write transaction (`begin_write`) already excludes the others.
+pub fn text_value_locked(conn: &Db, employee_id: i64, field: Field) -> Result<Option<String>> {
+    let column = text_column(field).ok_or_else(|| Error::Invalid(format!("{field} is not a value of its own")))?;
+    let lock = match conn.dialect() {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE",
+    };
+    conn.query_row(&format!("SELECT {column} FROM employees WHERE id = ?1{lock}"), [employee_id], |r| r.get(0))
+}
+
 /// Sets a field held as text (see [`TEXT_COLUMNS`]); `at`, when given, becomes the person's last update.
 pub fn set_text(conn: &Db, employee_id: i64, field: Field, value: Option<&str>, at: Option<&str>) -> Result<()> {
     let column = text_column(field).expect("only fields held as text are set as text");

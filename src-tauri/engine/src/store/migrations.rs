@@ -507,7 +507,26 @@ ALTER TABLE devices ADD COLUMN reserved_for INTEGER REFERENCES employees (id) ON
 CREATE INDEX devices_reserved_for ON devices (reserved_for);
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+/// Version 12: who did what, for a team. Each change, hand-over, return and run keeps the database
+/// role that made it (`made_by`, `assigned_by`, `returned_by`, `run_by`) and a run the machine
+/// that ran it; `team_members` holds the name each role shows. On PostgreSQL the database fills
+/// the roles itself (triggers, `migrations_postgres.rs`); a SQLite directory has one person and
+/// leaves them NULL, its `team_members` empty (kept so that one query serves both stores).
+const V12: &str = r#"
+ALTER TABLE change_log ADD COLUMN made_by TEXT;
+CREATE INDEX change_log_made_by ON change_log (made_by, id);
+ALTER TABLE sync_runs ADD COLUMN machine TEXT;
+ALTER TABLE sync_runs ADD COLUMN run_by TEXT;
+ALTER TABLE device_assignments ADD COLUMN assigned_by TEXT;
+ALTER TABLE device_assignments ADD COLUMN returned_by TEXT;
+CREATE TABLE team_members (
+    role_name       TEXT PRIMARY KEY,
+    display_name    TEXT NOT NULL CHECK (display_name != ''),
+    updated_at      TEXT NOT NULL
+);
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())

@@ -424,7 +424,69 @@ CREATE TRIGGER device_assignments_held_delete AFTER DELETE ON device_assignments
     REFERENCING OLD TABLE AS old_assignments FOR EACH STATEMENT EXECUTE FUNCTION device_assignments_held_delete();
 "#;
 
-const ALL: &[&str] = &[V1];
+/// Version 2: who did what (SQLite's version 12). The database, not the app, names the role that
+/// wrote each change, hand-over, return and run: triggers set `made_by`, `assigned_by`,
+/// `returned_by` and `run_by` to `session_user` (the login role; `SET ROLE` does not change it)
+/// whatever the statement says, and keep them on later updates, so that no instance can claim
+/// to be someone else. Each role may set only its own display name (row-level security, forced
+/// on the table's owner too); everyone reads them all.
+const V2: &str = r#"
+ALTER TABLE change_log ADD COLUMN made_by TEXT;
+CREATE INDEX change_log_made_by ON change_log (made_by, id);
+ALTER TABLE sync_runs ADD COLUMN machine TEXT;
+ALTER TABLE sync_runs ADD COLUMN run_by TEXT;
+ALTER TABLE device_assignments ADD COLUMN assigned_by TEXT;
+ALTER TABLE device_assignments ADD COLUMN returned_by TEXT;
+CREATE TABLE team_members (
+    role_name       TEXT PRIMARY KEY,
+    display_name    TEXT NOT NULL CHECK (display_name != ''),
+    updated_at      TEXT NOT NULL
+);
+
+ALTER TABLE team_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE team_members FORCE ROW LEVEL SECURITY;
+CREATE POLICY team_members_read ON team_members FOR SELECT USING (true);
+CREATE POLICY team_members_own ON team_members USING (role_name = session_user) WITH CHECK (role_name = session_user);
+
+CREATE FUNCTION change_log_made_by() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.made_by := CASE WHEN TG_OP = 'INSERT' THEN session_user ELSE OLD.made_by END;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER change_log_made_by BEFORE INSERT OR UPDATE ON change_log
+    FOR EACH ROW EXECUTE FUNCTION change_log_made_by();
+
+CREATE FUNCTION sync_runs_run_by() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.run_by := CASE WHEN TG_OP = 'INSERT' THEN session_user ELSE OLD.run_by END;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER sync_runs_run_by BEFORE INSERT OR UPDATE ON sync_runs
+    FOR EACH ROW EXECUTE FUNCTION sync_runs_run_by();
+
+-- The return is the first write that sets `returned_on`; its role stays after.
+CREATE FUNCTION device_assignments_made_by() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.assigned_by := session_user;
+        NEW.returned_by := CASE WHEN NEW.returned_on IS NOT NULL THEN session_user END;
+    ELSE
+        NEW.assigned_by := OLD.assigned_by;
+        NEW.returned_by := CASE
+            WHEN OLD.returned_on IS NULL AND NEW.returned_on IS NOT NULL THEN session_user
+            WHEN NEW.returned_on IS NULL THEN NULL
+            ELSE OLD.returned_by END;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER device_assignments_made_by BEFORE INSERT OR UPDATE ON device_assignments
+    FOR EACH ROW EXECUTE FUNCTION device_assignments_made_by();
+"#;
+
+const ALL: &[&str] = &[V1, V2];
 
 /// The advisory lock that serialises migrations of one database, as two integers (a keyspace
 /// apart from single-number keys): "Rost" and 1.

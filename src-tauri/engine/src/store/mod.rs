@@ -31,6 +31,7 @@ pub mod source_view;
 pub mod sources;
 pub mod staging;
 pub mod team;
+pub mod team_members;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -75,6 +75,11 @@ pub struct SyncRun {
     pub error: Option<String>,
     /// What the person should act on though the run succeeded, such as a missing permission.
     pub warnings: Vec<String>,
+    /// The host name of the machine that ran it.
+    pub machine: Option<String>,
+    /// The database role that ran it (a team's directory in PostgreSQL), and its display name.
+    pub run_by: Option<String>,
+    pub run_by_name: Option<String>,
 }
 
 /// The latest runs, newest first, optionally of one source.
@@ -82,8 +87,8 @@ pub fn list(conn: &Db, source_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun
     // PostgreSQL types a parameter from each place it is used: `?1 IS NULL` alone says nothing, so it is cast.
     conn.query_map(
         "SELECT r.id, s.name, r.kind, r.started_at, r.finished_at, r.outcome, r.created, r.updated, r.unchanged,
-                r.excluded, r.departing, r.missing, r.error, r.warnings
-         FROM sync_runs r JOIN sources s ON s.id = r.source_id
+                r.excluded, r.departing, r.missing, r.error, r.warnings, r.machine, r.run_by, t.display_name
+         FROM sync_runs r JOIN sources s ON s.id = r.source_id LEFT JOIN team_members t ON t.role_name = r.run_by
          WHERE CAST(?1 AS BIGINT) IS NULL OR r.source_id = ?1 ORDER BY r.id DESC LIMIT ?2",
         params![source_id, limit],
         |r| {
@@ -102,6 +107,9 @@ pub fn list(conn: &Db, source_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun
                 missing: r.get(11)?,
                 error: r.get(12)?,
                 warnings: warnings(r.get(13)?)?,
+                machine: r.get(14)?,
+                run_by: r.get(15)?,
+                run_by_name: r.get(16)?,
             })
         },
     )
@@ -139,11 +147,11 @@ pub fn close_interrupted(conn: &Db, source_id: i64, now: &str) -> Result<()> {
     Ok(())
 }
 
-/// Records a run that starts now; returns its id.
-pub fn start(conn: &Db, source_id: i64, full_read: bool, at: &str) -> Result<i64> {
+/// Records a run that starts now on `machine` (its host name); returns its id.
+pub fn start(conn: &Db, source_id: i64, full_read: bool, at: &str, machine: &str) -> Result<i64> {
     conn.query_row(
-        "INSERT INTO sync_runs (source_id, kind, started_at, outcome) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-        params![source_id, if full_read { "full" } else { "incremental" }, at, RunState::Running],
+        "INSERT INTO sync_runs (source_id, kind, started_at, outcome, machine) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        params![source_id, if full_read { "full" } else { "incremental" }, at, RunState::Running, machine],
         |r| r.get(0),
     )
 }

@@ -112,6 +112,9 @@ const ADMIN_WRITES: &[&str] = &[
     "checklist_steps",
 ];
 
+/// Tables every member writes, each only their own rows (row-level security): the display names.
+const MEMBER_WRITES: &[&str] = &["team_members"];
+
 /// The columns of `sources` a sync keeps (its state), which an admin's sync writes.
 const SOURCE_SYNC_STATE: &str = "first_synced_at, updated_after, next_sync_at, last_full_sync_at, failure_count, last_error";
 
@@ -273,6 +276,7 @@ fn apply_grants(db: &Db, database: &str) -> Result<()> {
          GRANT TEMPORARY ON DATABASE {db} TO {admin};
          GRANT USAGE ON SCHEMA public TO {viewer};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {viewer};
+         GRANT INSERT, UPDATE ON {member_tables} TO {viewer};
          GRANT INSERT, UPDATE, DELETE ON {admin_tables} TO {admin};
          GRANT UPDATE ({SOURCE_SYNC_STATE}) ON sources TO {admin};
          GRANT INSERT, UPDATE ON meta TO {admin};
@@ -296,6 +300,7 @@ fn apply_grants(db: &Db, database: &str) -> Result<()> {
          DROP POLICY IF EXISTS roster_erase ON employees;
          CREATE POLICY roster_erase ON employees FOR DELETE TO {owner} USING (true);",
         db = ident(database),
+        member_tables = list(MEMBER_WRITES),
         admin_tables = list(ADMIN_WRITES),
         owner_tables = list(OWNER_WRITES),
     ))
@@ -397,7 +402,7 @@ mod tests {
             .unwrap()
             .into_iter()
             .collect();
-        let listed: Vec<&str> = [ADMIN_WRITES, OWNER_WRITES, MIGRATIONS_ONLY].concat();
+        let listed: Vec<&str> = [MEMBER_WRITES, ADMIN_WRITES, OWNER_WRITES, MIGRATIONS_ONLY].concat();
         let placed: BTreeSet<String> = listed.iter().map(|t| (*t).to_owned()).collect();
         assert_eq!(placed.len(), listed.len(), "no table is in two lists: {listed:?}");
         assert_eq!(

@@ -23,6 +23,7 @@ use ts_rs::TS;
 use crate::connector::{Connector, ReadRequest, RemoteGroup, RemoteSite};
 use crate::error::{Error, Result};
 use crate::model::{FieldValues, PlanCounts};
+use crate::store::change_log;
 use crate::store::runs::{self, RunState};
 use crate::store::sites::{self, Sites};
 use crate::store::source_view::LocalReader;
@@ -123,6 +124,7 @@ pub fn run(
     connector: Arc<dyn Connector>,
     now: DateTime<Utc>,
     request: SyncRequest,
+    machine: &str,
     progress: &mut OnProgress<'_>,
 ) -> Result<SyncReport> {
     let full_read = request.full || needs_full_read(source, now);
@@ -132,7 +134,7 @@ pub fn run(
     };
     let limit = std::time::Duration::from_secs(settings::load(conn)?.sync_deadline_secs.into());
     let stop = Stop::new(request.cancel, limit);
-    let run_id = if request.dry_run { None } else { Some(runs::start(conn, source.id, full_read, &now.to_rfc3339())?) };
+    let run_id = if request.dry_run { None } else { Some(runs::start(conn, source.id, full_read, &now.to_rfc3339(), machine)?) };
     let result = read_plan_apply(conn, source, connector, &read, &stop, now, run_id, progress);
     staging::drop(conn)?;
     match result {
@@ -280,6 +282,7 @@ pub fn approve(conn: &mut Db, run_id: i64, now: DateTime<Utc>) -> Result<SyncRep
     let (source_id, held) = held_plan(&tx, run_id)?;
     let source = sources::by_id(&tx, source_id)?;
     held_plans::delete(&tx, run_id)?;
+    change_log::record_decision(&tx, &now.to_rfc3339(), source_id, run_id, "plan_approved")?;
     let created = |remote_id: &str| {
         held.created
             .get(remote_id)
@@ -307,9 +310,10 @@ pub fn held(conn: &Db, run_id: i64) -> Result<SyncPlan> {
 /// Drops a held plan: nothing of it is applied.
 pub fn discard(conn: &mut Db, run_id: i64, now: DateTime<Utc>) -> Result<()> {
     let tx = store::begin(conn)?;
-    held_plan(&tx, run_id)?;
+    let (source_id, _) = held_plan(&tx, run_id)?;
     held_plans::delete(&tx, run_id)?;
     runs::discard(&tx, run_id, &now.to_rfc3339())?;
+    change_log::record_decision(&tx, &now.to_rfc3339(), source_id, run_id, "plan_discarded")?;
     tx.commit()?;
     Ok(())
 }
