@@ -169,17 +169,16 @@ pub fn audit(conn: &Db, by: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>>
 /// Who last changed the person's field, as the history names them: the display name or role
 /// (`None` on SQLite, where every change is the one person's), or the sync of a source.
 pub fn last_changed_by(conn: &Db, employee_id: i64, field: Field) -> Result<Option<String>> {
-    let found: Option<(String, Option<String>, Option<String>, Option<String>)> = conn.query_opt(
-        "SELECT c.actor, c.made_by, t.display_name, s.name FROM change_log c
+    let found: Option<Option<String>> = conn.query_opt(
+        "SELECT CASE WHEN c.actor = 'sync' AND s.name IS NOT NULL THEN 'a sync of ' || s.name
+                     ELSE coalesce(t.display_name, c.made_by) END
+         FROM change_log c
          LEFT JOIN team_members t ON t.role_name = c.made_by LEFT JOIN sources s ON s.id = c.source_id
          WHERE c.employee_id = ?1 AND c.field = ?2 ORDER BY c.id DESC LIMIT 1",
         params![employee_id, field.name()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| r.get(0),
     )?;
-    Ok(found.and_then(|(actor, role, name, source)| match (actor.as_str(), source) {
-        ("sync", Some(source)) => Some(format!("a sync of {source}")),
-        _ => name.or(role),
-    }))
+    Ok(found.flatten())
 }
 
 /// Forgets the old and new values of the field in the history of the people the source links.
