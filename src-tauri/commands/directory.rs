@@ -7,7 +7,7 @@ use tauri::{AppHandle, Manager};
 
 use super::blocking;
 use crate::error::CommandResult;
-use crate::events;
+use crate::{events, live};
 use crate::state::Directory;
 use crate::tray;
 
@@ -45,6 +45,7 @@ async fn reopen(
         let engine = Engine::open(&directory.data_dir)?;
         let status = directory::status(engine.store())?;
         *directory.engine.lock()? = engine;
+        live::follow(&app, &directory.data_dir);
         events::directory_changed(&app);
         tray::refresh(&app);
         Ok(status)

@@ -19,11 +19,11 @@ use crate::window::Window;
 use crate::ONE_APP_AT_A_TIME;
 
 const CARD: &str = r#"[data-testid="directory-location"]"#;
-const TEAM: [&str; 2] = ["ada@team.example", "grace@team.example"];
+pub const TEAM: [&str; 2] = ["ada@team.example", "grace@team.example"];
 
 /// The team's directory: a spreadsheet's people, synced in another data directory and copied into
 /// the database as `roster directory copy --to` does.
-fn team_directory(data_dir: &Path, database: &TestDatabase) {
+pub fn team_directory(data_dir: &Path, database: &TestDatabase) {
     let file = data_dir.join("people.csv");
     std::fs::write(
         &file,
