@@ -53,9 +53,10 @@ pub fn run() {
                     return Ok(());
                 }
             };
-            live::follow(app.handle(), &data_dir);
-            app.manage(Directory::new(data_dir, engine));
+            app.manage(Directory::new(data_dir.clone(), engine));
             tray::build(app.handle())?;
+            // After the tray and the state it reads: the listener refreshes both.
+            live::follow(app.handle(), &data_dir);
             // Off the main thread, so the window shows while the demo's first sync runs.
             scheduler::spawn(app.handle().clone());
             updates::spawn(app.handle().clone());
