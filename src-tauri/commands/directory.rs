@@ -7,9 +7,9 @@ use tauri::{AppHandle, Manager};
 
 use super::blocking;
 use crate::error::CommandResult;
-use crate::{events, live};
 use crate::state::Directory;
 use crate::tray;
+use crate::{events, live};
 
 /// On a blocking thread: the PostgreSQL client blocks on a runtime of its own, which cannot
 /// start on one of the async runtime's workers.

@@ -106,7 +106,10 @@ fn a_hide_a_hand_over_an_edit_and_a_sync_by_one_instance_reach_the_others_listen
     let sync = heard(&mut b_hears, &database, ChangeKind::Checklists, || {
         a.sync(SOURCE, now(), SyncRequest::default()).unwrap();
     });
-    assert!(sync.is_superset(&[ChangeKind::People, ChangeKind::Runs].into()), "a sync changes people and records a run: {sync:?}");
+    assert!(
+        sync.is_superset(&[ChangeKind::People, ChangeKind::Runs].into()),
+        "a sync changes people and records a run: {sync:?}"
+    );
 
     let settings = heard(&mut b_hears, &database, ChangeKind::Checklists, || {
         let mut changed = a.settings().unwrap();

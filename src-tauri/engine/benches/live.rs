@@ -1,11 +1,11 @@
 //! Live benchmark: two instances (two data directories) on one PostgreSQL database holding many
 //! people, on a throw-away server on 127.0.0.1.
 //!
-//! Prints: the time from one instance's hide to the other's refreshed first page (its listener
-//! woken, the page read again), median and p95 against the goal of 500 ms; and what ten idle
-//! listening instances cost the server over a minute, as the database's committed transactions
-//! (`pg_stat_database.xact_commit`, read from another database), against the goal of none: TCP
-//! keep-alives are no transactions.
+//! Prints: what ten idle listening instances cost the server over a minute, as the database's
+//! committed transactions (`pg_stat_database.xact_commit`, read from another database), against
+//! the goal of none (TCP keep-alives are no transactions); then the time from one instance's hide
+//! to the other's refreshed first page (its listener woken, the page read again), median and p95
+//! against the goal of 500 ms.
 //!
 //! Run: `bash .ci/session cargo bench -p roster-engine --bench live` (the listeners read the
 //! database's password from the OS keyring). ROSTER_BENCH_PEOPLE sets the directory's size
@@ -37,6 +37,14 @@ fn main() {
     fill(&database, people);
     let target = Target::of(b_dir.path()).unwrap().unwrap();
 
+    // First, while autovacuum has nothing to do: the hides below would give it work.
+    let transactions = idle_cost(&database, &target, 10, idle);
+    println!(
+        "10 idle listening instances over {} s: {transactions} transactions committed in the database (goal: 0) {}",
+        idle.as_secs(),
+        verdict(transactions == 0)
+    );
+
     let latencies = refresh_latencies(&mut Engine::open(a_dir.path()).unwrap(), b_dir.path(), &target, rounds);
     let (median, p95) = (percentile(&latencies, 50), percentile(&latencies, 95));
     println!(
@@ -44,13 +52,6 @@ fn main() {
         median.as_millis(),
         p95.as_millis(),
         verdict(p95 <= Duration::from_millis(500))
-    );
-
-    let transactions = idle_cost(&database, &target, 10, idle);
-    println!(
-        "10 idle listening instances over {} s: {transactions} transactions committed in the database (goal: 0) {}",
-        idle.as_secs(),
-        verdict(transactions == 0)
     );
 }
 
