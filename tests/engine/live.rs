@@ -13,7 +13,7 @@ use roster_engine::store::notifications::{ChangeKind, Listener};
 use roster_engine::store::postgres::{self, Target};
 use roster_engine::sync::SyncRequest;
 use roster_engine::Engine;
-use roster_simulator::Change;
+use roster_simulator::{Change, Simulator};
 use roster_test_postgres::{cluster, Cluster, TestDatabase};
 
 use crate::harness::{connect, fast_retry, now, start, today, SOURCE};
@@ -29,6 +29,16 @@ fn two_instances(database: &TestDatabase) -> [tempfile::TempDir; 2] {
 
 fn open(dir: &Path) -> Engine {
     Engine::open(dir).unwrap().with_retry(fast_retry())
+}
+
+/// An engine on `dir` with the simulated company connected as the source, which `prepare` may
+/// set up before the first sync.
+fn synced(dir: &Path, sim: &Simulator, prepare: impl FnOnce(&mut Engine)) -> Engine {
+    let mut engine = open(dir);
+    connect(&mut engine, SOURCE, sim);
+    prepare(&mut engine);
+    engine.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+    engine
 }
 
 /// A listener of the database `dir` points at, listening before it is returned.
@@ -72,9 +82,7 @@ fn a_hide_a_hand_over_an_edit_and_a_sync_by_one_instance_reach_the_others_listen
     let database = cluster().database();
     let [a_dir, b_dir] = two_instances(&database);
     let sim = start(81, 200);
-    let mut a = open(a_dir.path());
-    connect(&mut a, SOURCE, &sim);
-    a.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+    let mut a = synced(a_dir.path(), &sim, |_| {});
     let b = open(b_dir.path());
     let mut b_hears = listener(b_dir.path());
     let who = someone(&b);
@@ -138,11 +146,8 @@ fn a_sync_that_rewrites_a_thousand_people_sends_one_notification_per_kind_and_tr
     let database = cluster().database();
     let [a_dir, _] = two_instances(&database);
     let sim = start(82, 2000);
-    let mut a = open(a_dir.path());
-    connect(&mut a, SOURCE, &sim);
     // HR's job titles overwrite Roster's at each sync, so that touching them rewrites people.
-    a.set_field_mode(SOURCE, Field::JobTitle, FieldMode::Continuous).unwrap();
-    a.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+    let mut a = synced(a_dir.path(), &sim, |a| a.set_field_mode(SOURCE, Field::JobTitle, FieldMode::Continuous).unwrap());
     let mut counter = database.connect();
     counter.batch_execute("LISTEN roster_changes").unwrap();
 
@@ -167,10 +172,7 @@ fn a_listener_survives_a_server_restart_and_hears_the_changes_after_it() {
     let database = server.database();
     let [a_dir, b_dir] = two_instances(&database);
     let sim = start(83, 50);
-    let mut a = open(a_dir.path());
-    connect(&mut a, SOURCE, &sim);
-    a.sync(SOURCE, now(), SyncRequest::default()).unwrap();
-    drop(a);
+    drop(synced(a_dir.path(), &sim, |_| {}));
     let mut b_hears = listener(b_dir.path());
 
     server.stop();
