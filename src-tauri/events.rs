@@ -1,5 +1,10 @@
-//! Events the shell sends the UI. The UI reloads what it shows when the directory changes, and
-//! shows progress while a sync runs, whoever started it (the tray, the scheduler, a button).
+//! Events the shell sends the UI. The UI reloads what it shows when the directory changes (here,
+//! or in another instance sharing it), and shows progress while a sync runs, whoever started it
+//! (the tray, the scheduler, a button).
+
+use std::collections::BTreeSet;
+
+use roster_engine::store::notifications::ChangeKind;
 
 use tauri::{AppHandle, Emitter};
 
@@ -8,8 +13,14 @@ pub const SYNC_ACTIVITY: &str = "sync-activity";
 pub const SYNC_PROGRESS: &str = "sync-progress";
 pub const UPDATE_AVAILABLE: &str = "update-available";
 
+/// This instance changed the directory; the payload is `null`: anything may have changed.
 pub fn directory_changed(app: &AppHandle) {
     emit(app, DIRECTORY_CHANGED, ());
+}
+
+/// Changes were committed to the shared directory (by any instance); the payload names their kinds.
+pub fn directory_changed_elsewhere(app: &AppHandle, changes: &BTreeSet<ChangeKind>) {
+    emit(app, DIRECTORY_CHANGED, changes);
 }
 
 /// `true` when a sync starts, `false` when it ends.

@@ -7,6 +7,8 @@ mod demo;
 mod error;
 mod events;
 mod held;
+pub mod instance;
+mod live;
 mod logging;
 mod notify;
 mod oauth_form;
@@ -26,17 +28,24 @@ use crate::state::Directory;
 
 pub fn run() {
     logging::init();
+    let data_dir = paths::data_dir(None);
+    let context = tauri::generate_context!();
+    let single_instance = tauri_plugin_single_instance::Builder::new()
+        .callback(|app, _args, _cwd| window::show(app))
+        .dbus_id(instance::dbus_id(&context.config().identifier, &data_dir))
+        .build();
     let result = tauri::Builder::default()
-        // First: a second launch hands over to the running Roster, which comes forward.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
+        // First: a second launch on the same data directory hands over to the running Roster,
+        // which comes forward.
+        .plugin(single_instance)
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(updates::PendingUpdate::default())
-        .setup(|app| {
-            let data_dir = paths::data_dir(None);
+        .manage(live::Live::default())
+        .setup(move |app| {
             let engine = match Engine::open(&data_dir) {
                 Ok(engine) => engine,
                 Err(error) => {
@@ -44,8 +53,10 @@ pub fn run() {
                     return Ok(());
                 }
             };
-            app.manage(Directory::new(data_dir, engine));
+            app.manage(Directory::new(data_dir.clone(), engine));
             tray::build(app.handle())?;
+            // After the tray and the state it reads: the listener refreshes both.
+            live::follow(app.handle(), &data_dir);
             // Off the main thread, so the window shows while the demo's first sync runs.
             scheduler::spawn(app.handle().clone());
             updates::spawn(app.handle().clone());
@@ -118,7 +129,7 @@ pub fn run() {
             commands::updates::available_update,
             commands::updates::install_update,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(error) = result {
         tracing::error!(%error, "Roster stopped");
         std::process::exit(1);

@@ -10,7 +10,7 @@ use super::blocking;
 use crate::error::CommandResult;
 use crate::state::Directory;
 use crate::tray;
-use crate::{events, scheduler};
+use crate::{events, live, scheduler};
 
 /// On a blocking thread: the PostgreSQL client blocks on a runtime of its own, which cannot
 /// start on one of the async runtime's workers.
@@ -53,6 +53,7 @@ async fn reopen(
         let engine = Engine::open(&directory.data_dir)?;
         let status = directory::status(engine.store())?;
         *directory.engine.lock()? = engine;
+        live::follow(&app, &directory.data_dir);
         events::directory_changed(&app);
         tray::refresh(&app);
         scheduler::wake(&app);

@@ -21,6 +21,8 @@ pub struct TauriDriver {
     /// inherit the group, so the group is exactly the processes this test started.
     child: Child,
     port: u16,
+    /// The session-bus name the app holds while it runs: one per data directory.
+    instance: String,
 }
 
 impl TauriDriver {
@@ -47,7 +49,8 @@ impl TauriDriver {
             .stdout(Stdio::null())
             .spawn()
             .expect("tauri-driver should start: install it with `cargo install tauri-driver --locked`");
-        let driver = TauriDriver { child, port };
+        let instance = roster_app::instance::bus_name(IDENTIFIER, data_dir);
+        let driver = TauriDriver { child, port, instance };
         driver.wait_until_listening();
         driver
     }
@@ -93,10 +96,11 @@ impl Drop for TauriDriver {
             std::thread::sleep(Duration::from_millis(50));
         }
         // The bus frees the app's single-instance name a moment after the process is gone; an app
-        // launched before then hands over to the vanished one and quits. Wait for the bus to say so.
-        while instance_name_owned() {
+        // launched on the same data directory before then hands over to the vanished one and
+        // quits. Wait for the bus to say so.
+        while bus_lists(&self.instance) {
             if Instant::now() > deadline {
-                eprintln!("the session bus still lists {INSTANCE_NAME} 20 s after the app ended");
+                eprintln!("the session bus still lists {} 20 s after the app ended", self.instance);
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -104,16 +108,15 @@ impl Drop for TauriDriver {
     }
 }
 
-/// The session-bus name Roster's single-instance plugin holds while an app runs (its identifier
-/// and `.SingleInstance`).
-const INSTANCE_NAME: &str = "dev.roster.Roster.SingleInstance";
+/// The app's identifier (`tauri.conf.json`), which its single-instance bus names start with.
+const IDENTIFIER: &str = "dev.roster.Roster";
 
-fn instance_name_owned() -> bool {
+fn bus_lists(name: &str) -> bool {
     let names = Command::new("dbus-send")
         .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
         .arg("org.freedesktop.DBus.ListNames")
         .output();
-    names.is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(INSTANCE_NAME))
+    names.is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(name))
 }
 
 /// A process of process group `group` that is still running (zombies, which wait only for their

@@ -16,6 +16,7 @@ mod overview;
 mod retention;
 mod scope;
 mod stopping;
+mod team;
 mod team_roles;
 mod update;
 mod window;
@@ -85,8 +86,9 @@ fn email(employee: &Employee) -> &str {
     employee.work_email.as_deref().expect("cast members have a work email")
 }
 
-/// Roster is a single-instance app: a second window in the same session would hand over to the
-/// first and quit, so the tests take turns.
+/// The tests take turns: a debug window is heavy for the shared machine, and most tests expect to
+/// be the only Roster on screen (two run side by side only on different data directories, as the
+/// team test's do).
 pub static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[tokio::test(flavor = "multi_thread")]

@@ -113,6 +113,27 @@ impl Window {
         self.click("nav-employees").await;
         self.click(&format!("tab-{view}")).await;
         self.fill("search", search).await;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let snapshot = self.table().await;
+            let answers = snapshot["view"] == view && snapshot["search"] == search.trim() && snapshot["state"] == "ready";
+            if answers {
+                let emails = snapshot["emails"].as_array().expect("the snapshot lists the rows");
+                return emails.iter().map(|e| e.as_str().unwrap_or_default().to_owned()).collect();
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "the {view} list did not load the answer to {search:?} within {TIMEOUT:?}: the table shows {snapshot}; alerts: {:?}",
+                    self.alerts().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// What the employee table shows now, without touching the page: its view, search, load
+    /// state (`ready` or not) and the work emails of its rows; `null` without a table.
+    pub async fn table(&self) -> serde_json::Value {
         // The table says which view and search its rows answer, and whether a load is under way.
         // One script reads those and the rows in a single turn of the page's event loop, so the
         // snapshot cannot mix a list that is still rendering with the one before it.
@@ -127,22 +148,7 @@ impl Window {
                 emails: rows.map((row) => row.dataset.email ?? ""),
             };
         "#;
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let snapshot = self.client.execute(SNAPSHOT, vec![]).await.unwrap_or_default();
-            let answers = snapshot["view"] == view && snapshot["search"] == search.trim() && snapshot["state"] == "ready";
-            if answers {
-                let emails = snapshot["emails"].as_array().expect("the snapshot lists the rows");
-                return emails.iter().map(|e| e.as_str().unwrap_or_default().to_owned()).collect();
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "the {view} list did not load the answer to {search:?} within {TIMEOUT:?}: the table shows {snapshot}; alerts: {:?}",
-                    self.alerts().await
-                );
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        self.client.execute(SNAPSHOT, vec![]).await.unwrap_or_default()
     }
 
     /// The error banners, so a failure says why (a locked keyring, an unreachable simulator…).

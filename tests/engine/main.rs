@@ -8,6 +8,7 @@ mod data_dir;
 mod device_rules;
 mod diagnosis;
 mod harness;
+mod live;
 mod minimisation;
 mod notices;
 mod overview;

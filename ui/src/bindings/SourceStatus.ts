@@ -9,4 +9,9 @@ export type SourceStatus = { source: Source, last_run: SyncRun | null,
 /**
  * The warnings of the latest run that checked for them (a full read), whoever started it.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * Whether this machine holds the source's secret, and so runs its scheduled syncs; on a
+ * shared directory, the machines that do are named by its runs.
+ */
+syncs_here: boolean, };

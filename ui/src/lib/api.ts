@@ -254,7 +254,12 @@ export const installUpdate = () => call<void>("install_update");
 /** Opens a web page in the person's browser (Tauri's opener plugin). */
 export const openUrl = (url: string) => call<void>("plugin:opener|open_url", { url });
 
-/** Calls `onChange` whenever a sync, the tray or another screen changed the directory. */
+/**
+ * Calls `onChange` whenever a sync, the tray or another screen changed the directory, or (a team's
+ * directory in PostgreSQL) any instance sharing it committed a change. The event's payload names
+ * the kinds of data changed (`ChangeKind[]`, `null` for this instance's own changes); every screen
+ * reloads what it shows whatever the kind, as one page read costs little.
+ */
 export const onDirectoryChanged = (onChange: () => void): Promise<UnlistenFn> =>
   listen("directory-changed", () => onChange());
 

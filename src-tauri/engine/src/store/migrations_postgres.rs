@@ -486,7 +486,44 @@ CREATE TRIGGER device_assignments_made_by BEFORE INSERT OR UPDATE ON device_assi
     FOR EACH ROW EXECUTE FUNCTION device_assignments_made_by();
 "#;
 
-const ALL: &[&str] = &[V1, V2];
+/// Version 3, team mode live: every committed change to the shared directory wakes the other instances
+/// listening on `roster_changes` (`store::notifications`), the payload naming the kind of data
+/// that changed. Statement-level triggers, so that no write of the engine can forget to notify;
+/// PostgreSQL delivers a notification once per transaction however often it was raised with the
+/// same payload, so a sync of 100k people sends one per kind, at its commit. The staging tables
+/// of a sync (`fetched_*`) and the search words (written with their person) notify nothing.
+const V3: &str = r#"
+CREATE FUNCTION roster_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('roster_changes', TG_ARGV[0]);
+    RETURN NULL;
+END
+$$;
+DO $$
+DECLARE
+    watched RECORD;
+BEGIN
+    FOR watched IN SELECT * FROM (VALUES
+        ('employees', 'people'), ('employee_links', 'people'), ('field_provenance', 'people'),
+        ('field_conflicts', 'people'), ('group_memberships', 'people'), ('groups', 'people'),
+        ('legal_entities', 'people'), ('work_locations', 'people'), ('change_log', 'people'),
+        ('devices', 'devices'), ('device_assignments', 'devices'), ('device_rules', 'devices'),
+        ('sources', 'sources'), ('field_modes', 'sources'), ('source_filters', 'sources'),
+        ('sync_runs', 'runs'), ('held_plans', 'runs'),
+        ('meta', 'settings'),
+        ('checklist_templates', 'checklists'), ('checklist_template_steps', 'checklists'),
+        ('checklist_steps', 'checklists'), ('team_members', 'people')
+    ) AS t (tab, kind) LOOP
+        EXECUTE format(
+            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '
+            'FOR EACH STATEMENT EXECUTE FUNCTION roster_notify_change(%L)',
+            watched.tab || '_notify', watched.tab, watched.kind);
+    END LOOP;
+END
+$$;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3];
 
 /// The advisory lock that serialises migrations of one database, as two integers (a keyspace
 /// apart from single-number keys): "Rost" and 1.
@@ -785,6 +822,32 @@ mod tests {
             .filter(|name| !triggers.contains(name) && !SQLITE_ONLY_TRIGGERS.contains(&name.as_str()))
             .collect();
         assert!(missing.is_empty(), "triggers of SQLite missing in PostgreSQL: {missing:?}");
+    }
+
+    /// The tables whose writes wake no other instance: a sync's staging (its run's row says when
+    /// it is done), the search words (written with their person), the runner's version.
+    const SILENT: &[&str] = &["employee_search_words", "fetched_counts", "fetched_people", "roster_schema_version"];
+
+    #[test]
+    fn every_shared_table_notifies_its_changes_on_postgres_only() {
+        let (_database, mut client) = migrated();
+        let tables = postgres_rows(&mut client, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'");
+        let notifying = postgres_rows(
+            &mut client,
+            "SELECT event_object_table::text FROM information_schema.triggers
+             WHERE trigger_name = event_object_table || '_notify' AND action_statement LIKE '%roster_notify_change%'",
+        );
+        let silent: BTreeSet<String> = tables.difference(&notifying).cloned().collect();
+        assert_eq!(
+            silent,
+            SILENT.iter().map(|t| t.to_string()).collect(),
+            "every other table wakes the listening instances when a statement changes it"
+        );
+        // PostgreSQL only: a SQLite directory is one file on one desktop, with no other instance
+        // to wake (and SQLite has no LISTEN/NOTIFY); the window refreshes after its own changes.
+        let (conn, _) = sqlite_schema();
+        let sqlite_notify = sqlite_rows(&conn, "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_notify'");
+        assert!(sqlite_notify.is_empty(), "SQLite has no notify triggers: {sqlite_notify:?}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod held_plans;
 pub mod locks;
 mod migrations;
 mod migrations_postgres;
+pub mod notifications;
 pub mod overview;
 pub mod postgres;
 pub mod runs;

@@ -125,6 +125,12 @@ impl Target {
 
     /// Connects with the password from the OS keyring.
     pub fn connect(&self) -> Result<Db> {
+        Ok(Db::postgres(self.client()?, self.url.clone()))
+    }
+
+    /// A bare client with the password from the OS keyring, for what the store's [`Db`] does not
+    /// do: listening for other instances' changes (`store::notifications`).
+    pub fn client(&self) -> Result<postgres::Client> {
         let password = passwords().load(&self.url).map_err(|error| match error {
             SecretError::Missing { .. } => Error::Invalid(format!(
                 "the password of {} is not in this computer's OS keyring: run `roster directory connect '{self}'` again",
@@ -132,12 +138,16 @@ impl Target {
             )),
             other => other.into(),
         })?;
-        self.connect_with(&password)
+        self.client_with(&password)
     }
 
     /// Connects with `password`, over TLS unless `sslmode` is `disable`: a wrong password, a server
     /// that cannot be reached or whose certificate is not trusted, is said so.
     pub fn connect_with(&self, password: &str) -> Result<Db> {
+        Ok(Db::postgres(self.client_with(password)?, self.url.clone()))
+    }
+
+    fn client_with(&self, password: &str) -> Result<postgres::Client> {
         let mut config = postgres::Config::from_str(&self.url).map_err(|e| Error::Invalid(e.to_string()))?;
         config
             .password(password)
@@ -153,15 +163,14 @@ impl Target {
                 off_executor(|| config.ssl_mode(postgres::config::SslMode::Require).connect(tls))
             }
         };
-        let client = connected.map_err(|source| match source.code() {
+        connected.map_err(|source| match source.code() {
             // The server lets only the team's roles connect (when the database is not open to all).
             Some(code) if *code == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => Error::NoTeamRole {
                 login: config.get_user().unwrap_or_default().to_owned(),
                 database: config.get_dbname().unwrap_or_default().to_owned(),
             },
             _ => self.error(source),
-        })?;
-        Ok(Db::postgres(client, self.url.clone()))
+        })
     }
 
     /// A PostgreSQL error, in words naming this database.
