@@ -18,6 +18,7 @@ mod scope;
 mod stopping;
 mod team;
 mod team_roles;
+mod team_syncs;
 mod update;
 mod window;
 
