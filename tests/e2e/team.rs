@@ -45,7 +45,9 @@ async fn in_two_windows(a_dir: &Path, b_dir: &Path) {
     let a_driver = TauriDriver::start(a_dir, Demo::Off);
     let a = Window { client: a_driver.launch(&driver::app()).await };
     let b_driver = TauriDriver::start(b_dir, Demo::Off);
-    let b = Window { client: b_driver.launch(&driver::app()).await };
+    // A second Roster that handed over to the first would quit, and its session never open.
+    let b_session = tokio::time::timeout(Duration::from_secs(90), b_driver.launch(&driver::app())).await;
+    let b = Window { client: b_session.expect("window B, on another data directory, opens beside window A within 90 s") };
     let mut team = TEAM.map(str::to_owned).to_vec();
     assert_eq!(sorted(b.list("active", "").await), team, "window B, a second Roster on another data directory, runs");
     assert_eq!(sorted(a.list("active", "").await), team, "beside window A, which still runs");
