@@ -215,6 +215,7 @@ mod tests {
                 run_by_name: None,
             }),
             warnings: Vec::new(),
+            syncs_here: true,
         }
     }
 
