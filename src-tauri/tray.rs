@@ -154,7 +154,7 @@ where
 {
     let instant = |t: Option<&str>| t.and_then(|t| t.parse::<DateTime<Utc>>().ok());
     let last = status.sources.iter().filter_map(|s| s.last_run.as_ref()).filter_map(|r| instant(r.finished_at.as_deref())).max();
-    let next = status.sources.iter().filter_map(|s| instant(s.source.next_sync_at.as_deref())).min();
+    let next = status.sources.iter().filter_map(|s| s.source.next_sync()).min();
     let when = |t: DateTime<Utc>| t.with_timezone(zone).format("%-d %b %H:%M").to_string();
     let mut lines = vec![format!("Roster: {}", look.describe())];
     lines.push(match last {

@@ -118,10 +118,16 @@ impl Engine {
     /// Sources whose next sync is due at `now` (none while syncing is paused, nor for a role that
     /// may not run syncs). A run missed while the machine slept or Roster was closed is due at once.
     pub fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
+        Ok(self.scheduled_sources()?.into_iter().filter(|s| is_due(s, now)).collect())
+    }
+
+    /// The sources this instance syncs on schedule: all of them, unless syncing is paused or the
+    /// connected role may not run syncs.
+    fn scheduled_sources(&self) -> Result<Vec<Source>> {
         if !self.may(Action::RunSyncs) || settings::load(self.store.conn())?.paused {
             return Ok(Vec::new());
         }
-        Ok(self.sources()?.into_iter().filter(|s| is_due(s, now)).collect())
+        self.sources()
     }
 
     /// When this machine's next scheduled sync falls due: the earliest next time of the sources
@@ -129,19 +135,13 @@ impl Engine {
     /// that may not run syncs). A scheduler sleeps until then, so an idle instance asks a shared
     /// directory nothing.
     pub fn next_sync_at(&self) -> Result<Option<DateTime<Utc>>> {
-        if !self.may(Action::RunSyncs) || settings::load(self.store.conn())?.paused {
-            return Ok(None);
-        }
-        let mut next = None;
-        for source in self.sources()? {
+        Ok(self
+            .scheduled_sources()?
+            .into_iter()
             // A keyring that cannot be asked now: the sync will say what is wrong with it.
-            if self.holds_secret(&source).unwrap_or(true) {
-                let at = source.next_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok());
-                let at = at.unwrap_or(DateTime::<Utc>::MIN_UTC);
-                next = Some(next.map_or(at, |earliest: DateTime<Utc>| earliest.min(at)));
-            }
-        }
-        Ok(next)
+            .filter(|source| self.holds_secret(source).unwrap_or(true))
+            .map(|source| source.next_sync().unwrap_or(DateTime::<Utc>::MIN_UTC))
+            .min())
     }
 
     /// Runs every due sync that is this instance's to run ([`Engine::sync_if_due`]); each source's
@@ -224,5 +224,5 @@ impl Engine {
 
 /// A source with no next time (never synced) or whose next time has come.
 fn is_due(source: &Source, now: DateTime<Utc>) -> bool {
-    source.next_sync_at.as_deref().and_then(|t| t.parse::<DateTime<Utc>>().ok()).is_none_or(|next| next <= now)
+    source.next_sync().is_none_or(|next| next <= now)
 }

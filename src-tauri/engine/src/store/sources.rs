@@ -75,6 +75,11 @@ impl Source {
         self.updated_after.as_deref().and_then(|t| t.parse().ok())
     }
 
+    /// When the next scheduled sync falls due; `None` for a source never synced, due at once.
+    pub fn next_sync(&self) -> Option<DateTime<Utc>> {
+        self.next_sync_at.as_deref().and_then(|t| t.parse().ok())
+    }
+
     /// The keyring account of this source's secret.
     pub fn secret_account(&self) -> String {
         format!("source-{}", self.id)
