@@ -25,7 +25,7 @@ async fn a_newcomer_sees_the_demo_company_in_the_window() {
     let window = Window { client: driver.launch(&driver::app()).await };
 
     // The demo connects its source and runs the first sync on its own.
-    window.wait_text(r#"[data-testid="sync-status"]"#, "synced").await;
+    window.wait_synced().await;
     window.click("nav-employees").await;
     window.wait_count(r#"tr[data-testid="employee-row"]"#, "the demo company's people", |n| n > 0).await;
 

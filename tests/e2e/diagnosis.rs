@@ -132,7 +132,7 @@ async fn a_scheduled_syncs_warnings_show_on_the_source_card_in_the_sync_header_a
         }
     };
 
-    window.wait_text(r#"[data-testid="sync-status"]"#, "synced").await;
+    window.wait_synced().await;
     expect_both("the sync header", &texts(r#"[data-testid="sync-status"] [data-testid="sync-warning"]"#).await);
     window.click("nav-settings").await;
     let card = r#"[data-testid="source-card"] [data-testid="source-warning"]"#;

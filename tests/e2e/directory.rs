@@ -90,7 +90,7 @@ async fn in_the_window(database: &TestDatabase) {
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let driver = TauriDriver::start(data_dir.path(), Demo::On);
     let window = Window { client: driver.launch(&driver::app()).await };
-    window.wait_text(r#"[data-testid="sync-status"]"#, "synced").await;
+    window.wait_synced().await;
     let demo_people = window.list("active", "").await;
     assert!(!demo_people.is_empty(), "the demo company's people are listed from this computer's file");
 

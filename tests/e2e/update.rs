@@ -45,7 +45,7 @@ async fn the_installed_app_installs_a_signed_update_and_refuses_a_tampered_one()
         let refusal = window.wait_text(r#"[data-testid="update-error"]"#, "does not carry a valid signature").await;
         assert!(refusal.contains("not installed"), "the refusal says nothing was installed: {refusal}");
         assert_eq!(installed_version(), before, "a package whose signature does not match is never installed");
-        window.wait_text(r#"[data-testid="sync-status"]"#, "synced").await;
+        window.wait_synced().await;
         window.screenshot("update-refused").await;
     }
 

@@ -92,6 +92,19 @@ impl Window {
         }
     }
 
+    /// Waits until the header says the sources synced: "synced …", never "not synced yet".
+    pub async fn wait_synced(&self) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let said = self.text(r#"[data-testid="sync-status"]"#).await;
+            if said.contains("synced") && !said.contains("not synced") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the sources did not sync within {TIMEOUT:?}: the header says {said:?}");
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Waits until `count(css)` satisfies `ok`; returns the count.
     pub async fn wait_count(&self, css: &str, what: &str, ok: impl Fn(usize) -> bool) -> usize {
         let deadline = Instant::now() + TIMEOUT;
