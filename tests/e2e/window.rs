@@ -9,6 +9,9 @@ use fantoccini::{Client, Locator};
 /// A cold debug build answers slowly, and a sync reads a whole company over HTTP.
 const TIMEOUT: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(200);
+/// The element that scrolls the employee table, and the height of its rows (`EmployeeTable.svelte`).
+const SCROLLER: &str = r#"document.querySelector('table[data-testid="employee-table"]').parentElement"#;
+const ROW_HEIGHT: u32 = 36;
 
 pub struct Window {
     pub client: Client,
@@ -120,19 +123,36 @@ impl Window {
         }
     }
 
-    /// The list of `view` once it has loaded the answer to `search`: the work emails it shows.
+    /// The whole list of `view` once it has loaded the answer to `search`: the work emails of its
+    /// rows, in order. Only the rows on screen are rendered, so it scrolls through the list as a
+    /// person would, page by page, and back to the top at the end.
     pub async fn list(&self, view: &str, search: &str) -> Vec<String> {
         // The window opens on the Overview; the lists are on Employees.
         self.click("nav-employees").await;
         self.click(&format!("tab-{view}")).await;
         self.fill("search", search).await;
         let deadline = Instant::now() + TIMEOUT;
+        let mut seen = std::collections::BTreeMap::new();
         loop {
             let snapshot = self.table().await;
             let answers = snapshot["view"] == view && snapshot["search"] == search.trim() && snapshot["state"] == "ready";
             if answers {
+                let indices = snapshot["indices"].as_array().expect("the snapshot numbers the rows");
                 let emails = snapshot["emails"].as_array().expect("the snapshot lists the rows");
-                return emails.iter().map(|e| e.as_str().unwrap_or_default().to_owned()).collect();
+                for (index, email) in indices.iter().zip(emails) {
+                    seen.insert(index.as_u64().unwrap_or_default(), email.as_str().unwrap_or_default().to_owned());
+                }
+                // aria-rowcount counts the header row; -1 while more rows are still to load.
+                let total = snapshot["rowcount"].as_i64().unwrap_or(-1) - 1;
+                let whole = usize::try_from(total).is_ok_and(|n| seen.len() == n && seen.keys().copied().eq(0..n as u64));
+                if whole {
+                    self.client.execute(&format!("{SCROLLER}.scrollTop = 0;"), vec![]).await.expect("scroll back up");
+                    return seen.into_values().collect();
+                }
+                self.client
+                    .execute(&format!("const s = {SCROLLER}; s.scrollTop += s.clientHeight - {ROW_HEIGHT};"), vec![])
+                    .await
+                    .expect("scroll the list");
             }
             if Instant::now() > deadline {
                 panic!(
@@ -145,7 +165,8 @@ impl Window {
     }
 
     /// What the employee table shows now, without touching the page: its view, search, load
-    /// state (`ready` or not) and the work emails of its rows; `null` without a table.
+    /// state (`ready` or not), its row count (`aria-rowcount`) and the index and work email of
+    /// each rendered row; `null` without a table.
     pub async fn table(&self) -> serde_json::Value {
         // The table says which view and search its rows answer, and whether a load is under way.
         // One script reads those and the rows in a single turn of the page's event loop, so the
@@ -158,6 +179,8 @@ impl Window {
                 view: table.dataset.view,
                 search: table.dataset.search,
                 state: table.dataset.state,
+                rowcount: Number(table.getAttribute("aria-rowcount")),
+                indices: rows.map((row) => Number(row.dataset.index)),
                 emails: rows.map((row) => row.dataset.email ?? ""),
             };
         "#;
