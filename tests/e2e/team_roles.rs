@@ -67,4 +67,11 @@ async fn in_the_window(data_dir: &Path) {
     assert!(disabled.is_some(), "the owner's settings are disabled together");
     assert_eq!(title.as_deref(), Some("needs the directory's owner"), "and say why");
     window.screenshot("team-viewer-settings").await;
+
+    // Which directory this computer shows is its own choice, whatever the role: the viewer can go back.
+    window.click("settings-general").await;
+    let back = window.find(r#"[data-testid="directory-disconnect"]"#).await;
+    assert_eq!(usable(&back).await, (true, String::new()), "a viewer can switch this computer back to its own file");
+    back.click().await.expect("click the switch back");
+    window.wait_text(r#"[data-testid="directory-location"]"#, "this computer's file").await;
 }
