@@ -108,7 +108,7 @@ fn toggle_pause(app: &AppHandle) -> CommandResult<()> {
     let mut engine = directory.engine.lock()?;
     let mut settings = engine.settings()?;
     settings.paused = !settings.paused;
-    Ok(engine.save_settings(&settings)?)
+    Ok(engine.save_settings(&settings, Utc::now())?)
 }
 
 /// Redraws the icon, tooltip and pause mark from the directory's state.

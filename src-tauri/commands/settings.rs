@@ -1,5 +1,6 @@
 //! The directory's settings (pause, thresholds), starting at login, and the demo's state.
 
+use chrono::Utc;
 use roster_engine::store::settings::Settings;
 use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
@@ -16,7 +17,7 @@ pub async fn settings(directory: State<'_, Directory>) -> CommandResult<Settings
 
 #[tauri::command]
 pub async fn save_settings(app: AppHandle, directory: State<'_, Directory>, settings: Settings) -> CommandResult<()> {
-    directory.engine.lock()?.save_settings(&settings)?;
+    directory.engine.lock()?.save_settings(&settings, Utc::now())?;
     tray::refresh(&app);
     // Paused or resumed: the scheduler reads its schedule again.
     scheduler::wake(&app);

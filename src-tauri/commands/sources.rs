@@ -216,7 +216,7 @@ pub async fn remove_source(app: AppHandle, name: String, erase: bool) -> Command
             cancel.cancel();
         }
         let _sync = directory.sync_turn();
-        directory.engine.lock()?.remove_source(&name, erase)?;
+        directory.engine.lock()?.remove_source(&name, erase, Utc::now())?;
         directory.setting_up.lock()?.remove(&name);
         events::directory_changed(&app);
         tray::refresh(&app);
@@ -232,7 +232,7 @@ pub async fn field_modes(directory: State<'_, Directory>, source: String) -> Com
 
 #[tauri::command]
 pub async fn set_field_mode(directory: State<'_, Directory>, source: String, field: Field, mode: FieldMode) -> CommandResult<()> {
-    Ok(directory.engine.lock()?.set_field_mode(&source, field, mode)?)
+    Ok(directory.engine.lock()?.set_field_mode(&source, field, mode, Utc::now())?)
 }
 
 /// Switches an optional field (personal email, mobile phone, home address) on or off; off erases it.
@@ -255,7 +255,7 @@ pub async fn filters(directory: State<'_, Directory>, source: String) -> Command
 #[tauri::command]
 pub async fn set_filters(directory: State<'_, Directory>, source: String, filters: Filters) -> CommandResult<FilterView> {
     let mut engine = directory.engine.lock()?;
-    engine.set_filters(&source, &filters)?;
+    engine.set_filters(&source, &filters, Utc::now())?;
     Ok(engine.filters(&source)?)
 }
 

@@ -51,8 +51,12 @@ fn whoami_sets_and_shows_each_admins_name_and_history_filters_the_changes_by_adm
     bob.ok(&["hide", dan]);
     bob.ok(&["edit", carol, "job_title", "Head of Platform"]);
 
+    ada.ok(&["settings", "--retention-days", "30"]);
+
     let adas = bob.ok(&["history", "--by", "Ada Admin"]);
     assert!(adas.contains("device_assigned laptop X1 (SN-9)") && adas.contains("by Ada Admin"), "{adas}");
+    assert!(adas.contains("source_connected Acme HR\tby Ada Admin"), "connecting a source is Ada's change too: {adas}");
+    assert!(adas.contains("setting_changed retention_days: 365 -> 30\tby Ada Admin"), "and so is a setting: {adas}");
     assert!(!adas.contains("hidden") && !adas.contains("edited"), "only Ada's changes: {adas}");
     let bobs = ada.json(&["history", "--by", b]);
     let actions: Vec<&str> = bobs.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();

@@ -63,6 +63,10 @@ fn status_gives_the_role_and_the_team_and_a_viewers_writes_are_refused_with_the_
     let refused = stderr(&viewer, &["device", "add", "--kind", "laptop", "--model", "X1", "--serial", "SN-V1"]);
     assert!(refused.contains("your role viewer cannot add devices; ask an admin"), "{refused}");
     assert_eq!(owner.json(&["device", "list"]), serde_json::json!([]), "the refused device was not added");
+    let shown = viewer.json(&["settings"]);
+    assert_eq!(shown["paused"], false, "a viewer reads the settings: {shown}");
+    let refused = stderr(&viewer, &["settings", "--paused", "on"]);
+    assert!(refused.contains("your role viewer cannot change settings"), "but does not change them: {refused}");
 
     let revoked = owner.ok(&["directory", "revoke", &vic.name]);
     assert!(revoked.contains("no longer has the role viewer"), "{revoked}");

@@ -271,7 +271,7 @@ fn disconnecting_an_oauth_source_revokes_its_grant_and_forgets_its_tokens() {
     connect(&mut engine, &server, |u| u).unwrap();
     let tokens = tokens(&engine);
     let source = engine.source("People API").unwrap();
-    engine.remove_source("People API", false).unwrap();
+    engine.remove_source("People API", false, chrono::Utc::now()).unwrap();
 
     assert!(
         !server.accepts_refresh_token(tokens.refresh_token.as_deref().unwrap()),

@@ -44,7 +44,7 @@ async fn the_profile_shows_the_end_date_hr_now_has_and_takes_it_once() {
     tokio::task::block_in_place(|| {
         let mut engine = connect(data_dir.path(), &simulator);
         engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the first sync succeeds");
-        engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce).unwrap();
+        engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce, chrono::Utc::now()).unwrap();
         for leaving in [&person, &other] {
             simulator.apply(Change::Terminate { employee_id: leaving.id.clone(), date: today + Duration::days(9) });
         }

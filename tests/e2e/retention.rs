@@ -24,7 +24,7 @@ fn directory_with_an_erased_former_holder(data_dir: &std::path::Path, simulator:
         .expect("the simulated company has an active person");
     simulator.apply(Change::Terminate { employee_id: person.id.clone(), date: today - Duration::days(60) });
     let mut engine = Engine::open(data_dir).expect("the directory opens");
-    engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, chrono::Utc::now()).unwrap();
     let config =
         KomboConfig { base_url: simulator.base_url(), integration_id: simulator.integration_id().to_owned(), tool: None };
     engine.add_kombo_source(SOURCE, config, simulator.api_key(), Utc::now()).expect("the source connects");
@@ -38,7 +38,7 @@ fn directory_with_an_erased_former_holder(data_dir: &std::path::Path, simulator:
     let email = person.work_email.as_deref().unwrap();
     engine.assign_device("SN-FORMER", email, today - Duration::days(400), Utc::now()).unwrap();
     engine.take_back_device("SN-FORMER", today - Duration::days(70), Utc::now()).unwrap();
-    engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }, chrono::Utc::now()).unwrap();
     assert!(engine.apply_retention(Utc::now()).unwrap() >= 1, "retention erases the person");
     assert!(engine.find_employee(email).is_err(), "the person is gone from the directory");
 }

@@ -46,7 +46,7 @@ fn directory_with_an_excluded_entity(data_dir: &std::path::Path, simulator: &Sim
     engine.assign_device("SN-E2E", holder, Local::now().date_naive(), Utc::now()).unwrap();
     let kept = simulator.legal_entities().into_iter().filter_map(|le| le.name).filter(|n| n != entity).collect();
     let filters = engine.resolve_filters(SOURCE, &FilterInput { legal_entities: kept, ..FilterInput::default() }).unwrap();
-    engine.set_filters(SOURCE, &filters).unwrap();
+    engine.set_filters(SOURCE, &filters, chrono::Utc::now()).unwrap();
     let report = engine.sync(SOURCE, Utc::now(), SyncRequest::default()).expect("the filtered sync succeeds");
     if report.outcome == Outcome::Held {
         engine.approve(report.run_id.expect("a held run has an id"), Utc::now()).unwrap();
@@ -92,4 +92,19 @@ async fn out_of_scope_people_leave_the_lists_and_come_back_with_the_toggle_and_a
         "an out-of-scope person who still holds a device stays in Offboardings"
     );
     window.wait_text(r#"tr[data-testid="employee-row"] td[data-field="devices"]"#, "1 to recover").await;
+
+    // Sync history › Changes: how the directory came to be kept so, from what to what.
+    window.click("nav-history").await;
+    window.wait_text(r#"[data-testid="audit-table"]"#, "Filters changed").await;
+    let mut rows = Vec::new();
+    for row in window.all(r#"tr[data-testid="audit-row"]"#).await {
+        rows.push(row.text().await.unwrap_or_default());
+    }
+    assert!(rows.iter().any(|row| row.contains(&format!("Source connected: {SOURCE}"))), "{rows:#?}");
+    let filters = rows.iter().find(|row| row.contains("Filters changed")).unwrap();
+    assert!(
+        filters.contains(&format!("{SOURCE} · Filters changed: everyone → legal entities: ")) && !filters.contains(&entity),
+        "the filters' change names what they were and became, without the entity they leave out: {filters}"
+    );
+    window.screenshot("changes-filters").await;
 }

@@ -359,13 +359,19 @@ fn one_reminder_each_morning_names_the_steps_due_today_or_overdue_unless_switche
     );
 
     let settings = world.engine.settings().unwrap();
-    world.engine.save_settings(&roster_engine::store::settings::Settings { checklist_reminders: false, ..settings }).unwrap();
+    world
+        .engine
+        .save_settings(&roster_engine::store::settings::Settings { checklist_reminders: false, ..settings }, now())
+        .unwrap();
     assert_eq!(
         world.engine.checklist_reminder(local("2026-11-28T08:05:00"), at("2026-11-28T08:05:00Z")).unwrap(),
         None,
         "reminders switched off send none"
     );
-    world.engine.save_settings(&roster_engine::store::settings::Settings { checklist_reminders: true, ..settings }).unwrap();
+    world
+        .engine
+        .save_settings(&roster_engine::store::settings::Settings { checklist_reminders: true, ..settings }, now())
+        .unwrap();
     let next = world.engine.checklist_reminder(local("2026-11-29T08:05:00"), at("2026-11-29T08:05:00Z")).unwrap();
     assert!(next.is_some(), "switched on again, the next morning has its reminder");
 }

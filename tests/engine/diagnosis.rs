@@ -15,7 +15,7 @@ use crate::harness::{email, now, start_with, today, World, SOURCE};
 fn an_import_once_end_date_that_hr_changed_is_diagnosed_and_hr_value_can_be_taken_once() {
     let mut world = World::new(61, 40);
     world.sync();
-    world.engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce).unwrap();
+    world.engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce, now()).unwrap();
     world.sync_at(now() + Duration::hours(1));
     let person = world.remote(|e| {
         e.employment_status == Some(EmploymentStatus::Active) && e.termination_date.is_none() && e.work_email.is_some()

@@ -64,7 +64,7 @@ impl World {
 
     fn in_dir(sim: Simulator, dir: DataDir) -> World {
         let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
-        engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+        engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, now()).unwrap();
         connect(&mut engine, SOURCE, &sim);
         World { sim, engine, dir }
     }

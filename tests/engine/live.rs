@@ -122,7 +122,7 @@ fn a_hide_a_hand_over_an_edit_and_a_sync_by_one_instance_reach_the_others_listen
     let settings = heard(&mut b_hears, &database, ChangeKind::Checklists, || {
         let mut changed = a.settings().unwrap();
         changed.paused = !changed.paused;
-        a.save_settings(&changed).unwrap();
+        a.save_settings(&changed, now()).unwrap();
     });
     assert!(settings.contains(&ChangeKind::Settings), "the shared settings are their own kind: {settings:?}");
 }
@@ -147,7 +147,7 @@ fn a_sync_that_rewrites_a_thousand_people_sends_one_notification_per_kind_and_tr
     let [a_dir, _] = two_instances(&database);
     let sim = start(82, 2000);
     // HR's job titles overwrite Roster's at each sync, so that touching them rewrites people.
-    let mut a = synced(a_dir.path(), &sim, |a| a.set_field_mode(SOURCE, Field::JobTitle, FieldMode::Continuous).unwrap());
+    let mut a = synced(a_dir.path(), &sim, |a| a.set_field_mode(SOURCE, Field::JobTitle, FieldMode::Continuous, now()).unwrap());
     let mut counter = database.connect();
     counter.batch_execute("LISTEN roster_changes").unwrap();
 

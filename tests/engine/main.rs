@@ -17,6 +17,7 @@ mod privacy;
 mod reservations;
 mod rules;
 mod scope;
+mod settings_audit;
 mod stopping;
 #[path = "../support/stored_rows.rs"]
 mod stored_rows;

@@ -60,7 +60,7 @@ fn people_a_first_sync_excludes_leave_only_the_reason_they_were_excluded() {
     // Before the first sync, filters name the HR system's ids (the app offers them from a preview read).
     let quillon = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some("Quillon GmbH")).unwrap();
     let filters = Filters { legal_entities: [quillon.id].into(), ..Filters::default() };
-    world.engine.set_filters(SOURCE, &filters).unwrap();
+    world.engine.set_filters(SOURCE, &filters, now()).unwrap();
     let report = world.sync();
     assert!(report.counts.created > 0 && report.counts.excluded > 0, "some are created, some excluded: {:?}", report.counts);
 
@@ -87,7 +87,7 @@ fn of_people_the_filters_exclude_only_the_hr_id_name_work_email_and_reason_are_k
     let mut world = World::new(44, 60);
     let quillon = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some("Quillon GmbH")).unwrap();
     let filters = Filters { legal_entities: [quillon.id.clone()].into(), ..Filters::default() };
-    world.engine.set_filters(SOURCE, &filters).unwrap();
+    world.engine.set_filters(SOURCE, &filters, now()).unwrap();
     // Dates no one else has, to look for: an excluded person starts in 2031 and leaves in 2032.
     let outsider = world
         .sim
@@ -173,7 +173,7 @@ fn switching_an_optional_field_off_discards_a_held_plan_that_would_write_it_back
     // create the other entities' people with their personal emails, is held by the guard.
     let quillon = world.sim.legal_entities().into_iter().find(|e| e.name.as_deref() == Some("Quillon GmbH")).unwrap();
     let gmbh_only = Filters { legal_entities: [quillon.id.clone()].into(), ..Filters::default() };
-    world.engine.set_filters(SOURCE, &gmbh_only).unwrap();
+    world.engine.set_filters(SOURCE, &gmbh_only, now()).unwrap();
     world.sync();
     let others: Vec<String> = world
         .sim
@@ -188,7 +188,7 @@ fn switching_an_optional_field_off_discards_a_held_plan_that_would_write_it_back
     for person in gmbh.iter().take(gmbh.len() / 2) {
         world.sim.apply(roster_simulator::Change::Delete { employee_id: person.id.clone() });
     }
-    world.engine.set_filters(SOURCE, &Filters::default()).unwrap();
+    world.engine.set_filters(SOURCE, &Filters::default(), now()).unwrap();
     let report = world.sync_at(now() + chrono::Duration::hours(1));
     assert_eq!(report.outcome, roster_engine::sync::Outcome::Held, "half the imported people deleted at once is held");
     let run = report.run_id.unwrap();

@@ -133,7 +133,7 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
     use crate::harness::{now, today, SOURCE};
 
     let mut world = World::new(64, 40);
-    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, now()).unwrap();
     let people: Vec<_> =
         world.sim.employees().into_iter().filter(|e| e.work_email.is_some() && e.termination_date.is_none()).take(3).collect();
     let [gone, holder, still_sent] = [&people[0], &people[1], &people[2]].map(|e| e.clone());
@@ -150,7 +150,7 @@ fn people_who_left_are_erased_after_the_retention_period_unless_they_hold_a_devi
     // Deleted in HR: no source returns them any more. `still_sent` stays in HR, as most HR
     // systems keep people who left.
     world.sim.apply(Change::Delete { employee_id: gone.id.clone() });
-    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }, now()).unwrap();
     let full = SyncRequest { full: true, ..SyncRequest::default() };
     let later = now() + chrono::Duration::hours(1);
     world.sim.set_clock(later);
@@ -202,7 +202,7 @@ fn erasing_people_discards_a_held_plan_that_carries_their_values() {
     use crate::harness::{now, today, SOURCE};
 
     let mut world = World::new(66, 40);
-    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, now()).unwrap();
     let person = world.remote(|e| e.work_email.is_some() && e.termination_date.is_none());
     world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(60) });
     world.sync();
@@ -218,7 +218,7 @@ fn erasing_people_discards_a_held_plan_that_carries_their_values() {
     assert_eq!(held.outcome, Outcome::Held);
     let run = held.run_id.unwrap();
 
-    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 30, ..Settings::default() }, now()).unwrap();
     assert!(world.engine.apply_retention(later).unwrap() >= 1);
     assert!(!world.emails(roster_engine::model::View::All, true).contains(&email(&person)));
     let outcome: String =
@@ -237,7 +237,7 @@ fn a_retention_of_zero_keeps_everyone() {
     use crate::harness::{now, today, SOURCE};
 
     let mut world = World::new(65, 20);
-    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, now()).unwrap();
     let person = world.remote(|e| e.work_email.is_some() && e.termination_date.is_none());
     world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() - chrono::Duration::days(3000) });
     world.sync();
@@ -255,12 +255,12 @@ fn a_retention_of_zero_keeps_everyone() {
 fn a_first_sync_leaves_out_people_who_left_before_the_retention_period_and_still_sees_departed_people() {
     use roster_engine::store::settings::Settings;
 
-    use crate::harness::today;
+    use crate::harness::{now, today};
 
     // A retention of one day: nearly everyone who left is past it, so only the people skipped can
     // tell the permission check that this source returns departed people.
     let mut world = World::new(67, 120);
-    world.engine.save_settings(&Settings { retention_days: 1, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { retention_days: 1, ..Settings::default() }, now()).unwrap();
     let cutoff = today() - chrono::Duration::days(1);
     let left_long_ago: Vec<String> = world
         .sim
@@ -338,7 +338,7 @@ fn an_erased_person_leaves_no_name_in_the_search_index_nor_in_the_write_ahead_lo
 #[test]
 fn disconnecting_a_source_with_erase_leaves_no_name_in_the_search_index() {
     let (mut world, _) = world_with_a_uniquely_named_person(68);
-    world.engine.remove_source(crate::harness::SOURCE, true).unwrap();
+    world.engine.remove_source(crate::harness::SOURCE, true, crate::harness::now()).unwrap();
     assert_nothing_left_of_the_unique_person(world.dir.path());
 }
 

@@ -128,7 +128,7 @@ fn rule_04_field_modes_are_set_per_source_and_per_field_with_the_briefs_defaults
     assert_eq!(mode(Field::JobTitle), FieldMode::ImportOnce, "job titles are imported once by default");
 
     world.sync();
-    world.engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce).unwrap();
+    world.engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::ImportOnce, now()).unwrap();
     let person = world.remote(active);
     world.sim.apply(Change::Terminate { employee_id: person.id.clone(), date: today() + Duration::days(20) });
     world.sync_at(now() + Duration::hours(1));
@@ -136,7 +136,7 @@ fn rule_04_field_modes_are_set_per_source_and_per_field_with_the_briefs_defaults
         !world.emails(View::Offboardings, false).contains(&email(&person)),
         "with the end date imported once, HR's new end date is not applied (the brief's troubleshooting case)"
     );
-    world.engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::Continuous).unwrap();
+    world.engine.set_field_mode(SOURCE, Field::EndDate, FieldMode::Continuous, now()).unwrap();
     world.sync_at(now() + Duration::hours(2));
     assert!(
         world.emails(View::Offboardings, false).contains(&email(&person)),
@@ -153,7 +153,7 @@ fn rule_05_filters_exclude_people_with_a_reason_and_never_delete_anyone_silently
         .engine
         .resolve_filters(SOURCE, &FilterInput { legal_entities: vec!["Quillon GmbH".into()], ..FilterInput::default() })
         .unwrap();
-    world.engine.set_filters(SOURCE, &filters).unwrap();
+    world.engine.set_filters(SOURCE, &filters, now()).unwrap();
 
     let preview = world.engine.preview(SOURCE, None, now()).unwrap();
     assert_eq!(preview.len(), 40, "the preview lists every person the source returned");
@@ -341,7 +341,7 @@ fn rule_10_a_plan_that_would_remove_too_many_people_is_held_for_approval() {
     );
     assert_eq!(world.engine.runs(Some(SOURCE), 1).unwrap()[0].outcome, RunState::Succeeded);
 
-    world.engine.save_settings(&Settings { mass_change_percent: 50, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { mass_change_percent: 50, ..Settings::default() }, now()).unwrap();
     assert_eq!(world.engine.settings().unwrap().mass_change_percent, 50, "the threshold is a setting");
 }
 
@@ -405,7 +405,7 @@ fn rule_12_sources_sync_on_schedule_back_off_after_failures_and_never_run_twice_
     assert!(world.engine.due_sources(now() + Duration::minutes(14)).unwrap().is_empty(), "each source has its own interval");
     assert_eq!(world.engine.due_sources(now() + Duration::minutes(16)).unwrap().len(), 1);
     assert!(world.engine.set_sync_interval(SOURCE, std::time::Duration::from_secs(10), now()).is_err(), "at most once a minute");
-    world.engine.save_settings(&Settings { paused: true, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { paused: true, ..Settings::default() }, now()).unwrap();
     assert!(world.engine.due_sources(now() + Duration::days(1)).unwrap().is_empty(), "nothing is due while syncing is paused");
     assert_eq!(world.engine.next_sync_at().unwrap(), None, "and the scheduler has no sync to wake for");
 }

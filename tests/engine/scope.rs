@@ -26,7 +26,7 @@ fn sync_approved(world: &mut World, at: chrono::DateTime<chrono::Utc>) {
 
 fn set_legal_entities(world: &mut World, names: Vec<String>) {
     let filters = world.engine.resolve_filters(SOURCE, &FilterInput { legal_entities: names, ..FilterInput::default() }).unwrap();
-    world.engine.set_filters(SOURCE, &filters).unwrap();
+    world.engine.set_filters(SOURCE, &filters, now()).unwrap();
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn out_of_scope_people_leave_views_counts_and_workflows_until_the_filters_take_t
     assert_eq!(scope.since.as_deref(), Some(later.to_rfc3339().as_str()), "the profile says since when");
 
     // Widening the filters brings them back at the next sync, and the history says so.
-    world.engine.set_filters(SOURCE, &Default::default()).unwrap();
+    world.engine.set_filters(SOURCE, &Default::default(), now()).unwrap();
     let again = later + Duration::hours(1);
     sync_approved(&mut world, again);
     assert!(world.emails(View::Active, false).contains(&email(&excluded)), "back in scope, they are managed again");
@@ -111,7 +111,7 @@ fn filters_named_before_a_first_sync_are_looked_up_in_the_hr_system_without_read
 
     let asked_before = world.sim.requests().len();
     let input = FilterInput { teams: vec![team.to_uppercase()], ..FilterInput::default() };
-    let view = world.engine.set_filters_by_name(SOURCE, &input).expect("a team HR has is found before any sync");
+    let view = world.engine.set_filters_by_name(SOURCE, &input, now()).expect("a team HR has is found before any sync");
     assert_eq!(view.teams[0].name, team, "the filter is named as HR names the team");
     let asked: Vec<String> = world.sim.requests()[asked_before..].iter().map(|r| r.path.clone()).collect();
     assert!(
@@ -185,7 +185,7 @@ fn a_team_whose_id_holds_a_comma_filters_and_stores_exactly_its_own_members() {
         .engine
         .resolve_filters(SOURCE, &FilterInput { teams: vec!["Eng and Ops".into()], ..FilterInput::default() })
         .unwrap();
-    world.engine.set_filters(SOURCE, &filters).unwrap();
+    world.engine.set_filters(SOURCE, &filters, now()).unwrap();
     sync_approved(&mut world, now() + Duration::hours(1));
     let managed = world.emails(View::All, true);
     assert!(managed.contains(&email(&in_eng_ops)), "the sync keeps the member of the filtered team");

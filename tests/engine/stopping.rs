@@ -39,7 +39,7 @@ fn a_sync_past_its_deadline_fails_clearly_and_changes_nothing() {
     let mut world = World::new(62, 20);
     world.sync();
     hire_someone(&world);
-    world.engine.save_settings(&Settings { sync_deadline_secs: 1, ..Settings::default() }).unwrap();
+    world.engine.save_settings(&Settings { sync_deadline_secs: 1, ..Settings::default() }, now()).unwrap();
     let people = world.list(roster_engine::model::View::Active, true).len();
 
     let held = world.sim.hold_requests();
@@ -96,7 +96,7 @@ fn a_cancelled_sync_ends_promptly_changes_nothing_and_frees_its_source() {
 
     // The request is still held: removing the source does not wait for it.
     let removing = Instant::now();
-    world.engine.remove_source(SOURCE, true).expect("the source is removed while its old request still hangs");
+    world.engine.remove_source(SOURCE, true, now()).expect("the source is removed while its old request still hangs");
     assert!(removing.elapsed() < PROMPTLY, "removal is prompt (took {:?})", removing.elapsed());
     drop(held);
 }

@@ -173,8 +173,8 @@ fn the_audit_filters_changes_by_admin_and_names_hand_overs_returns_hides_and_run
     team.bob.set_hidden(&dan, true, now()).unwrap();
 
     let actions = |by: &str| -> Vec<String> { team.ada.audit(Some(by), 50).unwrap().into_iter().map(|e| e.action).collect() };
-    assert_eq!(actions("Ada Admin"), ["device_assigned"], "Ada's changes, by her display name");
-    assert_eq!(actions(&team.ada_role.name), ["device_assigned"], "the same by her role");
+    assert_eq!(actions("Ada Admin"), ["device_assigned", "source_connected"], "Ada's changes, by her display name");
+    assert_eq!(actions(&team.ada_role.name), ["device_assigned", "source_connected"], "the same by her role");
     assert_eq!(actions(&team.bob_role.name), ["hidden", "device_returned"], "Bob's, newest first");
     let all = team.bob.audit(None, 50).unwrap();
     assert!(all.len() >= 3, "without a filter, everyone's: {all:?}");
@@ -204,7 +204,7 @@ fn approving_or_discarding_a_held_plan_names_the_admin_who_decided() {
     team.ada.set_display_name("Ada Admin", now()).unwrap();
     let filters = FilterInput { legal_entities: vec!["Quillon GmbH".into()], ..FilterInput::default() };
     let filters = team.ada.resolve_filters(SOURCE, &filters).unwrap();
-    team.ada.set_filters(SOURCE, &filters).unwrap();
+    team.ada.set_filters(SOURCE, &filters, now()).unwrap();
     let mut held = |at| {
         team.sim.set_clock(at);
         let report = team.ada.sync(SOURCE, at, Default::default()).unwrap();
@@ -220,6 +220,7 @@ fn approving_or_discarding_a_held_plan_names_the_admin_who_decided() {
     };
     assert_eq!(decided(&team.bob_role.name, "plan_discarded"), [Some(first)], "Bob's discard names him and the run");
     assert_eq!(decided("Ada Admin", "plan_approved"), [Some(second)], "Ada's approval names her and the run");
+    assert_eq!(decided("Ada Admin", "filters_changed"), [None], "the filters' change that held them names her too");
     assert!(decided("Ada Admin", "plan_discarded").is_empty() && decided(&team.bob_role.name, "plan_approved").is_empty());
 }
 

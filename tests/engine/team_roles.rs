@@ -42,7 +42,7 @@ impl TeamDb {
         let database = cluster().database();
         database.allow_creating_roles();
         let mut owner = open(&database.url, &database.password);
-        owner.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+        owner.engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, now()).unwrap();
         let sim = start(seed, 40);
         connect(&mut owner.engine, SOURCE, &sim);
         owner.engine.sync(SOURCE, now(), SyncRequest::default()).expect("the owner's first sync");
@@ -167,7 +167,7 @@ fn an_admin_syncs_hides_and_edits_but_the_database_keeps_sources_schedule_and_se
     admin.engine.checklist_reminder(reminder_morning, later()).expect("an admin records the day of the checklist reminder");
 
     assert_refused(
-        admin.engine.save_settings(&Settings::default()),
+        admin.engine.save_settings(&Settings::default(), now()),
         Role::Admin,
         Action::ChangeSettings,
         "your role admin cannot change settings; ask the directory's owner",
@@ -179,7 +179,7 @@ fn an_admin_syncs_hides_and_edits_but_the_database_keeps_sources_schedule_and_se
         "your role admin cannot change the sync schedule; ask the directory's owner",
     );
     assert_refused(
-        admin.engine.remove_source(SOURCE, false),
+        admin.engine.remove_source(SOURCE, false, now()),
         Role::Admin,
         Action::ChangeSources,
         "your role admin cannot change sources; ask the directory's owner",
@@ -278,7 +278,7 @@ fn a_member_opening_an_older_schema_is_told_to_ask_the_owner() {
 fn an_admins_sync_erases_whom_retention_erases_but_erasing_anyone_else_is_the_owners() {
     let mut team = TeamDb::new(96);
     let mut admin = team.member("ann", Role::Admin);
-    team.owner.engine.save_settings(&Settings { retention_days: 365, ..Settings::default() }).unwrap();
+    team.owner.engine.save_settings(&Settings { retention_days: 365, ..Settings::default() }, now()).unwrap();
     let before = team.work_emails().len();
     let report = admin.engine.sync(SOURCE, later(), SyncRequest::default()).expect("the admin's sync and its retention run");
     assert!(report.run_id.is_some(), "{report:?}");

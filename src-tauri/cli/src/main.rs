@@ -665,7 +665,7 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             })
         }
         Command::Source(SourceCommand::Remove { name, erase }) => {
-            engine.remove_source(&name, erase)?;
+            engine.remove_source(&name, erase, now)?;
             print(json, &serde_json::json!({ "removed": name, "erased": erase }), || format!("disconnected {name}"))
         }
         Command::Sync { source, dry_run, full, due } => {
@@ -732,7 +732,7 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             let field = parse_field(&field)?;
             let mode =
                 FieldMode::parse(&mode).with_context(|| format!("mode \"{mode}\" is neither continuous nor import-once"))?;
-            engine.set_field_mode(&source, field, mode)?;
+            engine.set_field_mode(&source, field, mode, now)?;
             let rows = engine.field_modes(&source)?;
             print(json, &rows, || format!("{field} is now {} for {source}", mode.as_str()))
         }
@@ -747,7 +747,7 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             print(json, &filters, || output::filters(&filters))
         }
         Command::Filter(FilterCommand::Set { source, filters }) => {
-            let view = engine.set_filters_by_name(&source, &filters.into())?;
+            let view = engine.set_filters_by_name(&source, &filters.into(), now)?;
             print(json, &view, || output::filters(&view))
         }
         Command::Checklist(command) => checklist::run(&mut engine, command, json, now),
@@ -798,7 +798,8 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             print(json, &explanation, || explanation.findings.join("\n"))
         }
         Command::Settings(args) => {
-            let mut settings = engine.settings()?;
+            let current = engine.settings()?;
+            let mut settings = current;
             if let Some(days) = args.missing_grace_days {
                 settings.missing_grace_days = days;
             }
@@ -817,7 +818,10 @@ fn run_in(cli: Cli, data_dir: &Path) -> anyhow::Result<()> {
             if let Some(reminders) = args.checklist_reminders {
                 settings.checklist_reminders = reminders == "on";
             }
-            engine.save_settings(&settings)?;
+            // Showing the settings changes nothing, so it needs no role that may change them.
+            if settings != current {
+                engine.save_settings(&settings, now)?;
+            }
             print(json, &settings, || {
                 format!(
                     "missing grace: {} days; mass-change guard: {}%; scheduled syncing {}; {}; a sync stops after {} minutes",

@@ -159,10 +159,11 @@ fn change(
     by: Option<&str>,
 ) -> String {
     let mut out = format!("{at}\t{action}");
-    if let Some(field) = field {
-        out.push_str(&format!(" {field}: {} -> {}", values.0.unwrap_or("-"), values.1.unwrap_or("-")));
-    } else if let Some(new) = values.1 {
-        out.push_str(&format!(" {new}"));
+    match (field, values) {
+        (Some(field), (old, new)) => out.push_str(&format!(" {field}: {} -> {}", old.unwrap_or("-"), new.unwrap_or("-"))),
+        (None, (Some(old), Some(new))) => out.push_str(&format!(" {old} -> {new}")),
+        (None, (Some(value), None) | (None, Some(value))) => out.push_str(&format!(" {value}")),
+        (None, (None, None)) => {}
     }
     if let Some(source) = source {
         out.push_str(&format!("\t[{source}]"));

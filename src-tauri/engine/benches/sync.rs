@@ -208,7 +208,7 @@ fn bench(store: &Store, size: usize) {
         let mut engine = Engine::open(dir.path()).unwrap();
         // Everyone the simulator sends is created, those who left years ago included: the
         // benchmark measures a whole company's sync, not what retention leaves out.
-        engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }).unwrap();
+        engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, Utc::now()).unwrap();
         engine.add_kombo_source("Bench", sim.config.clone(), &sim.key, Utc::now()).unwrap();
         let t = Instant::now();
         let first = engine.sync("Bench", Utc::now(), SyncRequest::default()).unwrap();
@@ -243,7 +243,7 @@ fn bench(store: &Store, size: usize) {
 
     // The 1% changed below are job titles: made continuous, so that the incremental sync writes
     // them. (Changing a mode makes the next read a full one: the no-change re-sync.)
-    engine.set_field_mode("Bench", Field::JobTitle, FieldMode::Continuous).unwrap();
+    engine.set_field_mode("Bench", Field::JobTitle, FieldMode::Continuous, Utc::now()).unwrap();
     checkpoint(&engine);
     let before_wal = wal_bytes(dir.path());
     let log_before = change_log_rows(&engine);

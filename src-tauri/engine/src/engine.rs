@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 use crate::model::{EmployeeRow, View};
 use crate::oauth::{self, OAuthConfig, OAuthConnector};
 use crate::secrets::Secrets;
+use crate::store::change_log::{self, ConfigChange};
+use crate::store::db::Db;
 use crate::store::employees::{self, EmployeeQuery};
 use crate::store::runs::{self, SyncRun};
 use crate::store::sources::{self, Source, SourceKind};
@@ -120,7 +122,7 @@ impl Engine {
         connector.check_api_key()?;
         let config = KomboConfig { tool: connector.integration_tool()?, ..config };
         let tx = self.store.begin()?;
-        let mut source = sources::add(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
+        let mut source = add_source(&tx, name, SourceKind::Kombo, &serde_json::to_value(&config)?, now)?;
         if demo {
             sources::mark_demo(&tx, source.id)?;
             source.demo = true;
@@ -141,7 +143,10 @@ impl Engine {
             })?;
             let config = CsvConfig { path };
             CsvConnector::new(config.clone()).load(&[])?;
-            sources::add(engine.store.conn(), name, SourceKind::Csv, &serde_json::to_value(&config)?, now)
+            let tx = engine.store.begin()?;
+            let source = add_source(&tx, name, SourceKind::Csv, &serde_json::to_value(&config)?, now)?;
+            tx.commit()?;
+            Ok(source)
         })
     }
 
@@ -190,7 +195,7 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<Source> {
         let tx = self.store.begin()?;
-        let source = sources::add(&tx, name, kind, config, now)?;
+        let source = add_source(&tx, name, kind, config, now)?;
         // The source row is committed only once its secret is safely in the keyring.
         self.secrets.store(&source.secret_account(), secret)?;
         tx.commit()?;
@@ -260,10 +265,20 @@ impl Engine {
     }
 
     /// Disconnects a source: its secret leaves the keyring; with `erase`, everything it brought goes too.
-    pub fn remove_source(&mut self, name: &str, erase: bool) -> Result<()> {
+    pub fn remove_source(&mut self, name: &str, erase: bool, now: DateTime<Utc>) -> Result<()> {
         self.acting(Action::ChangeSources, |engine| {
             let source = engine.source(name)?;
             let tx = engine.store.begin()?;
+            // Named in the value rather than linked: the entry outlives the source.
+            let change = ConfigChange {
+                at: &now.to_rfc3339(),
+                source_id: None,
+                action: if erase { "source_disconnected_and_erased" } else { "source_disconnected" },
+                field: None,
+                old: Some(&source.name),
+                new: None,
+            };
+            change_log::record_config(&tx, &change)?;
             if erase {
                 // People known only through this source go; people other sources also know stay.
                 employees::delete_known_only_to(&tx, source.id)?;
@@ -351,4 +366,20 @@ fn revoke_oauth_grant(secrets: &Secrets, source: &Source) {
     if let Err(error) = revoked {
         tracing::warn!(source = %source.name, %error, "could not revoke the OAuth grant while disconnecting");
     }
+}
+
+/// Adds a source, logged as connected in the same transaction. Named in the value rather than
+/// linked, as its disconnection is: the entry outlives the source.
+fn add_source(tx: &Db, name: &str, kind: SourceKind, config: &serde_json::Value, now: DateTime<Utc>) -> Result<Source> {
+    let source = sources::add(tx, name, kind, config, now)?;
+    let change = ConfigChange {
+        at: &now.to_rfc3339(),
+        source_id: None,
+        action: "source_connected",
+        field: None,
+        old: None,
+        new: Some(name),
+    };
+    change_log::record_config(tx, &change)?;
+    Ok(source)
 }

@@ -8,9 +8,11 @@ use ts_rs::TS;
 use super::{Action, Engine};
 use crate::error::{Error, Result};
 use crate::model::{Field, FieldMode, Filters};
+use crate::store::change_log::{self, ConfigChange};
+use crate::store::db::Db;
 use crate::store::settings::{self, Settings};
 use crate::store::sites::{self, Sites};
-use crate::store::{change_log, employees, field_conflicts, groups, sources};
+use crate::store::{employees, field_conflicts, groups, sources};
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -29,6 +31,43 @@ pub struct FilterView {
     pub legal_entities: Vec<Named>,
     pub employment_types: Vec<String>,
     pub teams: Vec<Named>,
+}
+
+impl FilterView {
+    /// The filters with the names the directory knows (an id it does not know stands for itself).
+    fn of(conn: &Db, source_id: i64, filters: &Filters) -> Result<FilterView> {
+        let named = |ids: &std::collections::BTreeSet<String>, name_of: &dyn Fn(&str) -> Result<Option<String>>| {
+            ids.iter()
+                .map(|id| Ok(Named { id: id.clone(), name: name_of(id)?.unwrap_or_else(|| id.clone()) }))
+                .collect::<Result<Vec<_>>>()
+        };
+        Ok(FilterView {
+            legal_entities: named(&filters.legal_entities, &|id| sites::name_of(conn, Sites::LegalEntities, source_id, id))?,
+            employment_types: filters.employment_types.iter().cloned().collect(),
+            teams: named(&filters.teams, &|id| groups::name_of(conn, source_id, id))?,
+        })
+    }
+}
+
+/// As the change log keeps it: "legal entities: Quillon GmbH; teams: Sales", or "everyone".
+impl std::fmt::Display for FilterView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |named: &[Named]| named.iter().map(|n| n.name.clone()).collect::<Vec<_>>();
+        let parts: Vec<String> = [
+            ("legal entities", names(&self.legal_entities)),
+            ("employment types", self.employment_types.clone()),
+            ("teams", names(&self.teams)),
+        ]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(what, values)| format!("{what}: {}", values.join(", ")))
+        .collect();
+        if parts.is_empty() {
+            f.write_str("everyone")
+        } else {
+            f.write_str(&parts.join("; "))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -61,10 +100,25 @@ impl Engine {
             .collect())
     }
 
-    pub fn set_field_mode(&mut self, source_name: &str, field: Field, mode: FieldMode) -> Result<()> {
+    pub fn set_field_mode(&mut self, source_name: &str, field: Field, mode: FieldMode, now: DateTime<Utc>) -> Result<()> {
         self.acting(Action::ChangeFieldModes, |engine| {
             let source = engine.source(source_name)?;
-            sources::set_field_mode(engine.store.conn(), source.id, field, mode)
+            let tx = engine.store.begin()?;
+            let old = sources::field_modes(&tx, source.id)?[&field];
+            sources::set_field_mode(&tx, source.id, field, mode)?;
+            if old != mode {
+                let change = ConfigChange {
+                    at: &now.to_rfc3339(),
+                    source_id: Some(source.id),
+                    action: "field_mode_changed",
+                    field: Some(field.name()),
+                    old: Some(old.as_str()),
+                    new: Some(mode.as_str()),
+                };
+                change_log::record_config(&tx, &change)?;
+            }
+            tx.commit()?;
+            Ok(())
         })
     }
 
@@ -75,6 +129,18 @@ impl Engine {
             let source = engine.source(source_name)?;
             let tx = engine.store.begin()?;
             sources::set_optional_field(&tx, source.id, field, enabled)?;
+            if source.disabled_fields.contains(&field) == enabled {
+                let action = if enabled { "optional_field_switched_on" } else { "optional_field_switched_off" };
+                let change = ConfigChange {
+                    at: &now.to_rfc3339(),
+                    source_id: Some(source.id),
+                    action,
+                    field: Some(field.name()),
+                    old: None,
+                    new: None,
+                };
+                change_log::record_config(&tx, &change)?;
+            }
             if !enabled {
                 let at = now.to_rfc3339();
                 employees::clear_for_source(&tx, source.id, field, &at)?;
@@ -97,17 +163,7 @@ impl Engine {
     pub fn filters(&self, source_name: &str) -> Result<FilterView> {
         let source = self.source(source_name)?;
         let filters = sources::filters(self.store.conn(), source.id)?;
-        let conn = self.store.conn();
-        let named = |ids: &std::collections::BTreeSet<String>, name_of: &dyn Fn(&str) -> Result<Option<String>>| {
-            ids.iter()
-                .map(|id| Ok(Named { id: id.clone(), name: name_of(id)?.unwrap_or_else(|| id.clone()) }))
-                .collect::<Result<Vec<_>>>()
-        };
-        Ok(FilterView {
-            legal_entities: named(&filters.legal_entities, &|id| sites::name_of(conn, Sites::LegalEntities, source.id, id))?,
-            employment_types: filters.employment_types.iter().cloned().collect(),
-            teams: named(&filters.teams, &|id| groups::name_of(conn, source.id, id))?,
-        })
+        FilterView::of(self.store.conn(), source.id, &filters)
     }
 
     /// Filters from names (or ids); an unknown name is an error that lists the known ones. A name the directory does not know (before the source's first
@@ -117,9 +173,9 @@ impl Engine {
     }
 
     /// Sets filters given by name (or id), and returns them named.
-    pub fn set_filters_by_name(&mut self, source_name: &str, input: &FilterInput) -> Result<FilterView> {
+    pub fn set_filters_by_name(&mut self, source_name: &str, input: &FilterInput, now: DateTime<Utc>) -> Result<FilterView> {
         let (filters, view) = self.resolve(source_name, input)?;
-        self.set_filters(source_name, &filters)?;
+        self.set_filters(source_name, &filters, now)?;
         Ok(view)
     }
 
@@ -170,10 +226,25 @@ impl Engine {
         Ok((filters, view))
     }
 
-    pub fn set_filters(&mut self, source_name: &str, filters: &Filters) -> Result<()> {
+    pub fn set_filters(&mut self, source_name: &str, filters: &Filters, now: DateTime<Utc>) -> Result<()> {
         self.acting(Action::ChangeFilters, |engine| {
             let source = engine.source(source_name)?;
-            sources::set_filters(engine.store.conn(), source.id, filters)
+            let tx = engine.store.begin()?;
+            let old = sources::filters(&tx, source.id)?;
+            sources::set_filters(&tx, source.id, filters)?;
+            if &old != filters {
+                let change = ConfigChange {
+                    at: &now.to_rfc3339(),
+                    source_id: Some(source.id),
+                    action: "filters_changed",
+                    field: None,
+                    old: Some(&FilterView::of(&tx, source.id, &old)?.to_string()),
+                    new: Some(&FilterView::of(&tx, source.id, filters)?.to_string()),
+                };
+                change_log::record_config(&tx, &change)?;
+            }
+            tx.commit()?;
+            Ok(())
         })
     }
 
@@ -181,7 +252,31 @@ impl Engine {
         settings::load(self.store.conn())
     }
 
-    pub fn save_settings(&mut self, settings: &Settings) -> Result<()> {
-        self.acting(Action::ChangeSettings, |engine| settings::save(engine.store.conn(), settings))
+    /// Saves the directory's settings; each one that changed is logged with its old and new value.
+    pub fn save_settings(&mut self, settings: &Settings, now: DateTime<Utc>) -> Result<()> {
+        self.acting(Action::ChangeSettings, |engine| {
+            let tx = engine.store.begin()?;
+            let old = settings::load(&tx)?;
+            settings::save(&tx, settings)?;
+            // Every setting by its name, as it is stored and as the window and the CLI name it.
+            let (old, new) = (serde_json::to_value(old)?, serde_json::to_value(settings)?);
+            let at = now.to_rfc3339();
+            for (name, value) in
+                new.as_object().into_iter().flatten().filter(|(name, value)| old.get(name.as_str()) != Some(value))
+            {
+                let was = old.get(name.as_str()).map(ToString::to_string);
+                let change = ConfigChange {
+                    at: &at,
+                    source_id: None,
+                    action: "setting_changed",
+                    field: Some(name),
+                    old: was.as_deref(),
+                    new: Some(&value.to_string()),
+                };
+                change_log::record_config(&tx, &change)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 }

@@ -6,7 +6,7 @@ use super::{Action, Engine};
 use crate::error::{Error, Result};
 use crate::model::Filters;
 use crate::secrets::SecretError;
-use crate::store::change_log::Actor;
+use crate::store::change_log::{self, Actor, ConfigChange};
 use crate::store::locks::SourceLock;
 use crate::store::sources::{self, Source, SourceKind};
 use crate::store::{runs, settings};
@@ -190,7 +190,26 @@ impl Engine {
     pub fn set_sync_interval(&mut self, source_name: &str, interval: std::time::Duration, now: DateTime<Utc>) -> Result<()> {
         self.acting(Action::ChangeSchedule, |engine| {
             let source = engine.source(source_name)?;
-            sources::set_sync_interval(engine.store.conn(), source.id, interval, now)
+            let tx = engine.store.begin()?;
+            sources::set_sync_interval(&tx, source.id, interval, now)?;
+            let every = |secs: u64| match secs % 60 {
+                0 => format!("every {} min", secs / 60),
+                _ => format!("every {secs} s"),
+            };
+            let (old, new) = (every(source.sync_interval_secs.unsigned_abs()), every(interval.as_secs()));
+            if old != new {
+                let change = ConfigChange {
+                    at: &now.to_rfc3339(),
+                    source_id: Some(source.id),
+                    action: "sync_interval_changed",
+                    field: None,
+                    old: Some(&old),
+                    new: Some(&new),
+                };
+                change_log::record_config(&tx, &change)?;
+            }
+            tx.commit()?;
+            Ok(())
         })
     }
 

@@ -66,6 +66,27 @@ pub fn record_decision(conn: &Db, at: &str, source_id: i64, run_id: i64, action:
     Ok(())
 }
 
+/// A change to how the directory is kept rather than to a person: a source connected or
+/// disconnected, its field modes, optional fields, filters or schedule, or a setting. `field`
+/// names the field or setting changed.
+pub struct ConfigChange<'a> {
+    pub at: &'a str,
+    pub source_id: Option<i64>,
+    pub action: &'a str,
+    pub field: Option<&'a str>,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+}
+
+pub fn record_config(conn: &Db, change: &ConfigChange<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO change_log (at, employee_id, source_id, actor, action, field, old_value, new_value)
+         VALUES (?1, NULL, ?2, 'user', ?3, ?4, ?5, ?6)",
+        params![change.at, change.source_id, change.action, change.field, change.old, change.new],
+    )?;
+    Ok(())
+}
+
 /// One line of a person's history, as the profile shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
