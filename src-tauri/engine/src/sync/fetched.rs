@@ -103,4 +103,3 @@ impl<'c> Recorder<'c> {
         fetched_people::forget_not_staged(conn, source_id, full_read)
     }
 }
-
