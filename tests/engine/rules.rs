@@ -568,3 +568,24 @@ fn a_long_sync_reports_its_progress() {
     let applying = seen.iter().find(|p| p.phase == roster_engine::sync::Phase::Applying).expect("applying is reported");
     assert_eq!(applying.total, Some(report.plan.employees.len() as u64), "with the number of people to write");
 }
+
+#[test]
+fn a_failed_first_sync_keeps_the_peoples_indexes_and_a_successful_one_builds_them_again() {
+    // A first sync into an empty SQLite directory drops the people's indexes and builds them after its load.
+    let mut world = World::on_sqlite(61, 30);
+    let indexes = |world: &World| -> Vec<String> {
+        let sql = "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'employees' ORDER BY name";
+        world.engine.store().conn().query_map(sql, (), |r| r.get(0)).unwrap()
+    };
+    let fresh = indexes(&world);
+    assert!(fresh.contains(&"employees_sort".to_owned()), "a fresh directory has the people's indexes: {fresh:?}");
+
+    world.sim.inject(Fault::ServerError { model: Model::Employees, page: 1, times: u32::MAX });
+    assert!(world.engine.sync(SOURCE, now(), SyncRequest::default()).is_err(), "the first sync's read fails");
+    assert_eq!(indexes(&world), fresh, "a first sync that fails leaves the people's indexes as they were");
+    world.sim.clear_faults();
+
+    world.sync();
+    assert_eq!(world.count_employees(), 30, "the next first sync creates everyone");
+    assert_eq!(indexes(&world), fresh, "and builds every one of the people's indexes again");
+}

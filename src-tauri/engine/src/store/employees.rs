@@ -130,6 +130,11 @@ fn view_range(view: View, earliest_today: NaiveDate) -> String {
     }
 }
 
+/// Whether [`view_range`] narrows the view to the ids its indexes give.
+fn narrowed(view: View) -> bool {
+    matches!(view, View::Onboardings | View::Offboardings)
+}
+
 /// The employees (`e0`) among those `within` (a condition on `e0`) that may belong to
 /// `narrow_to` (all of them with `None`), each with `today`, its calendar date at `now` where the
 /// person works, and `departed_since`: the rows that a view's condition on `e` then decides. The
@@ -197,7 +202,12 @@ pub fn list(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<
 
 /// The query of a page of a list; its parameters: include hidden, include out of scope, limit, offset.
 fn list_sql(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<String> {
-    let search = query.search.as_deref().and_then(|text| search::condition(conn, text)).unwrap_or_else(|| "TRUE".to_owned());
+    let in_name_order = query.ids.is_none() && !narrowed(query.view);
+    let search = match query.search.as_deref() {
+        Some(text) => search::condition(conn, text, in_name_order)?,
+        None => None,
+    };
+    let search = search.unwrap_or_else(|| "TRUE".to_owned());
     // Ids are numbers: written into the SQL text, as a list both stores read.
     let ids = match &query.ids {
         None => "TRUE".to_owned(),
@@ -207,6 +217,8 @@ fn list_sql(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Stri
     // The page is chosen first (filter, sort, limit) and only its rows get their teams, sources
     // and devices looked up. `COLLATE NOCASE` is the order of SQLite's sort index, which gives a
     // page without sorting the directory; PostgreSQL's schema defines a `nocase` collation for it.
+    // The page's few rows lead the join (CROSS JOIN keeps SQLite from reading the directory in
+    // name order to meet them).
     Ok(format!(
         "WITH page AS (
              SELECT e.id FROM ({rows}) e
@@ -225,10 +237,11 @@ fn list_sql(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Stri
                 CASE WHEN {out_of_scope} THEN
                     (SELECT string_agg(l.out_of_scope, '; ' ORDER BY l.source_id) FROM employee_links l WHERE l.employee_id = e.id)
                 END
-         FROM page JOIN employees e ON e.id = page.id
+         FROM page CROSS JOIN employees e
          LEFT JOIN legal_entities le ON le.id = e.legal_entity_id
          LEFT JOIN work_locations wl ON wl.id = e.work_location_id
          LEFT JOIN employees m ON m.id = e.manager_id
+         WHERE e.id = page.id
          ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id",
         rows = view_rows(conn, Some(query.view), now, "TRUE")?,
         view = view_condition(query.view),
@@ -612,6 +625,41 @@ fn insert_columns(with_id: bool) -> Vec<&'static str> {
         .collect()
 }
 
+/// The people's indexes, dropped while a first sync loads an empty directory and built again once
+/// it has: an index built once, in key order, costs far less than one updated per new person in
+/// random key order (at 100,000 people its pages outgrow SQLite's cache, each one encrypted again
+/// whenever it is written out).
+pub struct DeferredIndexes(Vec<String>);
+
+/// Drops the people's indexes if the directory holds nobody yet (SQLite; the caller's transaction
+/// brings them back should it fail). Nothing a first sync runs reads them.
+pub fn defer_indexes(conn: &Db) -> Result<DeferredIndexes> {
+    // Dialect: SQLite keeps each index's definition in its schema table; PostgreSQL's first sync
+    // writes with COPY into the indexes as they are.
+    if conn.dialect() != Dialect::Sqlite || last_id(conn)? != 0 {
+        return Ok(DeferredIndexes(Vec::new()));
+    }
+    let indexes: Vec<(String, String)> = conn.query_map(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'employees' AND sql IS NOT NULL",
+        (),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX {name}"))?;
+    }
+    Ok(DeferredIndexes(indexes.into_iter().map(|(_, sql)| sql).collect()))
+}
+
+impl DeferredIndexes {
+    /// Builds the indexes dropped by [`defer_indexes`] again.
+    pub fn build(self, conn: &Db) -> Result<()> {
+        for sql in &self.0 {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+}
+
 pub fn set_manager(conn: &Db, employee_id: i64, manager_id: i64) -> Result<()> {
     conn.execute("UPDATE employees SET manager_id = ?2 WHERE id = ?1", [employee_id, manager_id])?;
     Ok(())
@@ -750,6 +798,42 @@ mod tests {
             assert!(
                 plan.contains("SCAN e0 USING INDEX employees_sort"),
                 "{view:?} reads people in name order from its index:\n{plan}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_search_that_finds_many_reads_the_sort_index_and_one_that_finds_few_sorts_those_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let conn = store.conn();
+        for n in 0..200 {
+            let first = if n == 0 { "Zoë" } else { "Anna" };
+            conn.execute(
+                "INSERT INTO employees (first_name, last_name, created_at, updated_at) VALUES (?1, ?2, 'now', 'now')",
+                [first, &format!("Doe{n}")],
+            )
+            .unwrap();
+        }
+        search::index_new(conn, 0, last_id(conn).unwrap()).unwrap();
+        for view in [View::Active, View::Departed, View::All] {
+            let page_plan = |text: &str| {
+                let query = EmployeeQuery { view, search: Some(text.to_owned()), ..EmployeeQuery::default() };
+                plan(conn, &list_sql(conn, &query, Utc::now()).unwrap())
+            };
+            let many = page_plan("ann");
+            assert!(
+                many.contains("SCAN e0 USING INDEX employees_sort"),
+                "{view:?}: a search that finds most people reads them in name order up to the page:\n{many}"
+            );
+            assert!(
+                many.contains("SCAN page\nSEARCH e USING INTEGER PRIMARY KEY (rowid=?)"),
+                "{view:?}: the page's rows are looked up by id, the directory not read again:\n{many}"
+            );
+            let few = page_plan("zoe");
+            assert!(
+                few.contains("SEARCH e0 USING INTEGER PRIMARY KEY (rowid=?)") && !few.contains("employees_sort"),
+                "{view:?}: a search that finds one person in a hundred reads only those found:\n{few}"
             );
         }
     }

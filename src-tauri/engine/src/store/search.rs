@@ -9,25 +9,45 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::error::Result;
 use crate::store::db::{Db, Dialect, Value};
+use crate::store::employees;
 
 /// A condition on `e.id` (an employee's id) that holds for the people `text` finds; `None` when
-/// it holds no word to search for.
-pub(crate) fn condition(conn: &Db, text: &str) -> Option<String> {
+/// it holds no word to search for. `in_name_order`: the list may read the whole directory in name
+/// order (its sort index) and stop at its page.
+pub(crate) fn condition(conn: &Db, text: &str, in_name_order: bool) -> Result<Option<String>> {
     // Only the local part of an email is indexed: a full address is searched by its local part.
     let text = text.split('@').next().unwrap_or(text);
     // The two indexes differ: FTS5 takes a query expression, the word table a prefix per word.
     // Either way the words are letters and digits only, so they are written into the SQL text.
     match conn.dialect() {
-        Dialect::Sqlite => match_expr(text)
-            .map(|expr| format!("e.id IN (SELECT rowid FROM employee_search WHERE employee_search MATCH '{expr}')")),
+        Dialect::Sqlite => {
+            let Some(expr) = match_expr(text) else { return Ok(None) };
+            let found = format!("SELECT rowid FROM employee_search WHERE employee_search MATCH '{expr}'");
+            // Dialect: SQLite otherwise reads every person found by id and sorts them all; when
+            // they are many (thousands for "a" at 100,000 people, each a row to read and decrypt),
+            // reading the sort index and keeping those found, up to the page, reads far fewer
+            // rows. The `+` keeps the planner from reading people through the list of ids.
+            let keep = if in_name_order && finds_many(conn, &found)? { "+" } else { "" };
+            Ok(Some(format!("{keep}e.id IN ({found})")))
+        }
         Dialect::Postgres => {
             let each: Vec<String> = words(text)
                 .iter()
                 .map(|word| format!("e.id IN (SELECT employee_id FROM employee_search_words WHERE word LIKE '{word}%')"))
                 .collect();
-            (!each.is_empty()).then(|| format!("({})", each.join(" AND ")))
+            Ok((!each.is_empty()).then(|| format!("({})", each.join(" AND "))))
         }
     }
+}
+
+/// Whether the people `found` (a query of ids) are many enough that a page of them is best read
+/// from the sort index. Reading it costs about the directory over the share found (to meet a page
+/// of them), reading those found costs as many rows as they are: past about the square root of
+/// eight times the directory, the sort index wins. Counted up to that many.
+fn finds_many(conn: &Db, found: &str) -> Result<bool> {
+    let many = (8 * employees::last_id(conn)?).isqrt() + 1;
+    let counted: i64 = conn.query_row(&format!("SELECT count(*) FROM ({found} LIMIT {many})"), (), |r| r.get(0))?;
+    Ok(counted >= many)
 }
 
 /// The FTS5 query for what a person typed: every word must start a name or an email part.
@@ -110,7 +130,7 @@ mod tests {
 
     /// The people (of `names`: first name, last name, work email) that FTS5 finds for `typed`.
     fn fts5_finds(conn: &Db, typed: &str) -> Vec<i64> {
-        let condition = condition(conn, typed).expect("the query has words");
+        let condition = condition(conn, typed, false).unwrap().expect("the query has words");
         conn.query_map(&format!("SELECT e.id FROM employees e WHERE {condition} ORDER BY e.id"), (), |r| r.get(0)).unwrap()
     }
 

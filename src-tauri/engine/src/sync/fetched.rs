@@ -10,7 +10,6 @@ use crate::connector::RemoteEmployee;
 use crate::error::Result;
 use crate::model::{Field, Filters};
 use crate::store::fetched_people::{self, Counts, FetchedPerson};
-use crate::store::staging;
 use crate::store::Db;
 
 /// People written at a time while recording a staged read: one statement each on PostgreSQL.
@@ -80,35 +79,27 @@ impl<'c> Recorder<'c> {
         self.counts.departed += skipped;
         fetched_people::set_counts(conn, self.source_id, &self.counts)
     }
-}
 
-/// Records the staged read: after a full read it replaces the source's record and its counts;
-/// after one of changes only, it updates the people read, so HR's latest values are known between
-/// full reads (the counts, which need everyone, wait for the next full read). `skipped`: people the
-/// read skipped as past retention.
-pub fn record(
-    conn: &Db,
-    source_id: i64,
-    filters: &Filters,
-    names: &OrgNames,
-    full_read: bool,
-    today: NaiveDate,
-    skipped: i64,
-) -> Result<()> {
-    let mut recorder = Recorder::new(conn, source_id, today)?;
-    staging::for_each_employee(conn, |people| -> Result<()> {
-        for person in people {
-            recorder.person(&person, filters, names);
-            if recorder.pending.len() >= BATCH {
-                recorder.flush(BATCH)?;
-            }
+    /// Records one person of a staged read, as the plan reads them: a batch is written once full.
+    pub fn staged(&mut self, person: &RemoteEmployee, filters: &Filters, names: &OrgNames) -> Result<()> {
+        self.person(person, filters, names);
+        if self.pending.len() >= BATCH {
+            self.flush(BATCH)?;
         }
         Ok(())
-    })??;
-    if full_read {
-        recorder.finish(conn, skipped)?;
-    } else {
-        recorder.flush(usize::MAX)?;
     }
-    fetched_people::forget_not_staged(conn, source_id, full_read)
+
+    /// Ends the record of a staged read: after a full read it replaces the source's record and
+    /// its counts; after one of changes only, it updates the people read, so HR's latest values
+    /// are known between full reads (the counts, which need everyone, wait for the next full
+    /// read). `skipped`: people the read skipped as past retention.
+    pub fn finish_staged(mut self, conn: &Db, full_read: bool, skipped: i64) -> Result<()> {
+        let source_id = self.source_id;
+        if full_read {
+            self.finish(conn, skipped)?;
+        } else {
+            self.flush(usize::MAX)?;
+        }
+        fetched_people::forget_not_staged(conn, source_id, full_read)
+    }
 }

@@ -22,11 +22,16 @@ use crate::error::{Error, Result};
 use crate::store::sites::Sites;
 use crate::store::source_view::LocalReader;
 use crate::store::sources::{self, Source};
-use crate::store::{self, fetched_people, settings, Db};
+use crate::store::{self, employees, fetched_people, settings, Db};
 
 /// People's worth of waiting work done at a time while the writer has nothing new to write:
 /// short enough not to keep the next page waiting (a search index batch is one FTS5 segment).
 const CATCH_UP_BATCH: usize = 1000;
+
+/// People written at most before what waits for them is written too, even with pages waiting: a
+/// writer slower than the reader is never idle, and would otherwise hold the whole company's
+/// links, memberships and fetched people in memory until the end of the read.
+const MOST_WAITING: usize = 5000;
 
 #[allow(clippy::too_many_arguments)] // one caller, `sync::read_plan_apply`; a struct would only rename them
 pub(super) fn run(
@@ -41,6 +46,7 @@ pub(super) fn run(
 ) -> Result<SyncPlan> {
     let started = std::time::Instant::now();
     let tx = store::begin_write(conn)?;
+    let deferred = employees::defer_indexes(&tx)?;
     let mut settings = SourceSettings {
         first_sync: true,
         full_read: true,
@@ -63,6 +69,7 @@ pub(super) fn run(
             },
             settings: &mut settings,
             seen: HashSet::new(),
+            people: 0,
         };
         let past = retention::PastRetention::load(&tx, source.id, now)?;
         let mut skipping = past.skipping(&mut writer);
@@ -76,6 +83,7 @@ pub(super) fn run(
         writer.applier.finish()?;
         plan
     };
+    deferred.build(&tx)?;
     finish_run(&tx, source, run_id, &plan.counts, true, now)?;
     // The commit appends the whole company to the write-ahead log; folding the log into the
     // database file (a checkpoint, as long again) is left for afterwards: the app runs one once
@@ -96,6 +104,8 @@ struct Writer<'a> {
     settings: &'a mut SourceSettings,
     /// Ids read so far, per model: the same id twice is an error, as in a staged read.
     seen: HashSet<(Model, String)>,
+    /// People read so far.
+    people: usize,
 }
 
 impl RecordWriter for Writer<'_> {
@@ -124,6 +134,10 @@ impl RecordWriter for Writer<'_> {
                 self.recorder.person(&person, &self.settings.filters, &self.settings.names);
                 if let Some(planned) = self.planner.person(self.settings, &person, None) {
                     self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
+                }
+                self.people += 1;
+                if self.people.is_multiple_of(MOST_WAITING) {
+                    while self.idle()? {}
                 }
             }
         }

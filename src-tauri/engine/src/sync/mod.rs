@@ -223,13 +223,25 @@ fn read_plan_apply(
     let reader = LocalReader::new(&tx, source.id)?;
     let local = reader.state(&tx)?;
     let absent = reader.absent(&tx, full_read)?;
-    let plan = reader.with_feed(&tx, |feed| plan::plan(feed, absent, &local, &settings, now))?;
+    // What the read returned is recorded in the same pass over it as the plan (a dry run records nothing).
+    let mut recorder = run_id.map(|_| fetched::Recorder::new(&tx, source.id, now.date_naive())).transpose()?;
+    let mut failed = None;
+    let plan = reader.with_feed(&tx, |feed| {
+        let mut recorded = feed.map_while(|(person, linked)| {
+            let written = recorder.as_mut().map_or(Ok(()), |r| r.staged(&person, &settings.filters, &settings.names));
+            written.map_err(|error| failed = Some(error)).ok().map(|()| (person, linked))
+        });
+        plan::plan(&mut recorded, absent, &local, &settings, now)
+    })?;
+    if let Some(error) = failed {
+        return Err(error);
+    }
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), counts = ?plan.counts, "planned");
     drop((reader, local));
-    let Some(run_id) = run_id else {
+    let (Some(run_id), Some(recorder)) = (run_id, recorder) else {
         return Ok((Outcome::DryRun, plan));
     };
-    fetched::record(&tx, source.id, &settings.filters, &settings.names, full_read, now.date_naive(), skipped)?;
+    recorder.finish_staged(&tx, full_read, skipped)?;
     tracing::info!(source = %source.name, elapsed = ?started.elapsed(), "recorded what was fetched");
     supersede_held(&tx, source.id, now)?;
     if plan.needs_approval(directory_settings.mass_change_percent) {

@@ -13,9 +13,10 @@ use crate::error::{Error, Result};
 /// How often progress is reported while reading.
 const PROGRESS_EVERY: u64 = 500;
 
-/// Records parsed ahead of the writer: some thirty pages (a few MB). Where the writer is the
-/// slower side (a first sync's people), the reader gets that far ahead.
-const READ_AHEAD: usize = 8192;
+/// Records parsed ahead of the writer: a few pages (about a MB). Where the writer is the slower
+/// side (a first sync's people), the reader gets that far ahead and waits: more would only hold
+/// more of the company in memory.
+const READ_AHEAD: usize = 1024;
 
 /// How soon a cancel or the deadline is noticed while the reader is waiting on the network.
 const POLL: Duration = Duration::from_millis(50);
