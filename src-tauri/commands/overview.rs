@@ -39,15 +39,8 @@ pub struct FirstScreen {
 #[tauri::command]
 pub async fn first_screen(app: AppHandle) -> CommandResult<FirstScreen> {
     blocking(move || {
-        let directory = app.state::<Directory>();
         let asked = Instant::now();
-        let answer = (|| {
-            let engine = directory.engine.lock()?;
-            let sources = engine.source_statuses()?;
-            let overview = engine.overview_of(Local::now().date_naive(), Utc::now(), &sources)?;
-            let demo = directory.demo.lock()?.clone();
-            Ok(FirstScreen { sources, demo, role: engine.role(), overview })
-        })();
+        let answer = answer(&app.state::<Directory>());
         // Part of the start-up trace: the directory's share of the start.
         tracing::info!(target: "roster_app::startup", "first screen answered in {} ms", asked.elapsed().as_millis());
         // Answered, even with an error the window shows: the scheduler goes on either way.
@@ -55,4 +48,12 @@ pub async fn first_screen(app: AppHandle) -> CommandResult<FirstScreen> {
         answer
     })
     .await
+}
+
+fn answer(directory: &Directory) -> CommandResult<FirstScreen> {
+    let engine = directory.engine.lock()?;
+    let sources = engine.source_statuses()?;
+    let overview = engine.overview_of(Local::now().date_naive(), Utc::now(), &sources)?;
+    let demo = directory.demo.lock()?.clone();
+    Ok(FirstScreen { sources, demo, role: engine.role(), overview })
 }
