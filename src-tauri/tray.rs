@@ -232,10 +232,7 @@ mod tests {
 
     #[test]
     fn the_tooltip_gives_the_last_and_next_sync_or_says_syncing_is_paused() {
-        let both = [
-            source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z"),
-            source("B", None, "2026-11-25T09:30:00Z"),
-        ];
+        let both = [source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")];
         let paris = chrono::FixedOffset::east_opt(3600).unwrap();
         assert_eq!(
             tooltip(Look::UpToDate, &both, false, &paris),

@@ -91,7 +91,10 @@ fn launch(app: &str, data_dir: &Path) -> (u128, u128, u128) {
         }
         if Instant::now() > deadline || child.try_wait().is_ok_and(|exited| exited.is_some()) {
             driver::end_group(&mut child, &instance);
-            panic!("no start-up trace in {} within 60 s of the launch (a release build logs to that file)", state.path().display());
+            panic!(
+                "no start-up trace in {} within 60 s of the launch (a release build logs to that file)",
+                state.path().display()
+            );
         }
         std::thread::sleep(Duration::from_millis(2));
     };
