@@ -59,9 +59,10 @@ pub fn launch(app: &AppHandle) {
         }
     };
     if let Ok(mut demo) = app.state::<Directory>().demo.lock() {
-        *demo = state;
+        *demo = state.clone();
     }
-    events::directory_changed(app);
+    // Its first sync announced its own changes; the rest is the demo's state alone.
+    events::demo_changed(app, state);
 }
 
 fn first_sync(app: &AppHandle, source: String) -> DemoState {

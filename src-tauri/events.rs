@@ -6,12 +6,15 @@ use std::collections::BTreeSet;
 
 use roster_engine::store::notifications::ChangeKind;
 
+use crate::demo::DemoState;
+
 use tauri::{AppHandle, Emitter};
 
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 pub const SYNC_ACTIVITY: &str = "sync-activity";
 pub const SYNC_PROGRESS: &str = "sync-progress";
 pub const UPDATE_AVAILABLE: &str = "update-available";
+pub const DEMO_CHANGED: &str = "demo-changed";
 
 /// This instance changed the directory; the payload is `null`: anything may have changed.
 pub fn directory_changed(app: &AppHandle) {
@@ -36,6 +39,11 @@ pub fn sync_progress(app: &AppHandle, progress: roster_engine::sync::Progress) {
 /// A newer signed release was found; the window asks for it with `available_update`.
 pub fn update_available(app: &AppHandle) {
     emit(app, UPDATE_AVAILABLE, ());
+}
+
+/// The demo company started, failed, or is off; the payload is its [`DemoState`].
+pub fn demo_changed(app: &AppHandle, state: DemoState) {
+    emit(app, DEMO_CHANGED, state);
 }
 
 fn emit<T: serde::Serialize + Clone>(app: &AppHandle, event: &str, payload: T) {

@@ -13,6 +13,7 @@ mod logging;
 mod notify;
 mod oauth_form;
 mod scheduler;
+mod startup;
 mod state;
 mod sync;
 mod tray;
@@ -27,6 +28,8 @@ use crate::error::CommandError;
 use crate::state::Directory;
 
 pub fn run() {
+    // The start-up trace counts from here, the first thing the process does.
+    let started = std::time::Instant::now();
     logging::init();
     let data_dir = paths::data_dir(None);
     let context = tauri::generate_context!();
@@ -45,7 +48,9 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(updates::PendingUpdate::default())
         .manage(live::Live::default())
+        .manage(startup::FirstScreenGate::default())
         .setup(move |app| {
+            startup::trace(app.handle(), started);
             let engine = match Engine::open(&data_dir) {
                 Ok(engine) => engine,
                 Err(error) => {
@@ -73,6 +78,7 @@ pub fn run() {
             commands::employees::explain,
             commands::exports::export_csv,
             commands::overview::overview,
+            commands::overview::first_screen,
             commands::directory::directory_status,
             commands::directory::directory_role,
             commands::directory::connect_directory,

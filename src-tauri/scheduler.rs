@@ -12,6 +12,7 @@ use chrono::{DateTime, Local, TimeZone, Utc};
 use tauri::{AppHandle, Manager};
 
 use crate::error::CommandResult;
+use crate::startup::FirstScreenGate;
 use crate::state::Directory;
 use crate::sync::{self, Which};
 use crate::{demo, notify};
@@ -60,6 +61,9 @@ pub fn spawn(app: AppHandle) {
     std::thread::spawn(move || {
         // The demo first: its source must point at its new simulator before anything syncs it.
         demo::launch(&app);
+        // The first round reads the directory (what is due, the notices): after the window's
+        // first screen, which would otherwise wait for the engine behind it.
+        app.state::<FirstScreenGate>().wait();
         // Each newcomer is announced once per run of Roster, not at every round.
         let mut announced = HashSet::new();
         let mut next_round = Utc::now();

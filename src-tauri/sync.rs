@@ -37,14 +37,22 @@ pub enum Which {
     Due,
 }
 
-/// Runs a sync on the calling thread, which must not be an async worker.
+/// Runs a sync on the calling thread, which must not be an async worker. A round with nothing
+/// to sync (the scheduler's, most of the time) tells no one: the window and the tray would read
+/// the directory again for nothing.
 pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
     let directory = app.state::<Directory>();
     let _sync = directory.sync_turn();
+    let mut engine = Engine::open(&directory.data_dir)?;
+    let scheduled = matches!(which, Which::Due);
+    let names = chosen(&directory, &engine, which, now)?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
     directory.set_syncing(true);
     events::sync_activity(app, true);
     tray::refresh(app);
-    let result = sync_sources(app, &directory, which, now);
+    let result = sync_sources(app, &directory, &mut engine, names, scheduled, now);
     directory.set_syncing(false);
     if let Ok(outcomes) = &result {
         notify::sync_outcomes(app, outcomes);
@@ -60,10 +68,9 @@ pub fn run(app: &AppHandle, which: Which, now: DateTime<Utc>) -> CommandResult<V
     result
 }
 
-fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<SyncOutcome>> {
-    let mut engine = Engine::open(&directory.data_dir)?;
-    let scheduled = matches!(which, Which::Due);
-    let names: Vec<String> = match which {
+/// The names of the sources `which` covers now.
+fn chosen(directory: &Directory, engine: &Engine, which: Which, now: DateTime<Utc>) -> CommandResult<Vec<String>> {
+    Ok(match which {
         Which::All => engine.sources()?.into_iter().map(|s| s.name).collect(),
         Which::One(name) => {
             // The person launched this source's first sync: from now on the scheduler keeps it.
@@ -74,7 +81,17 @@ fn sync_sources(app: &AppHandle, directory: &Directory, which: Which, now: DateT
             let setting_up = directory.setting_up.lock()?.clone();
             engine.due_sources(now)?.into_iter().map(|s| s.name).filter(|name| !setting_up.contains(name)).collect()
         }
-    };
+    })
+}
+
+fn sync_sources(
+    app: &AppHandle,
+    directory: &Directory,
+    engine: &mut Engine,
+    names: Vec<String>,
+    scheduled: bool,
+    now: DateTime<Utc>,
+) -> CommandResult<Vec<SyncOutcome>> {
     let mut outcomes = Vec::new();
     for name in names {
         let cancel = Cancel::default();

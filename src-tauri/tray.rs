@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Local, TimeZone, Utc};
 use roster_engine::store::runs::RunState;
-use roster_engine::Status;
+use roster_engine::SourceStatus;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
@@ -118,16 +118,17 @@ pub fn refresh(app: &AppHandle) {
     };
     let directory = app.state::<Directory>();
     let read = directory.engine.lock().ok().and_then(|engine| {
-        let status = engine.status(Utc::now()).ok()?;
+        // The sources alone: the views' counts are not the tray's, and cost a read of every person.
+        let sources = engine.source_statuses().ok()?;
         let paused = engine.settings().ok()?.paused;
-        Some((status, paused))
+        Some((sources, paused))
     });
-    let Some((status, paused)) = read else {
+    let Some((sources, paused)) = read else {
         return;
     };
-    let look = if directory.is_syncing() { Look::Syncing } else { look_of(&status) };
+    let look = if directory.is_syncing() { Look::Syncing } else { look_of(&sources) };
     let icon = look.icon().map(|icon| tray.set_icon(Some(icon)));
-    let tooltip = tray.set_tooltip(Some(tooltip(look, &status, paused, &Local)));
+    let tooltip = tray.set_tooltip(Some(tooltip(look, &sources, paused, &Local)));
     let mark = app.state::<PauseItem>().0.set_checked(paused);
     for result in [icon.and_then(|r| r), tooltip, mark] {
         if let Err(error) = result {
@@ -136,8 +137,8 @@ pub fn refresh(app: &AppHandle) {
     }
 }
 
-fn look_of(status: &Status) -> Look {
-    let outcomes = || status.sources.iter().filter_map(|s| s.last_run.as_ref()).map(|r| r.outcome);
+fn look_of(sources: &[SourceStatus]) -> Look {
+    let outcomes = || sources.iter().filter_map(|s| s.last_run.as_ref()).map(|r| r.outcome);
     if outcomes().any(|o| o == RunState::Held) {
         Look::Waiting
     } else if outcomes().any(|o| o == RunState::Failed) {
@@ -148,13 +149,13 @@ fn look_of(status: &Status) -> Look {
 }
 
 /// Times are shown in `zone` (the machine's, in the app).
-fn tooltip<Z: TimeZone>(look: Look, status: &Status, paused: bool, zone: &Z) -> String
+fn tooltip<Z: TimeZone>(look: Look, sources: &[SourceStatus], paused: bool, zone: &Z) -> String
 where
     Z::Offset: std::fmt::Display,
 {
     let instant = |t: Option<&str>| t.and_then(|t| t.parse::<DateTime<Utc>>().ok());
-    let last = status.sources.iter().filter_map(|s| s.last_run.as_ref()).filter_map(|r| instant(r.finished_at.as_deref())).max();
-    let next = status.sources.iter().filter_map(|s| s.source.next_sync()).min();
+    let last = sources.iter().filter_map(|s| s.last_run.as_ref()).filter_map(|r| instant(r.finished_at.as_deref())).max();
+    let next = sources.iter().filter_map(|s| s.source.next_sync()).min();
     let when = |t: DateTime<Utc>| t.with_timezone(zone).format("%-d %b %H:%M").to_string();
     let mut lines = vec![format!("Roster: {}", look.describe())];
     lines.push(match last {
@@ -173,7 +174,7 @@ where
 mod tests {
     use roster_engine::store::runs::SyncRun;
     use roster_engine::store::sources::{Source, SourceKind};
-    use roster_engine::{SourceStatus, Status};
+    use roster_engine::SourceStatus;
 
     use super::*;
 
@@ -219,26 +220,19 @@ mod tests {
         }
     }
 
-    fn status(sources: Vec<SourceStatus>) -> Status {
-        Status { sources, active: 0, onboardings: 0, offboardings: 0, hidden: 0 }
-    }
-
     #[test]
     fn the_tray_shows_the_most_urgent_state_of_all_sources() {
         let ok = source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z");
         let failed = source("B", Some(RunState::Failed), "2026-11-25T09:02:00Z");
         let held = source("C", Some(RunState::Held), "2026-11-25T10:00:00Z");
-        assert_eq!(look_of(&status(vec![ok.clone()])), Look::UpToDate);
-        assert_eq!(look_of(&status(vec![ok.clone(), failed.clone()])), Look::Failed, "one failed source shows as failed");
-        assert_eq!(look_of(&status(vec![failed, held, ok])), Look::Waiting, "a plan waiting for approval comes first");
+        assert_eq!(look_of(&[ok.clone()]), Look::UpToDate);
+        assert_eq!(look_of(&[ok.clone(), failed.clone()]), Look::Failed, "one failed source shows as failed");
+        assert_eq!(look_of(&[failed, held, ok]), Look::Waiting, "a plan waiting for approval comes first");
     }
 
     #[test]
     fn the_tooltip_gives_the_last_and_next_sync_or_says_syncing_is_paused() {
-        let both = status(vec![
-            source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z"),
-            source("B", None, "2026-11-25T09:30:00Z"),
-        ]);
+        let both = [source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z"), source("B", None, "2026-11-25T09:30:00Z")];
         let paris = chrono::FixedOffset::east_opt(3600).unwrap();
         assert_eq!(
             tooltip(Look::UpToDate, &both, false, &paris),
@@ -251,7 +245,7 @@ mod tests {
             "while paused, no next sync is promised"
         );
         assert_eq!(
-            tooltip(Look::UpToDate, &status(vec![]), false, &Utc),
+            tooltip(Look::UpToDate, &[], false, &Utc),
             "Roster: up to date\nNot synced yet\nNo source connected",
             "with no source there is nothing to sync"
         );

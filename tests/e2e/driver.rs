@@ -76,40 +76,45 @@ impl TauriDriver {
 }
 
 impl Drop for TauriDriver {
-    /// SIGTERM to the whole group: tauri-driver, WebKitWebDriver and the app, which otherwise
-    /// stays in the tray (and a single-instance app still running would take over the next
-    /// test's launch). Then waits until none of them is alive. SIGTERM, not SIGKILL: WebKitWebDriver
-    /// killed outright lingers and holds the test's output open.
+    /// Ends tauri-driver's group: tauri-driver, WebKitWebDriver and the app, which otherwise stays
+    /// in the tray (and a single-instance app still running would take over the next test's launch).
     fn drop(&mut self) {
-        let group = self.child.id();
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{group}")]).status();
-        let _ = self.child.wait();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while let Some(pid) = live_member(group) {
-            if Instant::now() > deadline {
-                // Last resort, still only within the group this test started. No panic: a drop
-                // may run while a failed test unwinds, and a second panic would hide the first.
-                eprintln!("process {pid} of the test's app did not end within 20 s of SIGTERM: killing its group");
-                let _ = Command::new("kill").args(["-KILL", "--", &format!("-{group}")]).status();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        end_group(&mut self.child, &self.instance);
+    }
+}
+
+/// SIGTERM to the process group that `leader` leads, then waits until none of its processes is
+/// alive and the session bus has freed the app's single-instance name `instance`. SIGTERM, not
+/// SIGKILL: WebKitWebDriver killed outright lingers and holds the test's output open.
+pub fn end_group(leader: &mut Child, instance: &str) {
+    let group = leader.id();
+    let _ = Command::new("kill").args(["-TERM", "--", &format!("-{group}")]).status();
+    let _ = leader.wait();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Some(pid) = live_member(group) {
+        if Instant::now() > deadline {
+            // Last resort, still only within the group this test started. No panic: a drop
+            // may run while a failed test unwinds, and a second panic would hide the first.
+            eprintln!("process {pid} of the test's app did not end within 20 s of SIGTERM: killing its group");
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{group}")]).status();
+            break;
         }
-        // The bus frees the app's single-instance name a moment after the process is gone; an app
-        // launched on the same data directory before then hands over to the vanished one and
-        // quits. Wait for the bus to say so.
-        while bus_lists(&self.instance) {
-            if Instant::now() > deadline {
-                eprintln!("the session bus still lists {} 20 s after the app ended", self.instance);
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The bus frees the app's single-instance name a moment after the process is gone; an app
+    // launched on the same data directory before then hands over to the vanished one and
+    // quits. Wait for the bus to say so.
+    while bus_lists(instance) {
+        if Instant::now() > deadline {
+            eprintln!("the session bus still lists {instance} 20 s after the app ended");
+            break;
         }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 /// The app's identifier (`tauri.conf.json`), which its single-instance bus names start with.
-const IDENTIFIER: &str = "dev.roster.Roster";
+pub const IDENTIFIER: &str = "dev.roster.Roster";
 
 fn bus_lists(name: &str) -> bool {
     let names = Command::new("dbus-send")

@@ -67,6 +67,14 @@ fn out_of_scope_people_leave_views_counts_and_workflows_until_the_filters_take_t
         listed.iter().filter(|e| e.out_of_scope.is_none()).count() as u32 == status.active,
         "the toggle adds only out-of-scope people to the list"
     );
+    // The counts are read in one pass over the views' index, the lists each on their own.
+    for (view, counted) in [(View::Onboardings, status.onboardings), (View::Offboardings, status.offboardings)] {
+        assert_eq!(
+            world.list_at(view, false, later).len() as u32,
+            counted,
+            "{view:?} counts the people its list holds: out-of-scope people left out, a device's holder kept"
+        );
+    }
 
     let offboardings = world.list_at(View::Offboardings, false, later);
     let kept_row = offboardings.iter().find(|e| e.work_email == holder.work_email);

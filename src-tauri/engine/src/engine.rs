@@ -13,7 +13,7 @@ use crate::connector::kombo::{KomboConfig, KomboConnector};
 use crate::connector::scim::{ScimConfig, ScimConnector};
 use crate::connector::Connector;
 use crate::error::{Error, Result};
-use crate::model::{EmployeeRow, View};
+use crate::model::EmployeeRow;
 use crate::oauth::{self, OAuthConfig, OAuthConnector};
 use crate::secrets::Secrets;
 use crate::store::change_log::{self, ConfigChange};
@@ -327,15 +327,13 @@ impl Engine {
     }
 
     pub fn status(&self, now: DateTime<Utc>) -> Result<Status> {
-        let conn = self.store.conn();
-        let count = |view: View| employees::count(conn, view, now);
-        let hidden = employees::hidden_count(conn)?;
+        let counts = employees::view_counts(self.store.conn(), now)?;
         Ok(Status {
             sources: self.source_statuses()?,
-            active: count(View::Active)?,
-            onboardings: count(View::Onboardings)?,
-            offboardings: count(View::Offboardings)?,
-            hidden,
+            active: counts.active,
+            onboardings: counts.onboardings,
+            offboardings: counts.offboardings,
+            hidden: counts.hidden,
         })
     }
 

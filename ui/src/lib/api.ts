@@ -1,6 +1,6 @@
 // The only module that talks to the Rust side. Types come from Rust through ts-rs (src/bindings).
 import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { emit, listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AvailableUpdate } from "../bindings/AvailableUpdate";
@@ -19,6 +19,7 @@ import type { EmployeeQuery } from "../bindings/EmployeeQuery";
 import type { EmployeeRow } from "../bindings/EmployeeRow";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { Explanation } from "../bindings/Explanation";
+import type { FirstScreen } from "../bindings/FirstScreen";
 import type { ExportList } from "../bindings/ExportList";
 import type { Field } from "../bindings/Field";
 import type { Progress } from "../bindings/Progress";
@@ -159,6 +160,10 @@ export const exportCsv = (list: ExportList) => call<string | null>("export_csv",
 
 /** What needs the IT team this week (the Overview screen). */
 export const overview = () => call<Overview>("overview");
+/** All the first screen shows, in one answer: the sources, the demo, the role and the Overview. */
+export const firstScreen = () => call<FirstScreen>("first_screen");
+/** Tells the shell the first screen's rows are in the page: its start-up trace logs the time. */
+export const firstScreenDrawn = () => emit("first-screen-drawn");
 
 // Devices
 export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });
@@ -270,6 +275,10 @@ export const onSyncProgress = (onProgress: (progress: Progress) => void): Promis
 /** Calls `onAvailable` when a check finds a newer signed release. */
 export const onUpdateAvailable = (onAvailable: () => void): Promise<UnlistenFn> =>
   listen("update-available", () => onAvailable());
+
+/** The demo company started, failed, or is off. */
+export const onDemoChanged = (onChange: (demo: DemoState) => void): Promise<UnlistenFn> =>
+  listen<DemoState>("demo-changed", (event) => onChange(event.payload));
 
 /** Calls `onActivity(true)` when any sync starts and `onActivity(false)` when it ends. */
 export const onSyncActivity = (onActivity: (syncing: boolean) => void): Promise<UnlistenFn> =>

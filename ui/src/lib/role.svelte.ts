@@ -11,9 +11,14 @@ const rank: Record<Role, number> = { viewer: 0, admin: 1, owner: 2 };
 /** `null`: a directory without a team (SQLite, or a database without roles), where nothing is gated. */
 let current = $state<Role | null>(null);
 
-/** Reads the role again, after a start or a change of directory. */
+/** Reads the role again, after a change of directory. */
 export async function loadRole(): Promise<void> {
   current = await api.directoryRole();
+}
+
+/** The role as the start-up's first answer gave it. */
+export function setRole(role: Role | null): void {
+  current = role;
 }
 
 export function can(needs: Needs): boolean {

@@ -94,6 +94,12 @@ impl Engine {
     /// the timeline and "due this week" start from. Whether a start or an end is still to come is
     /// judged where the person works. Hidden and out-of-scope people stay out.
     pub fn overview(&self, today: NaiveDate, now: DateTime<Utc>) -> Result<Overview> {
+        self.overview_of(today, now, &self.source_statuses()?)
+    }
+
+    /// [`Engine::overview`] with the sources' statuses already read (the first screen shows them
+    /// in its header too).
+    pub fn overview_of(&self, today: NaiveDate, now: DateTime<Utc>, sources: &[SourceStatus]) -> Result<Overview> {
         let conn = self.store.conn();
         let monday = monday_of(today);
         // Per week, the starts and the leaves: people by legal entity.
@@ -138,7 +144,7 @@ impl Engine {
             due_this_week,
             due_this_week_count,
             devices_to_recover: self.devices_to_recover(leavers, now)?,
-            sources: self.source_statuses()?.into_iter().map(health).collect(),
+            sources: sources.iter().map(health).collect(),
         })
     }
 
@@ -181,14 +187,14 @@ fn week_of(person: &Dated, monday: NaiveDate, now: DateTime<Utc>) -> Option<usiz
     (week < TIMELINE_WEEKS).then_some(week)
 }
 
-fn health(status: SourceStatus) -> SourceHealth {
+fn health(status: &SourceStatus) -> SourceHealth {
     let run = status.last_run.as_ref();
     SourceHealth {
-        name: status.source.name,
+        name: status.source.name.clone(),
         last_sync: run.map(|r| r.started_at.clone()),
         last_outcome: run.map(|r| r.outcome),
         held_run: run.filter(|r| r.outcome == RunState::Held).map(|r| r.id),
-        last_error: status.source.last_error,
-        warnings: status.warnings,
+        last_error: status.source.last_error.clone(),
+        warnings: status.warnings.clone(),
     }
 }
