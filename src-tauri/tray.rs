@@ -225,7 +225,7 @@ mod tests {
         let ok = source("A", Some(RunState::Succeeded), "2026-11-25T10:00:00Z");
         let failed = source("B", Some(RunState::Failed), "2026-11-25T09:02:00Z");
         let held = source("C", Some(RunState::Held), "2026-11-25T10:00:00Z");
-        assert_eq!(look_of(&[ok.clone()]), Look::UpToDate);
+        assert_eq!(look_of(std::slice::from_ref(&ok)), Look::UpToDate);
         assert_eq!(look_of(&[ok.clone(), failed.clone()]), Look::Failed, "one failed source shows as failed");
         assert_eq!(look_of(&[failed, held, ok]), Look::Waiting, "a plan waiting for approval comes first");
     }
