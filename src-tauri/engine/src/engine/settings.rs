@@ -129,7 +129,8 @@ impl Engine {
             let source = engine.source(source_name)?;
             let tx = engine.store.begin()?;
             sources::set_optional_field(&tx, source.id, field, enabled)?;
-            if source.disabled_fields.contains(&field) == enabled {
+            let was_enabled = !source.disabled_fields.contains(&field);
+            if was_enabled != enabled {
                 let action = if enabled { "optional_field_switched_on" } else { "optional_field_switched_off" };
                 let change = ConfigChange {
                     at: &now.to_rfc3339(),
