@@ -73,6 +73,12 @@ impl TauriDriver {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+
+    /// Whether a process named `program` runs among those this test started (the app's own
+    /// children included, such as the updater's dpkg).
+    pub fn runs(&self, program: &str) -> bool {
+        live_member(self.child.id(), Some(program)).is_some()
+    }
 }
 
 impl Drop for TauriDriver {
@@ -91,7 +97,7 @@ pub fn end_group(leader: &mut Child, instance: &str) {
     let _ = Command::new("kill").args(["-TERM", "--", &format!("-{group}")]).status();
     let _ = leader.wait();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while let Some(pid) = live_member(group) {
+    while let Some(pid) = live_member(group, None) {
         if Instant::now() > deadline {
             // Last resort, still only within the group this test started. No panic: a drop
             // may run while a failed test unwinds, and a second panic would hide the first.
@@ -125,17 +131,19 @@ fn bus_lists(name: &str) -> bool {
 }
 
 /// A process of process group `group` that is still running (zombies, which wait only for their
-/// parent to reap them, do not count), read from `/proc`.
-fn live_member(group: u32) -> Option<u32> {
+/// parent to reap them, do not count), with its program's name (`comm`), read from `/proc`.
+fn live_member(group: u32, named: Option<&str>) -> Option<u32> {
     let entries = std::fs::read_dir("/proc").ok()?;
     entries.flatten().find_map(|entry| {
         let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
         let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
         // `pid (comm) state ppid pgrp …`; comm may hold spaces and parentheses, so read after the last ')'.
+        let comm = &stat[stat.find('(')? + 1..stat.rfind(')')?];
         let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
         let state = fields.next()?;
         let pgrp: u32 = fields.nth(1)?.parse().ok()?;
-        (pgrp == group && state != "Z" && state != "X").then_some(pid)
+        let live = pgrp == group && state != "Z" && state != "X";
+        (live && named.is_none_or(|name| name == comm)).then_some(pid)
     })
 }
 
