@@ -1,5 +1,6 @@
-//! What only a directory in PostgreSQL can meet: its server stopped in the middle of a sync, and
-//! search answering as SQLite's full-text index does on the same company.
+//! What only a directory in PostgreSQL can meet: its server stopped in the middle of a sync,
+//! search answering as SQLite's full-text index does on the same company, and what its planner
+//! knows after a first sync.
 
 use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::store::postgres;
@@ -194,4 +195,27 @@ fn two_sources_syncing_at_once_interleave_their_people_and_each_person_is_indexe
         )
         .unwrap();
     assert_eq!(unindexed, 0, "and everyone has their words");
+}
+
+#[test]
+fn after_a_first_sync_the_planner_knows_the_directorys_size_and_no_statement_is_compiled() {
+    let database = cluster().database();
+    let dir = tempfile::tempdir().unwrap();
+    postgres::connect(dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
+    let sim = start(74, 400);
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    connect(&mut engine, SOURCE, &sim);
+    let first = engine.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+    let conn = engine.store().conn();
+    // Until something analyzes a new table, the planner reads its size as unknown (-1).
+    for table in ["employees", "employee_links", "employee_search_words", "group_memberships"] {
+        let estimated: i64 =
+            conn.query_row("SELECT reltuples::bigint FROM pg_class WHERE relname = ?1", [table], |r| r.get(0)).unwrap();
+        assert!(estimated > 0, "{table}: the planner's estimate of its rows is {estimated}");
+    }
+    let estimated: i64 =
+        conn.query_row("SELECT reltuples::bigint FROM pg_class WHERE relname = 'employees'", (), |r| r.get(0)).unwrap();
+    assert_eq!(estimated, i64::from(first.counts.created), "the estimate is the people the first sync created");
+    let jit: String = conn.query_row("SHOW jit", (), |r| r.get(0)).unwrap();
+    assert_eq!(jit, "off", "Roster's statements are planned, never compiled to machine code first");
 }

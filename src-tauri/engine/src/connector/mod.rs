@@ -51,6 +51,18 @@ pub enum Record {
     Employee(RemoteEmployee),
 }
 
+impl Record {
+    /// The record's model and id: each id is read once per model.
+    pub fn key(&self) -> (Model, &str) {
+        match self {
+            Record::LegalEntity(site) => (Model::LegalEntities, &site.remote_id),
+            Record::WorkLocation(site) => (Model::Locations, &site.remote_id),
+            Record::Group(group) => (Model::Groups, &group.remote_id),
+            Record::Employee(person) => (Model::Employees, &person.remote_id),
+        }
+    }
+}
+
 /// The models a connector reads, named as in messages and in Kombo's paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Model {

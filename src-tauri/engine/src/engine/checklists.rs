@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::model::{Field, Filters, View};
 use crate::store::change_log::{self, Actor, Entry};
 use crate::store::checklists::{
-    self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, PersonChecklist, StoredStep, Template,
+    self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, NewStep, PersonChecklist, StoredStep, Template,
     NO_LONGER_NEEDED, TEMPLATE_REMOVED,
 };
 use crate::store::Db;
@@ -176,6 +176,7 @@ pub(crate) fn reconcile(conn: &Db, actor: Actor, now: DateTime<Utc>) -> Result<C
             live.entry(step.employee_id).or_default().push(step);
         }
         let people = checklists::candidates(conn, view, now)?;
+        let mut new_steps = Vec::new();
         for person in &people {
             let mut had = live.remove(&person.employee_id).unwrap_or_default();
             // No date, no due dates: a pending person without one gets steps once HR sets it.
@@ -215,13 +216,14 @@ pub(crate) fn reconcile(conn: &Db, actor: Actor, now: DateTime<Utc>) -> Result<C
                 };
                 change_log::record(conn, &entry)?;
             }
-            for (id, step) in &wanted {
-                if !kept.iter().any(|s| s.template_step_id == Some(*id)) {
-                    checklists::insert_step(conn, person.employee_id, view, step, anchor, now)?;
-                    changes.created += 1;
+            for (id, step) in wanted {
+                if !kept.iter().any(|s| s.template_step_id == Some(id)) {
+                    new_steps.push(NewStep { employee_id: person.employee_id, step, anchor });
                 }
             }
         }
+        checklists::insert_steps(conn, view, &new_steps, now)?;
+        changes.created += new_steps.len() as u32;
         // Whoever is left had steps and is no longer a candidate: their start or end was cancelled.
         for steps in live.values() {
             close(conn, steps, NO_LONGER_NEEDED, actor, view, now, &mut changes)?;

@@ -281,30 +281,29 @@ pub fn due(anchor: NaiveDate, offset_days: i32) -> NaiveDate {
     anchor + chrono::Duration::days(offset_days.into())
 }
 
-pub fn insert_step(
-    conn: &Db,
-    employee_id: i64,
-    view: View,
-    step: &StoredStep,
-    anchor: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    conn.execute(
-        "INSERT INTO checklist_steps (employee_id, template_step_id, view, position, title, offset_days, anchor_date, due_date, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            employee_id,
-            step.id,
-            view_name(view)?,
-            step.position,
-            step.step.title,
-            step.step.offset_days,
-            anchor.to_string(),
-            due(anchor, step.step.offset_days).to_string(),
-            now.to_rfc3339()
-        ],
-    )?;
-    Ok(())
+/// A step a person's checklist gains: the template's step, due from the person's date.
+pub struct NewStep<'a> {
+    pub employee_id: i64,
+    pub step: &'a StoredStep,
+    pub anchor: NaiveDate,
+}
+
+/// Adds steps to people's checklists of `view`, in one bulk insert.
+pub fn insert_steps(conn: &Db, view: View, steps: &[NewStep<'_>], now: DateTime<Utc>) -> Result<()> {
+    let (view, now) = (view_name(view)?, now.to_rfc3339());
+    // The dates as text, held here while the rows borrow them.
+    let dates: Vec<(String, String)> =
+        steps.iter().map(|new| (new.anchor.to_string(), due(new.anchor, new.step.step.offset_days).to_string())).collect();
+    let rows = steps.iter().zip(&dates).map(|(new, (anchor, due))| {
+        let step = new.step;
+        params![new.employee_id, step.id, view, step.position, step.step.title, step.step.offset_days, *anchor, *due, now]
+            .to_vec()
+    });
+    conn.insert_rows(
+        "checklist_steps",
+        &["employee_id", "template_step_id", "view", "position", "title", "offset_days", "anchor_date", "due_date", "created_at"],
+        rows,
+    )
 }
 
 /// Moves a live step to a new start or end date; a done step keeps the date it was due on.

@@ -92,9 +92,11 @@ const OUT_OF_SCOPE: &str = "e.out_of_scope";
 /// Who a view holds besides its dates: hidden and out-of-scope people only when asked for
 /// (`?1`, `?2`), except that a device is never forgotten: an out-of-scope person who still holds
 /// one stays in Offboardings, to recover it.
-fn managed_condition(view: View) -> String {
+fn managed_condition(view: View, include_hidden: bool, include_out_of_scope: bool) -> String {
     let device_kept = if view == View::Offboardings { format!(" OR {HOLDS_DEVICE}") } else { String::new() };
-    format!("(?1 OR NOT e.hidden) AND (?2 OR NOT {OUT_OF_SCOPE}{device_kept})")
+    let hidden = if include_hidden { "TRUE" } else { "NOT e.hidden" };
+    let out_of_scope = if include_out_of_scope { "TRUE".to_owned() } else { format!("(NOT {OUT_OF_SCOPE}{device_kept})") };
+    format!("{hidden} AND {out_of_scope}")
 }
 
 fn view_condition(view: View) -> String {
@@ -175,8 +177,7 @@ pub fn last_id(conn: &Db) -> Result<i64> {
 pub fn list(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<EmployeeRow>> {
     let split =
         |s: Option<String>| -> Vec<String> { s.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default() };
-    let params = params![query.include_hidden, query.include_out_of_scope, query.limit, query.offset];
-    conn.query_map(&list_sql(conn, query, now)?, params, |r| {
+    conn.query_map(&list_sql(conn, query, now)?, (), |r| {
         Ok(EmployeeRow {
             id: r.get(0)?,
             employee_number: r.get(1)?,
@@ -200,7 +201,10 @@ pub fn list(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Vec<
     })
 }
 
-/// The query of a page of a list; its parameters: include hidden, include out of scope, limit, offset.
+/// The query of a page of a list. It takes no parameters: what the page asks for is written into
+/// its text, so that PostgreSQL plans it for that page, never with a generic plan made for any
+/// (which it switches to after five runs of a statement, and which sorted everyone a search found
+/// in place of reading the sort index up to the page).
 fn list_sql(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<String> {
     let in_name_order = query.ids.is_none() && !narrowed(query.view);
     let search = match query.search.as_deref() {
@@ -224,7 +228,7 @@ fn list_sql(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Stri
              SELECT e.id FROM ({rows}) e
              WHERE ({view}) AND {managed} AND {search} AND {ids}
              ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id
-             LIMIT ?3 OFFSET ?4
+             LIMIT {limit} OFFSET {offset}
          )
          SELECT e.id, e.employee_number, e.first_name, e.last_name, e.job_title, e.work_email, e.employment_status,
                 e.employment_type, le.name, wl.name, trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')),
@@ -245,7 +249,9 @@ fn list_sql(conn: &Db, query: &EmployeeQuery, now: DateTime<Utc>) -> Result<Stri
          ORDER BY e.last_name COLLATE NOCASE, e.first_name COLLATE NOCASE, e.id",
         rows = view_rows(conn, Some(query.view), now, "TRUE")?,
         view = view_condition(query.view),
-        managed = managed_condition(query.view),
+        managed = managed_condition(query.view, query.include_hidden, query.include_out_of_scope),
+        limit = query.limit,
+        offset = query.offset,
         out_of_scope = OUT_OF_SCOPE,
     ))
 }
@@ -284,7 +290,7 @@ fn view_counts_sql(conn: &Db, now: DateTime<Utc>) -> Result<String> {
 
 /// [`managed_condition`] without hidden or out-of-scope people, whatever was asked.
 fn managed_only(view: View) -> String {
-    managed_condition(view).replace("?1", "FALSE").replace("?2", "FALSE")
+    managed_condition(view, false, false)
 }
 
 /// An SQL query of the ids of the managed people (not hidden, in scope) a view holds at `now`
@@ -519,6 +525,9 @@ pub struct Creator<'c> {
     reserved: VecDeque<i64>,
     /// PostgreSQL: people given an id and not yet written, by id.
     pending: Vec<NewRow>,
+    /// People already written who are given their manager: (person, manager), written together
+    /// at the next [`Creator::flush`].
+    late_managers: Vec<(i64, i64)>,
 }
 
 /// PostgreSQL: people written per `COPY`, and ids taken from the sequence at a time.
@@ -536,7 +545,7 @@ struct NewRow {
 
 impl<'c> Creator<'c> {
     pub fn new(conn: &'c Db, source_id: i64, run_id: i64, at: &'c str) -> Creator<'c> {
-        Creator { conn, source_id, run_id, at, reserved: VecDeque::new(), pending: Vec::new() }
+        Creator { conn, source_id, run_id, at, reserved: VecDeque::new(), pending: Vec::new(), late_managers: Vec::new() }
     }
 
     /// A new person; returns their id. On PostgreSQL the row waits for [`Creator::flush`] (or the
@@ -577,24 +586,20 @@ impl<'c> Creator<'c> {
         }
     }
 
-    /// Gives a person created earlier their manager: in the row still waiting, or in the database
-    /// (once a manager still waiting is written: the reference must point at a row).
-    pub fn set_manager(&mut self, employee_id: i64, manager_id: i64) -> Result<()> {
-        let waiting = |id: i64| self.pending.binary_search_by_key(&id, |row| row.id);
-        match (waiting(employee_id), waiting(manager_id)) {
-            (Ok(index), _) => self.pending[index].manager_id = Some(manager_id),
-            (Err(_), Ok(_)) => {
-                self.flush()?;
-                set_manager(self.conn, employee_id, manager_id)?;
-            }
-            (Err(_), Err(_)) => set_manager(self.conn, employee_id, manager_id)?,
+    /// Gives a person created earlier their manager: in the row still waiting, else at the next
+    /// [`Creator::flush`] (once a manager still waiting is written too: the reference must point
+    /// at a row).
+    pub fn set_manager(&mut self, employee_id: i64, manager_id: i64) {
+        match self.pending.binary_search_by_key(&employee_id, |row| row.id) {
+            Ok(index) => self.pending[index].manager_id = Some(manager_id),
+            Err(_) => self.late_managers.push((employee_id, manager_id)),
         }
-        Ok(())
     }
 
-    /// Writes the people waiting to be written (PostgreSQL); false when none was.
+    /// Writes the people waiting to be written (PostgreSQL), then the managers given to people
+    /// already written; false when nothing waited.
     pub fn flush(&mut self) -> Result<bool> {
-        if self.pending.is_empty() {
+        if self.pending.is_empty() && self.late_managers.is_empty() {
             return Ok(false);
         }
         let rows = self.pending.iter().map(|row| {
@@ -606,6 +611,8 @@ impl<'c> Creator<'c> {
         });
         self.conn.insert_rows("employees", &insert_columns(true), rows)?;
         self.pending.clear();
+        set_managers(self.conn, &self.late_managers)?;
+        self.late_managers.clear();
         Ok(true)
     }
 
@@ -678,8 +685,19 @@ impl DeferredIndexes {
     }
 }
 
-pub fn set_manager(conn: &Db, employee_id: i64, manager_id: i64) -> Result<()> {
-    conn.execute("UPDATE employees SET manager_id = ?2 WHERE id = ?1", [employee_id, manager_id])?;
+/// Gives people their managers, both local ids: (person, manager), a thousand per statement.
+pub fn set_managers(conn: &Db, managers: &[(i64, i64)]) -> Result<()> {
+    for batch in managers.chunks(1000) {
+        // Typed: PostgreSQL reads an untyped parameter in VALUES as text. Both name the columns
+        // of VALUES column1, column2.
+        let values: Vec<String> =
+            (1..=batch.len()).map(|i| format!("(CAST(?{} AS BIGINT), CAST(?{} AS BIGINT))", 2 * i - 1, 2 * i)).collect();
+        let sql = format!(
+            "UPDATE employees SET manager_id = v.column2 FROM (VALUES {}) AS v WHERE employees.id = v.column1",
+            values.join(", ")
+        );
+        conn.execute(&sql, batch.iter().flat_map(|&(person, manager)| [person, manager]).collect::<Vec<i64>>())?;
+    }
     Ok(())
 }
 

@@ -47,6 +47,7 @@ pub use cipher::INSTALLATION_FILE;
 /// The file name of the directory database inside the data directory.
 pub const DATABASE_FILE: &str = "roster.db";
 
+use db::Dialect;
 /// What every repository function takes: the store's connection, or an open transaction (which
 /// dereferences to one). `sync` and `engine` name this type, never the database driver's.
 pub use db::{Db, Tx};
@@ -207,6 +208,19 @@ pub fn suspend_autocheckpoint(db: &Db) -> Result<Option<i64>> {
 pub fn restore_autocheckpoint(db: &Db, pages: Option<i64>) -> Result<()> {
     if let (Some(conn), Some(pages)) = (db.as_sqlite(), pages) {
         conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+    }
+    Ok(())
+}
+
+/// Gathers fresh statistics of the people's tables after a bulk load, as PostgreSQL advises: its
+/// planner would otherwise plan the next sync's joins for the tables' sizes before the load, until
+/// the server's own background analysis comes round (a minute or more). Only the owner may
+/// analyze; for another role the server skips each table with a warning, and the sync goes on.
+/// (SQLite plans by the keys alone.)
+pub fn refresh_statistics(db: &Db) -> Result<()> {
+    // Dialect: PostgreSQL only.
+    if db.dialect() == Dialect::Postgres {
+        db.execute_batch("ANALYZE employees, employee_links, employee_search_words, groups, group_memberships, fetched_people")?;
     }
     Ok(())
 }

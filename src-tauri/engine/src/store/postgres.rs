@@ -163,6 +163,10 @@ impl Target {
                 off_executor(|| config.ssl_mode(postgres::config::SslMode::Require).connect(tls))
             }
         };
+        // PostgreSQL compiles a statement it estimates costly to machine code first: at 10,000
+        // people that took 0.9 s of the re-sync's 1.8 s planning read, which then ran in 0.4 s
+        // without. A `SET`, not a start-up option, which a connection pooler in between refuses.
+        let connected = connected.and_then(|mut client| off_executor(|| client.batch_execute("SET jit = off")).map(|()| client));
         connected.map_err(|source| match source.code() {
             // The server lets only the team's roles connect (when the database is not open to all).
             Some(code) if *code == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE => Error::NoTeamRole {

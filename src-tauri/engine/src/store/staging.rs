@@ -2,10 +2,9 @@
 //! is only touched once the whole read has succeeded, so a failed read changes nothing, and memory
 //! holds one page at a time however large the company.
 
-use crate::connector::{ConnectorError, Model, Record, RemoteEmployee, RemoteGroup, RemoteSite};
-use crate::error::{Error, Result};
+use crate::connector::{Record, RemoteEmployee, RemoteGroup, RemoteSite};
+use crate::error::Result;
 use crate::model::FieldValues;
-use crate::params;
 use crate::store::db::{Db, Dialect};
 use crate::store::sites::Sites;
 
@@ -36,6 +35,16 @@ pub fn drop(conn: &Db) -> Result<()> {
     Ok(())
 }
 
+/// Tells PostgreSQL's planner how much was staged: nothing gathers statistics of temporary tables
+/// on its own, and without them it plans the joins with the directory for a guessed size.
+pub fn analyze(conn: &Db) -> Result<()> {
+    // Dialect: SQLite plans these joins by their keys alone.
+    if conn.dialect() == Dialect::Postgres {
+        conn.execute_batch("ANALYZE stage_sites, stage_groups, stage_employees")?;
+    }
+    Ok(())
+}
+
 /// The staged kind of a site.
 fn kind(sites: Sites) -> &'static str {
     match sites {
@@ -44,35 +53,28 @@ fn kind(sites: Sites) -> &'static str {
     }
 }
 
-/// Stages one record; the same id twice within a model is an error, not a silent overwrite.
-pub fn put(conn: &Db, record: Record) -> Result<()> {
-    let (model, inserted, id) = match record {
-        Record::LegalEntity(site) => (Model::LegalEntities, put_site(conn, Sites::LegalEntities, &site)?, site.remote_id),
-        Record::WorkLocation(site) => (Model::Locations, put_site(conn, Sites::WorkLocations, &site)?, site.remote_id),
-        Record::Group(group) => (Model::Groups, put_json(conn, "stage_groups", &group.remote_id, &group)?, group.remote_id),
-        Record::Employee(e) => (Model::Employees, put_json(conn, "stage_employees", &e.remote_id, &e)?, e.remote_id),
-    };
-    if inserted {
-        Ok(())
-    } else {
-        Err(Error::Connector(ConnectorError::DuplicateId { model, id }))
+/// Stages records, a batch at a time (on PostgreSQL one `COPY` per table, not a round trip per
+/// record). The caller has made sure each id is new within its model: the tables' keys would
+/// otherwise fail the whole batch.
+pub fn put(conn: &Db, records: &[Record]) -> Result<()> {
+    let (mut sites, mut groups, mut employees) = (Vec::new(), Vec::new(), Vec::new());
+    for record in records {
+        match record {
+            Record::LegalEntity(site) => sites.push([kind(Sites::LegalEntities).to_owned(), site.remote_id.clone(), json(site)?]),
+            Record::WorkLocation(site) => {
+                sites.push([kind(Sites::WorkLocations).to_owned(), site.remote_id.clone(), json(site)?])
+            }
+            Record::Group(group) => groups.push([group.remote_id.clone(), json(group)?]),
+            Record::Employee(person) => employees.push([person.remote_id.clone(), json(person)?]),
+        }
     }
+    conn.insert_rows("stage_sites", &["kind", "remote_id", "record"], sites)?;
+    conn.insert_rows("stage_groups", &["remote_id", "record"], groups)?;
+    conn.insert_rows("stage_employees", &["remote_id", "record"], employees)
 }
 
-fn put_site(conn: &Db, sites: Sites, site: &RemoteSite) -> Result<bool> {
-    let n = conn.execute(
-        "INSERT INTO stage_sites VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![kind(sites), site.remote_id, serde_json::to_string(site)?],
-    )?;
-    Ok(n == 1)
-}
-
-fn put_json<T: serde::Serialize>(conn: &Db, table: &str, id: &str, record: &T) -> Result<bool> {
-    let n = conn.execute(
-        &format!("INSERT INTO {table} VALUES (?1, ?2) ON CONFLICT DO NOTHING"),
-        params![id, serde_json::to_string(record)?],
-    )?;
-    Ok(n == 1)
+fn json<T: serde::Serialize>(record: &T) -> Result<String> {
+    Ok(serde_json::to_string(record)?)
 }
 
 /// The staged HR values of one person.

@@ -253,7 +253,7 @@ impl<'a> Applier<'a> {
     fn link(&mut self, remote_id: &str, employee_id: i64) -> Result<()> {
         self.new_links.push_back((remote_id.to_owned(), employee_id));
         for report in self.waiting.remove(remote_id).unwrap_or_default() {
-            self.creator.set_manager(report, employee_id)?;
+            self.creator.set_manager(report, employee_id);
         }
         self.linked.insert(remote_id.to_owned(), employee_id);
         Ok(())

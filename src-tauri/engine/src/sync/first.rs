@@ -7,18 +7,17 @@
 //! still spans the whole read: a read that fails leaves the directory exactly as it was. Other
 //! writers wait for it meanwhile; readers do not (WAL).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::apply::{Applier, Stamp};
 use super::plan::{OrgNames, Planner, SourceSettings, SyncPlan};
-use super::reading::{self, RecordWriter};
+use super::reading::{self, RecordWriter, SeenIds};
 use super::stop::Stop;
 use super::{fetched, finish_run, retention, OnProgress, Phase, Progress};
-use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
-use crate::error::{Error, Result};
+use crate::connector::{Connector, ReadRequest, Record};
+use crate::error::Result;
 use crate::store::sites::Sites;
 use crate::store::source_view::LocalReader;
 use crate::store::sources::{self, Source};
@@ -68,7 +67,7 @@ pub(super) fn run(
                 fetched::Recorder::new(&tx, source.id, now.date_naive())?
             },
             settings: &mut settings,
-            seen: HashSet::new(),
+            seen: SeenIds::default(),
             people: 0,
         };
         let past = retention::PastRetention::load(&tx, source.id, now)?;
@@ -84,6 +83,7 @@ pub(super) fn run(
         plan
     };
     deferred.build(&tx)?;
+    store::refresh_statistics(&tx)?;
     finish_run(&tx, source, run_id, &plan.counts, true, now)?;
     // The commit appends the whole company to the write-ahead log; folding the log into the
     // database file (a checkpoint, as long again) is left for afterwards: the app runs one once
@@ -102,35 +102,31 @@ struct Writer<'a> {
     planner: Planner<'a>,
     recorder: fetched::Recorder<'a>,
     settings: &'a mut SourceSettings,
-    /// Ids read so far, per model: the same id twice is an error, as in a staged read.
-    seen: HashSet<(Model, String)>,
+    seen: SeenIds,
     /// People read so far.
     people: usize,
 }
 
 impl RecordWriter for Writer<'_> {
     fn write(&mut self, record: Record) -> Result<()> {
+        self.seen.first_time(&record)?;
         match record {
             Record::LegalEntity(site) => {
-                self.first_time(Model::LegalEntities, &site.remote_id)?;
                 self.applier.site(Sites::LegalEntities, &site)?;
                 if let Some(name) = site.name {
                     self.settings.names.legal_entities.insert(site.remote_id, name);
                 }
             }
             Record::WorkLocation(site) => {
-                self.first_time(Model::Locations, &site.remote_id)?;
                 self.applier.site(Sites::WorkLocations, &site)?;
             }
             Record::Group(group) => {
-                self.first_time(Model::Groups, &group.remote_id)?;
                 self.applier.group(&group)?;
                 if let Some(name) = group.name {
                     self.settings.names.groups.insert(group.remote_id, name);
                 }
             }
             Record::Employee(mut person) => {
-                self.first_time(Model::Employees, &person.remote_id)?;
                 self.recorder.person(&person, &self.settings.filters, &self.settings.names);
                 if let Some(planned) = self.planner.person(self.settings, &person, None) {
                     self.applier.person(planned, || Ok(std::mem::take(&mut person.values)))?;
@@ -147,15 +143,5 @@ impl RecordWriter for Writer<'_> {
     /// Writes a batch of what waits (fetched people, memberships, search entries); false when nothing does.
     fn idle(&mut self) -> Result<bool> {
         Ok(self.recorder.flush(CATCH_UP_BATCH)? || self.applier.catch_up(CATCH_UP_BATCH)?)
-    }
-}
-
-impl Writer<'_> {
-    fn first_time(&mut self, model: Model, id: &str) -> Result<()> {
-        if self.seen.insert((model, id.to_owned())) {
-            Ok(())
-        } else {
-            Err(Error::Connector(ConnectorError::DuplicateId { model, id: id.to_owned() }))
-        }
     }
 }

@@ -177,10 +177,12 @@ fn read(
     // Staging writes go to TEMP tables: batch them in one transaction for speed. It touches
     // nothing in the database file, so a failure here leaves the directory as it was.
     let tx = store::begin(conn)?;
-    let mut stager = stage::Stager(&tx);
+    let mut stager = stage::Stager::new(&tx);
     let mut writer = past.skipping(&mut stager);
     reading::read(connector, request, stop, progress, &mut writer)?;
     let skipped = writer.skipped;
+    stager.finish()?;
+    staging::analyze(&tx)?;
     tx.commit()?;
     let org = Org {
         legal_entities: staging::sites(conn, Sites::LegalEntities)?,

@@ -1,13 +1,14 @@
 //! Reading on one thread while writing on another: the connector fetches and parses the next
 //! pages while the sync stores the records of the last ones.
 
+use std::collections::HashSet;
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::stop::Stop;
 use super::{OnProgress, Phase, Progress};
-use crate::connector::{Connector, ReadRequest, Record};
+use crate::connector::{Connector, ConnectorError, Model, ReadRequest, Record};
 use crate::error::{Error, Result};
 
 /// How often progress is reported while reading.
@@ -71,4 +72,20 @@ pub(super) fn read(
     progress(Progress { phase: Phase::Reading, done: read, total: None });
     // The channel closed: the reader has returned (or panicked), so this join is immediate.
     reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The ids read so far, per model: the same id twice in one read is an error, never a silent
+/// overwrite.
+#[derive(Default)]
+pub(super) struct SeenIds(HashSet<(Model, String)>);
+
+impl SeenIds {
+    pub(super) fn first_time(&mut self, record: &Record) -> Result<()> {
+        let (model, id) = record.key();
+        if self.0.insert((model, id.to_owned())) {
+            Ok(())
+        } else {
+            Err(Error::Connector(ConnectorError::DuplicateId { model, id: id.to_owned() }))
+        }
+    }
 }
