@@ -523,7 +523,22 @@ END
 $$;
 "#;
 
-const ALL: &[&str] = &[V1, V2, V3];
+/// Version 4: a new link looks its person up by id. The join of version 2 was planned for the size
+/// the transition table and the people had when the plan was made (empty, in a first sync), and
+/// scanned every person for each thousand links written: 74 ms a batch at 100,000 people, 6 s of
+/// a first sync.
+const V4: &str = r#"
+CREATE OR REPLACE FUNCTION employee_links_scope_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM employees_refresh_scope(ARRAY(
+        SELECT n.employee_id FROM new_links n
+        WHERE n.out_of_scope IS NOT NULL OR (SELECT e.out_of_scope FROM employees e WHERE e.id = n.employee_id)));
+    RETURN NULL;
+END
+$$;
+"#;
+
+const ALL: &[&str] = &[V1, V2, V3, V4];
 
 /// The advisory lock that serialises migrations of one database, as two integers (a keyspace
 /// apart from single-number keys): "Rost" and 1.
