@@ -270,6 +270,12 @@ fn configure(conn: &Connection) -> Result<()> {
     // Erased personal data is overwritten, not merely unlinked: GDPR erasure must not leave it in
     // free pages of the file.
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // SQLCipher encrypts the database file, never a temporary one: the staging tables are kept in
+    // memory, where overwriting freed pages protects nothing. With it on, dropping them after a
+    // sync first copied every page into the (in-memory) rollback journal: 70 MB at 100,000
+    // people, half the sync's peak.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(Some("temp"), "secure_delete", "OFF")?;
     Ok(())
 }
 
