@@ -89,9 +89,9 @@ const ONBOARDING: &str = "(coalesce(e.start_date > today, FALSE) OR e.employment
 const HOLDS_DEVICE: &str = "e.devices_held > 0";
 const OUT_OF_SCOPE: &str = "e.out_of_scope";
 
-/// Who a view holds besides its dates: hidden and out-of-scope people only when asked for
-/// (`?1`, `?2`), except that a device is never forgotten: an out-of-scope person who still holds
-/// one stays in Offboardings, to recover it.
+/// Who a view holds besides its dates: hidden and out-of-scope people only when asked for,
+/// except that a device is never forgotten: an out-of-scope person who still holds one stays in
+/// Offboardings, to recover it.
 fn managed_condition(view: View, include_hidden: bool, include_out_of_scope: bool) -> String {
     let device_kept = if view == View::Offboardings { format!(" OR {HOLDS_DEVICE}") } else { String::new() };
     let hidden = if include_hidden { "TRUE" } else { "NOT e.hidden" };
@@ -686,7 +686,7 @@ impl DeferredIndexes {
 }
 
 /// Gives people their managers, both local ids: (person, manager), a thousand per statement.
-pub fn set_managers(conn: &Db, managers: &[(i64, i64)]) -> Result<()> {
+fn set_managers(conn: &Db, managers: &[(i64, i64)]) -> Result<()> {
     for batch in managers.chunks(1000) {
         // Typed: PostgreSQL reads an untyped parameter in VALUES as text. Both name the columns
         // of VALUES column1, column2.
