@@ -45,7 +45,10 @@ pub(crate) fn condition(conn: &Db, text: &str, in_name_order: bool) -> Result<Op
             // costs far more than in SQLite, so it wins only when found are many more; below,
             // they are read by id: `ARRAY(…)` is run once, before the list.
             if in_name_order && finds_many(conn, &found, 200)? {
-                Ok(Some(format!("e.id IN ({found})")))
+                // `IS TRUE` keeps the condition a set built once and looked up at each step of the
+                // sort index; as a bare `IN` the planner joins it, probing the word index per step
+                // (84 ms for "th" at 100,000 people, 22 ms as a set).
+                Ok(Some(format!("(e.id IN ({found})) IS TRUE")))
             } else {
                 Ok(Some(format!("e.id = ANY(ARRAY({found}))")))
             }
