@@ -6,7 +6,7 @@ use roster_engine::store::employees::EmployeeQuery;
 use roster_engine::store::postgres;
 use roster_engine::sync::SyncRequest;
 use roster_engine::Engine;
-use roster_simulator::{Change, EmploymentType, NewHire};
+use roster_simulator::{Change, EditableField, EmploymentType, NewHire};
 use roster_test_postgres::{cluster, Cluster};
 
 use crate::data_dir::DataDir;
@@ -218,4 +218,29 @@ fn after_a_first_sync_the_planner_knows_the_directorys_size_and_no_statement_is_
     assert_eq!(estimated, i64::from(first.counts.created), "the estimate is the people the first sync created");
     let jit: String = conn.query_row("SHOW jit", (), |r| r.get(0)).unwrap();
     assert_eq!(jit, "off", "Roster's statements are planned, never compiled to machine code first");
+}
+
+#[test]
+fn a_re_sync_of_more_people_than_its_plan_reads_at_once_plans_each_of_them_once() {
+    // PostgreSQL hands a statement's rows over whole, so the plan reads the staged people 5,000 at
+    // a time, each batch after the last id of the one before.
+    let database = cluster().database();
+    let dir = tempfile::tempdir().unwrap();
+    postgres::connect(dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
+    let sim = start(75, 5300);
+    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
+    connect(&mut engine, SOURCE, &sim);
+    let first = engine.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+    assert!(first.counts.created > 5000, "more people than one batch: {:?}", first.counts);
+
+    // The first and the last in the order the plan reads them (byte order) change.
+    let mut ids: Vec<String> = sim.employees().into_iter().map(|e| e.id).collect();
+    ids.sort();
+    for id in [&ids[0], &ids[ids.len() - 1]] {
+        sim.apply(Change::Edit { employee_id: id.clone(), field: EditableField::LastName, value: Some("Batch-Edge".into()) });
+    }
+    let again = engine.sync(SOURCE, now(), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    assert_eq!(again.counts.updated, 2, "both ends of the read are planned: {:?}", again.counts);
+    assert_eq!(again.counts.unchanged, first.counts.created - 2, "everyone else once: {:?}", again.counts);
+    assert_eq!(again.counts.created + again.counts.missing + again.counts.departing, 0, "{:?}", again.counts);
 }

@@ -1,13 +1,13 @@
 //! The directory as one source's plan sees it: references expressed in that source's ids, with
 //! who owns which field and the source's recorded conflicts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::connector::RemoteEmployee;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Field, FieldValues, LocalEmployee, LocalState};
 use crate::params;
-use crate::store::db::{Db, Row};
+use crate::store::db::{Db, Dialect, Row};
 use crate::store::employees::TEXT_COLUMNS;
 use crate::store::groups::sql_join;
 
@@ -31,6 +31,9 @@ fn local_columns() -> String {
         text.join(", ")
     )
 }
+
+/// PostgreSQL: staged people read at a time by [`LocalReader::with_feed`].
+const FEED_BATCH: usize = 5000;
 
 /// References are read in this source's ids: another source's legal entity is "none" here.
 const LOCAL_JOINS: &str = "LEFT JOIN legal_entities le ON le.id = e.legal_entity_id AND le.source_id = ?1
@@ -98,18 +101,54 @@ impl LocalReader {
         conn: &Db,
         each: impl FnOnce(&mut dyn Iterator<Item = (RemoteEmployee, Option<LocalEmployee>)>) -> T,
     ) -> Result<T> {
-        let sql = format!(
-            "SELECT s.record, {} FROM stage_employees s
-             LEFT JOIN employee_links l ON l.source_id = ?1 AND l.remote_id = s.remote_id
-             LEFT JOIN employees e ON e.id = l.employee_id {LOCAL_JOINS}
-             ORDER BY s.remote_id",
-            local_columns()
-        );
+        let sql = |after: &str, limit: &str| {
+            format!(
+                "SELECT s.record, {} FROM stage_employees s
+                 LEFT JOIN employee_links l ON l.source_id = ?1 AND l.remote_id = s.remote_id
+                 LEFT JOIN employees e ON e.id = l.employee_id {LOCAL_JOINS}
+                 {after} ORDER BY s.remote_id {limit}",
+                local_columns()
+            )
+        };
         let decode = |row: &Row<'_>| -> Result<_> {
             let remote: RemoteEmployee = serde_json::from_str(&row.get::<String>(0)?)?;
             Ok((remote, self.employee(row, 1)?))
         };
-        conn.query_iter(&sql, [self.source_id], decode, each)
+        match conn.dialect() {
+            // Dialect: SQLite hands over each row as it is consumed.
+            Dialect::Sqlite => conn.query_iter(&sql("", ""), [self.source_id], decode, each),
+            // Dialect: PostgreSQL receives a statement's rows whole before they are consumed:
+            // they are read a batch at a time, after the last id read, so that the whole
+            // company's records are never in memory at once.
+            Dialect::Postgres => {
+                let limit = format!("LIMIT {FEED_BATCH}");
+                let (first, next) = (sql("", &limit), sql("WHERE s.remote_id > ?2", &limit));
+                let mut batch = VecDeque::new();
+                // The last id read; whether the last batch was the end; what failed.
+                let (mut after, mut read_all, mut failure): (Option<String>, bool, Option<Error>) = (None, false, None);
+                let result = {
+                    let mut feed = std::iter::from_fn(|| {
+                        if batch.is_empty() && !read_all {
+                            let read = match &after {
+                                None => conn.query_map(&first, [self.source_id], decode),
+                                Some(last) => conn.query_map(&next, params![self.source_id, last], decode),
+                            };
+                            match read {
+                                Ok(rows) => {
+                                    read_all = rows.len() < FEED_BATCH;
+                                    after = rows.last().map(|(person, _)| person.remote_id.clone());
+                                    batch.extend(rows);
+                                }
+                                Err(e) => (read_all, failure) = (true, Some(e)),
+                            }
+                        }
+                        batch.pop_front()
+                    });
+                    each(&mut feed)
+                };
+                failure.map_or(Ok(result), Err)
+            }
+        }
     }
 
     /// People this source links who are not in the staged read: after a full read, everyone absent;
