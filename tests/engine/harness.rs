@@ -62,6 +62,12 @@ impl World {
         World::in_dir(start(seed, size), DataDir::sqlite())
     }
 
+    /// [`World::new`] in a data directory pointed at a PostgreSQL database, whatever the tests'
+    /// store: for what only PostgreSQL has (its planner, how it hands rows over).
+    pub fn on_postgres(seed: u64, size: usize) -> World {
+        World::in_dir(start(seed, size), DataDir::postgres())
+    }
+
     fn in_dir(sim: Simulator, dir: DataDir) -> World {
         let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
         engine.save_settings(&Settings { retention_days: 0, ..Settings::default() }, now()).unwrap();

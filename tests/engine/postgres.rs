@@ -10,7 +10,7 @@ use roster_simulator::{Change, EditableField, EmploymentType, NewHire};
 use roster_test_postgres::{cluster, Cluster};
 
 use crate::data_dir::DataDir;
-use crate::harness::{connect, fast_retry, now, start, SOURCE};
+use crate::harness::{connect, fast_retry, now, start, World, SOURCE};
 
 fn people(engine: &Engine) -> i64 {
     engine.store().conn().query_row("SELECT count(*) FROM employees", (), |r| r.get(0)).unwrap()
@@ -74,9 +74,7 @@ fn search_finds_the_same_people_on_both_stores_accents_and_apostrophes_included(
             job_title: None,
         }));
     }
-    let database = cluster().database();
-    let (local, shared) = (DataDir::sqlite(), tempfile::tempdir().unwrap());
-    postgres::connect(shared.path(), &database.url.parse().unwrap(), &database.password).unwrap();
+    let (local, shared) = (DataDir::sqlite(), DataDir::postgres());
     let engines: Vec<Engine> = [local.path(), shared.path()]
         .into_iter()
         .map(|dir| {
@@ -199,14 +197,9 @@ fn two_sources_syncing_at_once_interleave_their_people_and_each_person_is_indexe
 
 #[test]
 fn after_a_first_sync_the_planner_knows_the_directorys_size_and_no_statement_is_compiled() {
-    let database = cluster().database();
-    let dir = tempfile::tempdir().unwrap();
-    postgres::connect(dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
-    let sim = start(74, 400);
-    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
-    connect(&mut engine, SOURCE, &sim);
-    let first = engine.sync(SOURCE, now(), SyncRequest::default()).unwrap();
-    let conn = engine.store().conn();
+    let mut world = World::on_postgres(74, 400);
+    let first = world.sync();
+    let conn = world.engine.store().conn();
     // Until something analyzes a new table, the planner reads its size as unknown (-1).
     for table in ["employees", "employee_links", "employee_search_words", "group_memberships"] {
         let estimated: i64 =
@@ -224,22 +217,21 @@ fn after_a_first_sync_the_planner_knows_the_directorys_size_and_no_statement_is_
 fn a_re_sync_of_more_people_than_its_plan_reads_at_once_plans_each_of_them_once() {
     // PostgreSQL hands a statement's rows over whole, so the plan reads the staged people 5,000 at
     // a time, each batch after the last id of the one before.
-    let database = cluster().database();
-    let dir = tempfile::tempdir().unwrap();
-    postgres::connect(dir.path(), &database.url.parse().unwrap(), &database.password).unwrap();
-    let sim = start(75, 5300);
-    let mut engine = Engine::open(dir.path()).unwrap().with_retry(fast_retry());
-    connect(&mut engine, SOURCE, &sim);
-    let first = engine.sync(SOURCE, now(), SyncRequest::default()).unwrap();
+    let mut world = World::on_postgres(75, 5300);
+    let first = world.sync();
     assert!(first.counts.created > 5000, "more people than one batch: {:?}", first.counts);
 
     // The first and the last in the order the plan reads them (byte order) change.
-    let mut ids: Vec<String> = sim.employees().into_iter().map(|e| e.id).collect();
+    let mut ids: Vec<String> = world.sim.employees().into_iter().map(|e| e.id).collect();
     ids.sort();
     for id in [&ids[0], &ids[ids.len() - 1]] {
-        sim.apply(Change::Edit { employee_id: id.clone(), field: EditableField::LastName, value: Some("Batch-Edge".into()) });
+        world.sim.apply(Change::Edit {
+            employee_id: id.clone(),
+            field: EditableField::LastName,
+            value: Some("Batch-Edge".into()),
+        });
     }
-    let again = engine.sync(SOURCE, now(), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
+    let again = world.engine.sync(SOURCE, now(), SyncRequest { full: true, ..SyncRequest::default() }).unwrap();
     assert_eq!(again.counts.updated, 2, "both ends of the read are planned: {:?}", again.counts);
     assert_eq!(again.counts.unchanged, first.counts.created - 2, "everyone else once: {:?}", again.counts);
     assert_eq!(again.counts.created + again.counts.missing + again.counts.departing, 0, "{:?}", again.counts);

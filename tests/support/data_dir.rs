@@ -14,23 +14,24 @@ pub struct DataDir {
 
 impl DataDir {
     pub fn new() -> DataDir {
-        let dir = tempfile::tempdir().unwrap();
-        let database = match std::env::var("ROSTER_TEST_STORE").as_deref() {
-            Ok("postgres") => {
-                let database = cluster().database();
-                let target = database.url.parse().expect("the test server's address");
-                roster_engine::store::postgres::connect(dir.path(), &target, &database.password)
-                    .expect("the data directory points at the test database");
-                Some(database)
-            }
-            Ok("sqlite") | Err(_) => None,
+        match std::env::var("ROSTER_TEST_STORE").as_deref() {
+            Ok("postgres") => DataDir::postgres(),
+            Ok("sqlite") | Err(_) => DataDir::sqlite(),
             Ok(other) => panic!("ROSTER_TEST_STORE is sqlite or postgres, not {other:?}"),
-        };
-        DataDir { dir, database }
+        }
+    }
+
+    /// A data directory pointed at a fresh database of the test server, whatever the tests' store.
+    pub fn postgres() -> DataDir {
+        let dir = tempfile::tempdir().unwrap();
+        let database = cluster().database();
+        let target = database.url.parse().expect("the test server's address");
+        roster_engine::store::postgres::connect(dir.path(), &target, &database.password)
+            .expect("the data directory points at the test database");
+        DataDir { dir, database: Some(database) }
     }
 
     /// A data directory with its own SQLite file, whatever the tests' store.
-    #[allow(dead_code)] // This module is shared: only the CLI tests need a local directory.
     pub fn sqlite() -> DataDir {
         DataDir { dir: tempfile::tempdir().unwrap(), database: None }
     }
