@@ -218,9 +218,15 @@ pub fn restore_autocheckpoint(db: &Db, pages: Option<i64>) -> Result<()> {
 /// analyze; for another role the server skips each table with a warning, and the sync goes on.
 /// (SQLite plans by the keys alone.)
 pub fn refresh_statistics(db: &Db) -> Result<()> {
+    analyze(db, &["employees", "employee_links", "employee_search_words", "groups", "group_memberships", "fetched_people"])
+}
+
+/// Gathers PostgreSQL's statistics of `tables`, which its planner reads. SQLite plans by the keys
+/// alone: nothing to do there.
+fn analyze(db: &Db, tables: &[&str]) -> Result<()> {
     // Dialect: PostgreSQL only.
     if db.dialect() == Dialect::Postgres {
-        db.execute_batch("ANALYZE employees, employee_links, employee_search_words, groups, group_memberships, fetched_people")?;
+        db.execute_batch(&format!("ANALYZE {}", tables.join(", ")))?;
     }
     Ok(())
 }

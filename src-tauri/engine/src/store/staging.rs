@@ -38,11 +38,7 @@ pub fn drop(conn: &Db) -> Result<()> {
 /// Tells PostgreSQL's planner how much was staged: nothing gathers statistics of temporary tables
 /// on its own, and without them it plans the joins with the directory for a guessed size.
 pub fn analyze(conn: &Db) -> Result<()> {
-    // Dialect: SQLite plans these joins by their keys alone.
-    if conn.dialect() == Dialect::Postgres {
-        conn.execute_batch("ANALYZE stage_sites, stage_groups, stage_employees")?;
-    }
-    Ok(())
+    super::analyze(conn, &["stage_sites", "stage_groups", "stage_employees"])
 }
 
 /// The staged kind of a site.
