@@ -29,7 +29,7 @@ use crate::state::Directory;
 
 pub fn run() {
     // The start-up trace counts from here, the first thing the process does.
-    let started = std::time::Instant::now();
+    let started = startup::Started::now();
     logging::init();
     let data_dir = paths::data_dir(None);
     let context = tauri::generate_context!();

@@ -1,25 +1,73 @@
 //! Start-up: the first screen in one answer, the scheduler held back until it is given, and the
 //! start-up trace, a log line with the time from the process's start to the first screen's rows
-//! in the window (which the window reports once they are in its page).
+//! in the window (which the window reports once they are in its page), and where that time went.
 
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
+use serde::Deserialize;
 use tauri::{AppHandle, Listener};
 
 /// The window's report that the first screen's rows are in its page.
 const FIRST_SCREEN_DRAWN: &str = "first-screen-drawn";
+
+/// The moment the process started, on both clocks: the window's times are the wall clock's.
+#[derive(Clone, Copy)]
+pub struct Started {
+    at: Instant,
+    wall: SystemTime,
+}
+
+impl Started {
+    pub fn now() -> Self {
+        Self { at: Instant::now(), wall: SystemTime::now() }
+    }
+
+    /// Milliseconds from the start to `epoch_millis` (the wall clock's, as the window reads it).
+    fn since(&self, epoch_millis: u64) -> i128 {
+        let start = self.wall.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        i128::from(epoch_millis) - start as i128
+    }
+}
+
+/// What the window's report says of its own start (epoch milliseconds).
+#[derive(Deserialize)]
+struct PageTimes {
+    /// When the page began loading (its `performance.timeOrigin`).
+    page_started: u64,
+    /// When it asked for the first screen, had the answer, and had rendered it.
+    asked: u64,
+    answered: u64,
+    rendered: u64,
+}
 
 /// How long the scheduler's first round waits for the window's first question: a window that
 /// never asks (its page failed to load) must not stop the syncs.
 const FIRST_SCREEN_WAIT: Duration = Duration::from_secs(30);
 
 /// Logs, at `info`, how long after `started` (the process's start) the window drew its first
-/// screen; once per run.
-pub fn trace(app: &AppHandle, started: Instant) {
-    app.once(FIRST_SCREEN_DRAWN, move |_| {
-        tracing::info!(target: "roster_app::startup", "first screen drawn {} ms after start", started.elapsed().as_millis());
+/// screen, with its page's own times: where the start went (WebKit, the directory, the drawing);
+/// once per run.
+pub fn trace(app: &AppHandle, started: Started) {
+    app.once(FIRST_SCREEN_DRAWN, move |event| {
+        let drawn = started.at.elapsed().as_millis();
+        let page = page_times(&started, event.payload());
+        tracing::info!(target: "roster_app::startup", "first screen drawn {drawn} ms after start ({page})");
     });
+}
+
+/// The window's times in its report (`payload`), in words and in milliseconds after `started`.
+fn page_times(started: &Started, payload: &str) -> String {
+    match serde_json::from_str::<PageTimes>(payload) {
+        Ok(page) => format!(
+            "the page began loading at {} ms, asked for it at {} ms, had the answer at {} ms and rendered it at {} ms",
+            started.since(page.page_started),
+            started.since(page.asked),
+            started.since(page.answered),
+            started.since(page.rendered)
+        ),
+        Err(error) => format!("the page's times are unreadable: {error}"),
+    }
 }
 
 /// Opened once the window's first screen has been answered.
@@ -52,6 +100,20 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    #[test]
+    fn the_pages_times_are_told_in_milliseconds_after_the_process_started() {
+        let started = Started { at: Instant::now(), wall: SystemTime::UNIX_EPOCH + Duration::from_millis(1_000_000) };
+        let payload = r#"{"page_started":1000250,"asked":1000400,"answered":1000430,"rendered":1000600}"#;
+        assert_eq!(
+            page_times(&started, payload),
+            "the page began loading at 250 ms, asked for it at 400 ms, had the answer at 430 ms and rendered it at 600 ms"
+        );
+        assert!(
+            page_times(&started, "null").starts_with("the page's times are unreadable"),
+            "an old window's report is still logged"
+        );
+    }
 
     #[test]
     fn the_gate_lets_a_waiter_through_once_opened_even_if_opened_first() {

@@ -53,10 +53,10 @@ fn main() {
     let app = driver::app();
     let mut times = Vec::new();
     for round in 1..=rounds {
-        let (launch, own, answered) = launch(&app, data_dir.path());
+        let (launch, own, answered, page) = launch(&app, data_dir.path());
         println!(
             "round {round}: first screen drawn {launch} ms after the launch ({own} ms after the app's main; \
-             the directory answered it in {answered} ms)"
+             the directory answered it in {answered} ms; {page})"
         );
         times.push(launch);
     }
@@ -70,8 +70,9 @@ fn main() {
 }
 
 /// Launches the app and waits for its start-up trace; the milliseconds from the launch, the app's
-/// own figure and the first screen's answer. Ends the app (its process group) before returning.
-fn launch(app: &str, data_dir: &Path) -> (u128, u128, u128) {
+/// own figure, the first screen's answer and the page's own times (the trace's words). Ends the
+/// app (its process group) before returning.
+fn launch(app: &str, data_dir: &Path) -> (u128, u128, u128, String) {
     // A log folder of its own, so the line read is this launch's.
     let state = tempfile::tempdir().unwrap();
     let instance = roster_app::instance::bus_name(driver::IDENTIFIER, data_dir);
@@ -101,7 +102,13 @@ fn launch(app: &str, data_dir: &Path) -> (u128, u128, u128) {
     let launch = started.elapsed().as_millis();
     driver::end_group(&mut child, &instance);
     let (own, answered) = (millis(&log, DRAWN), millis(&log, ANSWERED));
-    (launch, own.expect("the trace gives its time"), answered.expect("the answer is logged before the drawing"))
+    let page = log.split(DRAWN).nth(1).and_then(|line| line.split_once('(')).and_then(|(_, times)| times.split_once(')'));
+    (
+        launch,
+        own.expect("the trace gives its time"),
+        answered.expect("the answer is logged before the drawing"),
+        page.map_or_else(String::new, |(times, _)| times.to_owned()),
+    )
 }
 
 /// The log in the folder `dir`, once it holds the start-up trace.

@@ -87,7 +87,7 @@ pub async fn add_device_rule(app: AppHandle, directory: State<'_, Directory>, ru
 
 #[tauri::command]
 pub async fn remove_device_rule(app: AppHandle, directory: State<'_, Directory>, id: i64) -> CommandResult<()> {
-    directory.engine.lock()?.remove_device_rule(id)?;
+    directory.engine.lock()?.remove_device_rule(id, Utc::now())?;
     events::directory_changed(&app);
     Ok(())
 }

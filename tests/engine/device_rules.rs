@@ -119,9 +119,9 @@ fn a_suggestion_names_a_free_device_of_its_kind_and_model_or_the_one_the_person_
     assert_eq!(only(&world, &colleague).held.as_deref(), Some("SN-A"), "the colleague holds theirs");
 
     world.engine.take_back_device("SN-A", NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), now()).unwrap();
-    world.engine.remove_device_rule(id).unwrap();
+    world.engine.remove_device_rule(id, now()).unwrap();
     assert!(world.engine.equipment(&starter).unwrap().is_empty(), "a removed rule suggests nothing");
-    assert!(world.engine.remove_device_rule(id).is_err(), "an unknown rule cannot be removed");
+    assert!(world.engine.remove_device_rule(id, now()).is_err(), "an unknown rule cannot be removed");
 }
 
 #[test]

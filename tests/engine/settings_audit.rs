@@ -1,10 +1,13 @@
 //! Changes to how the directory is kept (sources connected and disconnected, their field modes,
-//! optional fields, filters and schedule, the directory's settings) are in the audit trail beside
-//! the changes to people, with what each was and became; on either store.
+//! optional fields, filters and schedule, the directory's settings, checklist templates and device
+//! rules) are in the audit trail beside the changes to people, with what each was and became; on
+//! either store.
 
 use std::time::Duration;
 
-use roster_engine::model::{Field, FieldMode};
+use roster_engine::model::{Field, FieldMode, Filters, View};
+use roster_engine::store::checklists::{Template, TemplateStep};
+use roster_engine::store::device_rules::NewDeviceRule;
 use roster_engine::store::settings::Settings;
 use roster_engine::FilterInput;
 
@@ -83,5 +86,43 @@ fn changes_to_sources_and_settings_are_logged_with_what_they_were_and_became() {
             entry("source_connected", None, None, Some("Second HR"), None),
             entry("source_disconnected_and_erased", None, Some("Second HR"), None, None),
         ]
+    );
+}
+
+#[test]
+fn checklist_templates_and_device_rules_added_or_removed_are_logged_in_words() {
+    let mut world = World::new(82, 20);
+    world.sync();
+    let before = configuration_log(&world).len();
+
+    let engine = &mut world.engine;
+    let template = Template {
+        name: "Sales kit".into(),
+        view: View::Onboardings,
+        filters: Filters { teams: ["Sales".to_owned()].into(), ..Filters::default() },
+        steps: vec![
+            TemplateStep { title: "Order a headset".into(), offset_days: -7 },
+            TemplateStep { title: "CRM account".into(), offset_days: 0 },
+        ],
+    };
+    engine.add_checklist_template(&template, now()).unwrap();
+    let rule = NewDeviceRule { filters: Filters::default(), kind: "laptop".into(), model: "ThinkPad X1".into() };
+    let rule = engine.add_device_rule(&rule, now()).unwrap();
+    engine.remove_device_rule(rule.id, now()).unwrap();
+    engine.remove_checklist_template("Sales kit", now()).unwrap();
+    assert!(engine.remove_checklist_template("Sales kit", now()).is_err(), "a template removed twice is refused");
+    assert!(engine.remove_device_rule(rule.id, now()).is_err(), "a rule removed twice is refused");
+
+    let template_words = "onboardings of team: Sales: Order a headset (day -7); CRM account (day 0)";
+    let rule_words = "laptop ThinkPad X1 for everyone";
+    assert_eq!(
+        configuration_log(&world)[before..],
+        [
+            entry("checklist_template_added", Some("Sales kit"), None, Some(template_words), None),
+            entry("device_rule_added", Some("laptop"), None, Some(rule_words), None),
+            entry("device_rule_removed", Some("laptop"), Some(rule_words), None, None),
+            entry("checklist_template_removed", Some("Sales kit"), Some(template_words), None, None),
+        ],
+        "each change is logged once, with the template or rule in words; a refused removal logs nothing"
     );
 }

@@ -41,7 +41,7 @@ pub fn run(engine: &mut Engine, command: RuleCommand, json: bool, now: DateTime<
             print(json, &rule, || format!("added rule {}: {} → {}: {}", rule.id, rule.condition, rule.kind, rule.model))
         }
         RuleCommand::Remove { id } => {
-            engine.remove_device_rule(id)?;
+            engine.remove_device_rule(id, now)?;
             print(json, &serde_json::json!({ "removed": id }), || format!("removed rule {id}"))
         }
     }

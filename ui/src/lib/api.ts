@@ -162,8 +162,14 @@ export const exportCsv = (list: ExportList) => call<string | null>("export_csv",
 export const overview = () => call<Overview>("overview");
 /** All the first screen shows, in one answer: the sources, the demo, the role and the Overview. */
 export const firstScreen = () => call<FirstScreen>("first_screen");
-/** Tells the shell the first screen's rows are in the page: its start-up trace logs the time. */
-export const firstScreenDrawn = () => emit("first-screen-drawn");
+/** When the window asked for its first screen, had the answer and had rendered it (epoch milliseconds). */
+export type FirstScreenTimes = { asked: number; answered: number; rendered: number };
+/**
+ * Tells the shell the first screen's rows are in the page: its start-up trace logs the time, with
+ * when the page began loading and the window's own times.
+ */
+export const firstScreenDrawn = (times: FirstScreenTimes) =>
+  emit("first-screen-drawn", { page_started: Math.round(performance.timeOrigin), ...times });
 
 // Devices
 export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });

@@ -10,12 +10,19 @@ use super::{Action, Engine};
 use crate::connector::Address;
 use crate::error::Result;
 use crate::model::{Field, Filters, View};
-use crate::store::change_log::{self, Actor, Entry};
+use crate::store::change_log::{self, Actor, ConfigChange, Entry};
 use crate::store::checklists::{
     self, Candidate, ChecklistProgress, ChecklistQuery, ChecklistStep, LiveStep, NewStep, PersonChecklist, StoredStep, Template,
     NO_LONGER_NEEDED, TEMPLATE_REMOVED,
 };
 use crate::store::Db;
+
+/// A template added or removed, in the audit trail: its name, and what it holds in words.
+fn log_template(conn: &Db, template: &Template, added: bool, now: DateTime<Utc>) -> Result<()> {
+    let action = if added { "checklist_template_added" } else { "checklist_template_removed" };
+    let (at, words) = (now.to_rfc3339(), template.to_string());
+    change_log::record_config(conn, &ConfigChange::whole(&at, action, &template.name, &words, added))
+}
 
 /// What keeping the checklists in step changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -36,6 +43,7 @@ impl Engine {
         self.acting(Action::ChangeSettings, |engine| {
             let tx = engine.store.begin()?;
             checklists::add_template(&tx, template)?;
+            log_template(&tx, template, true, now)?;
             let changes = reconcile(&tx, Actor::User, now)?;
             tx.commit()?;
             Ok(changes)
@@ -46,7 +54,11 @@ impl Engine {
     pub fn remove_checklist_template(&mut self, name: &str, now: DateTime<Utc>) -> Result<ChecklistChanges> {
         self.acting(Action::ChangeSettings, |engine| {
             let tx = engine.store.begin()?;
+            let removed = checklists::templates(&tx)?.into_iter().map(|(_, t)| t).find(|t| t.name == name);
             checklists::remove_template(&tx, name)?;
+            if let Some(template) = removed {
+                log_template(&tx, &template, false, now)?;
+            }
             let changes = reconcile(&tx, Actor::User, now)?;
             tx.commit()?;
             Ok(changes)

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::checklists::narrows_to;
 use super::{Action, Engine};
 use crate::error::Result;
+use crate::store::change_log::{self, ConfigChange};
 use crate::store::device_rules::{self, DeviceRule, NewDeviceRule};
 
 /// One piece of equipment a rule suggests for a person.
@@ -32,18 +33,39 @@ impl Engine {
         device_rules::list(self.store.conn())
     }
 
+    /// Adds a rule; the audit trail keeps it in words.
     pub fn add_device_rule(&mut self, rule: &NewDeviceRule, now: DateTime<Utc>) -> Result<DeviceRule> {
-        self.acting(Action::ChangeSettings, |engine| device_rules::add(engine.store.conn(), rule, &now.to_rfc3339()))
+        self.acting(Action::ChangeSettings, |engine| {
+            let tx = engine.store.begin()?;
+            let added = device_rules::add(&tx, rule, &now.to_rfc3339())?;
+            log_rule(&tx, &added, true, now)?;
+            tx.commit()?;
+            Ok(added)
+        })
     }
 
-    pub fn remove_device_rule(&mut self, id: i64) -> Result<()> {
-        self.acting(Action::ChangeSettings, |engine| device_rules::remove(engine.store.conn(), id))
+    /// Removes a rule; the audit trail keeps what it was.
+    pub fn remove_device_rule(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        self.acting(Action::ChangeSettings, |engine| {
+            let tx = engine.store.begin()?;
+            let removed = device_rules::remove(&tx, id)?;
+            log_rule(&tx, &removed, false, now)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The equipment the rules suggest for `who`, each with a device that could fill it.
     pub fn equipment(&self, who: &str) -> Result<Vec<EquipmentSuggestion>> {
         suggestions(self.store.conn(), self.find_employee(who)?)
     }
+}
+
+/// A rule added or removed, in the audit trail: its kind, and the rule in words.
+fn log_rule(conn: &Db, rule: &DeviceRule, added: bool, now: DateTime<Utc>) -> Result<()> {
+    let action = if added { "device_rule_added" } else { "device_rule_removed" };
+    let (at, words) = (now.to_rfc3339(), rule.to_string());
+    change_log::record_config(conn, &ConfigChange::whole(&at, action, &rule.kind, &words, added))
 }
 
 /// Every rule whose filters take the person, in the rules' order, with the device of that kind and

@@ -78,6 +78,15 @@ pub struct ConfigChange<'a> {
     pub new: Option<&'a str>,
 }
 
+impl<'a> ConfigChange<'a> {
+    /// Something added or removed whole (a checklist template, a device rule): named by `field`,
+    /// and kept in `words` as the new value when added, as the old one when removed.
+    pub fn whole(at: &'a str, action: &'a str, field: &'a str, words: &'a str, added: bool) -> Self {
+        let (old, new) = if added { (None, Some(words)) } else { (Some(words), None) };
+        ConfigChange { at, source_id: None, action, field: Some(field), old, new }
+    }
+}
+
 pub fn record_config(conn: &Db, change: &ConfigChange<'_>) -> Result<()> {
     conn.execute(
         "INSERT INTO change_log (at, employee_id, source_id, actor, action, field, old_value, new_value)

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{Filters, View};
 use crate::params;
 use crate::store::db::{Db, Row};
+use crate::store::device_rules::describe;
 use crate::store::employees::{managed_ids_sql, UNIT_SEPARATOR};
 use crate::timezones::today_in;
 
@@ -34,6 +35,16 @@ pub struct Template {
     pub view: View,
     pub filters: Filters,
     pub steps: Vec<TemplateStep>,
+}
+
+/// The template in words, as the audit trail keeps it:
+/// "onboardings of team: Sales: Order a laptop (day -5); Create accounts (day 0)".
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let view = view_name(self.view).unwrap_or("people");
+        let steps: Vec<String> = self.steps.iter().map(|s| format!("{} (day {})", s.title, s.offset_days)).collect();
+        write!(f, "{view} of {}: {}", describe(&self.filters), steps.join("; "))
+    }
 }
 
 /// One person's step, as lists and the profile show it.

@@ -38,6 +38,13 @@ impl DeviceRule {
     }
 }
 
+/// The rule in words, as the audit trail keeps it: "laptop MacBook Air 13 for team: Sales".
+impl std::fmt::Display for DeviceRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} for {}", self.kind, self.model, self.condition)
+    }
+}
+
 /// Filters in words, as rules and checklist templates show them: "everyone" when nothing narrows.
 pub fn describe(filters: &Filters) -> String {
     let narrowed: Vec<String> =
@@ -72,11 +79,12 @@ pub fn add(conn: &Db, rule: &NewDeviceRule, now: &str) -> Result<DeviceRule> {
     Ok(DeviceRule::new(id, rule.filters.clone(), kind.to_owned(), model.to_owned()))
 }
 
-pub fn remove(conn: &Db, id: i64) -> Result<()> {
-    if conn.execute("DELETE FROM device_rules WHERE id = ?1", [id])? == 0 {
-        return Err(Error::Invalid(format!("no device rule {id}; `roster device rule list` shows them")));
-    }
-    Ok(())
+/// Removes the rule `id`; the rule it was.
+pub fn remove(conn: &Db, id: i64) -> Result<DeviceRule> {
+    conn.query_opt("DELETE FROM device_rules WHERE id = ?1 RETURNING id, filters, kind, model", [id], |r| {
+        Ok(DeviceRule::new(r.get(0)?, serde_json::from_str(&r.get::<String>(1)?)?, r.get(2)?, r.get(3)?))
+    })?
+    .ok_or_else(|| Error::Invalid(format!("no device rule {id}; `roster device rule list` shows them")))
 }
 
 /// What rules narrow a person by: their legal entity, employment type and teams.
