@@ -126,3 +126,26 @@ fn checklist_templates_and_device_rules_added_or_removed_are_logged_in_words() {
         "each change is logged once, with the template or rule in words; a refused removal logs nothing"
     );
 }
+
+#[test]
+fn filters_set_by_name_before_a_sources_first_sync_are_logged_by_those_names() {
+    let mut world = World::new(83, 20);
+    world.sync();
+    let before = configuration_log(&world).len();
+    let engine = &mut world.engine;
+    // A second source of the same company, never synced: the directory knows none of its units by
+    // this source, so their names come from the read that resolves them.
+    connect(engine, "Second HR", &world.sim);
+    let input = FilterInput { legal_entities: vec!["quillon gmbh".into()], ..FilterInput::default() };
+    let view = engine.set_filters_by_name("Second HR", &input, now()).unwrap();
+    assert_eq!(view.legal_entities[0].name, "Quillon GmbH");
+    assert_ne!(view.legal_entities[0].id, "Quillon GmbH", "the filter keeps HR's id");
+
+    assert_eq!(
+        configuration_log(&world)[before..],
+        [
+            entry("source_connected", None, None, Some("Second HR"), None),
+            entry("filters_changed", None, Some("everyone"), Some("legal entities: Quillon GmbH"), Some("Second HR")),
+        ]
+    );
+}

@@ -176,7 +176,8 @@ impl Engine {
     /// Sets filters given by name (or id), and returns them named.
     pub fn set_filters_by_name(&mut self, source_name: &str, input: &FilterInput, now: DateTime<Utc>) -> Result<FilterView> {
         let (filters, view) = self.resolve(source_name, input)?;
-        self.set_filters(source_name, &filters, now)?;
+        // The log names them as resolved: before a source's first sync the directory knows no names.
+        self.store_filters(source_name, &filters, Some(&view), now)?;
         Ok(view)
     }
 
@@ -228,19 +229,35 @@ impl Engine {
     }
 
     pub fn set_filters(&mut self, source_name: &str, filters: &Filters, now: DateTime<Utc>) -> Result<()> {
+        self.store_filters(source_name, filters, None, now)
+    }
+
+    /// Stores `filters` and logs the change; `named` is how the new ones read, if the caller knows
+    /// better than the directory.
+    fn store_filters(
+        &mut self,
+        source_name: &str,
+        filters: &Filters,
+        named: Option<&FilterView>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.acting(Action::ChangeFilters, |engine| {
             let source = engine.source(source_name)?;
             let tx = engine.store.begin()?;
             let old = sources::filters(&tx, source.id)?;
             sources::set_filters(&tx, source.id, filters)?;
             if &old != filters {
+                let new = match named {
+                    Some(view) => view.to_string(),
+                    None => FilterView::of(&tx, source.id, filters)?.to_string(),
+                };
                 let change = ConfigChange {
                     at: &now.to_rfc3339(),
                     source_id: Some(source.id),
                     action: "filters_changed",
                     field: None,
                     old: Some(&FilterView::of(&tx, source.id, &old)?.to_string()),
-                    new: Some(&FilterView::of(&tx, source.id, filters)?.to_string()),
+                    new: Some(&new),
                 };
                 change_log::record_config(&tx, &change)?;
             }
