@@ -3,12 +3,13 @@
 //! (the tray, the scheduler, a button).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use roster_engine::store::notifications::ChangeKind;
 
 use crate::demo::DemoState;
 
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 pub const SYNC_ACTIVITY: &str = "sync-activity";
@@ -16,14 +17,33 @@ pub const SYNC_PROGRESS: &str = "sync-progress";
 pub const UPDATE_AVAILABLE: &str = "update-available";
 pub const DEMO_CHANGED: &str = "demo-changed";
 
+/// How many times the directory was told changed since the start: what was read before a change
+/// is stale after it (`startup::EarlyRead`).
+#[derive(Default)]
+pub struct Revision(AtomicU64);
+
+impl Revision {
+    pub fn current(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// This instance changed the directory; the payload is `null`: anything may have changed.
 pub fn directory_changed(app: &AppHandle) {
+    changed(app);
     emit(app, DIRECTORY_CHANGED, ());
 }
 
 /// Changes were committed to the shared directory (by any instance); the payload names their kinds.
 pub fn directory_changed_elsewhere(app: &AppHandle, changes: &BTreeSet<ChangeKind>) {
+    changed(app);
     emit(app, DIRECTORY_CHANGED, changes);
+}
+
+fn changed(app: &AppHandle) {
+    if let Some(revision) = app.try_state::<Revision>() {
+        revision.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// `true` when a sync starts, `false` when it ends.

@@ -49,6 +49,8 @@ pub fn run() {
         .manage(updates::PendingUpdate::default())
         .manage(live::Live::default())
         .manage(startup::FirstScreenGate::default())
+        .manage(startup::EarlyRead::default())
+        .manage(events::Revision::default())
         .setup(move |app| {
             startup::trace(app.handle(), started);
             let engine = match Engine::open(&data_dir) {
@@ -65,6 +67,8 @@ pub fn run() {
             // Off the main thread, so the window shows while the demo's first sync runs.
             scheduler::spawn(app.handle().clone());
             updates::spawn(app.handle().clone());
+            // Last, so that nothing above waits for it: while WebKit starts, the first screen is read.
+            startup::EarlyRead::start(app.handle());
             Ok(())
         })
         .on_window_event(window::on_event)

@@ -6,7 +6,11 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
-use tauri::{AppHandle, Listener};
+use tauri::{AppHandle, Listener, Manager};
+
+use crate::commands::overview::DirectoryPart;
+use crate::events::Revision;
+use crate::state::Directory;
 
 /// The window's report that the first screen's rows are in its page.
 const FIRST_SCREEN_DRAWN: &str = "first-screen-drawn";
@@ -70,6 +74,52 @@ fn page_times(started: &Started, payload: &str) -> String {
     }
 }
 
+/// The directory's part of the first screen, read while the window loads: WebKit takes a few
+/// hundred milliseconds to start and ask for it, and at 100,000 people the Overview takes about as
+/// long to read. Taken once, by the first screen's answer, if nothing changed since it was read.
+#[derive(Default)]
+pub struct EarlyRead {
+    slot: Mutex<Option<(u64, DirectoryPart)>>,
+}
+
+impl EarlyRead {
+    /// Reads it on a thread of its own, holding the engine (the window's first question waits for
+    /// it rather than reading again). Once the directory is open, before the window loads.
+    pub fn start(app: &AppHandle) {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            let directory = app.state::<Directory>();
+            let Ok(engine) = directory.engine.lock() else { return };
+            if app.state::<FirstScreenGate>().is_open() {
+                return; // the window asked first, and was answered
+            }
+            let revision = app.state::<Revision>().current();
+            let reading = Instant::now();
+            match DirectoryPart::read(&engine) {
+                Ok(part) => {
+                    tracing::info!(target: "roster_app::startup", "first screen read early in {} ms", reading.elapsed().as_millis());
+                    app.state::<EarlyRead>().keep(revision, part);
+                }
+                Err(error) => tracing::warn!(%error, "the first screen is read when the window asks"),
+            }
+        });
+    }
+
+    /// Keeps `part`, read at the directory's `revision`.
+    fn keep(&self, revision: u64, part: DirectoryPart) {
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some((revision, part));
+        }
+    }
+
+    /// What was read early, unless the directory changed since (it is now at `revision`) or the
+    /// day did; once.
+    pub fn take(&self, revision: u64) -> Option<DirectoryPart> {
+        let (read_at, part) = self.slot.lock().ok()?.take()?;
+        (read_at == revision && part.is_current()).then_some(part)
+    }
+}
+
 /// Opened once the window's first screen has been answered.
 #[derive(Default)]
 pub struct FirstScreenGate {
@@ -83,6 +133,10 @@ impl FirstScreenGate {
             *answered = true;
         }
         self.bell.notify_all();
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.answered.lock().is_ok_and(|answered| *answered)
     }
 
     /// Waits until the first screen is answered, or [`FIRST_SCREEN_WAIT`] at most: the
@@ -113,6 +167,19 @@ mod tests {
             page_times(&started, "null").starts_with("the page's times are unreadable"),
             "an old window's report is still logged"
         );
+    }
+
+    #[test]
+    fn an_early_read_is_taken_once_and_never_after_the_directory_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = roster_engine::Engine::open(dir.path()).expect("a directory opens");
+        let early = EarlyRead::default();
+        early.keep(3, DirectoryPart::read(&engine).unwrap());
+        assert!(early.take(3).is_some(), "nothing changed since it was read: it is the answer");
+        assert!(early.take(3).is_none(), "it is taken once: a reloaded window reads the directory again");
+        early.keep(3, DirectoryPart::read(&engine).unwrap());
+        assert!(early.take(4).is_none(), "a change since it was read makes it stale");
+        assert!(early.take(3).is_none(), "and a stale read is dropped, not kept for later");
     }
 
     #[test]

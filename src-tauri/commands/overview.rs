@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
-use chrono::{Local, Utc};
+use chrono::{Local, NaiveDate, Utc};
 use roster_engine::store::team::Role;
-use roster_engine::{Overview, SourceStatus};
+use roster_engine::{Engine, Overview, SourceStatus};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -13,7 +13,8 @@ use ts_rs::TS;
 use super::blocking;
 use crate::demo::DemoState;
 use crate::error::CommandResult;
-use crate::startup::FirstScreenGate;
+use crate::events::Revision;
+use crate::startup::{EarlyRead, FirstScreenGate};
 use crate::state::Directory;
 
 /// The Overview from this machine's today (its week runs Monday to Sunday).
@@ -40,7 +41,7 @@ pub struct FirstScreen {
 pub async fn first_screen(app: AppHandle) -> CommandResult<FirstScreen> {
     blocking(move || {
         let asked = Instant::now();
-        let answer = answer(&app.state::<Directory>());
+        let answer = answer(&app, &app.state::<Directory>());
         // Part of the start-up trace: the directory's share of the start.
         tracing::info!(target: "roster_app::startup", "first screen answered in {} ms", asked.elapsed().as_millis());
         // Answered, even with an error the window shows: the scheduler goes on either way.
@@ -50,10 +51,34 @@ pub async fn first_screen(app: AppHandle) -> CommandResult<FirstScreen> {
     .await
 }
 
-fn answer(directory: &Directory) -> CommandResult<FirstScreen> {
+fn answer(app: &AppHandle, directory: &Directory) -> CommandResult<FirstScreen> {
     let engine = directory.engine.lock()?;
-    let sources = engine.source_statuses()?;
-    let overview = engine.overview_of(Local::now().date_naive(), Utc::now(), &sources)?;
+    let read = match app.state::<EarlyRead>().take(app.state::<Revision>().current()) {
+        Some(read) => read,
+        None => DirectoryPart::read(&engine)?,
+    };
     let demo = directory.demo.lock()?.clone();
-    Ok(FirstScreen { sources, demo, role: engine.role(), overview })
+    Ok(FirstScreen { sources: read.sources, demo, role: engine.role(), overview: read.overview })
+}
+
+/// The directory's part of the first screen, the slow part at 100,000 people.
+pub struct DirectoryPart {
+    sources: Vec<SourceStatus>,
+    overview: Overview,
+    /// The admin's date it was read for.
+    today: NaiveDate,
+}
+
+impl DirectoryPart {
+    pub fn read(engine: &Engine) -> roster_engine::Result<Self> {
+        let today = Local::now().date_naive();
+        let sources = engine.source_statuses()?;
+        let overview = engine.overview_of(today, Utc::now(), &sources)?;
+        Ok(DirectoryPart { sources, overview, today })
+    }
+
+    /// Whether it still holds for a question asked now.
+    pub fn is_current(&self) -> bool {
+        self.today == Local::now().date_naive()
+    }
 }
