@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
 use tauri::{AppHandle, Listener, Manager};
+use ts_rs::TS;
 
 use crate::commands::overview::DirectoryPart;
 use crate::events::Revision;
@@ -35,13 +36,16 @@ impl Started {
 }
 
 /// What the window's report says of its own start (epoch milliseconds).
-#[derive(Deserialize)]
-struct PageTimes {
+#[derive(Deserialize, TS)]
+#[ts(export)]
+pub struct PageTimes {
     /// When the page began loading (its `performance.timeOrigin`).
     page_started: u64,
-    /// When it asked for the first screen, had the answer, and had rendered it.
+    /// When it asked for the first screen.
     asked: u64,
+    /// When it had the answer.
     answered: u64,
+    /// When the answer was in its page.
     rendered: u64,
 }
 

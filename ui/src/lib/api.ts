@@ -34,6 +34,7 @@ import type { NewDevice } from "../bindings/NewDevice";
 import type { OAuthForm } from "../bindings/OAuthForm";
 import type { Overview } from "../bindings/Overview";
 import type { TimelineWeek } from "../bindings/TimelineWeek";
+import type { PageTimes } from "../bindings/PageTimes";
 import type { PlanCounts } from "../bindings/PlanCounts";
 import type { PreviewRow } from "../bindings/PreviewRow";
 import type { PersonChecklist } from "../bindings/PersonChecklist";
@@ -162,14 +163,12 @@ export const exportCsv = (list: ExportList) => call<string | null>("export_csv",
 export const overview = () => call<Overview>("overview");
 /** All the first screen shows, in one answer: the sources, the demo, the role and the Overview. */
 export const firstScreen = () => call<FirstScreen>("first_screen");
-/** When the window asked for its first screen, had the answer and had rendered it (epoch milliseconds). */
-export type FirstScreenTimes = { asked: number; answered: number; rendered: number };
 /**
  * Tells the shell the first screen's rows are in the page: its start-up trace logs the time, with
- * when the page began loading and the window's own times.
+ * when the page began loading and when it asked for the first screen, had it and rendered it.
  */
-export const firstScreenDrawn = (times: FirstScreenTimes) =>
-  emit("first-screen-drawn", { page_started: Math.round(performance.timeOrigin), ...times });
+export const firstScreenDrawn = (times: Omit<PageTimes, "page_started">) =>
+  emit("first-screen-drawn", { page_started: Math.round(performance.timeOrigin), ...times } satisfies PageTimes);
 
 // Devices
 export const listDevices = (holder: number | null = null) => call<Device[]>("list_devices", { holder });
