@@ -7,7 +7,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::model::Filters;
 use crate::store::checklists::{self, Candidate};
-use crate::store::db::{params, Db};
+use crate::store::db::{params, Db, Row};
 
 /// A rule as the admin writes it: "team = Sales → laptop: MacBook Air 13". `filters` narrows it
 /// with the filter shapes of sources (names or HR ids); empty lists mean everyone.
@@ -61,9 +61,12 @@ pub fn describe(filters: &Filters) -> String {
 }
 
 pub fn list(conn: &Db) -> Result<Vec<DeviceRule>> {
-    conn.query_map("SELECT id, filters, kind, model FROM device_rules ORDER BY kind, model, id", (), |r| {
-        Ok(DeviceRule::new(r.get(0)?, serde_json::from_str(&r.get::<String>(1)?)?, r.get(2)?, r.get(3)?))
-    })
+    conn.query_map("SELECT id, filters, kind, model FROM device_rules ORDER BY kind, model, id", (), rule)
+}
+
+/// A rule from its row: id, filters, kind, model.
+fn rule(r: &Row<'_>) -> Result<DeviceRule> {
+    Ok(DeviceRule::new(r.get(0)?, serde_json::from_str(&r.get::<String>(1)?)?, r.get(2)?, r.get(3)?))
 }
 
 pub fn add(conn: &Db, rule: &NewDeviceRule, now: &str) -> Result<DeviceRule> {
@@ -81,10 +84,8 @@ pub fn add(conn: &Db, rule: &NewDeviceRule, now: &str) -> Result<DeviceRule> {
 
 /// Removes the rule `id`; the rule it was.
 pub fn remove(conn: &Db, id: i64) -> Result<DeviceRule> {
-    conn.query_opt("DELETE FROM device_rules WHERE id = ?1 RETURNING id, filters, kind, model", [id], |r| {
-        Ok(DeviceRule::new(r.get(0)?, serde_json::from_str(&r.get::<String>(1)?)?, r.get(2)?, r.get(3)?))
-    })?
-    .ok_or_else(|| Error::Invalid(format!("no device rule {id}; `roster device rule list` shows them")))
+    conn.query_opt("DELETE FROM device_rules WHERE id = ?1 RETURNING id, filters, kind, model", [id], rule)?
+        .ok_or_else(|| Error::Invalid(format!("no device rule {id}; `roster device rule list` shows them")))
 }
 
 /// What rules narrow a person by: their legal entity, employment type and teams.
