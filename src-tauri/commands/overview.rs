@@ -42,7 +42,7 @@ pub async fn first_screen(app: AppHandle) -> CommandResult<FirstScreen> {
     blocking(move || {
         let asked = Instant::now();
         let answer = answer(&app, &app.state::<Directory>());
-        // Part of the start-up trace: the directory's share of the start.
+        // Part of the start-up trace: how long the window waited for the directory.
         tracing::info!(target: "roster_app::startup", "first screen answered in {} ms", asked.elapsed().as_millis());
         // Answered, even with an error the window shows: the scheduler goes on either way.
         app.state::<FirstScreenGate>().open();
