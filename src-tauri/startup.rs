@@ -139,6 +139,7 @@ impl FirstScreenGate {
         self.bell.notify_all();
     }
 
+    /// Whether the first screen was answered already.
     pub fn is_open(&self) -> bool {
         self.answered.lock().is_ok_and(|answered| *answered)
     }

@@ -54,11 +54,8 @@ impl Engine {
     pub fn remove_checklist_template(&mut self, name: &str, now: DateTime<Utc>) -> Result<ChecklistChanges> {
         self.acting(Action::ChangeSettings, |engine| {
             let tx = engine.store.begin()?;
-            let removed = checklists::templates(&tx)?.into_iter().map(|(_, t)| t).find(|t| t.name == name);
-            checklists::remove_template(&tx, name)?;
-            if let Some(template) = removed {
-                log_template(&tx, &template, false, now)?;
-            }
+            let removed = checklists::remove_template(&tx, name)?;
+            log_template(&tx, &removed, false, now)?;
             let changes = reconcile(&tx, Actor::User, now)?;
             tx.commit()?;
             Ok(changes)

@@ -172,12 +172,13 @@ pub fn templates(conn: &Db) -> Result<Vec<(i64, Template)>> {
         conn.query_map("SELECT id, name, view, filters FROM checklist_templates ORDER BY view DESC, name", (), |r| {
             Ok((r.get(0)?, r.get(1)?, parse_view(r.get(2)?)?, r.get(3)?))
         })?;
-    rows.into_iter()
-        .map(|(id, name, view, filters)| {
-            let steps = template_steps(conn, id)?.into_iter().map(|s| s.step).collect();
-            Ok((id, Template { name, view, filters: serde_json::from_str(&filters)?, steps }))
-        })
-        .collect()
+    rows.into_iter().map(|(id, name, view, filters)| Ok((id, template(conn, id, name, view, &filters)?))).collect()
+}
+
+/// The template `id` from its row's name, view and filters, with its steps.
+fn template(conn: &Db, id: i64, name: String, view: View, filters: &str) -> Result<Template> {
+    let steps = template_steps(conn, id)?.into_iter().map(|s| s.step).collect();
+    Ok(Template { name, view, filters: serde_json::from_str(filters)?, steps })
 }
 
 pub fn template_steps(conn: &Db, template_id: i64) -> Result<Vec<StoredStep>> {
@@ -214,14 +215,21 @@ pub fn add_template(conn: &Db, template: &Template) -> Result<()> {
     Ok(())
 }
 
-/// Removes a template; its people's steps stay, without a template, until reconciled.
-pub fn remove_template(conn: &Db, name: &str) -> Result<()> {
-    if conn.execute("DELETE FROM checklist_templates WHERE name = ?1", [name])? == 0 {
+/// Removes a template; its people's steps stay, without a template, until reconciled. The
+/// template it was.
+pub fn remove_template(conn: &Db, name: &str) -> Result<Template> {
+    let found = conn.query_opt("SELECT id, view, filters FROM checklist_templates WHERE name = ?1", [name], |r| {
+        Ok((r.get::<i64>(0)?, parse_view(r.get(1)?)?, r.get::<String>(2)?))
+    })?;
+    let Some((id, view, filters)) = found else {
         return Err(Error::Invalid(format!(
             "no checklist template named \"{name}\"; `roster checklist template list` shows them"
         )));
-    }
-    Ok(())
+    };
+    // Read before the delete, which takes the template's steps with it.
+    let removed = template(conn, id, name.to_owned(), view, &filters)?;
+    conn.execute("DELETE FROM checklist_templates WHERE id = ?1", [id])?;
+    Ok(removed)
 }
 
 /// The people a checklist of `view` applies to at `now`: everyone managed in the view, and people
